@@ -1,0 +1,38 @@
+# paperclaims: every target bootstraps .venv from the committed lock on first use.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+RAW ?= data/raw
+PROCESSED ?= data/processed
+WORK ?= data/work
+
+.PHONY: run test lint eval bench fuzz clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m pipeline run --raw-dir $(RAW) --processed-dir $(PROCESSED) --work-dir $(WORK)
+
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline tests
+	$(BIN)/mypy
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -q
+
+eval: $(STAMP)
+	$(BIN)/python -m pipeline eval --raw-dir $(RAW) --gold ../shared/gold/seeds.jsonl --work-dir $(WORK)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -m fuzz tests
+
+clean:
+	rm -rf $(WORK) $(PROCESSED)/.tmp-*
