@@ -123,3 +123,17 @@ class Extraction:
     dataset_mentions: tuple[DatasetMention, ...] = ()
     resolutions: tuple[Resolution, ...] = ()
     results: tuple[Result, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StageResult:
+    """What a stage's `run` did, for the one-line summary and the manifest."""
+
+    stage: str
+    counts: dict[str, int]
+    outputs: tuple[str, ...] = ()
+    """Files written in the stage's work folder."""
+
+    def summary(self) -> str:
+        parts = ", ".join(f"{v} {k}" for k, v in self.counts.items())
+        return f"{self.stage}: {parts}"

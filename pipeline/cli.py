@@ -1,0 +1,186 @@
+"""Command line: `python -m pipeline <command>`; exit 0 ok, 1 failure, 2 usage."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from pipeline.config import Config
+from pipeline.errors import PipelineError
+from pipeline.records import StageResult
+
+log = logging.getLogger("pipeline")
+
+EXAMPLES: dict[str, str] = {
+    "run": "python -m pipeline run --raw-dir data/raw --out-dir /tmp/release",
+    "ingest": "python -m pipeline ingest --raw-dir data/raw --work-dir /tmp/work",
+    "normalise": "python -m pipeline normalise --raw-dir data/raw --work-dir /tmp/work",
+    "extract": "python -m pipeline extract --raw-dir data/raw --work-dir /tmp/work",
+    "validate": "python -m pipeline validate --raw-dir data/raw --work-dir /tmp/work",
+    "publish": "python -m pipeline publish --raw-dir data/raw --work-dir /tmp/work "
+    "--out-dir /tmp/release",
+    "eval": "python -m pipeline eval --raw-dir data/raw --gold tests/fixtures/gold/seeds.jsonl",
+}
+
+
+def default_work_dir(raw_dir: Path) -> Path:
+    """A per-input-folder cache under ~/.cache, so runs never write into the release."""
+    base = Path(os.environ.get("PAPERCLAIMS_WORK", Path.home() / ".cache" / "paperclaims"))
+    key = hashlib.sha1(str(raw_dir.resolve()).encode()).hexdigest()[:12]
+    return base / f"work-{key}"
+
+
+def _add_common(p: argparse.ArgumentParser, out: bool) -> None:
+    p.add_argument("--raw-dir", type=Path, default=Path("data/raw"), help="raw input folder")
+    p.add_argument("--work-dir", type=Path, help="intermediates (default: ~/.cache/paperclaims)")
+    if out:
+        g = p.add_mutually_exclusive_group()
+        g.add_argument("--out-dir", type=Path, help="publish the release tables into this folder")
+        g.add_argument(
+            "--processed-dir",
+            type=Path,
+            help="publish a versioned release DIR/<version>/ and point DIR/latest at it",
+        )
+        p.add_argument("--strict", action="store_true", help="fail if anything was quarantined")
+        p.add_argument(
+            "--max-quarantine-rate",
+            type=float,
+            metavar="R",
+            help="fail when more than this fraction of records was quarantined",
+        )
+    p.add_argument("--workers", type=int, default=max(1, os.cpu_count() or 1))
+    p.add_argument("--engine", choices=("local", "dask"), default="local")
+    p.add_argument("--scheduler", help="address of an existing Dask scheduler (tcp://HOST:PORT)")
+    p.add_argument("--batch-size", type=int, default=5000)
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("-v", "--verbose", action="count", default=0)
+    p.add_argument("-q", "--quiet", action="store_true")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        description="paperclaims: ML paper listings -> a validated benchmark-results dataset.",
+        epilog=f"example:\n  {EXAMPLES['run']}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    helps = {
+        "run": "run every stage and publish a release",
+        "ingest": "read raw inputs into the `records` intermediate",
+        "normalise": "repair text, assign paper ids, merge duplicates",
+        "extract": "extract datasets, resolutions, results and code links",
+        "validate": "check tables against schemas/ and quarantine failures",
+        "publish": "publish the validated tables as a release",
+    }
+    for name, text in helps.items():
+        p = sub.add_parser(
+            name,
+            help=text,
+            description=text,
+            epilog=f"example:\n  {EXAMPLES[name]}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        _add_common(p, out=name in ("run", "publish"))
+    p = sub.add_parser(
+        "eval",
+        help="score extraction against gold annotations",
+        description="Run the pipeline on --raw-dir and score it against --gold (P/R/F1).",
+        epilog=f"example:\n  {EXAMPLES['eval']}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_common(p, out=False)
+    p.add_argument("--gold", type=Path, default=Path("tests/fixtures/gold/seeds.jsonl"))
+    p.add_argument("--write", type=Path, help="also write the figures as JSON to this file")
+    return parser
+
+
+def configure_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING if quiet else logging.INFO
+    if verbose or os.environ.get("PAPERCLAIMS_LOG"):
+        level = logging.DEBUG if verbose > 1 else logging.INFO
+        level = getattr(logging, os.environ.get("PAPERCLAIMS_LOG", ""), level)
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    for noisy in ("great_expectations", "distributed", "matplotlib", "fsspec"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    raw = args.raw_dir
+    return Config(
+        raw_dir=raw,
+        work_dir=args.work_dir or default_work_dir(raw),
+        out_dir=getattr(args, "out_dir", None),
+        processed_dir=getattr(args, "processed_dir", None),
+        workers=args.workers,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        strict=getattr(args, "strict", False),
+        max_quarantine_rate=getattr(args, "max_quarantine_rate", None),
+        progress=not args.no_progress,
+        batch_size=args.batch_size,
+    )
+
+
+def _report(res: StageResult) -> None:
+    print(res.summary(), file=sys.stderr)
+
+
+def cmd_stage(args: argparse.Namespace) -> int:
+    from pipeline.runner import run_all, stage_fn
+
+    cfg = config_from(args)
+    if args.command in ("run", "publish") and not (cfg.out_dir or cfg.processed_dir):
+        print(f"{args.command}: give --out-dir DIR or --processed-dir DIR", file=sys.stderr)
+        return 2
+    report: Callable[[StageResult], None] = (lambda r: None) if args.quiet else _report
+    if args.command == "run":
+        run_all(cfg, report)
+    else:
+        report(stage_fn(args.command)(cfg))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    import json
+    import tempfile
+
+    from pipeline.evaluate import evaluate_release
+    from pipeline.runner import run_all
+
+    with tempfile.TemporaryDirectory(prefix="paperclaims-eval-") as tmp:
+        out = Path(tmp) / "release"
+        cfg = config_from(args)
+        cfg = Config(**{**{f: getattr(cfg, f) for f in cfg.__slots__}, "out_dir": out})
+        run_all(cfg)
+        report = evaluate_release(out, args.gold)
+    print(report.format_text())
+    if args.write:
+        from pipeline import __version__
+
+        data = report.to_dict()
+        data.update({"command": "make eval", "pipeline_version": __version__})
+        args.write.parent.mkdir(parents=True, exist_ok=True)
+        args.write.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", "utf-8")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(args.verbose, args.quiet)
+    try:
+        if args.command == "eval":
+            return cmd_eval(args)
+        return cmd_stage(args)
+    except PipelineError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,28 @@
+"""Run configuration shared by every stage's `run`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    raw_dir: Path
+    """Folder of raw inputs (read recursively)."""
+    work_dir: Path
+    """Stage intermediates and caches; never mixed into a release."""
+    out_dir: Path | None = None
+    """Publish the release tables directly here (replaced atomically)."""
+    processed_dir: Path | None = None
+    """Publish a versioned release `<processed_dir>/<version>/` and point `latest` at it."""
+    workers: int = 1
+    engine: str = "local"
+    scheduler: str | None = None
+    strict: bool = False
+    max_quarantine_rate: float | None = None
+    progress: bool = False
+    batch_size: int = 5000
+
+    def stage_dir(self, stage: str) -> Path:
+        return self.work_dir / stage
