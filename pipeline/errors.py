@@ -41,5 +41,9 @@ class InputError(PipelineError):
     """A stage input that cannot be used at all (missing folder, no readable file)."""
 
 
+class PolicyError(PipelineError):
+    """`--strict` or `--max-quarantine-rate` refused the release."""
+
+
 class AccountingError(PipelineError):
     """The manifest does not prove that every record was kept; publish refuses."""

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from pipeline import __version__
 from pipeline.config import Config
-from pipeline.errors import AccountingError, InputError
+from pipeline.errors import AccountingError, InputError, PolicyError
 from pipeline.io import read_json, read_table, sha256_file, write_json, write_table
 from pipeline.leaderboards import build_leaderboards, metric_directions
 from pipeline.schemas import RELEASE_TABLES, SCHEMA_DIR, arrow_schema
@@ -213,6 +213,7 @@ def run(cfg: Config) -> StageResult:
     from pipeline.card import write_card
 
     release = assemble(cfg)
+    check_policy(cfg, release.manifest["totals"])
     dest_parent = cfg.processed_dir if cfg.processed_dir else (cfg.out_dir or Path(".")).parent
     dest_parent.mkdir(parents=True, exist_ok=True)
     clean_stale(dest_parent)
@@ -238,6 +239,21 @@ def run(cfg: Config) -> StageResult:
     counts = {name: release.tables[name].num_rows for name in RELEASE_TABLES}
     log.info("published %s", dest)
     return StageResult("publish", counts, (str(dest),))
+
+
+def check_policy(cfg: Config, totals: dict[str, int]) -> None:
+    """`--strict` and `--max-quarantine-rate`: refuse to publish, naming the count."""
+    if totals["papers_published"] == 0:
+        raise PolicyError(f"nothing to publish: 0 papers from {totals['records_read']} records")
+    quarantined = totals["records_quarantined"] + totals["claims_quarantined"]
+    if cfg.strict and quarantined:
+        raise PolicyError(f"--strict: {quarantined} rows quarantined; see the quarantine table")
+    if cfg.max_quarantine_rate is not None and totals["records_read"]:
+        rate = totals["records_quarantined"] / totals["records_read"]
+        if rate > cfg.max_quarantine_rate:
+            raise PolicyError(
+                f"quarantine rate {rate:.3f} > --max-quarantine-rate {cfg.max_quarantine_rate}"
+            )
 
 
 def _previous_release(cfg: Config) -> Path | None:
