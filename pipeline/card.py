@@ -42,11 +42,19 @@ def front_matter() -> str:
 
 def schema_section(name: str) -> str:
     spec = table_spec(name)
-    rows = [f"### `{name}`", "", spec["description"], "", "| column | type | nullable | meaning |",
-            "|---|---|---|---|"]
+    rows = [
+        f"### `{name}`",
+        "",
+        spec["description"],
+        "",
+        "| column | type | nullable | meaning |",
+        "|---|---|---|---|",
+    ]
     for f in spec["fields"]:
         desc = f["description"].replace("|", "\\|")
-        rows.append(f"| `{f['name']}` | {f['type']} | {'yes' if f['nullable'] else 'no'} | {desc} |")
+        rows.append(
+            f"| `{f['name']}` | {f['type']} | {'yes' if f['nullable'] else 'no'} | {desc} |"
+        )
     return "\n".join(rows)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -21,7 +21,10 @@ log = logging.getLogger(__name__)
 def dask_map(
     fn: Callable[[T], R], batches: Iterable[T], workers: int = 2, scheduler: str | None = None
 ) -> Iterator[R]:
-    from distributed import Client, LocalCluster
+    import distributed
+
+    Client = cast(Any, distributed.Client)
+    LocalCluster = cast(Any, distributed.LocalCluster)
 
     cluster: Any = None
     if scheduler:

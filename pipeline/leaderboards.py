@@ -6,7 +6,6 @@ import csv
 from functools import cache
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 
 from pipeline.errors import GazetteerError
@@ -60,7 +59,3 @@ def build_leaderboards(results: pa.Table, directions: dict[str, str]) -> pa.Tabl
     cols = [f.name for f in schema]
     out = df[cols].astype(object).where(df[cols].notna(), None)
     return pa.Table.from_pylist(out.to_dict("records"), schema=schema)
-
-
-def leaderboard_frame(table: pa.Table) -> pd.DataFrame:
-    return table.to_pandas()

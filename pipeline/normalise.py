@@ -72,7 +72,9 @@ _TIMES_AFTER = regex.compile(r"(?<=\d)\{?times\}?(?![A-Za-z])")
 _MULT_SPACES = regex.compile(r"(?<=\d)\s*×\s*(?=\d)")
 _BRACED_OP = regex.compile(r"\{([=<>+\-,.:;])\}")
 _ESCAPED = regex.compile(r"\\([%&#_$])")
-_TEXT_CMD = regex.compile(r"\\(?:textbf|textit|emph|mathrm|mathbf|mathcal|text|texttt|textsc)\{([^{}]*)\}")
+_TEXT_CMD = regex.compile(
+    r"\\(?:textbf|textit|emph|mathrm|mathbf|mathcal|text|texttt|textsc)\{([^{}]*)\}"
+)
 _EM_GROUP = regex.compile(r"\{\\(?:em|bf|it|rm|tt)\s+([^{}]*)\}")
 _INLINE_MATH = regex.compile(r"\$([^$]{1,80})\$")
 _TIE = regex.compile(r"(?<=\S)~(?=[A-Za-z(])")

@@ -15,4 +15,4 @@ def progress(items: Iterable[T], desc: str, enabled: bool, **kw: object) -> Iter
         return
     from tqdm import tqdm
 
-    yield from tqdm(items, desc=desc, leave=False, **kw)  # type: ignore[call-overload]
+    yield from tqdm(items, desc=desc, leave=False, **kw)

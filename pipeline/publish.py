@@ -26,13 +26,18 @@ from pipeline.config import Config
 from pipeline.errors import AccountingError, InputError, PolicyError
 from pipeline.io import read_json, read_table, sha256_file, write_json, write_table
 from pipeline.leaderboards import build_leaderboards, metric_directions
-from pipeline.schemas import RELEASE_TABLES, SCHEMA_DIR, arrow_schema
 from pipeline.records import StageResult
+from pipeline.schemas import RELEASE_TABLES, SCHEMA_DIR, arrow_schema
 
 log = logging.getLogger(__name__)
 
-QUARANTINE_SORT = [("stage", "ascending"), ("source_file", "ascending"), ("line", "ascending"),
-                   ("reason", "ascending"), ("record", "ascending")]
+QUARANTINE_SORT = [
+    ("stage", "ascending"),
+    ("source_file", "ascending"),
+    ("line", "ascending"),
+    ("reason", "ascending"),
+    ("record", "ascending"),
+]
 STAGE_ORDER = {"ingest": 0, "normalise": 1, "extract": 2, "validate": 3}
 
 
@@ -69,7 +74,9 @@ def account_inputs(
             "duplicates_merged": merged.get(name, 0),
             "records_quarantined": q_records[name] + q_papers,
         }
-        total = entry["papers_published"] + entry["duplicates_merged"] + entry["records_quarantined"]
+        total = (
+            entry["papers_published"] + entry["duplicates_merged"] + entry["records_quarantined"]
+        )
         entry["accounted"] = total == f["records_read"]
         if not entry["accounted"]:
             raise AccountingError(
@@ -138,8 +145,7 @@ def build_manifest(
         "duplicates_merged": sum(i["duplicates_merged"] for i in inputs),
         "records_quarantined": sum(i["records_quarantined"] for i in inputs),
         "claims_quarantined": int(
-            tables["quarantine"].num_rows
-            - sum(i["records_quarantined"] for i in inputs)
+            tables["quarantine"].num_rows - sum(i["records_quarantined"] for i in inputs)
         ),
     }
     return {

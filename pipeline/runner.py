@@ -36,7 +36,9 @@ def stage_fn(name: str) -> StageFn:
     raise ValueError(f"unknown stage {name!r}")
 
 
-def run_all(cfg: Config, on_result: Callable[[StageResult], None] | None = None) -> list[StageResult]:
+def run_all(
+    cfg: Config, on_result: Callable[[StageResult], None] | None = None
+) -> list[StageResult]:
     results = []
     for name in STAGE_NAMES:
         res = stage_fn(name)(cfg)

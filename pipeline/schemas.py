@@ -51,10 +51,7 @@ def table_spec(table: str) -> dict[str, Any]:
 def arrow_schema(table: str) -> pa.Schema:
     spec = table_spec(table)
     return pa.schema(
-        [
-            pa.field(f["name"], _TYPES[f["type"]], nullable=f["nullable"])
-            for f in spec["fields"]
-        ],
+        [pa.field(f["name"], _TYPES[f["type"]], nullable=f["nullable"]) for f in spec["fields"]],
         metadata={"table": table},
     )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,17 +19,32 @@ GOLD = [json.loads(x) for x in (ROOT / "tests/fixtures/gold/seeds.jsonl").read_t
 pytestmark = pytest.mark.slow
 
 
-def make_run(processed: Path, work: Path, raw: Path = ROOT / "data/raw") -> subprocess.CompletedProcess[str]:
+def make_run(
+    processed: Path, work: Path, raw: Path = ROOT / "data/raw"
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["make", "--no-print-directory", "run", f"RAW={raw}", f"PROCESSED={processed}", f"WORK={work}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [
+            "make",
+            "--no-print-directory",
+            "run",
+            f"RAW={raw}",
+            f"PROCESSED={processed}",
+            f"WORK={work}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
 def pipeline_run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pipeline", "run", "--no-progress", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
@@ -77,7 +91,7 @@ def test_manifest_accounting_and_hashes(seed_release: Path) -> None:
         assert f["records_read"] == (
             f["papers_published"] + f["duplicates_merged"] + f["records_quarantined"]
         )
-    for name, t in m["tables"].items():
+    for t in m["tables"].values():
         data = (seed_release / t["file"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == t["sha256"]
         assert pq.read_metadata(seed_release / t["file"]).num_rows == t["rows"]
@@ -91,8 +105,16 @@ def test_evidence_is_verbatim(seed_release: Path) -> None:
 
 
 def test_two_runs_give_identical_tables(seed_release: Path, tmp_path: Path) -> None:
-    proc = pipeline_run("--raw-dir", str(ROOT / "data/raw"), "--out-dir", str(tmp_path / "again"),
-                        "--work-dir", str(tmp_path / "w"), "--workers", "1")
+    proc = pipeline_run(
+        "--raw-dir",
+        str(ROOT / "data/raw"),
+        "--out-dir",
+        str(tmp_path / "again"),
+        "--work-dir",
+        str(tmp_path / "w"),
+        "--workers",
+        "1",
+    )
     assert proc.returncode == 0, proc.stderr
     a = json.loads((seed_release / "manifest.json").read_text())
     b = json.loads((tmp_path / "again" / "manifest.json").read_text())
@@ -112,8 +134,14 @@ def test_rerun_keeps_release_and_moves_latest(tmp_path: Path) -> None:
 
 def test_formats_folder_publishes_and_reports_invalid_file(tmp_path: Path) -> None:
     out = tmp_path / "rel"
-    proc = pipeline_run("--raw-dir", str(ROOT / "tests/fixtures/formats"), "--out-dir", str(out),
-                        "--work-dir", str(tmp_path / "w"))
+    proc = pipeline_run(
+        "--raw-dir",
+        str(ROOT / "tests/fixtures/formats"),
+        "--out-dir",
+        str(out),
+        "--work-dir",
+        str(tmp_path / "w"),
+    )
     assert proc.returncode == 0, proc.stderr
     assert "leaderboard_example_invalid.json" in proc.stderr
     m = json.loads((out / "manifest.json").read_text())

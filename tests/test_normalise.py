@@ -84,8 +84,14 @@ def test_merge_within_and_across_files_fills_gaps_and_counts() -> None:
     recs = [
         _rec("a.txt", 1, "Fast Sampling of Diffusion Models"),
         _rec("a.txt", 5, "fast sampling of diffusion models.", authors=("Ann Lee",)),
-        _rec("b.json", 1, "Fast Sampling of  Diffusion Models", abstract="We do it.",
-             arxiv_id="2401.00001v3", urls=("https://github.com/x/y",)),
+        _rec(
+            "b.json",
+            1,
+            "Fast Sampling of  Diffusion Models",
+            abstract="We do it.",
+            arxiv_id="2401.00001v3",
+            urls=("https://github.com/x/y",),
+        ),
         _rec("b.json", 2, "Another Paper", arxiv_id="2401.00002"),
         _rec("c.json", 1, "Another paper, revised title?", arxiv_id="2401.00002"),
         _rec("c.json", 2, "   "),
