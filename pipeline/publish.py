@@ -182,9 +182,22 @@ def write_release(release: Release, folder: Path, card: Callable[[Release, Path]
         json.dumps({k: v["sha256"] for k, v in manifest["tables"].items()}, sort_keys=True).encode()
     )
     manifest["version"] = f"{__version__}-{digest[:10]}"
+    fault_point("publish-tables-written")
     write_json(folder / "manifest.json", manifest)
     card(release, folder)
     return str(manifest["version"])
+
+
+def fault_point(name: str) -> None:
+    """Crash-safety tests stop a run here: PAPERCLAIMS_FAULT=<name>[:sleep|:raise]."""
+    spec = os.environ.get("PAPERCLAIMS_FAULT", "")
+    if not spec.startswith(name):
+        return
+    if spec.endswith(":raise"):
+        raise OSError(f"injected fault at {name}")
+    import time
+
+    time.sleep(60)
 
 
 def _swap_into_place(tmp: Path, dest: Path) -> None:
