@@ -81,7 +81,7 @@ def build(n: int, out: Path, seed: int = 20261122) -> Path:
                 "abstract": abstract.rstrip() + "\n",
                 "versions": [{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}],
                 "update_date": "2024-01-01",
-                "authors_parsed": [["Author", "A.", ""], ["Author", "B.", ""], ["Author", "C.", ""]],
+                "authors_parsed": [["Author", x, ""] for x in ("A.", "B.", "C.")],
             }
             fh.write(json.dumps(rec) + "\n")
     tmp.replace(out)
