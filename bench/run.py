@@ -1,0 +1,181 @@
+"""`make bench`: end-to-end throughput, per-stage time, peak RSS, read+parse floor, warm re-run.
+
+    python -m bench.run                   # 100k and 1M abstracts, 2 workers
+    python -m bench.run --sizes 20000     # quick look
+    python -m bench.run --full            # adds the full-snapshot size, 2.7M
+
+Results go to bench/results.json (one entry per size) and a Markdown table on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from bench.corpus import build
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS_DIR = ROOT / "bench" / "corpus"
+RESULTS = ROOT / "bench" / "results.json"
+
+
+class PeakRss:
+    """Samples the summed RSS of a process tree every 50 ms."""
+
+    def __init__(self, pid: int) -> None:
+        self.proc = psutil.Process(pid)
+        self.peak = 0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._loop, daemon=True)
+        self._t.start()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                procs = [self.proc, *self.proc.children(recursive=True)]
+                total = 0
+                for p in procs:
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.Error:
+                        pass
+                self.peak = max(self.peak, total)
+            except psutil.Error:
+                pass
+            self._stop.wait(0.05)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._t.join()
+        return self.peak
+
+
+def floor_seconds(corpus: Path) -> float:
+    """Reading and JSON-parsing the corpus, nothing else: the cost no pipeline can beat."""
+    t0 = time.perf_counter()
+    with corpus.open("rb") as fh:
+        for line in fh:
+            json.loads(line)
+    return time.perf_counter() - t0
+
+
+def run_pipeline(raw: Path, out: Path, work: Path, workers: int, engine: str) -> dict[str, Any]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "run",
+        "--raw-dir",
+        str(raw),
+        "--out-dir",
+        str(out),
+        "--work-dir",
+        str(work),
+        "--workers",
+        str(workers),
+        "--engine",
+        engine,
+        "--no-progress",
+        "-q",
+    ]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    rss = PeakRss(proc.pid)
+    _, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    peak = rss.stop()
+    if proc.returncode != 0:
+        raise SystemExit(f"pipeline failed ({proc.returncode}): {err[-2000:]}")
+    timings = json.loads((work / "timings.json").read_text())
+    return {"wall_s": round(wall, 2), "peak_rss_mb": round(peak / 2**20, 1), "stages_s": timings}
+
+
+def bench_size(n: int, workers: int, engine: str) -> dict[str, Any]:
+    corpus = CORPUS_DIR / f"arxiv-{n}.jsonl"
+    if not corpus.exists():
+        print(f"building corpus of {n} abstracts ...", file=sys.stderr)
+        build(n, corpus)
+    floor = floor_seconds(corpus)
+    with tempfile.TemporaryDirectory(prefix="paperclaims-bench-") as tmp:
+        raw = Path(tmp) / "raw"
+        raw.mkdir()
+        os.link(corpus, raw / corpus.name) if _same_fs(corpus, raw) else shutil.copy(corpus, raw)
+        cold = run_pipeline(raw, Path(tmp) / "out", Path(tmp) / "work", workers, engine)
+        warm = run_pipeline(raw, Path(tmp) / "out2", Path(tmp) / "work", workers, engine)
+    total = cold["wall_s"]
+    return {
+        "abstracts": n,
+        "corpus_mb": round(corpus.stat().st_size / 2**20, 1),
+        "workers": workers,
+        "engine": engine,
+        "cold": cold,
+        "warm": warm,
+        "abstracts_per_s": round(n / total, 1),
+        "stage_share": {k: round(v / total, 3) for k, v in cold["stages_s"].items()},
+        "stage_abstracts_per_s": {
+            k: round(n / v, 1) if v > 0 else None for k, v in cold["stages_s"].items()
+        },
+        "floor_read_parse_s": round(floor, 2),
+        "floor_abstracts_per_s": round(n / floor, 1),
+        "ratio_to_floor": round(total / floor, 2),
+        "warm_speedup": round(cold["wall_s"] / warm["wall_s"], 1),
+    }
+
+
+def _same_fs(a: Path, b: Path) -> bool:
+    return os.stat(a).st_dev == os.stat(b).st_dev
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    rows = [
+        "| abstracts | wall (s) | abstracts/s | peak RSS (MB) | floor read+parse (s) | "
+        "× floor | warm re-run (s) | warm speed-up |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        rows.append(
+            f"| {r['abstracts']:,} | {r['cold']['wall_s']} | {r['abstracts_per_s']:,} | "
+            f"{r['cold']['peak_rss_mb']} | {r['floor_read_parse_s']} | {r['ratio_to_floor']} | "
+            f"{r['warm']['wall_s']} | {r['warm_speedup']}× |"
+        )
+    return "\n".join(rows)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    ap.add_argument("--full", action="store_true", help="also the full snapshot size, 2.7M")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--engine", choices=("local", "dask"), default="local")
+    a = ap.parse_args()
+    sizes = a.sizes + ([2_700_000] if a.full else [])
+    results = [bench_size(n, a.workers, a.engine) for n in sizes]
+    doc = {
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "command": "make bench",
+        "results": results,
+    }
+    RESULTS.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    print(table(results))
+    for r in results:
+        print(f"{r['abstracts']:,}: stage share {r['stage_share']}")
+
+
+if __name__ == "__main__":
+    main()
