@@ -1,0 +1,229 @@
+"""Ingest: find the raw input files, detect each one's format from its content, and stream
+its records.
+
+One module per format, each with `FORMAT`, `sniff(head) -> bool` and
+`read(fh, name) -> Iterator[Record | Rejected]`. `scan_inputs` sniffs every file from its
+first 64 KiB (gunzipped when the file starts with the gzip magic bytes) by trying the readers
+in `SNIFF_ORDER`; `read_input` streams one file. Bad content never raises: it becomes a
+`Rejected` row (see `pipeline.errors.Reason`) and reading goes on.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import os
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from pipeline.errors import Reason
+from pipeline.ingest import (
+    arxiv_jsonl,
+    hf_daily,
+    listing_text,
+    pwc_leaderboard,
+    pwc_papers,
+    table,
+)
+from pipeline.ingest._common import SNIFF_BYTES, Source, decode_bytes, reject
+from pipeline.records import Record, Rejected
+
+log = logging.getLogger(__name__)
+
+__all__ = ["KNOWN_FORMATS", "InputFile", "detect_format", "read_input", "scan_inputs"]
+
+GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 1 << 20
+
+
+class Reader(Protocol):
+    """What every format module provides."""
+
+    FORMAT: str
+
+    def sniff(self, head: bytes) -> bool: ...
+
+    def read(self, fh: Source, name: str) -> Iterator[Record | Rejected]: ...
+
+
+class _ReaderModule:
+    """Adapter so modules type-check as `Reader` (mypy reads modules' functions as attributes)."""
+
+    def __init__(self, format_id: str, sniff: Callable[[bytes], bool],
+                 read: Callable[[Source, str], Iterator[Record | Rejected]]) -> None:
+        self.FORMAT = format_id
+        self._sniff = sniff
+        self._read = read
+
+    def sniff(self, head: bytes) -> bool:
+        return self._sniff(head)
+
+    def read(self, fh: Source, name: str) -> Iterator[Record | Rejected]:
+        return self._read(fh, name)
+
+
+_READERS: dict[str, Reader] = {
+    m.FORMAT: _ReaderModule(m.FORMAT, m.sniff, m.read)
+    for m in (listing_text, arxiv_jsonl, pwc_papers, pwc_leaderboard, hf_daily, table)
+}
+KNOWN_FORMATS: tuple[str, ...] = tuple(_READERS)
+"""Format ids of the readers."""
+SNIFF_ORDER: tuple[str, ...] = (
+    arxiv_jsonl.FORMAT,
+    pwc_leaderboard.FORMAT,
+    hf_daily.FORMAT,
+    pwc_papers.FORMAT,
+    table.FORMAT,
+    listing_text.FORMAT,
+)
+"""Most specific first: JSON shapes by their keys, then generic tables, then free text."""
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """One file of the raw folder and what its content looks like."""
+
+    name: str
+    """Path relative to the raw folder, posix separators."""
+    sha256: str
+    """Of the file bytes as stored (compressed if gzip); empty when the file is unreadable."""
+    size: int
+    """Bytes as stored."""
+    format: str | None
+    """Detected format id; None when unknown, empty or unreadable."""
+    compression: str | None
+    """"gzip" or None."""
+    problem: Rejected | None
+    """Why `format` is None: PC103 unknown format, PC104 empty file, PC107 unreadable."""
+
+
+def detect_format(head: bytes) -> str | None:
+    """The first format (in `SNIFF_ORDER`) whose sniffer accepts the head, else None."""
+    for format_id in SNIFF_ORDER:
+        if _READERS[format_id].sniff(head):
+            return format_id
+    return None
+
+
+def _file_problem(name: str, reason: Reason, message: str, record: dict[str, Any]) -> Rejected:
+    return reject(name, None, reason, message, {"file": name, **record})
+
+
+def gunzip_head(data: bytes) -> bytes:
+    """The first `SNIFF_BYTES` that a (possibly truncated, multi-member) gzip stream inflates to.
+
+    Raises `zlib.error` for bytes that are not a gzip stream.
+    """
+    out = b""
+    while data and len(out) < SNIFF_BYTES:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        out += inflater.decompress(data, SNIFF_BYTES - len(out))
+        if not inflater.eof:
+            break
+        data = inflater.unused_data
+    return out
+
+
+def inspect_file(raw_dir: Path, name: str) -> InputFile:
+    """Hash, size, compression and format of one raw file (never raises for its content)."""
+    path = raw_dir / name
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            first = fh.read(_CHUNK)
+            digest.update(first)
+            for chunk in iter(lambda: fh.read(_CHUNK), b""):
+                digest.update(chunk)
+            size = fh.tell()
+    except OSError as e:
+        log.debug("%s: unreadable: %s", name, e)
+        problem = _file_problem(
+            name, Reason.UNREADABLE,
+            f"cannot read the file ({type(e).__name__}: {e}); check its permissions",
+            {"error": str(e)})
+        return InputFile(name, "", _size(path), None, None, problem)
+    sha = digest.hexdigest()
+    compression = "gzip" if first.startswith(GZIP_MAGIC) else None
+    head = first[:SNIFF_BYTES]
+    if compression:
+        try:
+            head = gunzip_head(first)
+        except zlib.error as e:
+            problem = _file_problem(
+                name, Reason.UNREADABLE,
+                f"starts like gzip but does not decompress ({e}); re-download the file",
+                {"size": size, "error": str(e)})
+            return InputFile(name, sha, size, None, compression, problem)
+    if not head:
+        what = "gzip stream decompresses to nothing" if compression else "file is empty"
+        problem = _file_problem(name, Reason.EMPTY_FILE, f"{what}; remove it or re-download it",
+                                {"size": size})
+        return InputFile(name, sha, size, None, compression, problem)
+    format_id = detect_format(head)
+    if format_id is None:
+        problem = _file_problem(
+            name, Reason.UNKNOWN_FORMAT,
+            f"unknown format; known formats: {', '.join(KNOWN_FORMATS)} (detected from the "
+            "content, not the name)",
+            {"size": size, "head": decode_bytes(head[:200])})
+        log.debug("%s: unknown format", name)
+        return InputFile(name, sha, size, None, compression, problem)
+    log.debug("%s: %s%s", name, format_id, " (gzip)" if compression else "")
+    return InputFile(name, sha, size, format_id, compression, None)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _is_hidden(part: str) -> bool:
+    return part.startswith(".")
+
+
+def list_files(raw_dir: Path) -> list[str]:
+    """Relative posix names of the regular files under `raw_dir`, hidden ones skipped, sorted."""
+    names: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(raw_dir):
+        dirnames[:] = [d for d in dirnames if not _is_hidden(d)]
+        for filename in filenames:
+            if _is_hidden(filename):
+                continue
+            path = Path(dirpath) / filename
+            if path.is_file():
+                names.append(path.relative_to(raw_dir).as_posix())
+    return sorted(names)
+
+
+def scan_inputs(raw_dir: Path) -> list[InputFile]:
+    """Every regular non-hidden file under `raw_dir` (recursively), sorted by name, sniffed."""
+    return [inspect_file(raw_dir, name) for name in list_files(raw_dir)]
+
+
+def read_input(raw_dir: Path, f: InputFile) -> Iterator[Record | Rejected]:
+    """Stream the records of one scanned file; a file without a format yields its problem."""
+    if f.format is None:
+        yield f.problem or _file_problem(
+            f.name, Reason.UNKNOWN_FORMAT,
+            f"unknown format; known formats: {', '.join(KNOWN_FORMATS)}", {})
+        return
+    reader = _READERS[f.format]
+    count = 0
+    try:
+        with (raw_dir / f.name).open("rb") as plain:
+            fh: Any = gzip.GzipFile(fileobj=plain, mode="rb") if f.compression == "gzip" else plain
+            for item in reader.read(fh, f.name):
+                count += 1
+                yield item
+    except (OSError, EOFError, zlib.error) as e:
+        # A truncated gzip or a disk error: keep what was read, say where it stopped.
+        yield _file_problem(
+            f.name, Reason.UNREADABLE,
+            f"reading stopped after {count} items ({type(e).__name__}: {e}); "
+            "re-download the file", {"items_read": count, "error": str(e)})

@@ -1,0 +1,270 @@
+"""Helpers shared by the ingest readers: decoding, compact JSON text, rejections, sniffing.
+
+Decoding rule (every reader): bytes are UTF-8; a leading BOM is dropped; CRLF and LF both end a
+line. Invalid UTF-8 bytes are decoded with `errors="replace"` (each bad byte becomes U+FFFD)
+and the record is still read: nothing is dropped here, and the normaliser repairs text later.
+Lone surrogates that JSON escapes can smuggle in (`"\\ud800"`) are replaced by U+FFFD too, so
+every string a reader yields can be written as UTF-8.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+import regex
+
+from pipeline.errors import Reason
+from pipeline.records import Rejected
+
+STAGE = "ingest"
+SNIFF_BYTES = 64 * 1024
+"""How much of a file (after gunzip) the sniffers see."""
+BOM = b"\xef\xbb\xbf"
+
+_SURROGATE = regex.compile(r"[\ud800-\udfff]")
+_JSON_KEY = regex.compile(r'"((?:[^"\\\n]|\\.){1,64})"\s*:')
+_ARXIV_URL = regex.compile(
+    r"arxiv\.org/(?:abs|pdf|html)/"
+    r"((?:[a-z][a-z.-]*/\d{7})|(?:\d{4}\.\d{4,5}))(?:v\d+)?",
+    regex.IGNORECASE,
+)
+_ARXIV_ID = regex.compile(r"(?:[a-z][a-z.-]*/\d{7}|\d{4}\.\d{4,5})(?:v\d+)?", regex.IGNORECASE)
+
+
+class BinarySource(Protocol):
+    """An open binary file (plain, gzip or in-memory)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
+class TextSource(Protocol):
+    """An open text file; readers accept it as well as bytes."""
+
+    def read(self, size: int = -1, /) -> str: ...
+
+    def readline(self, size: int = -1, /) -> str: ...
+
+
+Source = BinarySource | TextSource
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode UTF-8 (BOM dropped, invalid bytes replaced by U+FFFD)."""
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def iter_lines(fh: Source) -> Iterator[tuple[int, str]]:
+    """Yield `(1-based line number, text)` without the line end; lines of any length."""
+    lineno = 0
+    while True:
+        chunk = fh.readline()
+        if not chunk:
+            return
+        lineno += 1
+        if isinstance(chunk, bytes):
+            if lineno == 1 and chunk.startswith(BOM):
+                chunk = chunk[len(BOM) :]
+            text = chunk.decode("utf-8", errors="replace")
+        else:
+            text = chunk[1:] if lineno == 1 and chunk.startswith("\ufeff") else chunk
+        if text.endswith("\n"):
+            text = text[:-1]
+        if text.endswith("\r"):
+            text = text[:-1]
+        yield lineno, clean(text)
+
+
+def read_text(fh: Source) -> str:
+    """The whole stream as text (BOM dropped, invalid UTF-8 replaced)."""
+    data = fh.read()
+    if isinstance(data, bytes):
+        return decode_bytes(data)
+    return data.removeprefix("\ufeff")
+
+
+def clean(text: str) -> str:
+    """Replace lone surrogates by U+FFFD so the text is valid Unicode."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return str(obj)
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    return obj
+
+
+def json_text(obj: Any) -> str:
+    """Compact JSON text of `obj` (non-ASCII kept, lone surrogates escaped, odd types as str)."""
+    try:
+        text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str)
+    except (ValueError, RecursionError):
+        # NaN/Infinity are not JSON; a nesting too deep for json.dumps gets its repr.
+        try:
+            text = json.dumps(_jsonable(obj), ensure_ascii=False, separators=(",", ":"),
+                              default=str)
+        except (ValueError, RecursionError):
+            text = json.dumps({"repr": repr(obj)[:10_000]}, ensure_ascii=False)
+    if _SURROGATE.search(text):
+        return json.dumps(json.loads(text), ensure_ascii=True, separators=(",", ":"))
+    return text
+
+
+def where(name: str, line: int | None) -> str:
+    """`file:line`, or just `file` for whole-file problems."""
+    return name if line is None else f"{name}:{line}"
+
+
+def reject(name: str, line: int | None, reason: Reason, message: str, record: Any) -> Rejected:
+    """A `Rejected` of the ingest stage; `message` is prefixed with `file:line: `."""
+    return Rejected(
+        stage=STAGE,
+        source_file=name,
+        line=line,
+        reason=reason.value,
+        detail=f"{where(name, line)}: {message}",
+        record=json_text(record),
+    )
+
+
+def loads_json(text: str) -> tuple[Any, str | None, int | None]:
+    """Parse JSON; `(value, None, None)`, or `(None, message, line)` (line within `text`)."""
+    try:
+        return json.loads(text), None, None
+    except json.JSONDecodeError as e:
+        return None, f"invalid JSON at column {e.colno}: {e.msg}", e.lineno
+    except (ValueError, RecursionError) as e:
+        # ValueError: an integer longer than Python's int-string limit; RecursionError: nesting.
+        return None, f"invalid JSON: {type(e).__name__}: {e}"[:300], None
+
+
+def error_excerpt(text: str, line: int | None) -> str:
+    """The source line a JSON error points at (cut to 500 characters)."""
+    if line is None:
+        return text[:500]
+    lines = text.splitlines()
+    return lines[line - 1][:500] if 0 < line <= len(lines) else ""
+
+
+def str_or_none(value: Any) -> str | None:
+    """`value` cleaned when it is a non-blank string, else None."""
+    if isinstance(value, str) and value.strip():
+        return clean(value)
+    return None
+
+
+def split_author_string(text: str) -> tuple[str, ...]:
+    """Split "A, B and C" / "A; B" / "A and B" into names (as printed, trimmed)."""
+    text = text.strip()
+    if not text:
+        return ()
+    if ";" in text:
+        parts = text.split(";")
+    else:
+        parts = regex.split(r",\s*(?:and\s+)?|\s+and\s+", text)
+    return tuple(clean(p.strip()) for p in parts if p.strip())
+
+
+def authors_from(value: Any) -> tuple[str, ...]:
+    """Authors from a list of names, a list of `{name}` objects, or one string."""
+    if isinstance(value, str):
+        return split_author_string(value)
+    if not isinstance(value, list):
+        return ()
+    out: list[str] = []
+    for item in value:
+        if isinstance(item, dict):
+            item = item.get("name") or item.get("fullname")
+        if isinstance(item, str) and item.strip():
+            out.append(clean(item.strip()))
+    return tuple(out)
+
+
+def urls_from(*values: Any) -> tuple[str, ...]:
+    """Non-empty URL strings from strings, lists of strings or lists of `{url}`, deduplicated."""
+    out: list[str] = []
+    for value in values:
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, dict):
+                item = item.get("url")
+            if isinstance(item, str) and item.strip() and clean(item.strip()) not in out:
+                out.append(clean(item.strip()))
+    return tuple(out)
+
+
+def arxiv_id_from_url(url: str) -> str | None:
+    """The arXiv id (without version) in an arxiv.org abs/pdf URL."""
+    m = _ARXIV_URL.search(url)
+    return m.group(1) if m else None
+
+
+def arxiv_id_from(value: Any) -> str | None:
+    """An arXiv id given as a field value (`2410.17243`, `math/0601001`), as read."""
+    if isinstance(value, str) and _ARXIV_ID.fullmatch(value.strip()):
+        return clean(value.strip())
+    return None
+
+
+def head_text(head: bytes) -> str:
+    """Decode a sniffing head; a character cut at the end is dropped, not replaced."""
+    if head.startswith(BOM):
+        head = head[len(BOM) :]
+    for cut in range(4):
+        try:
+            return head[: len(head) - cut].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return head.decode("utf-8", errors="replace")
+
+
+def json_keys(text: str) -> set[str]:
+    """Object keys visible in a (possibly cut) JSON text."""
+    return {m.group(1) for m in _JSON_KEY.finditer(text)}
+
+
+def json_start(text: str) -> str:
+    """The first non-blank character (`{`, `[`, ...) or ''."""
+    stripped = text.lstrip()
+    return stripped[:1]
+
+
+def first_json_line(text: str) -> Any:
+    """The first line parsed as JSON when it is complete and valid, else None."""
+    line, sep, _ = text.lstrip().partition("\n")
+    if not sep:
+        return None
+    value, err, _ = loads_json(line)
+    return None if err else value
+
+
+def looks_json_lines(text: str) -> bool:
+    """The head starts with a one-line JSON object (JSON lines, not a pretty-printed doc)."""
+    stripped = text.lstrip()
+    first, sep, _ = stripped.partition("\n")
+    if not first.startswith("{"):
+        return False
+    if isinstance(first_json_line(stripped), dict):
+        return True
+    # A first line longer than the head (huge records): an object that opens with a key.
+    return not sep and regex.match(r'\{\s*"', first) is not None
+
+
+def load_document(fh: Source, name: str) -> tuple[Any, Rejected | None]:
+    """Parse a whole-file JSON document; on failure one `Rejected` PC101 with line and column."""
+    text = read_text(fh)
+    value, err, line = loads_json(text)
+    if err is None:
+        return value, None
+    return None, reject(
+        name, line, Reason.INVALID_JSON, f"{err}; fix the JSON (e.g. a trailing comma) and rerun",
+        {"error": err, "excerpt": error_excerpt(text, line)},
+    )
