@@ -7,7 +7,7 @@ RAW ?= data/raw
 PROCESSED ?= data/processed
 WORK ?= data/work
 
-.PHONY: run test lint eval bench fuzz clean
+.PHONY: run test lint browser eval bench fuzz clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -22,8 +22,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/mypy
 
-test: $(STAMP) lint
+test: $(STAMP) lint browser
 	$(BIN)/python -m pytest -q
+
+# Headless Chromium + chromedriver for the report.html browser test (Debian packages).
+browser:
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
 
 eval: $(STAMP)
 	$(BIN)/python -m pipeline eval --raw-dir $(RAW) --gold ../shared/gold/seeds.jsonl --work-dir $(WORK)
