@@ -1,0 +1,413 @@
+"""Load the extraction data files (gazetteers, metric table, patterns, URL host rules).
+
+Every loader validates its file, names `file:line` in a `GazetteerError`, and is cached so
+each file is parsed and compiled once per process.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import regex
+import yaml
+
+from pipeline.errors import GazetteerError
+
+GAZETTEER_DIR = Path(__file__).resolve().parent.parent.parent / "gazetteers"
+PATTERN_DIR = GAZETTEER_DIR / "patterns"
+
+# Length-preserving case fold (ASCII only), so automaton offsets are text offsets.
+_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII letters only; the result has the same length as `text`."""
+    return text.translate(_FOLD)
+
+
+# ----------------------------------------------------------------------------- datasets
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetEntry:
+    name: str
+    aliases: tuple[str, ...]
+    case: str
+    """`fold` (case-insensitive) or `exact`."""
+    suffix: str
+    """`none`, `resolution` (numeric suffix = pixels) or `classes` (never a resolution)."""
+    domain: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetGazetteer:
+    entries: tuple[DatasetEntry, ...]
+    automaton: Any
+    """Aho-Corasick automaton over folded surface forms -> tuple[(entry index, surface)]."""
+    by_key: dict[str, int]
+    """Folded surface form -> entry index (for list expansion look-ups)."""
+    families: tuple[tuple[str, str], ...]
+    """(prefix, joiner) pairs whose list forms expand ("CIFAR-10, -20, -100")."""
+    path: str
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate mapping keys and records each mapping's line."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        if key in seen:
+            raise GazetteerError(
+                f"{loader.name}:{key_node.start_mark.line + 1}: duplicate key {key!r}"
+            )
+        seen.add(key)
+    mapping: dict[Any, Any] = loader.construct_mapping(node)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+)
+
+_DATASET_FIELDS = {"name", "aliases", "case", "suffix", "domain", "match_name", "__line__"}
+
+
+def load_datasets(path: Path) -> DatasetGazetteer:
+    """Parse and validate `datasets.yaml` and build its automaton."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise GazetteerError(f"{path}: cannot read dataset gazetteer: {e}") from e
+    loader = _UniqueKeyLoader(text)
+    loader.name = str(path)
+    try:
+        doc = loader.get_single_data()
+    except yaml.YAMLError as e:
+        raise GazetteerError(f"{path}: invalid YAML: {e}") from e
+    finally:
+        loader.dispose()  # type: ignore[no-untyped-call]
+    if not isinstance(doc, dict) or not isinstance(doc.get("datasets"), list):
+        raise GazetteerError(f"{path}:1: expected a mapping with a `datasets` list")
+    entries: list[DatasetEntry] = []
+    owner: dict[str, tuple[str, int]] = {}
+    automaton = ahocorasick.Automaton()
+    surfaces: dict[str, list[tuple[int, str]]] = {}
+    for raw in doc["datasets"]:
+        line = int(raw.get("__line__", 0)) if isinstance(raw, dict) else 0
+        where = f"{path}:{line}"
+        if not isinstance(raw, dict):
+            raise GazetteerError(f"{where}: entry is not a mapping")
+        unknown = set(raw) - _DATASET_FIELDS
+        if unknown:
+            raise GazetteerError(f"{where}: unknown field(s) {sorted(unknown)}")
+        name = raw.get("name")
+        aliases = raw.get("aliases", []) or []
+        if not isinstance(name, str) or not name.strip():
+            raise GazetteerError(f"{where}: `name` must be a non-empty string, got {name!r}")
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise GazetteerError(f"{where}: {name}: `aliases` must be a list of strings")
+        case = raw.get("case", "fold")
+        suffix = raw.get("suffix", "none")
+        if case not in ("fold", "exact"):
+            raise GazetteerError(f"{where}: {name}: case must be fold or exact, got {case!r}")
+        if suffix not in ("none", "resolution", "classes"):
+            raise GazetteerError(f"{where}: {name}: bad suffix {suffix!r}")
+        idx = len(entries)
+        entry = DatasetEntry(
+            name=name,
+            aliases=tuple(aliases),
+            case=case,
+            suffix=suffix,
+            domain=str(raw.get("domain", "")),
+            line=line,
+        )
+        entries.append(entry)
+        forms = ([name] if raw.get("match_name", True) else []) + list(aliases)
+        for form in forms:
+            key = fold(form) if case == "fold" else form
+            if key in owner and owner[key][0] != name:
+                other, other_line = owner[key]
+                raise GazetteerError(
+                    f"{where}: {name}: spelling {form!r} already belongs to "
+                    f"{other!r} ({path}:{other_line})"
+                )
+            if key in owner:
+                raise GazetteerError(f"{where}: {name}: duplicate spelling {form!r}")
+            owner[key] = (name, line)
+            surfaces.setdefault(fold(form), []).append((idx, form))
+        # Canonical names are always look-up keys for list expansion, even when unmatched.
+        owner.setdefault(fold(name) if case == "fold" else name, (name, line))
+    for key, vals in surfaces.items():
+        automaton.add_word(key, tuple(vals))
+    automaton.make_automaton()
+    by_key: dict[str, int] = {}
+    for idx, e in enumerate(entries):
+        for form in (e.name, *e.aliases):
+            by_key.setdefault(fold(form), idx)
+    families: list[tuple[str, str]] = []
+    for fam in doc.get("families", []) or []:
+        if not isinstance(fam, dict) or not isinstance(fam.get("prefix"), str):
+            raise GazetteerError(f"{path}:{fam.get('__line__', 0)}: bad family {fam!r}")
+        families.append((fam["prefix"], str(fam.get("joiner", ""))))
+    return DatasetGazetteer(tuple(entries), automaton, by_key, tuple(families), str(path))
+
+
+# ----------------------------------------------------------------------------- metrics
+
+
+@dataclass(frozen=True, slots=True)
+class MetricEntry:
+    metric: str
+    aliases: tuple[str, ...]
+    direction: str
+    min: float | None
+    max: float | None
+    unit: str
+    case: str
+    relative_only: bool
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class MetricTable:
+    entries: tuple[MetricEntry, ...]
+    by_name: dict[str, MetricEntry]
+    automaton: Any
+    """Folded surface -> tuple[(metric, surface, exact)]."""
+    alias_to_metric: dict[str, str]
+    """Folded name or alias -> canonical metric (used by the evaluator too)."""
+
+
+_METRIC_COLUMNS = ("metric", "aliases", "direction", "min", "max", "unit", "case")
+
+
+def _float_or_none(value: str, where: str, column: str) -> float | None:
+    if value.strip() == "":
+        return None
+    try:
+        return float(value)
+    except ValueError as e:
+        raise GazetteerError(f"{where}: column {column}: not a number: {value!r}") from e
+
+
+def _is_acronym(form: str) -> bool:
+    return not any(c.islower() for c in form)
+
+
+def load_metrics(path: Path) -> MetricTable:
+    """Parse and validate `metrics.csv` and build its automaton."""
+    try:
+        fh = path.open(encoding="utf-8", newline="")
+    except OSError as e:
+        raise GazetteerError(f"{path}: cannot read metric table: {e}") from e
+    entries: list[MetricEntry] = []
+    by_name: dict[str, MetricEntry] = {}
+    owner: dict[str, tuple[str, int]] = {}
+    surfaces: dict[str, list[tuple[str, str, bool]]] = {}
+    with fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in _METRIC_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise GazetteerError(f"{path}:1: missing column(s) {missing}")
+        for lineno, row in enumerate(reader, start=2):
+            where = f"{path}:{lineno}"
+            metric = (row.get("metric") or "").strip()
+            if not metric:
+                raise GazetteerError(f"{where}: empty metric name")
+            if metric in by_name:
+                raise GazetteerError(f"{where}: duplicate metric {metric!r}")
+            direction = (row.get("direction") or "").strip()
+            if direction not in ("lower", "higher"):
+                raise GazetteerError(f"{where}: {metric}: direction must be lower/higher")
+            case = (row.get("case") or "fold").strip() or "fold"
+            if case not in ("fold", "exact", "mixed"):
+                raise GazetteerError(f"{where}: {metric}: bad case rule {case!r}")
+            aliases = tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip())
+            entry = MetricEntry(
+                metric=metric,
+                aliases=aliases,
+                direction=direction,
+                min=_float_or_none(row.get("min") or "", where, "min"),
+                max=_float_or_none(row.get("max") or "", where, "max"),
+                unit=(row.get("unit") or "").strip(),
+                case=case,
+                relative_only=(row.get("relative_only") or "").strip().lower() == "yes",
+                line=lineno,
+            )
+            entries.append(entry)
+            by_name[metric] = entry
+            if metric == "improvement":
+                continue  # the fallback for unnamed gains is never matched in text
+            for form in (metric, *aliases):
+                exact = case == "exact" or (case == "mixed" and _is_acronym(form))
+                key = form if exact else fold(form)
+                if key in owner and owner[key][0] != metric:
+                    raise GazetteerError(
+                        f"{where}: {metric}: alias {form!r} already belongs to "
+                        f"{owner[key][0]!r} ({path}:{owner[key][1]})"
+                    )
+                owner[key] = (metric, lineno)
+                surfaces.setdefault(fold(form), []).append((metric, form, exact))
+    automaton = ahocorasick.Automaton()
+    for key, vals in surfaces.items():
+        automaton.add_word(key, tuple(vals))
+    automaton.make_automaton()
+    alias_to_metric = {fold(f): e.metric for e in entries for f in (e.metric, *e.aliases)}
+    return MetricTable(tuple(entries), by_name, automaton, alias_to_metric)
+
+
+# ----------------------------------------------------------------------------- patterns
+
+
+@dataclass(frozen=True, slots=True)
+class PatternSet:
+    """One pattern file compiled into a single alternation (one scan per text)."""
+
+    regex: Any
+    ids: tuple[str, ...]
+    labels: tuple[str, ...]
+    path: str
+
+    def label_of(self, group: str) -> tuple[str, str]:
+        """(id, label) of the branch whose wrapper group is named `group` (`_P<i>`)."""
+        i = int(group[2:])
+        return self.ids[i], self.labels[i]
+
+
+_MACRO = regex.compile(r"<<([A-Za-z_][A-Za-z0-9_]*)>>")
+
+
+def load_patterns(path: Path) -> PatternSet:
+    """Compile one `patterns/*.jsonl` file; label DEF lines define <<MACROS>>."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise GazetteerError(f"{path}: cannot read pattern file: {e}") from e
+    macros: dict[str, str] = {}
+    ids: list[str] = []
+    labels: list[str] = []
+    branches: list[str] = []
+    seen: set[str] = set()
+    for lineno, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{lineno}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise GazetteerError(f"{where}: invalid JSON: {e}") from e
+        if not isinstance(row, dict) or not all(
+            isinstance(row.get(k), str) and row.get(k) for k in ("id", "label", "pattern")
+        ):
+            raise GazetteerError(f"{where}: need string fields id, label, pattern")
+        pid, label, pattern = row["id"], row["label"], row["pattern"]
+        if pid in seen:
+            raise GazetteerError(f"{where}: duplicate pattern id {pid!r}")
+        seen.add(pid)
+
+        def expand(m: Any, where: str = where) -> str:
+            name = m.group(1)
+            if name not in macros:
+                raise GazetteerError(f"{where}: unknown macro <<{name}>>")
+            return macros[name]
+
+        expanded = _MACRO.sub(expand, pattern)
+        try:
+            regex.compile(expanded, regex.V1)
+        except regex.error as e:
+            raise GazetteerError(f"{where}: bad pattern {pid!r}: {e}") from e
+        if label == "DEF":
+            macros[pid] = expanded
+            continue
+        branches.append(f"(?P<_P{len(ids)}>{expanded})")
+        ids.append(pid)
+        labels.append(label)
+    if not branches:
+        raise GazetteerError(f"{path}: no patterns")
+    try:
+        compiled = regex.compile("|".join(branches), regex.V1)
+    except regex.error as e:  # pragma: no cover - each branch compiled above
+        raise GazetteerError(f"{path}: patterns do not combine: {e}") from e
+    return PatternSet(compiled, tuple(ids), tuple(labels), str(path))
+
+
+# ----------------------------------------------------------------------------- URL hosts
+
+
+@dataclass(frozen=True, slots=True)
+class HostRule:
+    host: str
+    path_prefix: str
+    kind: str
+
+
+def load_host_rules(path: Path) -> tuple[HostRule, ...]:
+    """Parse `url_hosts.csv`; first matching row wins."""
+    rules: list[HostRule] = []
+    try:
+        fh = path.open(encoding="utf-8", newline="")
+    except OSError as e:
+        raise GazetteerError(f"{path}: cannot read host rules: {e}") from e
+    with fh:
+        seen: set[tuple[str, str]] = set()
+        for lineno, row in enumerate(csv.DictReader(fh), start=2):
+            host = (row.get("host") or "").strip().lower()
+            prefix = (row.get("path_prefix") or "").strip()
+            kind = (row.get("kind") or "").strip()
+            if not host or kind not in ("code", "project", "other"):
+                raise GazetteerError(f"{path}:{lineno}: need host and kind code/project/other")
+            if (host, prefix) in seen:
+                raise GazetteerError(f"{path}:{lineno}: duplicate rule {host}{prefix}")
+            seen.add((host, prefix))
+            rules.append(HostRule(host, prefix, kind))
+    return tuple(rules)
+
+
+# ----------------------------------------------------------------------------- cached access
+
+
+@cache
+def datasets() -> DatasetGazetteer:
+    return load_datasets(GAZETTEER_DIR / "datasets.yaml")
+
+
+@cache
+def metrics() -> MetricTable:
+    return load_metrics(GAZETTEER_DIR / "metrics.csv")
+
+
+@cache
+def patterns(name: str) -> PatternSet:
+    return load_patterns(PATTERN_DIR / f"{name}.jsonl")
+
+
+@cache
+def host_rules() -> tuple[HostRule, ...]:
+    return load_host_rules(GAZETTEER_DIR / "url_hosts.csv")
+
+
+def data_files() -> list[Path]:
+    """Every data file extract reads (gazetteers, metric table, host rules, patterns)."""
+    files = [GAZETTEER_DIR / n for n in ("datasets.yaml", "metrics.csv", "url_hosts.csv")]
+    return files + sorted(PATTERN_DIR.glob("*.jsonl"))
+
+
+def gazetteer_versions() -> dict[str, str]:
+    """File name (relative to `gazetteers/`) -> sha256 of its bytes."""
+    out: dict[str, str] = {}
+    for path in data_files():
+        rel = path.relative_to(GAZETTEER_DIR).as_posix()
+        out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
