@@ -65,8 +65,10 @@ _NAME_PREFIXES = regex.compile(r"^(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|O['’]|D[
 _AFTER_APOSTROPHE = regex.compile(r"['’]\p{Lu}")
 _CAMEL_NAME = regex.compile(r"^\p{Lu}\p{Ll}+\p{Lu}\p{Ll}+$")
 _INITIALS = regex.compile(r"^(?:\p{Lu}\.){1,3}$|^\p{Lu}$")
+# U+FFFD counts as a letter: it stands for a byte that was not UTF-8 (often a Latin-1 letter).
 _NAME_PART = regex.compile(
-    r"^\p{Lu}[\p{Ll}\p{Lu}\p{M}'’]*\.?$|^\p{Ll}[\p{Ll}\p{M}'’]*$|^[dl]['’]\p{Lu}\p{Ll}+$"
+    r"^\p{Lu}[\p{Ll}\p{Lu}\p{M}'’\ufffd]*\.?$|^\p{Ll}[\p{Ll}\p{M}'’\ufffd]*$"
+    r"|^[dl]['’]\p{Lu}\p{Ll}+$"
 )
 _MARKERS = regex.compile(r"[*†‡§¶\d¹²³⁴⁵⁶⁷⁸⁹⁰,]+$")
 _NOT_IN_NAME = regex.compile(r"[:;?!()\[\]{}\"/\\|@#&+=<>…“”_~^$%\d]")
