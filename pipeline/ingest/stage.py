@@ -6,8 +6,6 @@ import logging
 from dataclasses import asdict
 from typing import Any
 
-import pyarrow as pa
-
 from pipeline.config import Config
 from pipeline.errors import InputError
 from pipeline.ingest import read_input, scan_inputs
@@ -41,8 +39,6 @@ def run(cfg: Config) -> StageResult:
                     rejected.add(item)
                 else:
                     records.add(item)
-            if f.format is None and f.problem is not None:
-                log.warning("skipped %s", f.problem.detail)
             log.debug("ingest: %s (%s): %d records, %d rejected", f.name, f.format, read, bad)
             entry = asdict(f)
             entry.pop("problem")
@@ -59,9 +55,3 @@ def run(cfg: Config) -> StageResult:
         {"files": len(files), "records": n_records, "quarantined": n_rejected},
         ("records.parquet", "rejected.parquet", "inputs.json"),
     )
-
-
-def empty_rejected() -> pa.Table:
-    from pipeline.schemas import to_table
-
-    return to_table("quarantine", [])
