@@ -66,7 +66,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node)
         if key in seen:
             raise GazetteerError(
                 f"{loader.name}:{key_node.start_mark.line + 1}: duplicate key {key!r}"
@@ -97,7 +97,7 @@ def load_datasets(path: Path) -> DatasetGazetteer:
     except yaml.YAMLError as e:
         raise GazetteerError(f"{path}: invalid YAML: {e}") from e
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
     if not isinstance(doc, dict) or not isinstance(doc.get("datasets"), list):
         raise GazetteerError(f"{path}:1: expected a mapping with a `datasets` list")
     entries: list[DatasetEntry] = []
@@ -138,7 +138,7 @@ def load_datasets(path: Path) -> DatasetGazetteer:
         for form in forms:
             key = fold(form) if case == "fold" else form
             if key in owner and owner[key][0] != name:
-                other, other_line = owner[key]
+                other, other_line = owner[key][0], owner[key][1]
                 raise GazetteerError(
                     f"{where}: {name}: spelling {form!r} already belongs to "
                     f"{other!r} ({path}:{other_line})"
@@ -153,8 +153,8 @@ def load_datasets(path: Path) -> DatasetGazetteer:
         automaton.add_word(key, tuple(vals))
     automaton.make_automaton()
     by_key: dict[str, int] = {}
-    for idx, e in enumerate(entries):
-        for form in (e.name, *e.aliases):
+    for idx, ent in enumerate(entries):
+        for form in (ent.name, *ent.aliases):
             by_key.setdefault(fold(form), idx)
     families: list[tuple[str, str]] = []
     for fam in doc.get("families", []) or []:
@@ -280,10 +280,15 @@ class PatternSet:
     labels: tuple[str, ...]
     path: str
 
-    def label_of(self, group: str) -> tuple[str, str]:
-        """(id, label) of the branch whose wrapper group is named `group` (`_P<i>`)."""
-        i = int(group[2:])
-        return self.ids[i], self.labels[i]
+    groups: tuple[int, ...]
+    """Group number of each branch's wrapper group."""
+
+    def label_of(self, m: Any) -> tuple[str, str]:
+        """(id, label) of the branch that produced match `m`."""
+        for i, gi in enumerate(self.groups):
+            if m.start(gi) >= 0:
+                return self.ids[i], self.labels[i]
+        raise AssertionError("match without a branch")  # pragma: no cover
 
 
 _MACRO = regex.compile(r"<<([A-Za-z_][A-Za-z0-9_]*)>>")
@@ -340,7 +345,8 @@ def load_patterns(path: Path) -> PatternSet:
         compiled = regex.compile("|".join(branches), regex.V1)
     except regex.error as e:  # pragma: no cover - each branch compiled above
         raise GazetteerError(f"{path}: patterns do not combine: {e}") from e
-    return PatternSet(compiled, tuple(ids), tuple(labels), str(path))
+    groups = tuple(compiled.groupindex[f"_P{i}"] for i in range(len(ids)))
+    return PatternSet(compiled, tuple(ids), tuple(labels), str(path), groups)
 
 
 # ----------------------------------------------------------------------------- URL hosts

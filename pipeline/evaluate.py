@@ -1,0 +1,276 @@
+"""Score a published release against the gold annotations (precision / recall / F1 per field).
+
+Gold follows `tests/fixtures/gold/SCHEMA.md`. Recall counts core items only; precision counts
+a prediction as correct when it matches a core or a borderline (`core: false`) item, and
+ignores predictions that only match borderline items. Papers are aligned by normalised title
+(and source file when titles repeat); only release papers from the gold's source files are
+scored, so a release built from more inputs can be evaluated too.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import regex
+
+from pipeline.errors import InputError
+
+FIELDS = ("papers", "authors", "urls", "datasets", "resolutions", "result_values",
+          "result_tuples")
+
+
+@dataclass(slots=True)
+class FieldScore:
+    precision: float
+    recall: float
+    f1: float
+    tp: int
+    fp: int
+    fn: int
+    misses: list[str] = field(default_factory=list)
+    false_positives: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class EvalReport:
+    fields: dict[str, FieldScore]
+    gold_papers: int = 0
+    aligned_papers: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "gold_papers": self.gold_papers,
+            "aligned_papers": self.aligned_papers,
+            "fields": {k: asdict(v) for k, v in self.fields.items()},
+        }
+
+    def format_text(self) -> str:
+        lines = [f"papers in gold: {self.gold_papers}, aligned: {self.aligned_papers}", "",
+                 f"{'field':<15}{'P':>7}{'R':>7}{'F1':>7}{'tp':>6}{'fp':>6}{'fn':>6}"]
+        for name, s in self.fields.items():
+            lines.append(f"{name:<15}{s.precision:>7.3f}{s.recall:>7.3f}{s.f1:>7.3f}"
+                         f"{s.tp:>6}{s.fp:>6}{s.fn:>6}")
+        for name, s in self.fields.items():
+            if s.misses:
+                lines.append(f"\n{name}: misses")
+                lines.extend(f"  - {m}" for m in s.misses)
+            if s.false_positives:
+                lines.append(f"\n{name}: false positives")
+                lines.extend(f"  + {m}" for m in s.false_positives)
+        return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def normalise_title(title: str) -> str:
+    t = unicodedata.normalize("NFKC", title).casefold()
+    t = regex.sub(r"[^\w]+", " ", t)
+    return " ".join(t.split())
+
+
+def _norm(s: str | None) -> str:
+    return " ".join(unicodedata.normalize("NFKC", s or "").casefold().split())
+
+
+def _norm_url(u: str) -> str:
+    return u.strip().rstrip("/")
+
+
+def _values_equal(a: float, b: float) -> bool:
+    return math.isclose(float(a), float(b), rel_tol=1e-6, abs_tol=1e-9)
+
+
+def _score(tp: int, fp: int, fn: int, misses: list[str], fps: list[str]) -> FieldScore:
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return FieldScore(round(p, 4), round(r, 4), round(f, 4), tp, fp, fn, misses, fps)
+
+
+@dataclass(slots=True)
+class _Tally:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    misses: list[str] = field(default_factory=list)
+    fps: list[str] = field(default_factory=list)
+
+    def match(self, where: str, gold: list[tuple[Any, bool]], pred: list[Any],
+              same: Callable[[Any, Any], bool], show: Callable[[Any], str]) -> None:
+        """Greedy one-to-one matching: core gold first, then borderline absorbs the rest."""
+        free = list(range(len(pred)))
+        for item, core in gold:
+            if not core:
+                continue
+            hit = next((i for i in free if same(item, pred[i])), None)
+            if hit is None:
+                self.fn += 1
+                self.misses.append(f"{where}: {show(item)}")
+            else:
+                self.tp += 1
+                free.remove(hit)
+        for item, core in gold:
+            if core:
+                continue
+            hit = next((i for i in free if same(item, pred[i])), None)
+            if hit is not None:
+                free.remove(hit)
+        for i in free:
+            self.fp += 1
+            self.fps.append(f"{where}: {show(pred[i])}")
+
+    def score(self) -> FieldScore:
+        return _score(self.tp, self.fp, self.fn, self.misses, self.fps)
+
+
+def _read(release_dir: Path, table: str) -> list[dict[str, Any]]:
+    path = release_dir / f"{table}.parquet"
+    if not path.exists():
+        if table == "papers":
+            raise InputError(f"{path}: missing; is {release_dir} a release folder?")
+        return []
+    rows: list[dict[str, Any]] = pq.read_table(path).to_pylist()
+    return rows
+
+
+def _group(rows: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        out.setdefault(str(r["paper_id"]), []).append(r)
+    return out
+
+
+def _metric_namer() -> Callable[[str | None], str]:
+    """Canonical metric via the metric table's aliases (so "zero-shot generalization" in the
+    gold and "generalization" in a release are the same metric)."""
+    try:
+        from pipeline.extract.resources import fold, metrics
+
+        table = metrics().alias_to_metric
+    except Exception:  # noqa: BLE001 - the evaluator still works without the table
+        return lambda m: _norm(m)
+
+    def name(m: str | None) -> str:
+        key = fold((m or "").strip())
+        return _norm(table.get(key, table.get(key.lower(), m or "")))
+
+    return name
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def evaluate_release(release_dir: Path, gold_path: Path) -> EvalReport:
+    """Score the release tables in `release_dir` against the gold JSONL at `gold_path`."""
+    try:
+        gold = [json.loads(line) for line in gold_path.read_text(encoding="utf-8").splitlines()
+                if line.strip()]
+    except (OSError, json.JSONDecodeError) as e:
+        raise InputError(f"{gold_path}: cannot read gold: {e}") from e
+    papers = _read(release_dir, "papers")
+    links = _group(_read(release_dir, "code_links"))
+    mentions = _group(_read(release_dir, "dataset_mentions"))
+    resolutions = _group(_read(release_dir, "resolutions"))
+    results = _group(_read(release_dir, "results"))
+    metric_name = _metric_namer()
+
+    gold_files = {g["source_file"] for g in gold}
+    scored = [p for p in papers if Path(str(p["source_file"])).name in gold_files]
+    by_title: dict[str, list[dict[str, Any]]] = {}
+    for p in scored:
+        by_title.setdefault(normalise_title(str(p["title"])), []).append(p)
+
+    t_papers, t_authors, t_urls, t_ds = _Tally(), _Tally(), _Tally(), _Tally()
+    t_res, t_val, t_tup = _Tally(), _Tally(), _Tally()
+    used: set[str] = set()
+    aligned = 0
+    for g in gold:
+        title = g["title"]
+        where = title[:60]
+        cands = [p for p in by_title.get(normalise_title(title), [])
+                 if str(p["paper_id"]) not in used]
+        same_file = [p for p in cands if Path(str(p["source_file"])).name == g["source_file"]]
+        pick = same_file or cands
+        pred: dict[str, Any] | None = pick[0] if pick else None
+        pid = str(pred["paper_id"]) if pred is not None else None
+        if pred is not None and pid is not None and same_file:
+            used.add(pid)
+            aligned += 1
+            t_papers.tp += 1
+        else:
+            t_papers.fn += 1
+            t_papers.misses.append(f"{where} ({g['source_file']})")
+            if pred is not None and pid is not None:
+                used.add(pid)
+                aligned += 1
+        # Names of each gold dataset, for dataset-valued comparisons.
+        names: dict[str, set[str]] = {}
+        for d in g.get("datasets", []):
+            names.setdefault(_norm(d["name"]), set()).update(
+                {_norm(d["name"]), *(_norm(a) for a in d.get("aliases", []))})
+
+        def ds_match(gold_name: str | None, pred_name: str | None,
+                     names: dict[str, set[str]] = names) -> bool:
+            if gold_name is None or pred_name is None:
+                return gold_name is None and pred_name is None
+            return _norm(pred_name) in names.get(_norm(gold_name), {_norm(gold_name)})
+
+        authors = list(pred["authors"] or []) if pred is not None else []
+        t_authors.match(where, [(_norm(a), True) for a in g.get("authors", [])],
+                        [_norm(a) for a in authors], lambda a, b: a == b, str)
+        gold_urls = [(_norm_url(u), True) for u in g.get("code_urls", []) + g.get("other_urls", [])]
+        pred_urls = [_norm_url(str(r["url"])) for r in links.get(pid or "", [])]
+        t_urls.match(where, gold_urls, pred_urls, lambda a, b: a == b, str)
+
+        gold_ds = [(d, bool(d.get("core", True))) for d in g.get("datasets", [])]
+        pred_ds = mentions.get(pid or "", [])
+        t_ds.match(
+            where, gold_ds, pred_ds,
+            lambda d, r: bool({_norm(r["dataset"]), _norm(r["mention"])}
+                              & {_norm(d["name"]), *(_norm(a) for a in d.get("aliases", []))}),
+            lambda x: str(x.get("name") if "name" in x else f"{x['dataset']} ({x['mention']})"),
+        )
+        gold_res = [(r, bool(r.get("core", True))) for r in g.get("resolutions", [])]
+        t_res.match(
+            where, gold_res, resolutions.get(pid or "", []),
+            lambda gr, pr: int(gr["pixels"]) == int(pr["pixels"])
+            and (gr.get("dataset") is None or ds_match(gr.get("dataset"), pr.get("dataset"))),
+            lambda x: f"{x['pixels']} {x.get('dataset')} ({x.get('mention')})",
+        )
+        gold_results = [(r, bool(r.get("core", True))) for r in g.get("results", [])]
+        pred_results = results.get(pid or "", [])
+        t_val.match(
+            where, gold_results, pred_results,
+            lambda gr, pr: metric_name(gr["metric"]) == metric_name(pr["metric"])
+            and _values_equal(gr["value"], pr["value"]),
+            lambda x: f"{x['metric']}={x['value']}{x.get('unit') or ''}",
+        )
+        t_tup.match(
+            where, gold_results, pred_results,
+            lambda gr, pr: metric_name(gr["metric"]) == metric_name(pr["metric"])
+            and _values_equal(gr["value"], pr["value"])
+            and ds_match(gr.get("dataset"), pr.get("dataset")),
+            lambda x: f"{x['metric']}={x['value']}{x.get('unit') or ''} on {x.get('dataset')}",
+        )
+    for p in scored:
+        if str(p["paper_id"]) not in used:
+            t_papers.fp += 1
+            t_papers.fps.append(f"{str(p['title'])[:60]} ({p['source_file']})")
+    fields = {
+        "papers": t_papers.score(),
+        "authors": t_authors.score(),
+        "urls": t_urls.score(),
+        "datasets": t_ds.score(),
+        "resolutions": t_res.score(),
+        "result_values": t_val.score(),
+        "result_tuples": t_tup.score(),
+    }
+    return EvalReport(fields, gold_papers=len(gold), aligned_papers=aligned)

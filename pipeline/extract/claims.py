@@ -1,0 +1,435 @@
+"""Build result claims from the tags of one abstract.
+
+A small set of named rules over the tags of a sentence (each tested with our own sentences
+in tests/test_extract_claims.py):
+
+- `candidate_values`: numbers that can be results (not resolutions, step counts, sizes,
+  hyper-parameters, citations, years, counts of things, shares "x% of").
+- `assign_metric`: metric named right after the value ("13% improvement in ROC AUC",
+  "500X fewer environment interactions"), else the nearest metric before it in the sentence
+  ("FID of 16.47 vs 34.36"), else the metric of the previous sentence when the sentence
+  refers back ("These scores ..."), else `improvement`/`speedup` for a %/x/pp gain.
+- `assign_kind`: x -> relative (count when "fewer/less ..."), pp -> relative, % -> relative
+  next to a gain cue else absolute, plain -> absolute.
+- `assign_role`: "from A to B" (A baseline), "A vs B" / "compared to B" (B baseline),
+  "previous state of the art of A" (prior_sota), else proposed.
+- `assign_dataset`: slash lists aligned with slash dataset lists ("1.30/0.97 on
+  CIFAR-10/ImageNet-64"), "respectively" lists aligned with dataset or model lists, "on D"
+  right after the value, else the nearest dataset before it.
+- qualifiers: resolution (a resolution right after the value, or attached to its dataset),
+  steps, setting (nearest before, else first in the sentence).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from pipeline.extract import resources
+from pipeline.extract.resources import fold
+from pipeline.extract.segment import Span, split_clauses
+from pipeline.extract.tag import Tag, Tags
+from pipeline.records import Result
+
+_FILLER_AFTER = regex.compile(
+    r"\s?(?:(?:relative|absolute|average|overall|mean|higher|lower|better|worse|"
+    r"improvements?|gains?|reductions?|increases?|decreases?|boosts?|lifts?|drops?|fewer|less|"
+    r"more|faster|in|of|on|the|for|points?|pp|lower|smaller|speedup|increase|performance|"
+    r"relative improvement|absolute improvement)\s?)*",
+)
+_SEPARATOR = regex.compile(r"\s?(?:,\s?(?:and\s|or\s)?|/|\s(?:and|or|&)\s?)\s?")
+_SLASH = regex.compile(r"\s?/\s?")
+_ON_BEFORE_DATASET = regex.compile(
+    r"[^,;]{0,30}?\b(?:on|in|for|across|over|at|using)\s(?:the\s|both\s|all\s)?(?:[\w-]+\s){0,2}$"
+)
+_COUNT_AFTER = regex.compile(r"\s?(?:fewer|less|smaller|more|larger)\b")
+_BY_BEFORE = regex.compile(r"(?:\bby|\bof|\+)\s?(?:up to\s|about\s|around\s|roughly\s|over\s)?$")
+_RES_AFTER = regex.compile(r"\s?(?:on|at|for|with)?\s?(?:the\s)?$")
+_GAIN_AFTER = regex.compile(
+    r"\s?(?:relative\s|absolute\s|average\s|overall\s)?(?i:improv|gain|boost|increase|reduction|"
+    r"decrease|lower|higher|better|fewer|less|faster|speed|drop|lift|saving|accelerat|smaller|"
+    r"cheaper|more\s(?:efficient|accurate))"
+)
+_SPEED_WORDS = regex.compile(r"(?i:faster|speed|accelerat|throughput)")
+
+_ROLE_BASELINE_CUES = ("vs", "than")
+
+
+@dataclass(slots=True)
+class _Value:
+    tag: Tag
+    value: float
+    unit: str | None
+    start: int
+    end: int
+    metric: str | None = None
+    kind: str = "absolute"
+    role: str = "proposed"
+    dataset_tag: Tag | None = None
+    dataset: str | None = None
+    resolution: int | None = None
+    steps: int | None = None
+    setting: str | None = None
+    model: str | None = None
+    groups: dict[str, list[int]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Context:
+    """What a following sentence may inherit when it refers back ("these scores")."""
+
+    metric: str | None = None
+    datasets: list[Tag] = field(default_factory=list)
+    steps: int | None = None
+    setting: str | None = None
+
+
+def _inside(t: Tag, span: Span) -> bool:
+    return span.start <= t.start and t.end <= span.end
+
+
+def _overlaps(a_start: int, a_end: int, tags: list[Tag]) -> bool:
+    return any(t.start < a_end and a_start < t.end for t in tags)
+
+
+def candidate_values(text: str, sent: Span, tags: Tags, blocked: list[Tag]) -> list[_Value]:
+    """Numbers in the sentence that may be result values."""
+    mt = resources.metrics()
+    out: list[_Value] = []
+    skips = [t for t in tags.skips if _inside(t, sent)]
+    assign_blocks: list[Tag] = []
+    assign_metric: dict[int, str] = {}
+    for t in skips:
+        if t.label != "ASSIGN":
+            continue
+        m = t.extra
+        lhs = fold(m.group("lhs"))
+        metric = mt.alias_to_metric.get(lhs)
+        s, e = m.span("n")
+        if metric is None:
+            assign_blocks.append(Tag(s, e, "SKIP"))
+        else:
+            assign_metric[s] = metric
+    hard = [t for t in skips if t.label != "ASSIGN"] + assign_blocks + blocked
+    for t in tags.numbers:
+        if not _inside(t, sent) or t.label in ("size", "measure", "share"):
+            continue
+        vs, ve = t.extra
+        if _overlaps(vs, ve, hard):
+            continue
+        unit = None if t.label == "plain" else t.label
+        v = _Value(t, float(t.value), unit, t.start, t.end)
+        if vs in assign_metric:
+            v.metric = assign_metric[vs]
+        out.append(v)
+    return out
+
+
+def _list_groups(text: str, values: list[_Value]) -> None:
+    """Mark coordinated lists ("1.22x, 1.43x, and 1.5x") and slash lists ("1.79/1.58")."""
+    lists: list[list[int]] = []
+    slashes: list[list[int]] = []
+    for i, v in enumerate(values):
+        if i and _SEPARATOR.fullmatch(text, values[i - 1].end, v.start):
+            lists[-1].append(i)
+        else:
+            lists.append([i])
+        if i and _SLASH.fullmatch(text, values[i - 1].end, v.start):
+            slashes[-1].append(i)
+        else:
+            slashes.append([i])
+    for grp in lists:
+        for i in grp:
+            values[i].groups["list"] = grp
+    for grp in slashes:
+        for i in grp:
+            values[i].groups["slash"] = grp
+
+
+def assign_metric(text: str, sent: Span, v: _Value, metrics: list[Tag], ctx: _Context,
+                  anaphora: bool, cues: list[Tag]) -> str | None:
+    """The metric a value is measured by, or None when it is not a result."""
+    if v.metric:
+        return v.metric
+    for m in metrics:
+        if m.start >= v.end and m.start - v.end <= 40:
+            f = _FILLER_AFTER.match(text, v.end, m.start)
+            if f is not None and f.end() == m.start:
+                return str(m.value)
+            break
+    before = [m for m in metrics if m.end <= v.start]
+    if before:
+        return str(before[-1].value)
+    if anaphora and ctx.metric:
+        return ctx.metric
+    if v.unit in ("%", "pp", "x"):
+        window_start = max(sent.start, v.start - 60)
+        near = [c for c in cues if c.label in ("CUE:gain", "CUE:drop")
+                and c.start >= window_start and c.start <= v.end + 40]
+        if near:
+            clause_text = text[window_start:min(sent.end, v.end + 40)]
+            if v.unit == "x" and _SPEED_WORDS.search(clause_text):
+                return "speedup"
+            return "improvement"
+    return None
+
+
+def _clause_of(clauses: list[Span], pos: int) -> Span:
+    for c in clauses:
+        if c.start <= pos < c.end:
+            return c
+    return clauses[-1]
+
+
+def assign_kind(text: str, v: _Value, cues: list[Tag]) -> None:
+    entry = resources.metrics().by_name.get(v.metric or "")
+    if v.unit == "x":
+        v.kind = "count" if _COUNT_AFTER.match(text, v.end) and (
+            entry is not None and entry.relative_only and entry.metric != "speedup"
+        ) else "relative"
+        return
+    if v.unit == "pp":
+        v.kind = "relative"
+        return
+    if v.unit == "%":
+        if entry is not None and entry.relative_only:
+            v.kind = "relative"
+            return
+        if v.tag.value < 0 or text[v.tag.start] == "+" or _GAIN_AFTER.match(text, v.end):
+            v.kind = "relative"
+            return
+        if _BY_BEFORE.search(text, max(0, v.start - 20), v.start):
+            gains = [c for c in cues if c.label in ("CUE:gain", "CUE:drop")
+                     and v.start - 60 <= c.start and c.end <= v.start
+                     and fold(text[c.start:c.end]) not in ("by", "up to", "+", "average")
+                     and not any(ch.isdigit() for ch in text[c.end:v.start])]
+            if gains:
+                v.kind = "relative"
+                return
+        v.kind = "absolute"
+        return
+    v.kind = "absolute"
+
+
+def assign_role(text: str, clause: Span, v: _Value, first_in_clause: int, cues: list[Tag]) -> None:
+    if v.kind != "absolute":
+        return
+    before = [c for c in cues if clause.start <= c.start and c.end <= v.start]
+    froms = [c for c in before if c.label == "CUE:from"]
+    if froms and v.start - froms[-1].end <= 120:
+        tos = [c for c in before if c.label == "CUE:to" and c.start > froms[-1].end]
+        if not tos:
+            later_to = [c for c in cues if c.label == "CUE:to" and v.end <= c.start < clause.end]
+            if later_to:
+                v.role = "baseline"
+                return
+        else:
+            v.role = "proposed"
+            return
+    for c in reversed(before):
+        if c.label == "CUE:prior" and v.start - c.end <= 40:
+            v.role = "prior_sota"
+            return
+    for c in reversed(before):
+        if c.label in ("CUE:vs", "CUE:than") and c.start > first_in_clause:
+            v.role = "baseline"
+            return
+
+
+def _dataset_groups(text: str, dtags: list[Tag]) -> list[list[Tag]]:
+    """Datasets written as slash lists ("CIFAR-10/ImageNet-64")."""
+    groups: list[list[Tag]] = []
+    for i, d in enumerate(dtags):
+        if i and _SLASH.fullmatch(text, dtags[i - 1].end, d.start):
+            groups[-1].append(d)
+        else:
+            groups.append([d])
+    return groups
+
+
+def _distinct(dtags: list[Tag]) -> list[Tag]:
+    seen: set[str] = set()
+    out: list[Tag] = []
+    for d in dtags:
+        if d.value not in seen:
+            seen.add(d.value)
+            out.append(d)
+    return out
+
+
+def _model_list(text: str, sent: Span, tags: Tags, after: int) -> list[str]:
+    for t in tags.models:
+        if _inside(t, sent) and t.start >= after:
+            items = regex.split(r",\s?(?:and\s|or\s)?|\s(?:and|or)\s", t.extra.group("list"))
+            return [i.strip() for i in items if i.strip()]
+    return []
+
+
+def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Value],
+                    dtags: list[Tag], tags: Tags, ctx: _Context, anaphora: bool,
+                    resp: Tag | None) -> None:
+    slash_ds = [g for g in _dataset_groups(text, dtags) if len(g) > 1]
+    distinct = _distinct(dtags)
+    inherited = ctx.datasets if (anaphora and not dtags) else []
+    for i, v in enumerate(values):
+        slash = v.groups.get("slash", [i])
+        lst = v.groups.get("list", [i])
+        if len(slash) > 1:
+            for g in slash_ds:
+                if len(g) == len(slash):
+                    v.dataset_tag = g[slash.index(i)]
+                    break
+            if v.dataset_tag is not None:
+                continue
+        if resp is not None and len(lst) > 1 and v.start < resp.start:
+            same_metric = [values[j] for j in lst if values[j].metric == v.metric]
+            k = len(same_metric)
+            if k == len(lst):
+                if len(distinct) == k:
+                    v.dataset_tag = distinct[lst.index(i)]
+                    continue
+                models = _model_list(text, sent, tags, values[lst[-1]].end)
+                if len(models) == k:
+                    v.model = models[lst.index(i)]
+        if inherited:
+            if len(lst) == len(inherited) and len(lst) > 1:
+                v.dataset_tag = inherited[lst.index(i)]
+                continue
+            if len(inherited) == 1:
+                v.dataset_tag = inherited[0]
+                continue
+        if not dtags:
+            continue
+        clause = _clause_of(clauses, v.start)
+        after = [d for d in dtags if d.start >= v.end and d.start < clause.end]
+        if after:
+            gap = text[v.end:after[0].start]
+            if _ON_BEFORE_DATASET.fullmatch(gap) and not any(
+                v.end <= w.start < after[0].start for w in values
+            ):
+                v.dataset_tag = after[0]
+                continue
+        before = [d for d in dtags if d.end <= v.start]
+        if before:
+            v.dataset_tag = before[-1]
+            continue
+        if len(distinct) == 1:
+            v.dataset_tag = distinct[0]
+
+
+def _resolution_for(text: str, v: _Value, sent: Span, tags: Tags) -> int | None:
+    for r in tags.resolutions:
+        if r.start >= v.end and r.start - v.end <= 12 and _RES_AFTER.fullmatch(
+            text, v.end, r.start
+        ):
+            return int(r.value)
+    d = v.dataset_tag
+    if d is not None:
+        if d.extra and d.extra[1]:
+            return int(d.extra[1])
+        for r in tags.resolutions:
+            if 0 <= r.start - d.end <= 4:
+                return int(r.value)
+    in_sent = [r for r in tags.resolutions if _inside(r, sent)]
+    if len({r.value for r in in_sent}) == 1 and d is None:
+        return int(in_sent[0].value)
+    return None
+
+
+def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
+                  blocked: list[Tag]) -> list[Result]:
+    """Every result claim of one abstract."""
+    results: list[Result] = []
+    seen: set[tuple[object, ...]] = set()
+    ctx = _Context()
+    block_all = (blocked + tags.resolutions + tags.steps + tags.datasets + tags.metrics
+                 + [s for s in tags.settings if s.label == "SETTING:k-shot"])
+    for sent in sentences:
+        if not any(c.isdigit() for c in text[sent.start:sent.end]):
+            continue
+        values = candidate_values(text, sent, tags, block_all)
+        if not values:
+            continue
+        cues = [c for c in tags.cues if _inside(c, sent)]
+        metrics = [m for m in tags.metrics if _inside(m, sent)]
+        dtags = [d for d in tags.datasets if _inside(d, sent)]
+        anaphora = any(c.label == "CUE:anaphora" for c in cues)
+        resp = next((c for c in cues if c.label == "CUE:resp"), None)
+        clauses = split_clauses(text, sent)
+        for v in values:
+            v.metric = assign_metric(text, sent, v, metrics, ctx, anaphora, cues)
+        values = [v for v in values if v.metric is not None]
+        if not values:
+            continue
+        mt = resources.metrics()
+        kept: list[_Value] = []
+        for v in values:
+            entry = mt.by_name.get(v.metric or "")
+            if entry is not None and v.unit is None:
+                if entry.unit == "x":
+                    v.unit = "x"
+                elif entry.relative_only:
+                    continue
+            kept.append(v)
+        values = kept
+        _list_groups(text, values)
+        for v in values:
+            assign_kind(text, v, cues)
+            entry = mt.by_name.get(v.metric or "")
+            if entry is not None and v.kind == "absolute" and v.unit != "x":
+                lo, hi = entry.min, entry.max
+                if (lo is not None and v.value < lo) or (hi is not None and v.value > hi):
+                    v.metric = None
+                    continue
+            clause = _clause_of(clauses, v.start)
+            first = min((w.start for w in values if _inside(w.tag, clause)), default=v.start)
+            assign_role(text, clause, v, first, cues)
+        values = [v for v in values if v.metric is not None]
+        if not values:
+            continue
+        assign_datasets(text, sent, clauses, values, dtags, tags, ctx, anaphora, resp)
+        steps_tags = [s for s in tags.steps if _inside(s, sent) and s.label == "steps"]
+        settings = [s for s in tags.settings if _inside(s, sent) and s.label != "SETTING:k-shot"]
+        for v in values:
+            v.dataset = str(v.dataset_tag.value) if v.dataset_tag is not None else None
+            v.resolution = _resolution_for(text, v, sent, tags)
+            if steps_tags:
+                if v.role == "baseline":
+                    after = [s for s in steps_tags if s.start >= v.end]
+                    v.steps = int((after or steps_tags)[0].value)
+                else:
+                    own = [s for s in steps_tags if not any(
+                        c.label in ("CUE:vs", "CUE:than") and 0 <= s.start - c.end <= 12
+                        for c in cues)]
+                    v.steps = int((own or steps_tags)[0].value)
+            elif anaphora:
+                v.steps = ctx.steps
+            prior = [s for s in settings if s.end <= v.start]
+            if prior:
+                v.setting = str(prior[-1].value)
+            elif settings:
+                v.setting = str(settings[0].value)
+            elif anaphora:
+                v.setting = ctx.setting
+            key = (v.metric, v.value, v.unit, v.dataset, v.role, v.resolution, v.start)
+            if key in seen:
+                continue
+            seen.add(key)
+            results.append(Result(
+                paper_id=paper_id, metric=str(v.metric), value=v.value, unit=v.unit,
+                kind=v.kind,  # type: ignore[arg-type]
+                dataset=v.dataset, resolution=v.resolution,
+                role=v.role,  # type: ignore[arg-type]
+                steps=v.steps, setting=v.setting, evidence=text[sent.start:sent.end],
+                start=sent.start, end=sent.end, model=v.model,
+            ))
+        named = [v.metric for v in values if v.metric not in ("improvement", "speedup")]
+        ctx = _Context(
+            metric=named[0] if named else ctx.metric,
+            datasets=_distinct([v.dataset_tag for v in values if v.dataset_tag is not None])
+            or _distinct(dtags) or (ctx.datasets if anaphora else []),
+            steps=next((v.steps for v in values if v.steps is not None), None),
+            setting=next((v.setting for v in values if v.setting is not None), None),
+        )
+    return results

@@ -1,0 +1,80 @@
+"""Split an abstract into sentence and clause spans (offsets into the text).
+
+A sentence ends at `.`, `!` or `?` followed by a space and something that can start a
+sentence, unless the period belongs to an abbreviation ("e.g.", "vs.", "et al.", "Fig.") or
+a number; URLs never contain a space so their dots never end a sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+# Tokens (lower-cased, without the final period) after which a period does not end a sentence.
+_ABBREVIATIONS = frozenset(
+    """e.g i.e vs v.s cf al etc fig figs eq eqs sec secs tab ref refs resp approx no nos
+    vol pp dr mr ms prof st jr sr inc ltd co corp dept univ est viz ca incl w.r.t wrt
+    e.t.c a.k.a aka ch app appx alg thm def lem prop cor ex exp avg max min std""".split()
+)
+
+_BOUNDARY = regex.compile(r"[.!?](?:[\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+_WORD_BEFORE = regex.compile(r"([A-Za-z][A-Za-z.]*)$")
+_CLAUSE = regex.compile(
+    r";\s|\s[-–—]{1,2}\s|:\s(?=[a-z])|,\s(?=(?:while|whereas|but|which|"
+    r"and\s(?:we|it|our|they|achiev|reach|obtain|outperform|surpass|improv|reduc|yield)|"
+    r"achieving|reaching|obtaining|outperforming|surpassing|improving|reducing|yielding|with)\b)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+
+
+def split_sentences(text: str) -> list[Span]:
+    """Sentence spans covering `text` (whitespace between sentences excluded)."""
+    spans: list[Span] = []
+    start = 0
+    n = len(text)
+    while start < n and text[start].isspace():
+        start += 1
+    for m in _BOUNDARY.finditer(text):
+        cut = m.start() + len(m.group(0).rstrip())
+        if text[m.start()] == "." and _is_abbreviation(text, m.start()):
+            continue
+        if cut <= start:
+            continue
+        spans.append(Span(start, cut))
+        start = m.end()
+    end = n
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append(Span(start, end))
+    return spans
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    m = _WORD_BEFORE.search(text, max(0, dot - 12), dot)
+    if m is None:
+        return False
+    word = m.group(1).lower().rstrip(".")
+    if word in _ABBREVIATIONS:
+        return True
+    # Single capital initial ("J. Smith") or a dotted acronym ("U.S.").
+    return len(word) == 1 and text[m.start()].isupper()
+
+
+def split_clauses(text: str, sentence: Span) -> list[Span]:
+    """Clause spans inside one sentence (split at ';', dashes, and result-bearing commas)."""
+    spans: list[Span] = []
+    start = sentence.start
+    for m in _CLAUSE.finditer(text, sentence.start, sentence.end):
+        if m.start() > start:
+            spans.append(Span(start, m.start()))
+        start = m.end()
+    if sentence.end > start:
+        spans.append(Span(start, sentence.end))
+    return spans
