@@ -459,3 +459,32 @@ def test_text_streams_accepted() -> None:
     assert len(records(list(hf_daily.read(io.StringIO(HF_API.read_text("utf-8")), "h")))) == 29
     page = (FIXTURES / "seeds" / "000_2a00aa8dfd2c52e5.txt").read_text("utf-8")
     assert len(records(list(listing_text.read(io.StringIO(page), "p")))) == 12
+
+
+def test_pwc_papers_as_json_lines() -> None:
+    with PWC_PAPERS.open("rb") as fh:
+        papers = json.load(fh)["results"][:3]
+    data = "\n".join(json.dumps(p) for p in papers).encode() + b"\n{cut"
+    assert detect_format(data) == "pwc_papers"
+    items = read_bytes(pwc_papers, data)
+    assert [(type(i).__name__, i.line) for i in items] == [
+        ("Record", 1), ("Record", 2), ("Record", 3), ("Rejected", 4)]
+
+
+def test_minified_one_line_documents() -> None:
+    with PWC_PAPERS.open("rb") as fh:
+        api = json.load(fh)
+    one_line = json.dumps(api).encode()
+    assert detect_format(one_line) == "pwc_papers"
+    assert len(records(read_bytes(pwc_papers, one_line))) == 50
+    with HF_MIRROR.open("rb") as fh:
+        mirror = json.dumps(json.load(fh)).encode()
+    assert detect_format(mirror) == "hf_daily"
+
+
+def test_jsonl_with_corrupt_first_line_still_detected() -> None:
+    lines = ARXIV.read_bytes().splitlines(keepends=True)
+    data = lines[0][:50] + b"\n" + b"".join(lines[1:10])
+    assert detect_format(data) == "arxiv_jsonl"
+    items = read_bytes(arxiv_jsonl, data)
+    assert isinstance(items[0], Rejected) and len(records(items)) == 9

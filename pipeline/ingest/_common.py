@@ -89,7 +89,9 @@ def read_text(fh: Source) -> str:
 
 def clean(text: str) -> str:
     """Replace lone surrogates by U+FFFD so the text is valid Unicode."""
-    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+    if text.isascii() or not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _jsonable(obj: Any) -> Any:
@@ -113,7 +115,7 @@ def json_text(obj: Any) -> str:
                               default=str)
         except (ValueError, RecursionError):
             text = json.dumps({"repr": repr(obj)[:10_000]}, ensure_ascii=False)
-    if _SURROGATE.search(text):
+    if not text.isascii() and _SURROGATE.search(text):
         return json.dumps(json.loads(text), ensure_ascii=True, separators=(",", ":"))
     return text
 
@@ -150,8 +152,8 @@ def error_excerpt(text: str, line: int | None) -> str:
     """The source line a JSON error points at (cut to 500 characters)."""
     if line is None:
         return text[:500]
-    lines = text.splitlines()
-    return lines[line - 1][:500] if 0 < line <= len(lines) else ""
+    lines = text.split("\n")  # JSONDecodeError counts "\n" only
+    return lines[line - 1].removesuffix("\r")[:500] if 0 < line <= len(lines) else ""
 
 
 def str_or_none(value: Any) -> str | None:
@@ -237,20 +239,26 @@ def json_start(text: str) -> str:
     return stripped[:1]
 
 
-def first_json_line(text: str) -> Any:
-    """The first line parsed as JSON when it is complete and valid, else None."""
-    line, sep, _ = text.lstrip().partition("\n")
-    if not sep:
-        return None
-    value, err, _ = loads_json(line)
-    return None if err else value
+def first_json_line(text: str, max_lines: int = 20) -> Any:
+    """The first of the head's complete lines (up to `max_lines`) that parses as a JSON object.
+
+    A corrupt first line does not hide the JSON lines after it; None when no line parses.
+    """
+    lines = text.lstrip().split("\n")[:-1]  # the last piece may be cut by the head limit
+    for line in lines[:max_lines]:
+        if not line.strip():
+            continue
+        value, err, _ = loads_json(line)
+        if err is None and isinstance(value, dict):
+            return value
+    return None
 
 
 def looks_json_lines(text: str) -> bool:
     """The head starts with a one-line JSON object (JSON lines, not a pretty-printed doc)."""
     stripped = text.lstrip()
     first, sep, _ = stripped.partition("\n")
-    if not first.startswith("{"):
+    if not first.startswith("{") or first.strip() == "{":
         return False
     if isinstance(first_json_line(stripped), dict):
         return True

@@ -2,8 +2,9 @@
 
 Either the `papers-with-abstracts.json` export (a JSON array of papers) or an
 `/api/v1/papers/` response (`{count, next, previous, results: [...]}`); each paper has
-`id, arxiv_id, url_abs, url_pdf, title, abstract, authors [str], ...`. `Record.line` is the
-1-based index in the list; `urls` are `url_abs` and `conference_url_abs`; `arxiv_id` is the
+`id, arxiv_id, url_abs, url_pdf, title, abstract, authors [str], ...`; the export written as
+JSON lines (one paper per line) is read too. `Record.line` is the 1-based index in the list
+(the line number for JSON lines); `urls` are `url_abs` and `conference_url_abs`; `arxiv_id` is the
 paper's `arxiv_id` (or the id in an arxiv.org `url_abs`). The whole file is parsed as one JSON
 document: a file that does not parse yields one `Rejected` PC101 with line and column.
 """
@@ -19,12 +20,14 @@ from pipeline.ingest._common import (
     arxiv_id_from,
     arxiv_id_from_url,
     authors_from,
+    error_excerpt,
     head_text,
     json_keys,
     json_start,
     json_text,
-    load_document,
+    loads_json,
     looks_json_lines,
+    read_text,
     reject,
     str_or_none,
     urls_from,
@@ -43,7 +46,7 @@ def sniff(head: bytes) -> bool:
     if b"\x00" in head:
         return False
     text = head_text(head)
-    if json_start(text) not in ("{", "[") or looks_json_lines(text):
+    if json_start(text) not in ("{", "["):
         return False
     keys = json_keys(text)
     return "title" in keys and len(_PAPER_KEYS & keys) >= 2 and not _LEADERBOARD_KEYS & keys
@@ -75,11 +78,32 @@ def paper_to_item(value: Any, name: str, index: int) -> Record | Rejected:
     )
 
 
+def _read_json_lines(text: str, name: str) -> Iterator[Record | Rejected]:
+    # Split on "\n" only: U+2028 and friends are legal inside JSON strings.
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
+        if not line.strip():
+            continue
+        value, err, _ = loads_json(line)
+        if err is not None:
+            yield reject(name, lineno, Reason.INVALID_JSON,
+                         f"{err}; the line is not one complete JSON object", {"line": line})
+        else:
+            yield paper_to_item(value, name, lineno)
+
+
 def read(fh: Source, name: str) -> Iterator[Record | Rejected]:
-    """Parse the document and yield one item per paper."""
-    doc, problem = load_document(fh, name)
-    if problem is not None:
-        yield problem
+    """Parse the document and yield one item per paper (one per line for JSON lines)."""
+    text = read_text(fh)
+    doc, err, line = loads_json(text)
+    if err is not None and "Extra data" in err and looks_json_lines(text):
+        # The export as JSON lines: one paper object per line.
+        yield from _read_json_lines(text, name)
+        return
+    if err is not None:
+        yield reject(name, line, Reason.INVALID_JSON,
+                     f"{err}; fix the JSON (e.g. a trailing comma) and rerun",
+                     {"error": err, "excerpt": error_excerpt(text, line)})
         return
     papers = doc.get("results") if isinstance(doc, dict) else doc
     if isinstance(doc, dict) and papers is None and "title" in doc:
