@@ -25,6 +25,9 @@ EXAMPLES: dict[str, str] = {
     "publish": "python -m pipeline publish --raw-dir data/raw --work-dir /tmp/work "
     "--out-dir /tmp/release",
     "eval": "python -m pipeline eval --raw-dir data/raw --gold tests/fixtures/gold/seeds.jsonl",
+    "explain": 'python -m pipeline explain "Training Consistency Models" '
+    "--release data/processed/latest",
+    "diff": "python -m pipeline diff data/processed/0.1.0-62d3f75dec data/processed/latest",
 }
 
 
@@ -97,6 +100,50 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p, out=False)
     p.add_argument("--gold", type=Path, default=Path("tests/fixtures/gold/seeds.jsonl"))
     p.add_argument("--write", type=Path, help="also write the figures as JSON to this file")
+    p = sub.add_parser(
+        "explain",
+        help="show a paper, its code links and each claim traced to its abstract",
+        description="Show a paper of a release (title, authors, id, source), its code links\n"
+        "and each claim with its evidence highlighted inside the abstract.\n\n"
+        "PAPER is a paper_id, an arXiv id or a piece of the title (case-insensitive);\n"
+        "a piece that matches several titles lists them and exits 1.",
+        epilog=f"example:\n  {EXAMPLES['explain']}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("paper", metavar="PAPER", help="paper_id, arXiv id or title substring")
+    p.add_argument(
+        "--release",
+        type=Path,
+        default=Path("data/processed/latest"),
+        help="release folder, or a processed folder holding `latest` (default: %(default)s)",
+    )
+    p.add_argument(
+        "--color",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="ANSI colours (default: on a terminal, unless NO_COLOR is set); "
+        "without: evidence in [[...]]",
+    )
+    p.add_argument("-v", "--verbose", action="count", default=0)
+    p.add_argument("-q", "--quiet", action="store_true")
+    p = sub.add_parser(
+        "diff",
+        help="papers and claims added, removed and changed between two releases",
+        description="Compare two releases: papers and claims added, removed and changed.\n\n"
+        "Papers are matched by paper_id; claims by (paper_id, metric, dataset, resolution,\n"
+        "role, steps, setting, model) and compared on value, unit and evidence. The text\n"
+        "is Markdown, the same as the CHANGELOG.md that publish writes into a release.",
+        epilog=f"example:\n  {EXAMPLES['diff']}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("old", metavar="OLD", type=Path, help="the earlier release folder")
+    p.add_argument("new", metavar="NEW", type=Path, help="the later release folder")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.add_argument(
+        "--exit-code", action="store_true", help="exit 1 when anything changed (as git diff)"
+    )
+    p.add_argument("-v", "--verbose", action="count", default=0)
+    p.add_argument("-q", "--quiet", action="store_true")
     return parser
 
 
@@ -170,6 +217,29 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from pipeline.explain import explain
+
+    color = args.color
+    if color is None:
+        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    sys.stdout.write(explain(args.release, args.paper, color=color))
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    import json
+
+    from pipeline.diff import diff_release_dirs, render_diff
+
+    diff = diff_release_dirs(args.old, args.new)
+    if args.json:
+        sys.stdout.write(json.dumps(diff.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(render_diff(diff))
+    return 1 if args.exit_code and not diff.is_empty() else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -177,6 +247,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "eval":
             return cmd_eval(args)
+        if args.command == "explain":
+            return cmd_explain(args)
+        if args.command == "diff":
+            return cmd_diff(args)
         return cmd_stage(args)
     except PipelineError as e:
         print(f"error: {e}", file=sys.stderr)
