@@ -85,6 +85,11 @@ def test_scan_fixture_formats() -> None:
     assert arxiv.compression is None and arxiv.problem is None
 
 
+def test_known_formats() -> None:
+    assert KNOWN_FORMATS == ("listing_text", "arxiv_jsonl", "pwc_papers", "pwc_leaderboard",
+                             "hf_daily", "table")
+
+
 def test_markdown_doc_is_unknown_not_listing() -> None:
     (f,) = [f for f in scan_inputs(FORMATS) if f.name == "PROVENANCE.md"]
     assert f.format is None and f.problem is not None

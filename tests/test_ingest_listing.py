@@ -122,6 +122,12 @@ def test_other_site_segmented_by_shape() -> None:
     assert listing_text.sniff(OTHER_SITE.encode())
 
 
+def test_top_header_dropped_by_shape_without_chrome_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(listing_text, "chrome_lines", frozenset)
+    items = read_text((SEEDS / "000_2a00aa8dfd2c52e5.txt").read_bytes())
+    assert len(items) == 12 and items[0].title.startswith("On Improved Conditioning")
+
+
 def test_paragraph_before_any_title_is_rejected() -> None:
     prose = ("This paragraph has no title above it, so the reader cannot tell which paper it "
              "belongs to. It is long enough to be an abstract and reads like prose, with more "

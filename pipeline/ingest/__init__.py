@@ -34,7 +34,7 @@ from pipeline.records import Record, Rejected
 
 log = logging.getLogger(__name__)
 
-__all__ = ["KNOWN_FORMATS", "InputFile", "detect_format", "read_input", "scan_inputs"]
+__all__ = ["KNOWN_FORMATS", "InputFile", "read_input", "scan_inputs"]
 
 GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 20

@@ -67,7 +67,7 @@ _CAMEL_NAME = regex.compile(r"^\p{Lu}\p{Ll}+\p{Lu}\p{Ll}+$")
 _INITIALS = regex.compile(r"^(?:\p{Lu}\.){1,3}$|^\p{Lu}$")
 # U+FFFD counts as a letter: it stands for a byte that was not UTF-8 (often a Latin-1 letter).
 _NAME_PART = regex.compile(
-    r"^\p{Lu}[\p{Ll}\p{Lu}\p{M}'’\ufffd]*\.?$|^\p{Ll}[\p{Ll}\p{M}'’\ufffd]*$"
+    r"^[\p{Lu}\ufffd][\p{Ll}\p{Lu}\p{M}'’\ufffd]*\.?$|^\p{Ll}[\p{Ll}\p{M}'’\ufffd]*$"
     r"|^[dl]['’]\p{Lu}\p{Ll}+$"
 )
 _MARKERS = regex.compile(r"[*†‡§¶\d¹²³⁴⁵⁶⁷⁸⁹⁰,]+$")
@@ -179,7 +179,9 @@ def parse_names(text: str) -> tuple[str, ...] | None:
 def is_chrome(text: str) -> bool:
     """Navigation text of the page: a listed chrome line or a line without letters."""
     text = collapse(text)
-    return not any(c.isalpha() for c in text) or text.casefold() in chrome_lines()
+    # U+FFFD counts as a letter: a line of undecodable text is content, not chrome.
+    has_letters = any(c.isalpha() or c == "\ufffd" for c in text)
+    return not has_letters or text.casefold() in chrome_lines()
 
 
 def url_of_line(text: str) -> str | None:
@@ -270,7 +272,7 @@ def entry_to_item(entry: Entry, name: str) -> Record | Rejected:
     if entry.title is None:
         line = entry.lines[0][0]
         return reject(name, line, Reason.NO_TITLE,
-                      "paragraph without a title line before it; check the page layout", raw)
+                      "text without a title line before it; check the page layout", raw)
     return Record(
         source_file=name,
         line=entry.title[0],
