@@ -39,6 +39,14 @@ _FILLER_AFTER = regex.compile(
     r"relative improvement|absolute improvement)\s?)*",
 )
 _SEPARATOR = regex.compile(r"\s?(?:,\s?(?:and\s|or\s)?|/|\s(?:and|or|&)\s?)\s?")
+_PAIR = regex.compile(
+    r"\s?(?:,\s?(?:and\s|or\s)?|/|\s(?:and|or|&|vs\.?|versus|to)\s|\s?\(\s?)\s?"
+)
+_COMPARATIVE_NAMED = regex.compile(
+    r"\s?(?:pp\s|points?\s)?(?:\(.{0,25}?\)\s)?(?:higher|lower|better|more|greater)\s[A-Z]"
+)
+_NOUN_BY = regex.compile(r",\s(?:and\s)?(?:the\s)?[\w-]+(?:\s[\w-]+)?\sby\s(?:up to\s|about\s)?$")
+_PLURAL_COUNT = regex.compile(r"\s(?P<w>[a-z][a-z-]*[a-z]s)\b")
 _SLASH = regex.compile(r"\s?/\s?")
 _ON_BEFORE_DATASET = regex.compile(
     r"[^,;]{0,30}?\b(?:on|in|for|across|over|at|using)\s(?:the\s|both\s|all\s)?(?:[\w-]+\s){0,2}$"
@@ -119,6 +127,10 @@ def candidate_values(text: str, sent: Span, tags: Tags, blocked: list[Tag]) -> l
         if _overlaps(vs, ve, hard):
             continue
         unit = None if t.label == "plain" else t.label
+        if unit is None and "." not in text[vs:ve]:
+            pc = _PLURAL_COUNT.match(text, t.end)
+            if pc and fold(pc.group("w")) not in mt.alias_to_metric:
+                continue  # "50 lines", "14 traits": a count of things
         v = _Value(t, float(t.value), unit, t.start, t.end)
         if vs in assign_metric:
             v.metric = assign_metric[vs]
@@ -139,30 +151,60 @@ def _list_groups(text: str, values: list[_Value]) -> None:
             slashes[-1].append(i)
         else:
             slashes.append([i])
+    pairs: list[list[int]] = []
+    for i, v in enumerate(values):
+        if i and _PAIR.fullmatch(text, values[i - 1].end, v.start):
+            pairs[-1].append(i)
+        else:
+            pairs.append([i])
     for grp in lists:
         for i in grp:
             values[i].groups["list"] = grp
+        last = values[grp[-1]]
+        if last.unit in ("%", "pp", "x"):
+            for i in grp[:-1]:
+                if values[i].unit is None:
+                    values[i].unit = last.unit
+    for grp in pairs:
+        for i in grp:
+            values[i].groups["pair"] = grp
     for grp in slashes:
         for i in grp:
             values[i].groups["slash"] = grp
 
 
-def assign_metric(text: str, sent: Span, v: _Value, metrics: list[Tag], ctx: _Context,
-                  anaphora: bool, cues: list[Tag]) -> str | None:
-    """The metric a value is measured by, or None when it is not a result."""
-    if v.metric:
-        return v.metric
+def metric_after(text: str, v: _Value, metrics: list[Tag]) -> str | None:
+    """A metric named right after the value ("85% accuracy", "3x fewer tokens")."""
     for m in metrics:
         if m.start >= v.end and m.start - v.end <= 40:
             f = _FILLER_AFTER.match(text, v.end, m.start)
             if f is not None and f.end() == m.start:
                 return str(m.value)
             break
+    return None
+
+
+def assign_metric(text: str, sent: Span, v: _Value, metrics: list[Tag], ctx: _Context,
+                  anaphora: bool, cues: list[Tag], in_from_to: bool) -> str | None:
+    """The metric a value is measured by, or None when it is not a result."""
+    if v.metric:
+        return v.metric
+    named_after = _COMPARATIVE_NAMED.match(text, v.end) is not None
     before = [m for m in metrics if m.end <= v.start]
-    if before:
-        return str(before[-1].value)
-    if anaphora and ctx.metric:
+    if before and not named_after:
+        m = before[-1]
+        entry = resources.metrics().by_name.get(str(m.value))
+        gap = text[m.end:v.start]
+        if _NOUN_BY.search(gap):
+            pass  # "PSNR by 8.7%, coverage by 5.96": the value belongs to "coverage"
+        elif entry is not None and entry.relative_only and v.start - m.end > 45:
+            pass  # cost metrics only own values stated right next to them
+        else:
+            return str(m.value)
+    if anaphora and ctx.metric and not named_after:
         return ctx.metric
+    if in_from_to:
+        return None
     if v.unit in ("%", "pp", "x"):
         window_start = max(sent.start, v.start - 60)
         near = [c for c in cues if c.label in ("CUE:gain", "CUE:drop")
@@ -200,10 +242,9 @@ def assign_kind(text: str, v: _Value, cues: list[Tag]) -> None:
             v.kind = "relative"
             return
         if _BY_BEFORE.search(text, max(0, v.start - 20), v.start):
-            gains = [c for c in cues if c.label in ("CUE:gain", "CUE:drop")
-                     and v.start - 60 <= c.start and c.end <= v.start
-                     and fold(text[c.start:c.end]) not in ("by", "up to", "+", "average")
-                     and not any(ch.isdigit() for ch in text[c.end:v.start])]
+            gains = [c for c in cues if c.label in ("CUE:gain", "CUE:drop", "CUE:outperform")
+                     and c.end <= v.start
+                     and fold(text[c.start:c.end]) not in ("by", "up to", "+", "average")]
             if gains:
                 v.kind = "relative"
                 return
@@ -212,9 +253,9 @@ def assign_kind(text: str, v: _Value, cues: list[Tag]) -> None:
     v.kind = "absolute"
 
 
-def assign_role(text: str, clause: Span, v: _Value, first_in_clause: int, cues: list[Tag]) -> None:
-    if v.kind != "absolute":
-        return
+def assign_role(text: str, clause: Span, v: _Value, first_in_clause: int,
+                cues: list[Tag]) -> bool:
+    """Set the role from comparison cues; True when the value is part of "from A to B"."""
     before = [c for c in cues if clause.start <= c.start and c.end <= v.start]
     froms = [c for c in before if c.label == "CUE:from"]
     if froms and v.start - froms[-1].end <= 120:
@@ -223,18 +264,19 @@ def assign_role(text: str, clause: Span, v: _Value, first_in_clause: int, cues: 
             later_to = [c for c in cues if c.label == "CUE:to" and v.end <= c.start < clause.end]
             if later_to:
                 v.role = "baseline"
-                return
+                return True
         else:
             v.role = "proposed"
-            return
+            return True
     for c in reversed(before):
         if c.label == "CUE:prior" and v.start - c.end <= 40:
             v.role = "prior_sota"
-            return
+            return False
     for c in reversed(before):
         if c.label in ("CUE:vs", "CUE:than") and c.start > first_in_clause:
             v.role = "baseline"
-            return
+            return False
+    return False
 
 
 def _dataset_groups(text: str, dtags: list[Tag]) -> list[list[Tag]]:
@@ -357,8 +399,24 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
         anaphora = any(c.label == "CUE:anaphora" for c in cues)
         resp = next((c for c in cues if c.label == "CUE:resp"), None)
         clauses = split_clauses(text, sent)
+        metrics = [m for m in metrics if not any(
+            d.start == m.start and d.end == m.end for d in dtags)]
+        _list_groups(text, values)
+        firsts = {c: min((w.start for w in values if _inside(w.tag, c)), default=c.end)
+                  for c in clauses}
+        after = [metric_after(text, v, metrics) for v in values]
+        for i, v in enumerate(values):
+            if v.metric is None and after[i] is None:
+                grp = v.groups.get("pair", [i])
+                shared = next((after[j] for j in reversed(grp) if after[j] is not None), None)
+                if shared is not None:
+                    after[i] = shared
+            if v.metric is None:
+                v.metric = after[i]
         for v in values:
-            v.metric = assign_metric(text, sent, v, metrics, ctx, anaphora, cues)
+            clause = _clause_of(clauses, v.start)
+            in_from_to = assign_role(text, clause, v, firsts[clause], cues)
+            v.metric = assign_metric(text, sent, v, metrics, ctx, anaphora, cues, in_from_to)
         values = [v for v in values if v.metric is not None]
         if not values:
             continue
@@ -373,7 +431,6 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
                     continue
             kept.append(v)
         values = kept
-        _list_groups(text, values)
         for v in values:
             assign_kind(text, v, cues)
             entry = mt.by_name.get(v.metric or "")
@@ -382,9 +439,8 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
                 if (lo is not None and v.value < lo) or (hi is not None and v.value > hi):
                     v.metric = None
                     continue
-            clause = _clause_of(clauses, v.start)
-            first = min((w.start for w in values if _inside(w.tag, clause)), default=v.start)
-            assign_role(text, clause, v, first, cues)
+            if v.kind != "absolute":
+                v.role = "proposed"
         values = [v for v in values if v.metric is not None]
         if not values:
             continue
@@ -402,7 +458,8 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
                     own = [s for s in steps_tags if not any(
                         c.label in ("CUE:vs", "CUE:than") and 0 <= s.start - c.end <= 12
                         for c in cues)]
-                    v.steps = int((own or steps_tags)[0].value)
+                    prev = [s for s in own if s.end <= v.start]
+                    v.steps = int((prev[-1:] or own or steps_tags)[0].value)
             elif anaphora:
                 v.steps = ctx.steps
             prior = [s for s in settings if s.end <= v.start]

@@ -170,6 +170,8 @@ def _intro_datasets(text: str, known: list[Tag]) -> list[Tag]:
     for m in ps.regex.finditer(text, overlapped=False):
         s, e = m.span("name")
         name = text[s:e].rstrip(".'")
+        if ". " in name:
+            continue
         e = s + len(name)
         if not name or any(t.start < e and s < t.end for t in known + out):
             continue
