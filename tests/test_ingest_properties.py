@@ -15,6 +15,8 @@ import json
 import tempfile
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -168,3 +170,22 @@ def test_listing_loses_no_content_line(lines: list[str]) -> None:
             continue
         # Only short header lines above the first entry may be dropped as page chrome.
         assert lineno < first and len(text.split()) <= 3, (lineno, text)
+
+
+def _parquet_bytes() -> bytes:
+    buf = io.BytesIO()
+    pq.write_table(pa.table({"title": ["a", None] * 20, "authors": [["x y"], []] * 20}), buf)
+    return buf.getvalue()
+
+
+PARQUET = _parquet_bytes()
+
+
+@FAST
+@given(st.integers(4, len(PARQUET)), st.lists(st.tuples(st.integers(4, len(PARQUET) - 1),
+                                                        st.integers(0, 255)), max_size=4))
+def test_truncated_or_corrupted_parquet(cut: int, flips: list[tuple[int, int]]) -> None:
+    data = bytearray(PARQUET)
+    for at, value in flips:
+        data[at] = value
+    check_items(list(table.read(io.BytesIO(bytes(data[:cut])), "p")), "p")
