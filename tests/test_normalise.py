@@ -45,7 +45,7 @@ def test_normalise_text_examples(raw: str, expected: str) -> None:
 
 
 @given(st.text())
-@settings(max_examples=300)
+@settings()
 def test_normalise_text_is_idempotent_and_total(s: str) -> None:
     once = normalise_text(s)
     assert normalise_text(once) == once
@@ -54,7 +54,7 @@ def test_normalise_text_is_idempotent_and_total(s: str) -> None:
 
 
 @given(st.text(alphabet=st.sampled_from(list("ab 0123456789.{}\\timesvoir plus()…$~%=\n"))))
-@settings(max_examples=300)
+@settings()
 def test_normalise_text_latex_alphabet_idempotent(s: str) -> None:
     once = normalise_text(s)
     assert normalise_text(once) == once
