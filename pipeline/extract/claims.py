@@ -46,6 +46,16 @@ _COMPARATIVE_NAMED = regex.compile(
     r"\s?(?:pp\s|points?\s)?(?:\(.{0,25}?\)\s)?(?:higher|lower|better|more|greater)\s[A-Z]"
 )
 _NOUN_BY = regex.compile(r",\s(?:and\s)?(?:the\s)?[\w-]+(?:\s[\w-]+)?\sby\s(?:up to\s|about\s)?$")
+_WORD_AFTER = regex.compile(r"\s(?P<w>[a-zµμ][\w/-]*)")
+# Words that may follow a result number; any other lower-case word after a plain number
+# makes it a measurement or a count ("0.1 microrad", "50 lines"), not a metric value.
+_ALLOWED_AFTER = frozenset(
+    """on in at and or with vs vs. versus for than to from over compared when while using
+    respectively points point higher lower better worse across after of which that is are
+    was were the a an by as but whereas without per under within among against relative
+    absolute average overall mean improvement improvements gain gains reduction increase
+    lower surpassing outperforming achieving setting settings score scores""".split()
+)
 _PLURAL_COUNT = regex.compile(r"\s(?P<w>[a-z][a-z-]*[a-z]s)\b")
 _SLASH = regex.compile(r"\s?/\s?")
 _ON_BEFORE_DATASET = regex.compile(
@@ -61,7 +71,8 @@ _GAIN_AFTER = regex.compile(
 )
 _SPEED_WORDS = regex.compile(r"(?i:faster|speed|accelerat|throughput)")
 
-_ROLE_BASELINE_CUES = ("vs", "than")
+# Cue words too weak on their own to make an unnamed percentage a gain.
+_WEAK_CUES = frozenset({"by", "up to", "+", "average", "on average", "relative", "margin"})
 
 
 @dataclass(slots=True)
@@ -127,10 +138,12 @@ def candidate_values(text: str, sent: Span, tags: Tags, blocked: list[Tag]) -> l
         if _overlaps(vs, ve, hard):
             continue
         unit = None if t.label == "plain" else t.label
-        if unit is None and "." not in text[vs:ve]:
-            pc = _PLURAL_COUNT.match(text, t.end)
-            if pc and fold(pc.group("w")) not in mt.alias_to_metric:
-                continue  # "50 lines", "14 traits": a count of things
+        if unit is None:
+            wa = _WORD_AFTER.match(text, t.end)
+            if wa and wa.group("w") not in _ALLOWED_AFTER and not any(
+                m.start == wa.start("w") for m in tags.metrics
+            ):
+                continue  # "50 lines", "0.1 microrad": a count or a measurement
         v = _Value(t, float(t.value), unit, t.start, t.end)
         if vs in assign_metric:
             v.metric = assign_metric[vs]
@@ -207,8 +220,9 @@ def assign_metric(text: str, sent: Span, v: _Value, metrics: list[Tag], ctx: _Co
         return None
     if v.unit in ("%", "pp", "x"):
         window_start = max(sent.start, v.start - 60)
-        near = [c for c in cues if c.label in ("CUE:gain", "CUE:drop")
-                and c.start >= window_start and c.start <= v.end + 40]
+        near = [c for c in cues if c.label in ("CUE:gain", "CUE:drop", "CUE:outperform")
+                and c.start >= window_start and c.start <= v.end + 40
+                and fold(text[c.start:c.end]) not in _WEAK_CUES]
         if near:
             clause_text = text[window_start:min(sent.end, v.end + 40)]
             if v.unit == "x" and _SPEED_WORDS.search(clause_text):
@@ -431,8 +445,16 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
                     continue
             kept.append(v)
         values = kept
+        sticky: dict[tuple[int, str | None], bool] = {}
         for v in values:
             assign_kind(text, v, cues)
+            # "by 4.5% on A, 5.8% on B and 4.1% on C": later values of the clause share "by".
+            skey = (_clause_of(clauses, v.start).start, v.unit)
+            if v.unit == "%" and v.role == "proposed":
+                if v.kind == "relative":
+                    sticky[skey] = True
+                elif sticky.get(skey):
+                    v.kind = "relative"
             entry = mt.by_name.get(v.metric or "")
             if entry is not None and v.kind == "absolute" and v.unit != "x":
                 lo, hi = entry.min, entry.max
@@ -452,8 +474,8 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
             v.resolution = _resolution_for(text, v, sent, tags)
             if steps_tags:
                 if v.role == "baseline":
-                    after = [s for s in steps_tags if s.start >= v.end]
-                    v.steps = int((after or steps_tags)[0].value)
+                    later = [s for s in steps_tags if s.start >= v.end]
+                    v.steps = int((later or steps_tags)[0].value)
                 else:
                     own = [s for s in steps_tags if not any(
                         c.label in ("CUE:vs", "CUE:than") and 0 <= s.start - c.end <= 12
