@@ -54,7 +54,11 @@ _ALLOWED_AFTER = frozenset(
     respectively points point higher lower better worse across after of which that is are
     was were the a an by as but whereas without per under within among against relative
     absolute average overall mean improvement improvements gain gains reduction increase
-    lower surpassing outperforming achieving setting settings score scores""".split()
+    lower surpassing outperforming achieving setting settings score scores beats beat
+    outperforms surpasses exceeds sets marks establishes yields represents achieves matches
+    improving reducing setting making leading becoming demonstrating showing matching
+    closing despite only alone even both again averaged total all among here there
+    compared respectively surpassing exceeding rivaling remains stays""".split()
 )
 _PLURAL_COUNT = regex.compile(r"\s(?P<w>[a-z][a-z-]*[a-z]s)\b")
 _SLASH = regex.compile(r"\s?/\s?")
@@ -219,6 +223,8 @@ def assign_metric(text: str, sent: Span, v: _Value, metrics: list[Tag], ctx: _Co
     if in_from_to:
         return None
     if v.unit in ("%", "pp", "x"):
+        if text[v.tag.start] == "+":
+            return "improvement"
         window_start = max(sent.start, v.start - 60)
         near = [c for c in cues if c.label in ("CUE:gain", "CUE:drop", "CUE:outperform")
                 and c.start >= window_start and c.start <= v.end + 40
@@ -399,6 +405,7 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
     results: list[Result] = []
     seen: set[tuple[object, ...]] = set()
     ctx = _Context()
+    ml_context: bool | None = None
     block_all = (blocked + tags.resolutions + tags.steps + tags.datasets + tags.metrics
                  + [s for s in tags.settings if s.label == "SETTING:k-shot"])
     for sent in sentences:
@@ -435,6 +442,14 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
         if not values:
             continue
         mt = resources.metrics()
+        if ml_context is None and tags.datasets:
+            ml_context = True
+        if ml_context is None and any(mt.by_name[str(v.metric)].needs_ml_context
+                                      for v in values if v.metric in mt.by_name):
+            ml_context = bool(resources.patterns("context").regex.search(text))
+        if ml_context is False:
+            values = [v for v in values if not (
+                v.metric in mt.by_name and mt.by_name[str(v.metric)].needs_ml_context)]
         kept: list[_Value] = []
         for v in values:
             entry = mt.by_name.get(v.metric or "")

@@ -177,6 +177,8 @@ class MetricEntry:
     unit: str
     case: str
     relative_only: bool
+    needs_ml_context: bool
+    """Generic words (accuracy, error, fidelity): a result only in an ML abstract."""
     line: int
 
 
@@ -244,6 +246,7 @@ def load_metrics(path: Path) -> MetricTable:
                 unit=(row.get("unit") or "").strip(),
                 case=case,
                 relative_only=(row.get("relative_only") or "").strip().lower() == "yes",
+                needs_ml_context=(row.get("needs_ml_context") or "").strip().lower() == "yes",
                 line=lineno,
             )
             entries.append(entry)

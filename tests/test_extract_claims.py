@@ -1,0 +1,146 @@
+"""Each claim-building rule, on sentences written for these tests (not copied from gold)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.extract import extract_paper
+from pipeline.records import Paper, Result
+
+
+def _results(text: str) -> list[Result]:
+    paper = Paper("p", "t", (), text, "f.txt", "test", 1)
+    return list(extract_paper(paper).results)
+
+
+def _triples(text: str) -> list[tuple[str, float, str | None]]:
+    return [(r.metric, r.value, r.dataset) for r in _results(text)]
+
+
+def test_single_value_with_dataset() -> None:
+    (r,) = _results("Our sampler reaches an FID of 2.15 on FFHQ.")
+    assert (r.metric, r.value, r.unit, r.kind, r.dataset, r.role) == (
+        "FID", 2.15, None, "absolute", "FFHQ", "proposed")
+
+
+def test_respectively_aligns_values_and_datasets() -> None:
+    text = "It attains top-1 accuracy of 81.2% and 67.4% on ImageNet and Places365, respectively."
+    assert _triples(text) == [("accuracy", 81.2, "ImageNet"), ("accuracy", 67.4, "Places365")]
+
+
+def test_slash_pairs_from_to() -> None:
+    rs = _results("Our method lowers FID from 3.10/2.95 to 2.20/1.85 on CelebA-HQ/AFHQ-Cat.")
+    got = {(r.value, r.dataset, r.role) for r in rs}
+    assert got == {(3.10, "CelebA-HQ", "baseline"), (2.95, "AFHQ-Cat", "baseline"),
+                   (2.20, "CelebA-HQ", "proposed"), (1.85, "AFHQ-Cat", "proposed")}
+
+
+def test_versus_second_value_is_baseline() -> None:
+    rs = _results("With 8 sampling steps we obtain an FID of 5.2 vs 9.8 for DDPM on CIFAR-10.")
+    assert [(r.value, r.role, r.steps, r.dataset) for r in rs] == [
+        (5.2, "proposed", 8, "CIFAR-10"), (9.8, "baseline", 8, "CIFAR-10")]
+
+
+def test_from_to_percentages_are_absolute() -> None:
+    rs = _results("Fine-tuning raises accuracy from 71.0% to 76.5% on MMLU.")
+    assert [(r.value, r.kind, r.role) for r in rs] == [
+        (71.0, "absolute", "baseline"), (76.5, "absolute", "proposed")]
+
+
+def test_from_to_without_metric_is_not_a_result() -> None:
+    assert _results("Our recipe moves the model from 40.0% to 52.5% on the held-out split.") == []
+
+
+def test_relative_percent_and_points() -> None:
+    rs = _results("The decoder improves BLEU by 12% on WMT14. It also adds +2.3 points overall.")
+    assert [(r.metric, r.value, r.unit, r.kind) for r in rs] == [
+        ("BLEU", 12.0, "%", "relative"), ("improvement", 2.3, "pp", "relative")]
+
+
+def test_unnamed_gain_is_improvement() -> None:
+    (r,) = _results("Across tasks our agent yields a 17% improvement over the strongest baseline.")
+    assert (r.metric, r.value, r.unit, r.kind) == ("improvement", 17.0, "%", "relative")
+
+
+@pytest.mark.parametrize("text,value", [
+    ("Training becomes 2.7× faster on eight GPUs.", 2.7),
+    ("Inference is 4x faster than autoregressive decoding.", 4.0),
+    ("Our sampler yields a 12 times speedup in wall-clock time.", 12.0),
+    ("The distilled model shows a 3.5X speedup.", 3.5),
+])
+def test_factors_are_relative_speedups(text: str, value: float) -> None:
+    (r,) = _results(text)
+    assert (r.metric, r.value, r.unit, r.kind) == ("speedup", value, "x", "relative")
+
+
+def test_fewer_interactions_is_a_count() -> None:
+    (r,) = _results("The agent matches prior results with 40X fewer environment steps.")
+    assert (r.metric, r.value, r.kind) == ("environment interactions", 40.0, "count")
+
+
+def test_per_model_list() -> None:
+    rs = _results("Our schedule gives a speedup of 1.8×, 2.1×, and 2.6× when training GPT-2, "
+                  "ViT-B, and T5, respectively.")
+    assert [(r.value, r.model) for r in rs] == [(1.8, "GPT-2"), (2.1, "ViT-B"), (2.6, "T5")]
+
+
+def test_steps_resolution_and_setting() -> None:
+    (r,) = _results("In the class-conditional setting, our one-step generator reaches FID 3.4 "
+                    "on ImageNet 128×128.")
+    assert (r.steps, r.resolution, r.setting, r.dataset) == (1, 128, "class-conditional",
+                                                            "ImageNet")
+
+
+def test_resolution_after_value() -> None:
+    rs = _results("On LSUN Bedroom our model improves FID by 9% at 256 and 11% at 512 resolution.")
+    assert [(r.value, r.resolution, r.kind) for r in rs] == [(9.0, 256, "relative"),
+                                                             (11.0, 512, "relative")]
+
+
+def test_dataset_name_resolution() -> None:
+    (r,) = _results("We set a record FID of 1.41 on ImageNet-64 with 4 NFE.")
+    assert (r.dataset, r.resolution, r.steps) == ("ImageNet", 64, 4)
+
+
+def test_anaphora_inherits_metric_and_datasets() -> None:
+    text = ("We reach FID 2.0 and 2.9 on CIFAR-10 and LSUN Bedroom respectively in one step. "
+            "These scores are a 2× and 3× improvement over prior distillation.")
+    rs = [r for r in _results(text) if r.unit == "x"]
+    assert [(r.metric, r.value, r.dataset, r.steps) for r in rs] == [
+        ("FID", 2.0, "CIFAR-10", 1), ("FID", 3.0, "LSUN Bedroom", 1)]
+
+
+def test_improvement_in_named_metric_after_value() -> None:
+    (r,) = _results("The router achieves up to 6% improvement in ROC AUC over dense gates.")
+    assert (r.metric, r.value, r.unit) == ("ROC AUC", 6.0, "%")
+
+
+def test_zero_shot_setting() -> None:
+    (r,) = _results("The model achieves a zero-shot accuracy of 58.3% on HellaSwag.")
+    assert (r.setting, r.dataset, r.value) == ("zero-shot", "HellaSwag", 58.3)
+
+
+def test_prior_sota_role() -> None:
+    rs = _results("Our FID of 1.9 beats the previous state of the art of 2.4 on FFHQ.")
+    assert {(r.value, r.role) for r in rs} == {(1.9, "proposed"), (2.4, "prior_sota")}
+
+
+@pytest.mark.parametrize("text", [
+    "We use a CFG weight of 4.5 for all samples of the FID evaluation.",
+    "Sampling uses T=50 steps and reports FID.",
+    "Generation needs between 2 and 6 steps while keeping FID low.",
+    "Only 5% to 15% of weights matter for accuracy.",
+    "We train a 7B model on 2 trillion tokens and report accuracy.",
+    "Accuracy was studied in 2024 by prior work [12, 13].",
+    "The benchmark spans 217 assays and 40 species with accuracy labels.",
+    "Our model wins on 5/7 GLUE tasks in accuracy.",
+    "Error decays as O(1/n^2) with accuracy epsilon.",
+    "The pulsar spins down at a rate of 3.2 x 10^(-14) s per s with 1% accuracy of timing.",
+    "Section 4 reports the error of the estimator.",
+])
+def test_not_results(text: str) -> None:
+    assert _results(text) == []
+
+
+def test_sentence_without_digits_has_no_results() -> None:
+    assert _results("Our method clearly improves FID and accuracy on every benchmark.") == []
