@@ -1,28 +1,46 @@
-"""The dataset card (`README.md` of a release), generated from schemas + manifest."""
+"""The dataset card (`README.md` of a release), generated from schemas + manifest.
+
+`write_card` is publish's hook for everything a release holds besides its tables and
+manifest: the card, its plots (`plots/*.png`), the HTML report (`report.html`) and, when a
+previous release exists, `CHANGELOG.md`. None of these files is hashed into the version.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.schemas import RELEASE_TABLES, table_spec
 
 if TYPE_CHECKING:
+    from pipeline.diff import ReleaseDiff
     from pipeline.publish import Release
+
+log = logging.getLogger(__name__)
 
 EVAL_FILE = Path(__file__).resolve().parent.parent / "eval" / "seeds.json"
 
 REQUIRED_SECTIONS = (
     "## What this is",
     "## Where it came from",
+    "## Loading",
     "## Tables",
     "## Accounting",
     "## Extraction accuracy",
+    "## Plots",
     "## Known limitations",
 )
 
 
-def front_matter() -> str:
+def front_matter(rows: dict[str, int] | None = None) -> str:
+    """Hugging Face dataset-card YAML: licence, tags and one config per table.
+
+    rows: table -> row count; tables with no rows get no config, because
+    `datasets.load_dataset` refuses a split without data.
+    """
     lines = [
         "---",
         "license: cc-by-4.0",
@@ -32,10 +50,18 @@ def front_matter() -> str:
         "- meta-science",
         "- papers",
         "- information-extraction",
+        "language:",
+        "- en",
         "configs:",
     ]
+    # One config per table, so `datasets.load_dataset(release_dir, "results")` reads just
+    # that Parquet file; `results` is the default.
     for name in RELEASE_TABLES:
+        if rows is not None and not rows.get(name):
+            continue
         lines += [f"- config_name: {name}", f"  data_files: {name}.parquet"]
+        if name == "results":
+            lines.append("  default: true")
     lines.append("---")
     return "\n".join(lines)
 
@@ -76,12 +102,20 @@ def accounting_section(manifest: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
-def accuracy_section() -> str:
-    import json
+def read_eval(path: Path = EVAL_FILE) -> dict[str, Any] | None:
+    """The figures `make eval` wrote (`python -m pipeline eval --write eval/seeds.json`)."""
+    if not path.exists():
+        return None
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
 
-    if not EVAL_FILE.exists():
-        return "Not measured yet: run `make eval`."
-    data = json.loads(EVAL_FILE.read_text(encoding="utf-8"))
+
+def accuracy_section(data: dict[str, Any] | None) -> str:
+    if not data or not data.get("fields"):
+        return (
+            "Not measured for this release: run `make eval` (it writes `eval/seeds.json`, "
+            "which the card reads)."
+        )
     rows = [
         f"Measured by `{data.get('command', 'make eval')}` against the hand-made gold "
         f"annotations of the two bundled seed pages ({data.get('papers', '?')} papers), "
@@ -95,11 +129,67 @@ def accuracy_section() -> str:
     return "\n".join(rows)
 
 
-def render_card(release: Release) -> str:
+def loading_section() -> str:
+    return "\n".join(
+        [
+            "From the folder of this release (`data/processed/latest` after `make run`):",
+            "",
+            "```python",
+            "import pipeline  # the paperclaims repository",
+            'tables = pipeline.load("data/processed/latest")  # {table: DataFrame}',
+            "",
+            "import pandas as pd",
+            'results = pd.read_parquet("data/processed/latest/results.parquet")',
+            "",
+            "import datasets  # Hugging Face; one config per table",
+            'ds = datasets.load_dataset("data/processed/latest", "results")',
+            "```",
+            "",
+            "```sql",
+            "-- DuckDB: best FID per dataset",
+            "SELECT dataset, min(value) AS best_fid",
+            "FROM 'data/processed/latest/results.parquet'",
+            "WHERE metric = 'FID' AND kind = 'absolute' AND role = 'proposed'",
+            "GROUP BY dataset ORDER BY dataset;",
+            "```",
+            "",
+            "Trace any claim to its sentence: `python -m pipeline explain PAPER_ID "
+            "--release data/processed/latest`. `report.html` shows every leaderboard with "
+            "its evidence and a search box.",
+        ]
+    )
+
+
+def plots_section(plots: Sequence[tuple[str, str]]) -> str:
+    if not plots:
+        return "No plots were made for this release."
+    return "\n\n".join(f"![{title}]({path})" for path, title in plots)
+
+
+def changes_section(diff: ReleaseDiff | None) -> str:
+    if diff is None:
+        return "No previous release to compare with."
+    return (
+        f"Compared with {diff.old_version}: papers {len(diff.papers_added)} added, "
+        f"{len(diff.papers_removed)} removed, {len(diff.papers_changed)} changed; claims "
+        f"{len(diff.claims_added)} added, {len(diff.claims_removed)} removed, "
+        f"{len(diff.claims_changed)} changed. Details in [CHANGELOG.md](CHANGELOG.md)."
+    )
+
+
+def render_card(
+    release: Release,
+    plots: Sequence[tuple[str, str]] = (),
+    accuracy: dict[str, Any] | None = None,
+    diff: ReleaseDiff | None = None,
+) -> str:
+    """The card's Markdown: pure, from the release, its plot paths, eval figures and diff."""
     m = release.manifest
     counts = ", ".join(f"{k}: {v['rows']}" for k, v in m["tables"].items())
+    rows = {k: int(v["rows"]) for k, v in m["tables"].items()}
+    empty = [k for k in RELEASE_TABLES if not rows.get(k)]
     parts = [
-        front_matter(),
+        front_matter(rows),
         "",
         f"# paperclaims release {m['version']}",
         "",
@@ -112,18 +202,25 @@ def render_card(release: Release) -> str:
         "",
         f"Rows: {counts}.",
         "",
+        "Files: one Parquet file per table, `manifest.json` (row counts, sha256 and schema of "
+        "every table, inputs, accounting), this card, `report.html` (leaderboards with a "
+        "search box; open it in a browser, it needs no network), `plots/`"
+        + (", `CHANGELOG.md`" if diff is not None else "")
+        + ".",
+        "",
         "## Where it came from",
         "",
         "Built by the paperclaims pipeline (ingest → normalise → extract → validate → publish) "
         f"version {m['pipeline_version']} from {len(m['inputs'])} input file(s); their sha256 "
         "and detected formats are in `manifest.json`. Gazetteer versions (sha256) are there too.",
         "",
+        "## Changes",
+        "",
+        changes_section(diff),
+        "",
         "## Loading",
         "",
-        "```python",
-        "import pandas as pd",
-        'results = pd.read_parquet("results.parquet")',
-        "```",
+        loading_section(),
         "",
         "## Tables",
         "",
@@ -139,17 +236,53 @@ def render_card(release: Release) -> str:
         "",
         "## Extraction accuracy",
         "",
-        accuracy_section(),
+        accuracy_section(accuracy),
+        "",
+        "## Plots",
+        "",
+        plots_section(plots),
         "",
         "## Known limitations",
         "",
         "- Claims come from titles and abstracts only, not from full texts or tables.",
         "- Extraction is rule-based; numbers stated in unusual sentence shapes may be missed.",
         "- Papers are merged on arXiv id or on the case- and punctuation-folded title.",
+        "- Leaderboards hold what papers claim about themselves; nothing is re-measured, and "
+        "claims made under different protocols can sit side by side.",
+        "- Extraction accuracy is measured on the bundled seed pages only.",
+        *(
+            [
+                f"- Empty in this release, so not offered to `datasets.load_dataset` (it "
+                f"refuses splits without rows; read them with pandas or DuckDB): "
+                f"{', '.join(f'`{k}`' for k in empty)}."
+            ]
+            if empty
+            else []
+        ),
         "",
     ]
     return "\n".join(parts)
 
 
+def write_changelog(previous: Path, folder: Path, version: str) -> ReleaseDiff:
+    """`CHANGELOG.md`: this release (in `folder`) against the previous one."""
+    from pipeline.diff import diff_release_dirs, render_diff
+
+    diff = diff_release_dirs(previous, folder)
+    (folder / "CHANGELOG.md").write_text(render_diff(diff, limit=500), encoding="utf-8")
+    log.info("changelog: %s -> %s", diff.old_version, version)
+    return diff
+
+
 def write_card(release: Release, folder: Path, previous: Path | None = None) -> None:
-    (folder / "README.md").write_text(render_card(release), encoding="utf-8")
+    """Write the card, its plots, `report.html` and (given a previous release) the changelog."""
+    from pipeline.plots import write_plots
+    from pipeline.report import write_report
+
+    plots = write_plots(release.tables["results"], folder)
+    write_report(release, folder)
+    diff = None
+    if previous is not None and (previous / "manifest.json").exists():
+        diff = write_changelog(previous, folder, str(release.manifest["version"]))
+    card = render_card(release, plots, read_eval(), diff)
+    (folder / "README.md").write_text(card, encoding="utf-8")
