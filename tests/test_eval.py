@@ -1,0 +1,86 @@
+"""evaluate_release: per-field P/R/F1, core vs borderline items, alias matching, alignment."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from pipeline.evaluate import evaluate_release
+from pipeline.records import CodeLink, DatasetMention, Paper, Resolution, Result
+from pipeline.schemas import to_table
+
+GOLD = {
+    "source_file": "001_x.txt", "title": "A  Paper", "authors": ["Ann Lee", "Bo Chen"],
+    "has_abstract": True, "code_urls": ["https://github.com/a/b"], "other_urls": [],
+    "datasets": [
+        {"name": "ImageNet", "aliases": ["ImageNet-64"], "mention": "ImageNet-64", "core": True},
+        {"name": "gridworld", "aliases": [], "mention": "gridworld", "core": False},
+    ],
+    "resolutions": [{"pixels": 64, "mention": "ImageNet-64", "dataset": "ImageNet",
+                     "core": True}],
+    "results": [
+        {"metric": "FID", "value": 1.3, "unit": None, "kind": "absolute",
+         "dataset": "ImageNet", "resolution": 64, "role": "proposed", "core": True,
+         "evidence": "x"},
+        {"metric": "zero-shot generalization", "value": 45, "unit": "%", "kind": "relative",
+         "dataset": None, "resolution": None, "role": "proposed", "core": True,
+         "evidence": "y"},
+    ],
+}
+
+
+def _result(metric: str, value: float, dataset: str | None) -> Result:
+    return Result("p1", metric, value, None, "absolute", dataset, None, "proposed", None, None,
+                  "e", 0, 1)
+
+
+def _release(tmp_path: Path) -> Path:
+    out = tmp_path / "rel"
+    out.mkdir()
+    paper = Paper("p1", "A paper", ("Ann Lee", "Bo Chen"), "abs", "001_x.txt", "listing", 1)
+    other = Paper("p2", "Not in gold", (), None, "999.txt", "listing", 1)
+    tables = {
+        "papers": [paper, other],
+        "code_links": [CodeLink("p1", "https://github.com/a/b", "code", "x"),
+                       CodeLink("p1", "https://arxiv.org/abs/1", "other", "y")],
+        "dataset_mentions": [DatasetMention("p1", "ImageNet", "ImageNet-64", 0, 3, True),
+                             DatasetMention("p1", "gridworld", "gridworld", 4, 5, False)],
+        "resolutions": [Resolution("p1", 64, "ImageNet-64", "ImageNet", 0, 3)],
+        "results": [_result("FID", 1.30, "ImageNet"), _result("generalization", 45, None),
+                    _result("FID", 9.9, None)],
+    }
+    for name, rows in tables.items():
+        pq.write_table(to_table(name, rows), out / f"{name}.parquet")
+    return out
+
+
+def test_scores_per_field(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(GOLD) + "\n")
+    rep = evaluate_release(_release(tmp_path), gold)
+    f = rep.fields
+    assert (f["papers"].tp, f["papers"].fp, f["papers"].fn) == (1, 0, 0)
+    assert f["authors"].f1 == 1.0
+    assert (f["urls"].tp, f["urls"].fp) == (1, 1)
+    # The borderline gold dataset absorbs its prediction: neither tp nor fp.
+    assert (f["datasets"].tp, f["datasets"].fp, f["datasets"].fn) == (1, 0, 0)
+    assert f["resolutions"].f1 == 1.0
+    # "generalization" is the metric table's canonical name for "zero-shot generalization".
+    assert (f["result_values"].tp, f["result_values"].fp) == (2, 1)
+    assert (f["result_tuples"].tp, f["result_tuples"].fp, f["result_tuples"].fn) == (2, 1, 0)
+    assert f["result_tuples"].false_positives == ["A  Paper: FID=9.9 on None"]
+    text = rep.format_text()
+    assert "result_tuples" in text and "false positives" in text
+    assert json.loads(json.dumps(rep.to_dict()))["fields"]["papers"]["f1"] == 1.0
+
+
+def test_missing_paper_counts_every_core_item(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    g = dict(GOLD, title="Another title entirely")
+    gold.write_text(json.dumps(g) + "\n")
+    rep = evaluate_release(_release(tmp_path), gold)
+    assert rep.fields["papers"].fn == 1 and rep.fields["papers"].fp == 1
+    assert rep.fields["result_tuples"].fn == 2
+    assert rep.fields["datasets"].fn == 1

@@ -1,0 +1,146 @@
+"""extract_paper: datasets, resolutions, segmentation, and properties that hold on any text
+(evidence is verbatim, offsets are valid, every result has a metric and a number, never raises).
+"""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.extract import extract_paper, gazetteer_versions
+from pipeline.extract.segment import split_sentences
+from pipeline.records import Extraction, Paper
+
+
+def _paper(text: str | None, urls: tuple[str, ...] = ()) -> Paper:
+    return Paper("p1", "A title", (), text, "f.txt", "test", 1, urls=urls)
+
+
+def _datasets(text: str) -> list[tuple[str, str, bool]]:
+    return [(m.dataset, m.mention, m.in_gazetteer)
+            for m in extract_paper(_paper(text)).dataset_mentions]
+
+
+def _resolutions(text: str) -> list[tuple[int, str | None]]:
+    return [(r.pixels, r.dataset) for r in extract_paper(_paper(text)).resolutions]
+
+
+# ----------------------------------------------------------------------------- datasets
+
+
+def test_gazetteer_names_and_aliases() -> None:
+    got = _datasets("We evaluate on MSCOCO, GSM8k and Meta-World, then on MSCOCO again.")
+    assert [d for d, _m, _g in got] == ["MS-COCO", "GSM8K", "MetaWorld"]
+
+
+def test_first_mention_offsets() -> None:
+    text = "Results on cifar10 and later CIFAR-10."
+    (m,) = extract_paper(_paper(text)).dataset_mentions
+    assert (m.dataset, text[m.start:m.end]) == ("CIFAR-10", "cifar10")
+
+
+def test_case_rule_keeps_math_apart_from_math() -> None:
+    assert _datasets("We study math word problems.") == []
+    assert [d for d, _m, _g in _datasets("We report on MATH and GSM8K.")] == ["MATH", "GSM8K"]
+
+
+def test_family_list_forms() -> None:
+    got = [d for d, _m, _g in _datasets("Experiments on CIFAR-10, -20, -100 and CIFAR-10/100.")]
+    assert got == ["CIFAR-10", "CIFAR-20", "CIFAR-100"]
+    got = [d for d, _m, _g in _datasets("Samples on LSUN Church & Bedroom look sharp.")]
+    assert got == ["LSUN Church", "LSUN Bedroom"]
+
+
+def test_dataset_introduced_by_text() -> None:
+    got = _datasets("We release the FooBar-7 dataset and evaluate on the new QuuxBench.")
+    assert ("FooBar-7", "FooBar-7", False) in got
+    assert ("QuuxBench", "QuuxBench", False) in got
+
+
+def test_generic_phrases_are_not_datasets() -> None:
+    text = ("We run experiments on three public real-world datasets and on synthetic datasets; "
+            "the proposed dataset and our benchmark are described in the Appendix.")
+    assert _datasets(text) == []
+
+
+# ----------------------------------------------------------------------------- resolutions
+
+
+def test_resolution_forms() -> None:
+    assert _resolutions("Images are generated at 512px.") == [(512, None)]
+    assert _resolutions("We train at 256 resolution on FFHQ.") == [(256, "FFHQ")]
+    assert _resolutions("Samples on AFHQ 256×256 are shown.") == [(256, "AFHQ")]
+    got = _resolutions("On LSUN Bedroom we gain 5% on 256 and 7% on 512 resolutions.")
+    assert got == [(256, "LSUN Bedroom"), (512, "LSUN Bedroom")]
+
+
+def test_resolution_in_dataset_name() -> None:
+    got = _resolutions("We test on ImageNet64, CelebA-HQ-128 and ImageNet-512.")
+    assert sorted(got) == [(64, "ImageNet"), (128, "CelebA-HQ"), (512, "ImageNet")]
+
+
+def test_class_counts_are_not_resolutions() -> None:
+    text = "We use ImageNet-100, TinyImageNet-200, CIFAR-100 and 3×3 convolutions."
+    assert _resolutions(text) == []
+
+
+# ----------------------------------------------------------------------------- segmentation
+
+
+def test_sentences_survive_abbreviations_and_decimals() -> None:
+    text = ("We compare e.g. DDPM vs. DDIM (Smith et al. 2020, Fig. 2) and get 1.30 FID. "
+            "Code: https://github.com/a/b.")
+    spans = split_sentences(text)
+    assert [text[s.start:s.end] for s in spans] == [
+        "We compare e.g. DDPM vs. DDIM (Smith et al. 2020, Fig. 2) and get 1.30 FID.",
+        "Code: https://github.com/a/b."]
+
+
+# ----------------------------------------------------------------------------- API
+
+
+def test_no_abstract_still_gives_links() -> None:
+    out = extract_paper(_paper(None, urls=("https://github.com/Org/Repo.git",)))
+    assert [(c.url, c.kind) for c in out.code_links] == [("https://github.com/Org/Repo", "code")]
+    assert out.results == () and out.dataset_mentions == ()
+
+
+def test_gazetteer_versions_are_sha256() -> None:
+    v = gazetteer_versions()
+    assert {"datasets.yaml", "metrics.csv", "url_hosts.csv"} <= set(v)
+    assert any(k.startswith("patterns/") for k in v)
+    assert all(len(h) == 64 for h in v.values())
+
+
+def _check(text: str, out: Extraction) -> None:
+    for r in out.results:
+        assert r.evidence == text[r.start:r.end]
+        assert r.metric and isinstance(r.value, float) and math.isfinite(r.value)
+    for m in out.dataset_mentions:
+        assert 0 <= m.start < m.end <= len(text) and text[m.start:m.end] == m.mention
+    for z in out.resolutions:
+        assert 0 <= z.start < z.end <= len(text) and text[z.start:z.end] == z.mention
+
+
+_WORDS = st.sampled_from([
+    "FID", "of", "1.30", "/", "vs", "on", "CIFAR-10", "ImageNet-64", "256×256", "3.5×", "10.6X",
+    "45%", "+2.3", "points", "from", "to", "respectively", ",", ".", "and", "accuracy", "e.g.",
+    "https://github.com/a/b.git.", "T=10", "steps", "one-step", "zero-shot", "(", ")", "LSUN",
+    "Church", "&", "Bedroom", "-20", "improves", "by", "speedup", "fewer", "12", "2024", "[3]",
+])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_WORDS, max_size=40))
+def test_properties_on_abstract_like_text(words: list[str]) -> None:
+    text = " ".join(words)
+    _check(text, extract_paper(_paper(text)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300), st.lists(st.text(max_size=40), max_size=3))
+def test_never_raises_on_arbitrary_text(text: str, urls: list[str]) -> None:
+    out = extract_paper(_paper(text, urls=tuple(urls)))
+    _check(text, out)

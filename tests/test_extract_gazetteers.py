@@ -1,0 +1,80 @@
+"""Data-file loaders: the shipped files load; bad files fail naming file:line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import GazetteerError
+from pipeline.extract import resources
+
+
+def test_shipped_files_load() -> None:
+    g = resources.datasets()
+    assert len(g.entries) >= 400
+    names = {e.name for e in g.entries}
+    for n in ("ImageNet", "CIFAR-10", "MS-COCO", "FFHQ", "GLUE", "MMLU", "GSM8K", "MATH",
+              "HumanEval", "ARC-AGI", "ProteinGym", "MetaWorld", "CC12M", "LSUN Bedroom"):
+        assert n in names
+    m = resources.metrics()
+    for n in ("FID", "IS", "FD-DINOv2", "FVD", "accuracy", "pass@1", "ROC AUC", "mIoU",
+              "BLEU", "WER", "perplexity", "PSNR", "LPIPS", "CLIP score", "GenEval",
+              "win rate", "speedup", "improvement"):
+        assert n in m.by_name
+    for name in ("numbers", "nonresults", "resolutions", "steps", "settings", "cues",
+                 "dataset_intro", "urls", "models", "context"):
+        assert resources.patterns(name).ids
+
+
+def test_metric_columns_for_the_validator() -> None:
+    header = (resources.GAZETTEER_DIR / "metrics.csv").read_text().splitlines()[0].split(",")
+    assert {"metric", "aliases", "direction", "min", "max", "unit"} <= set(header)
+
+
+def test_duplicate_alias_names_file_and_line(tmp_path: Path) -> None:
+    p = tmp_path / "d.yaml"
+    p.write_text("datasets:\n  - {name: Foo, aliases: [F1x]}\n  - {name: Bar, aliases: [f1x]}\n")
+    with pytest.raises(GazetteerError, match=r"d\.yaml:3: Bar: spelling 'f1x'.*Foo"):
+        resources.load_datasets(p)
+
+
+def test_duplicate_yaml_key(tmp_path: Path) -> None:
+    p = tmp_path / "d.yaml"
+    p.write_text("datasets:\n  - {name: Foo, name: Bar}\n")
+    with pytest.raises(GazetteerError, match=r"d\.yaml:2: duplicate key 'name'"):
+        resources.load_datasets(p)
+
+
+def test_bad_suffix_flag(tmp_path: Path) -> None:
+    p = tmp_path / "d.yaml"
+    p.write_text("datasets:\n  - {name: Foo, suffix: pixels}\n")
+    with pytest.raises(GazetteerError, match=r"d\.yaml:2: Foo: bad suffix"):
+        resources.load_datasets(p)
+
+
+def test_bad_pattern_names_line(tmp_path: Path) -> None:
+    p = tmp_path / "x.jsonl"
+    p.write_text('{"id": "a", "label": "L", "pattern": "ok"}\n'
+                 '{"id": "b", "label": "L", "pattern": "(unclosed"}\n')
+    with pytest.raises(GazetteerError, match=r"x\.jsonl:2: bad pattern 'b'"):
+        resources.load_patterns(p)
+
+
+def test_duplicate_pattern_id(tmp_path: Path) -> None:
+    p = tmp_path / "x.jsonl"
+    p.write_text('{"id": "a", "label": "L", "pattern": "x"}\n'
+                 '{"id": "a", "label": "L", "pattern": "y"}\n')
+    with pytest.raises(GazetteerError, match=r"x\.jsonl:2: duplicate pattern id"):
+        resources.load_patterns(p)
+
+
+def test_metric_errors(tmp_path: Path) -> None:
+    p = tmp_path / "m.csv"
+    p.write_text("metric,aliases,direction,min,max,unit,case\n"
+                 "FID,,lower,0,,,fold\nFID,,lower,0,,,fold\n")
+    with pytest.raises(GazetteerError, match=r"m\.csv:3: duplicate metric 'FID'"):
+        resources.load_metrics(p)
+    p.write_text("metric,aliases,direction,min,max,unit,case\nFID,,down,0,,,fold\n")
+    with pytest.raises(GazetteerError, match=r"m\.csv:2: FID: direction"):
+        resources.load_metrics(p)
