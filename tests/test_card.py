@@ -1,0 +1,188 @@
+"""The dataset card: every required section, a schema table per table generated from
+`schemas/`, Hugging Face configs that `datasets.load_dataset` reads offline, plots that are
+byte-identical for identical tables, and a CHANGELOG.md only when a previous release exists."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from test_load import sample_tables, write_sample_release
+
+from pipeline.card import REQUIRED_SECTIONS, accuracy_section, front_matter, render_card
+from pipeline.plots import plot_claims_per_dataset_metric, plot_fid_per_dataset_resolution
+from pipeline.schemas import RELEASE_TABLES, table_spec, to_table
+
+
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("card")
+    v1 = write_sample_release(base / "v1")
+    return v1, write_sample_release(base / "v2", "v2", previous=v1)
+
+
+def _card(folder: Path) -> str:
+    return (folder / "README.md").read_text(encoding="utf-8")
+
+
+def _yaml(card: str) -> dict:
+    assert card.startswith("---\n")
+    return yaml.safe_load(card[4 : card.index("\n---", 4)])
+
+
+def test_required_sections_in_order(releases: tuple[Path, Path]) -> None:
+    for folder in releases:
+        card = _card(folder)
+        positions = [card.find(f"\n{s}\n") for s in REQUIRED_SECTIONS]
+        missing = [s for s in REQUIRED_SECTIONS if f"\n{s}\n" not in card]
+        assert not missing, missing
+        assert positions == sorted(positions)
+
+
+def test_front_matter_has_license_tags_and_a_config_per_nonempty_table(
+    releases: tuple[Path, Path],
+) -> None:
+    meta = _yaml(_card(releases[0]))
+    assert meta["license"] == "cc-by-4.0" and "benchmark-results" in meta["tags"]
+    configs = {c["config_name"]: c for c in meta["configs"]}
+    # `resolutions` is empty in the sample release: no config for it.
+    assert set(configs) == set(RELEASE_TABLES) - {"resolutions"}
+    for name, config in configs.items():
+        assert (releases[0] / config["data_files"]).is_file()
+        assert config["data_files"] == f"{name}.parquet"
+    assert configs["results"]["default"] is True
+    assert {c["config_name"] for c in _yaml(front_matter())["configs"]} == set(RELEASE_TABLES)
+
+
+def test_schema_tables_are_generated_from_schemas(releases: tuple[Path, Path]) -> None:
+    card = _card(releases[0])
+    for name in RELEASE_TABLES:
+        section = card.split(f"### `{name}`")[1].split("###")[0]
+        for field in table_spec(name)["fields"]:
+            assert f"| `{field['name']}` | {field['type']} |" in section, (name, field["name"])
+
+
+def test_accounting_and_rows(releases: tuple[Path, Path]) -> None:
+    card = _card(releases[0])
+    manifest = json.loads((releases[0] / "manifest.json").read_text())
+    assert f"# paperclaims release {manifest['version']}" in card
+    assert "| `004_seed.txt` | listing_text | 6 | 5 | 0 | 1 |" in card
+    assert "| **total** | | 6 | 5 | 0 | 1 |" in card
+    assert "results: 10" in card
+
+
+def test_accuracy_from_eval_figures() -> None:
+    data = {
+        "command": "make eval",
+        "papers": 63,
+        "pipeline_version": "0.1.0",
+        "fields": {"results": {"precision": 0.9, "recall": 0.8, "f1": 0.847}},
+    }
+    text = accuracy_section(data)
+    assert "| results | 0.900 | 0.800 | 0.847 |" in text and "(63 papers)" in text
+    assert "run `make eval`" in accuracy_section(None)
+
+
+def test_card_uses_the_eval_file(releases: tuple[Path, Path], tmp_path: Path) -> None:
+    import pipeline.card as card_mod
+    from pipeline.publish import Release
+
+    tables = sample_tables()
+    manifest = json.loads((releases[0] / "manifest.json").read_text())
+    card = render_card(
+        Release(tables, manifest),
+        accuracy={"fields": {"datasets": {"precision": 1, "recall": 0.5, "f1": 2 / 3}}},
+    )
+    assert "| datasets | 1.000 | 0.500 | 0.667 |" in card
+    eval_file = tmp_path / "seeds.json"
+    eval_file.write_text(json.dumps({"fields": {"urls": {"precision": 1, "recall": 1, "f1": 1}}}))
+    assert card_mod.read_eval(eval_file) == {
+        "fields": {"urls": {"precision": 1, "recall": 1, "f1": 1}}
+    }
+    assert card_mod.read_eval(tmp_path / "missing.json") is None
+
+
+def test_plots_are_written_linked_and_png(releases: tuple[Path, Path]) -> None:
+    card = _card(releases[0])
+    for name in ("claims_per_dataset_metric.png", "fid_per_dataset_resolution.png"):
+        path = releases[0] / "plots" / name
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f"](plots/{name})" in card
+        # No tool/version or date metadata, which would make bytes vary.
+        data = path.read_bytes()
+        assert b"Software" not in data and b"tIME" not in data and b"matplotlib" not in data
+
+
+def test_release_extras_are_deterministic(tmp_path: Path) -> None:
+    a = write_sample_release(tmp_path / "a", "v2")
+    b = write_sample_release(tmp_path / "b", "v2")
+    for rel in (
+        "README.md",
+        "report.html",
+        "plots/claims_per_dataset_metric.png",
+        "plots/fid_per_dataset_resolution.png",
+    ):
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+
+
+def test_plots_of_empty_results_still_render() -> None:
+    import pandas as pd
+
+    empty = to_table("results", []).to_pandas()
+    assert plot_claims_per_dataset_metric(empty)[:4] == b"\x89PNG"
+    assert plot_fid_per_dataset_resolution(pd.DataFrame(empty))[:4] == b"\x89PNG"
+
+
+def test_changelog_only_with_a_previous_release(releases: tuple[Path, Path]) -> None:
+    v1, v2 = releases
+    assert not (v1 / "CHANGELOG.md").exists()
+    assert "No previous release to compare with." in _card(v1)
+    log = (v2 / "CHANGELOG.md").read_text()
+    old_version = json.loads((v1 / "manifest.json").read_text())["version"]
+    assert log.startswith(f"# Changes from {old_version} to ")
+    assert "## Claims added (2)" in log and "## Papers removed (1)" in log
+    card = _card(v2)
+    assert f"Compared with {old_version}: papers 1 added, 1 removed, 1 changed" in card
+    assert "[CHANGELOG.md](CHANGELOG.md)" in card
+
+
+def test_hf_datasets_loads_every_config_offline(
+    releases: tuple[Path, Path], tmp_path: Path
+) -> None:
+    pytest.importorskip("datasets")
+    release = tmp_path / "release"
+    shutil.copytree(releases[0], release)
+    code = (
+        "import datasets, json, sys\n"
+        "meta = sys.argv[2:]\n"
+        "out = {n: datasets.load_dataset(sys.argv[1], n)['train'].num_rows for n in meta}\n"
+        "out['default'] = datasets.load_dataset(sys.argv[1])['train'].num_rows\n"
+        "print(json.dumps(out))\n"
+    )
+    configs = [c["config_name"] for c in _yaml(_card(release))["configs"]]
+    env = {
+        **os.environ,
+        "HF_DATASETS_OFFLINE": "1",
+        "HF_HUB_OFFLINE": "1",
+        "HF_HOME": str(tmp_path / "hf"),
+        "HF_DATASETS_DISABLE_PROGRESS_BARS": "1",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(release), *configs],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    counts = json.loads(proc.stdout.strip().splitlines()[-1])
+    manifest = json.loads((release / "manifest.json").read_text())
+    for name in configs:
+        assert counts[name] == manifest["tables"][name]["rows"], name
+    assert counts["default"] == manifest["tables"]["results"]["rows"]
