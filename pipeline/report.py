@@ -28,8 +28,9 @@ CSS = """
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg);
        margin: 0 auto; max-width: 1200px; padding: 0 16px 48px; }
-header { position: sticky; top: 0; background: #fff; padding: 12px 0 8px;
-         border-bottom: 1px solid var(--line); z-index: 1; }
+header { padding: 12px 0 0; }
+#bar { position: sticky; top: 0; background: #fff; padding: 4px 0 8px;
+       border-bottom: 1px solid var(--line); z-index: 1; }
 h1 { font-size: 20px; margin: 0 0 4px; }
 h2 { font-size: 16px; margin: 28px 0 6px; }
 h2 small { font-weight: normal; color: var(--muted); }
@@ -37,7 +38,7 @@ p.meta, p.hint { margin: 2px 0; color: var(--muted); }
 #search { width: 100%; font: inherit; padding: 6px 10px; margin-top: 8px;
           border: 1px solid var(--line); border-radius: 6px; }
 #count { margin: 4px 0 0; color: var(--muted); }
-nav { margin: 12px 0 0; columns: 3 220px; font-size: 13px; }
+nav { margin: 8px 0 8px; columns: 3 220px; font-size: 13px; }
 nav a { display: block; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: left;
@@ -246,14 +247,16 @@ def render_report(
 Each row is a paper's own (proposed) absolute result; the number is marked in its evidence.</p>
 <p class="hint">Trace a row to its abstract: <code>python -m pipeline explain PAPER_ID
 --release DIR</code>.</p>
-<label for="search">Search</label>
-<input id="search" type="search" autocomplete="off"
- placeholder="Filter rows: dataset, metric, paper title, words of the evidence…">
-<p id="count" aria-live="polite">{n_rows} of {n_rows} rows</p>
 <nav>
 {nav}
 </nav>
 </header>
+<div id="bar">
+<label for="search">Search</label>
+<input id="search" type="search" autocomplete="off"
+ placeholder="Filter rows: dataset, metric, paper title, words of the evidence…">
+<p id="count" aria-live="polite">{n_rows} of {n_rows} rows</p>
+</div>
 <main>
 {sections}
 </main>

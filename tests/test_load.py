@@ -236,6 +236,34 @@ def write_sample_release(folder: Path, variant: str = "v1", previous: Path | Non
     return folder
 
 
+def seed_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real pipeline run once per test session on `data/raw`, shared between modules."""
+    base = tmp_path_factory.getbasetemp() / "seed-release"
+    out = base / "release"
+    if not (out / "manifest.json").exists():
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pipeline",
+                "run",
+                "--raw-dir",
+                str(ROOT / "data/raw"),
+                "--out-dir",
+                str(out),
+                "--work-dir",
+                str(base / "work"),
+                "--no-progress",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    return out
+
+
 @pytest.fixture(scope="module")
 def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_sample_release(tmp_path_factory.mktemp("load") / "release")
