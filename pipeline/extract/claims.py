@@ -46,6 +46,7 @@ _COMPARATIVE_NAMED = regex.compile(
     r"\s?(?:pp\s|points?\s)?(?:\(.{0,25}?\)\s)?(?:higher|lower|better|more|greater)\s[A-Z]"
 )
 _NOUN_BY = regex.compile(r",\s(?:and\s)?(?:the\s)?[\w-]+(?:\s[\w-]+)?\sby\s(?:up to\s|about\s)?$")
+_DIGIT = regex.compile(r"\d")
 _WORD_AFTER = regex.compile(r"\s(?P<w>[a-zµμ][\w/-]*)")
 # Words that may follow a result number; any other lower-case word after a plain number
 # makes it a measurement or a count ("0.1 microrad", "50 lines"), not a metric value.
@@ -95,7 +96,8 @@ class _Value:
     steps: int | None = None
     setting: str | None = None
     model: str | None = None
-    groups: dict[str, list[int]] = field(default_factory=dict)
+    groups: dict[str, list[_Value]] = field(default_factory=dict)
+    """"list", "slash" and "pair" groups this value belongs to (itself included)."""
 
 
 @dataclass(slots=True)
@@ -176,7 +178,7 @@ def _list_groups(text: str, values: list[_Value]) -> None:
             pairs.append([i])
     for grp in lists:
         for i in grp:
-            values[i].groups["list"] = grp
+            values[i].groups["list"] = [values[j] for j in grp]
         last = values[grp[-1]]
         if last.unit in ("%", "pp", "x"):
             for i in grp[:-1]:
@@ -184,10 +186,10 @@ def _list_groups(text: str, values: list[_Value]) -> None:
                     values[i].unit = last.unit
     for grp in pairs:
         for i in grp:
-            values[i].groups["pair"] = grp
+            values[i].groups["pair"] = [values[j] for j in grp]
     for grp in slashes:
         for i in grp:
-            values[i].groups["slash"] = grp
+            values[i].groups["slash"] = [values[j] for j in grp]
 
 
 def metric_after(text: str, v: _Value, metrics: list[Tag]) -> str | None:
@@ -334,29 +336,32 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
     slash_ds = [g for g in _dataset_groups(text, dtags) if len(g) > 1]
     distinct = _distinct(dtags)
     inherited = ctx.datasets if (anaphora and not dtags) else []
-    for i, v in enumerate(values):
-        slash = v.groups.get("slash", [i])
-        lst = v.groups.get("list", [i])
+    present = {id(w) for w in values}
+    for v in values:
+        slash = [w for w in v.groups.get("slash", [v]) if id(w) in present]
+        lst = [w for w in v.groups.get("list", [v]) if id(w) in present]
+        pos_slash = next(k for k, w in enumerate(slash) if w is v)
+        pos_list = next(k for k, w in enumerate(lst) if w is v)
         if len(slash) > 1:
             for g in slash_ds:
                 if len(g) == len(slash):
-                    v.dataset_tag = g[slash.index(i)]
+                    v.dataset_tag = g[pos_slash]
                     break
             if v.dataset_tag is not None:
                 continue
         if resp is not None and len(lst) > 1 and v.start < resp.start:
-            same_metric = [values[j] for j in lst if values[j].metric == v.metric]
+            same_metric = [w for w in lst if w.metric == v.metric]
             k = len(same_metric)
             if k == len(lst):
                 if len(distinct) == k:
-                    v.dataset_tag = distinct[lst.index(i)]
+                    v.dataset_tag = distinct[pos_list]
                     continue
-                models = _model_list(text, sent, tags, values[lst[-1]].end)
+                models = _model_list(text, sent, tags, lst[-1].end)
                 if len(models) == k:
-                    v.model = models[lst.index(i)]
+                    v.model = models[pos_list]
         if inherited:
             if len(lst) == len(inherited) and len(lst) > 1:
-                v.dataset_tag = inherited[lst.index(i)]
+                v.dataset_tag = inherited[pos_list]
                 continue
             if len(inherited) == 1:
                 v.dataset_tag = inherited[0]
@@ -409,7 +414,7 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
     block_all = (blocked + tags.resolutions + tags.steps + tags.datasets + tags.metrics
                  + [s for s in tags.settings if s.label == "SETTING:k-shot"])
     for sent in sentences:
-        if not any(c.isdigit() for c in text[sent.start:sent.end]):
+        if not _DIGIT.search(text, sent.start, sent.end):
             continue
         values = candidate_values(text, sent, tags, block_all)
         if not values:
@@ -425,15 +430,14 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
         _list_groups(text, values)
         firsts = {c: min((w.start for w in values if _inside(w.tag, c)), default=c.end)
                   for c in clauses}
-        after = [metric_after(text, v, metrics) for v in values]
-        for i, v in enumerate(values):
-            if v.metric is None and after[i] is None:
-                grp = v.groups.get("pair", [i])
-                shared = next((after[j] for j in reversed(grp) if after[j] is not None), None)
-                if shared is not None:
-                    after[i] = shared
+        after = {id(v): metric_after(text, v, metrics) for v in values}
+        for v in values:
+            if v.metric is None and after[id(v)] is None:
+                grp = v.groups.get("pair", [v])
+                after[id(v)] = next(
+                    (after[id(w)] for w in reversed(grp) if after[id(w)] is not None), None)
             if v.metric is None:
-                v.metric = after[i]
+                v.metric = after[id(v)]
         for v in values:
             clause = _clause_of(clauses, v.start)
             in_from_to = assign_role(text, clause, v, firsts[clause], cues)
@@ -446,7 +450,7 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
             ml_context = True
         if ml_context is None and any(mt.by_name[str(v.metric)].needs_ml_context
                                       for v in values if v.metric in mt.by_name):
-            ml_context = bool(resources.patterns("context").regex.search(text))
+            ml_context = resources.patterns("context").search(text)
         if ml_context is False:
             values = [v for v in values if not (
                 v.metric in mt.by_name and mt.by_name[str(v.metric)].needs_ml_context)]

@@ -276,29 +276,58 @@ def load_metrics(path: Path) -> MetricTable:
 
 @dataclass(frozen=True, slots=True)
 class PatternSet:
-    """One pattern file compiled into a single alternation (one scan per text)."""
+    """One pattern file: each branch compiled on its own (the `regex` module optimises a
+    single pattern's literal prefix far better than a big alternation), then merged
+    leftmost-first like an alternation in file order."""
 
-    regex: Any
+    branches: tuple[Any, ...]
     ids: tuple[str, ...]
     labels: tuple[str, ...]
+    requires: tuple[tuple[str, ...], ...]
+    """Per branch: substrings of which one must occur in the text for the branch to run."""
     path: str
 
-    groups: tuple[int, ...]
-    """Group number of each branch's wrapper group."""
+    def search(self, text: str) -> bool:
+        """True when any branch matches somewhere in `text`."""
+        for i, rx in enumerate(self.branches):
+            req = self.requires[i]
+            if (not req or any(r in text for r in req)) and rx.search(text):
+                return True
+        return False
 
-    def label_of(self, m: Any) -> tuple[str, str]:
-        """(id, label) of the branch that produced match `m`."""
-        for i, gi in enumerate(self.groups):
-            if m.start(gi) >= 0:
-                return self.ids[i], self.labels[i]
-        raise AssertionError("match without a branch")  # pragma: no cover
+    def finditer(self, text: str, overlapping: bool = False,
+                 spans: list[tuple[int, int]] | None = None) -> list[tuple[str, str, Any]]:
+        """(id, label, match) sorted by start; without `overlapping`, a later match that
+        overlaps an earlier one is dropped (the earlier branch wins at equal starts).
+        `spans` limits the scan to those (start, end) regions of `text`."""
+        found: list[tuple[int, int, int, Any]] = []
+        regions = spans if spans is not None else [(0, len(text))]
+        for i, rx in enumerate(self.branches):
+            req = self.requires[i]
+            if req and not any(r in text for r in req):
+                continue
+            for start, end in regions:
+                for m in rx.finditer(text, start, end):
+                    found.append((m.start(), i, m.end(), m))
+        found.sort(key=lambda f: (f[0], f[1]))
+        out: list[tuple[str, str, Any]] = []
+        last = -1
+        for start, i, end, m in found:
+            if not overlapping and start < last:
+                continue
+            if end == start:
+                continue
+            out.append((self.ids[i], self.labels[i], m))
+            last = max(last, end)
+        return out
 
 
 _MACRO = regex.compile(r"<<([A-Za-z_][A-Za-z0-9_]*)>>")
 
 
 def load_patterns(path: Path) -> PatternSet:
-    """Compile one `patterns/*.jsonl` file; label DEF lines define <<MACROS>>."""
+    """Compile one `patterns/*.jsonl` file; label DEF lines define <<MACROS>>. An optional
+    `require` list names substrings one of which must be in the text for the line to run."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as e:
@@ -306,7 +335,8 @@ def load_patterns(path: Path) -> PatternSet:
     macros: dict[str, str] = {}
     ids: list[str] = []
     labels: list[str] = []
-    branches: list[str] = []
+    branches: list[Any] = []
+    requires: list[tuple[str, ...]] = []
     seen: set[str] = set()
     for lineno, line in enumerate(lines, start=1):
         if not line.strip():
@@ -320,6 +350,9 @@ def load_patterns(path: Path) -> PatternSet:
             isinstance(row.get(k), str) and row.get(k) for k in ("id", "label", "pattern")
         ):
             raise GazetteerError(f"{where}: need string fields id, label, pattern")
+        require = row.get("require", [])
+        if not isinstance(require, list) or not all(isinstance(r, str) and r for r in require):
+            raise GazetteerError(f"{where}: `require` must be a list of non-empty strings")
         pid, label, pattern = row["id"], row["label"], row["pattern"]
         if pid in seen:
             raise GazetteerError(f"{where}: duplicate pattern id {pid!r}")
@@ -333,23 +366,19 @@ def load_patterns(path: Path) -> PatternSet:
 
         expanded = _MACRO.sub(expand, pattern)
         try:
-            regex.compile(expanded, regex.V1)
+            compiled = regex.compile(expanded, regex.V1)
         except regex.error as e:
             raise GazetteerError(f"{where}: bad pattern {pid!r}: {e}") from e
         if label == "DEF":
             macros[pid] = expanded
             continue
-        branches.append(f"(?P<_P{len(ids)}>{expanded})")
+        branches.append(compiled)
         ids.append(pid)
         labels.append(label)
+        requires.append(tuple(require))
     if not branches:
         raise GazetteerError(f"{path}: no patterns")
-    try:
-        compiled = regex.compile("|".join(branches), regex.V1)
-    except regex.error as e:  # pragma: no cover - each branch compiled above
-        raise GazetteerError(f"{path}: patterns do not combine: {e}") from e
-    groups = tuple(compiled.groupindex[f"_P{i}"] for i in range(len(ids)))
-    return PatternSet(compiled, tuple(ids), tuple(labels), str(path), groups)
+    return PatternSet(tuple(branches), tuple(ids), tuple(labels), tuple(requires), str(path))
 
 
 # ----------------------------------------------------------------------------- URL hosts

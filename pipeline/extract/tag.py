@@ -165,9 +165,8 @@ def _looks_like_name(name: str) -> bool:
 
 def _intro_datasets(text: str, known: list[Tag]) -> list[Tag]:
     g = resources.datasets()
-    ps = resources.patterns("dataset_intro")
     out: list[Tag] = []
-    for m in ps.regex.finditer(text, overlapped=False):
+    for _pid, _label, m in scan("dataset_intro", text):
         s, e = m.span("name")
         name = text[s:e].rstrip(".'")
         if ". " in name:
@@ -207,14 +206,10 @@ def tag_metrics(text: str) -> list[Tag]:
 # ----------------------------------------------------------------------------- patterns
 
 
-def scan(name: str, text: str) -> list[tuple[str, str, Any]]:
-    """(id, label, match) for every match of pattern file `name` in `text`."""
-    ps = resources.patterns(name)
-    out: list[tuple[str, str, Any]] = []
-    for m in ps.regex.finditer(text):
-        pid, label = ps.label_of(m)
-        out.append((pid, label, m))
-    return out
+def scan(name: str, text: str,
+         spans: list[tuple[int, int]] | None = None) -> list[tuple[str, str, Any]]:
+    """(id, label, match) for every match of pattern file `name` in `text` (or its spans)."""
+    return resources.patterns(name).finditer(text, spans=spans)
 
 
 def _to_float(s: str) -> float | None:
@@ -224,9 +219,9 @@ def _to_float(s: str) -> float | None:
         return None
 
 
-def tag_numbers(text: str) -> list[Tag]:
+def tag_numbers(text: str, spans: list[tuple[int, int]] | None = None) -> list[Tag]:
     out: list[Tag] = []
-    for _pid, label, m in scan("numbers", text):
+    for _pid, label, m in scan("numbers", text, spans):
         value = _to_float(m.group("n"))
         if value is None:
             continue
@@ -238,9 +233,9 @@ def tag_numbers(text: str) -> list[Tag]:
     return out
 
 
-def tag_resolutions(text: str) -> list[Tag]:
+def tag_resolutions(text: str, spans: list[tuple[int, int]] | None = None) -> list[Tag]:
     out: list[Tag] = []
-    for pid, label, m in scan("resolutions", text):
+    for pid, label, m in scan("resolutions", text, spans):
         a = int(m.group("a"))
         b = int(m.group("b")) if m.groupdict().get("b") else a
         if label == "RES_K":
@@ -262,9 +257,9 @@ def tag_resolutions(text: str) -> list[Tag]:
     return out
 
 
-def tag_steps(text: str) -> list[Tag]:
+def tag_steps(text: str, spans: list[tuple[int, int]] | None = None) -> list[Tag]:
     out: list[Tag] = []
-    for _pid, label, m in scan("steps", text):
+    for _pid, label, m in scan("steps", text, spans):
         if label == "STEPS_RANGE":
             out.append(Tag(m.start(), m.end(), "STEPS", "range", None))
             continue
@@ -279,10 +274,11 @@ def tag_steps(text: str) -> list[Tag]:
     return out
 
 
-def tag_labelled(name: str, kind: str, text: str) -> list[Tag]:
+def tag_labelled(name: str, kind: str, text: str,
+                 spans: list[tuple[int, int]] | None = None) -> list[Tag]:
     """Tags whose label is `KIND:value` (settings, cues) or a plain label (skips)."""
     out: list[Tag] = []
-    for pid, label, m in scan(name, text):
+    for pid, label, m in scan(name, text, spans):
         value: Any = label.split(":", 1)[1] if ":" in label else label
         if label == "SETTING:k-shot":
             value = f"{m.group('n')}-shot"
@@ -291,19 +287,32 @@ def tag_labelled(name: str, kind: str, text: str) -> list[Tag]:
     return out
 
 
-def tag_text(text: str) -> Tags:
-    """Every tag of one abstract."""
+_DIGIT = regex.compile(r"\d")
+# A sentence can only yield a result with a metric name or a relative unit in it.
+_RELATIVE_HINT = regex.compile(r"[%×]|\d\s?[xX]\b|\b(?:times|fold|points?|pp|percent)\b")
+
+
+def tag_text(text: str, sentences: list[tuple[int, int]] | None = None) -> Tags:
+    """Every tag of one abstract. Resolutions are looked for in sentences with a digit;
+    numbers, steps, cues and settings only where a claim is possible (a digit and a metric
+    name or a relative unit), which skips most sentences of non-ML abstracts."""
     tags = Tags()
     tags.datasets = tag_datasets(text)
     tags.metrics = tag_metrics(text)
-    if any(c.isdigit() for c in text):
-        tags.numbers = tag_numbers(text)
-        tags.resolutions = tag_resolutions(text)
-        tags.steps = tag_steps(text)
-        tags.skips = tag_labelled("nonresults", "SKIP", text)
-        tags.models = tag_labelled("models", "MODEL_LIST", text)
-    else:
-        tags.steps = tag_steps(text)
-    tags.settings = tag_labelled("settings", "SETTING", text)
-    tags.cues = tag_labelled("cues", "CUE", text)
+    if sentences is None:
+        sentences = [(0, len(text))]
+    spans = [(s, e) for s, e in sentences if _DIGIT.search(text, s, e)]
+    if not spans:
+        return tags
+    tags.resolutions = tag_resolutions(text, spans)
+    claim_spans = [(s, e) for s, e in spans
+                   if any(s <= m.start < e for m in tags.metrics)
+                   or _RELATIVE_HINT.search(text, s, e)]
+    if claim_spans:
+        tags.numbers = tag_numbers(text, claim_spans)
+        tags.steps = tag_steps(text, claim_spans)
+        tags.skips = tag_labelled("nonresults", "SKIP", text, claim_spans)
+        tags.models = tag_labelled("models", "MODEL_LIST", text, claim_spans)
+        tags.settings = tag_labelled("settings", "SETTING", text, claim_spans)
+        tags.cues = tag_labelled("cues", "CUE", text, claim_spans)
     return tags

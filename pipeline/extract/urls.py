@@ -77,9 +77,7 @@ def find_url_spans(text: str) -> list[tuple[int, int, str, bool]]:
     out: list[tuple[int, int, str, bool]] = []
     cues: list[int] = []
     taken = -1
-    ps = resources.patterns("urls")
-    for m in ps.regex.finditer(text):
-        _pid, label = ps.label_of(m)
+    for _pid, label, m in resources.patterns("urls").finditer(text, overlapping=True):
         if label == "URL_PROJECT_CUE":
             cues.append(m.end())
             continue
