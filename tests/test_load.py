@@ -237,10 +237,13 @@ def write_sample_release(folder: Path, variant: str = "v1", previous: Path | Non
 
 
 def seed_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real pipeline run once per test session on `data/raw`, shared between modules."""
-    base = tmp_path_factory.getbasetemp() / "seed-release"
-    out = base / "release"
-    if not (out / "manifest.json").exists():
+    """The real pipeline run once per test session on `data/raw`, shared between modules.
+
+    Published as `make run` does (`--processed-dir`): `<base>/processed/<version>/` and
+    `<base>/processed/latest`; returns the release folder.
+    """
+    processed = tmp_path_factory.getbasetemp() / "seed-release" / "processed"
+    if not (processed / "latest" / "manifest.json").exists():
         proc = subprocess.run(
             [
                 sys.executable,
@@ -249,10 +252,10 @@ def seed_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 "run",
                 "--raw-dir",
                 str(ROOT / "data/raw"),
-                "--out-dir",
-                str(out),
+                "--processed-dir",
+                str(processed),
                 "--work-dir",
-                str(base / "work"),
+                str(processed.parent / "work"),
                 "--no-progress",
             ],
             cwd=ROOT,
@@ -261,7 +264,7 @@ def seed_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
             timeout=600,
         )
         assert proc.returncode == 0, proc.stderr[-3000:]
-    return out
+    return (processed / "latest").resolve()
 
 
 @pytest.fixture(scope="module")
