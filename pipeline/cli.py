@@ -124,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="ANSI colours (default: on a terminal, unless NO_COLOR is set); "
         "without: evidence in [[...]]",
     )
+    p.add_argument("--no-progress", action="store_true", help="accepted for uniformity")
     p.add_argument("-v", "--verbose", action="count", default=0)
     p.add_argument("-q", "--quiet", action="store_true")
     p = sub.add_parser(
@@ -142,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--exit-code", action="store_true", help="exit 1 when anything changed (as git diff)"
     )
+    p.add_argument("--no-progress", action="store_true", help="accepted for uniformity")
     p.add_argument("-v", "--verbose", action="count", default=0)
     p.add_argument("-q", "--quiet", action="store_true")
     return parser

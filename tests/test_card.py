@@ -186,3 +186,36 @@ def test_hf_datasets_loads_every_config_offline(
     for name in configs:
         assert counts[name] == manifest["tables"][name]["rows"], name
     assert counts["default"] == manifest["tables"]["results"]["rows"]
+
+
+@pytest.mark.slow
+def test_publish_writes_changelog_report_and_plots_into_a_new_release(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    """`publish --out-dir` over an earlier release: the new one carries CHANGELOG.md."""
+    from test_load import ROOT, seed_release
+
+    release = seed_release(tmp_path_factory)
+    work = release.parent.parent / "work"
+    out = tmp_path / "out"
+    shutil.copytree(release, out)
+    # Pretend the earlier release lacked a paper, so the changelog has something to say.
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    papers = pq.read_table(out / "papers.parquet")
+    dropped = papers.column("paper_id")[0].as_py()
+    pq.write_table(papers.filter(pc.not_equal(papers["paper_id"], dropped)), out / "papers.parquet")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline", "publish", "--raw-dir", str(ROOT / "data/raw"),
+         "--work-dir", str(work), "--out-dir", str(out), "--no-progress"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    log = (out / "CHANGELOG.md").read_text()
+    assert f"## Papers added (1)\n\n- `{dropped}` " in log
+    for rel in ("report.html", "README.md", "plots/fid_per_dataset_resolution.png"):
+        assert (out / rel).is_file(), rel
+    assert "[CHANGELOG.md](CHANGELOG.md)" in _card(out)
+    # The seed release itself (a first release) has none.
+    assert not (release / "CHANGELOG.md").exists()
