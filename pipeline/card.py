@@ -116,16 +116,21 @@ def accuracy_section(data: dict[str, Any] | None) -> str:
             "Not measured for this release: run `make eval` (it writes `eval/seeds.json`, "
             "which the card reads)."
         )
+    papers = data.get("gold_papers", data.get("papers", "?"))
     rows = [
         f"Measured by `{data.get('command', 'make eval')}` against the hand-made gold "
-        f"annotations of the two bundled seed pages ({data.get('papers', '?')} papers), "
-        f"pipeline {data.get('pipeline_version', '?')}:",
+        f"annotations of the two bundled seed pages ({papers} papers), "
+        f"pipeline {data.get('pipeline_version', '?')}. Precision counts what the pipeline "
+        "found that the gold has; recall, what the gold has that the pipeline found:",
         "",
-        "| field | precision | recall | F1 |",
-        "|---|---|---|---|",
+        "| field | precision | recall | F1 | found right | found wrong | missed |",
+        "|---|---|---|---|---|---|---|",
     ]
     for field, s in data["fields"].items():
-        rows.append(f"| {field} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} |")
+        counts = " | ".join(str(s.get(k, "")) for k in ("tp", "fp", "fn"))
+        rows.append(
+            f"| {field} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {counts} |"
+        )
     return "\n".join(rows)
 
 

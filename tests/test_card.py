@@ -86,6 +86,11 @@ def test_accuracy_from_eval_figures() -> None:
     }
     text = accuracy_section(data)
     assert "| results | 0.900 | 0.800 | 0.847 |" in text and "(63 papers)" in text
+    data = {
+        "gold_papers": 63,
+        "fields": {"urls": {"precision": 1, "recall": 1, "f1": 1, "tp": 13, "fp": 0, "fn": 0}},
+    }
+    assert "| urls | 1.000 | 1.000 | 1.000 | 13 | 0 | 0 |" in accuracy_section(data)
     assert "run `make eval`" in accuracy_section(None)
 
 
