@@ -269,13 +269,13 @@ def render_card(
     return "\n".join(parts)
 
 
-def write_changelog(previous: Path, folder: Path, version: str) -> ReleaseDiff:
-    """`CHANGELOG.md`: this release (in `folder`) against the previous one."""
-    from pipeline.diff import diff_release_dirs, render_diff
+def write_changelog(release: Release, previous: Path, folder: Path) -> ReleaseDiff:
+    """`CHANGELOG.md` in `folder`: this release against the previous one."""
+    from pipeline.diff import diff_against, render_diff
 
-    diff = diff_release_dirs(previous, folder)
+    diff = diff_against(previous, release.tables, release.manifest)
     (folder / "CHANGELOG.md").write_text(render_diff(diff, limit=500), encoding="utf-8")
-    log.info("changelog: %s -> %s", diff.old_version, version)
+    log.info("changelog: %s -> %s", diff.old_version, diff.new_version)
     return diff
 
 
@@ -288,6 +288,6 @@ def write_card(release: Release, folder: Path, previous: Path | None = None) -> 
     write_report(release, folder)
     diff = None
     if previous is not None and (previous / "manifest.json").exists():
-        diff = write_changelog(previous, folder, str(release.manifest["version"]))
+        diff = write_changelog(release, previous, folder)
     card = render_card(release, plots, read_eval(), diff)
     (folder / "README.md").write_text(card, encoding="utf-8")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.explain import describe_claim
@@ -283,25 +284,48 @@ def render_diff(diff: ReleaseDiff, *, limit: int | None = None) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+PAPER_COLUMNS = ("paper_id", *PAPER_FIELDS)
+RESULT_COLUMNS = (*CLAIM_KEY, *CLAIM_VALUE, "kind", "start", "end")
+
+
+def _select(table: pa.Table, columns: Sequence[str]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = table.select(
+        [c for c in columns if c in table.column_names]
+    ).to_pylist()
+    return rows
+
+
 def _read(folder: Path, table: str, columns: Sequence[str]) -> list[dict[str, Any]]:
     path = folder / f"{table}.parquet"
     if not path.exists():
         return []
     names = pq.read_schema(path).names
-    rows: list[dict[str, Any]] = pq.read_table(
-        path, columns=[c for c in columns if c in names]
-    ).to_pylist()
-    return rows
+    return _select(pq.read_table(path, columns=[c for c in columns if c in names]), columns)
 
 
 def read_release(folder: Path) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any]]:
     """The papers and results rows a diff compares, and the release manifest."""
     manifest: dict[str, Any] = json.loads((folder / "manifest.json").read_text("utf-8"))
     rows = {
-        "papers": _read(folder, "papers", ("paper_id", *PAPER_FIELDS)),
-        "results": _read(folder, "results", (*CLAIM_KEY, *CLAIM_VALUE, "kind", "start", "end")),
+        "papers": _read(folder, "papers", PAPER_COLUMNS),
+        "results": _read(folder, "results", RESULT_COLUMNS),
     }
     return rows, manifest
+
+
+def _table_rows(
+    old_m: Mapping[str, Any], new_m: Mapping[str, Any]
+) -> dict[str, tuple[int | None, int | None]]:
+    old_t, new_t = old_m.get("tables", {}), new_m.get("tables", {})
+    present = {*old_t, *new_t}
+    names = [n for n in RELEASE_TABLES if n in present] + sorted(present - set(RELEASE_TABLES))
+    return {
+        n: (
+            old_t[n]["rows"] if n in old_t else None,
+            new_t[n]["rows"] if n in new_t else None,
+        )
+        for n in names
+    }
 
 
 def diff_release_dirs(old_dir: str | Path, new_dir: str | Path) -> ReleaseDiff:
@@ -310,19 +334,30 @@ def diff_release_dirs(old_dir: str | Path, new_dir: str | Path) -> ReleaseDiff:
 
     old_rows, old_m = read_release(resolve_release(old_dir))
     new_rows, new_m = read_release(resolve_release(new_dir))
-    present = {*old_m.get("tables", {}), *new_m.get("tables", {})}
-    names = [n for n in RELEASE_TABLES if n in present] + sorted(present - set(RELEASE_TABLES))
-    counts = {
-        n: (
-            old_m["tables"][n]["rows"] if n in old_m.get("tables", {}) else None,
-            new_m["tables"][n]["rows"] if n in new_m.get("tables", {}) else None,
-        )
-        for n in names
-    }
     return diff_releases(
         old_rows,
         new_rows,
         old_version=old_m.get("version"),
         new_version=new_m.get("version"),
-        table_rows=counts,
+        table_rows=_table_rows(old_m, new_m),
+    )
+
+
+def diff_against(
+    old_dir: str | Path, tables: Mapping[str, pa.Table], manifest: Mapping[str, Any]
+) -> ReleaseDiff:
+    """Compare a release folder with a release still in memory (publish's changelog)."""
+    from pipeline.load import resolve_release
+
+    old_rows, old_m = read_release(resolve_release(old_dir))
+    new_rows = {
+        "papers": _select(tables["papers"], PAPER_COLUMNS),
+        "results": _select(tables["results"], RESULT_COLUMNS),
+    }
+    return diff_releases(
+        old_rows,
+        new_rows,
+        old_version=old_m.get("version"),
+        new_version=manifest.get("version"),
+        table_rows=_table_rows(old_m, manifest),
     )

@@ -132,3 +132,14 @@ def test_cli_text_json_and_exit_code(
 def test_cli_not_a_release_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", str(tmp_path), str(tmp_path)]) == 1
     assert "not a paperclaims release" in capsys.readouterr().err
+
+
+def test_diff_against_tables_in_memory_equals_reading_the_folder(
+    releases: tuple[Path, Path],
+) -> None:
+    from test_load import sample_tables
+
+    from pipeline.diff import diff_against
+
+    manifest = json.loads((releases[1] / "manifest.json").read_text())
+    assert diff_against(releases[0], sample_tables("v2"), manifest) == diff_release_dirs(*releases)
