@@ -190,7 +190,13 @@ def plot_fid_per_dataset_resolution(results: pd.DataFrame) -> bytes:
         values = points.loc[points["group"].isin(groups), "value"]
         low, high = float(values.min()), float(values.max())
         if low > 0 and high / low > 20:
+            from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
             ax.set_xscale("log")
+            # Plain numbers (1, 2, 5, 10, ...) rather than powers of ten.
+            ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_yticks(range(len(groups)), groups)
         ax.set_ylim(len(groups) - 0.5, -0.5)
         ax.set_xlabel("FID (lower is better)")
