@@ -113,8 +113,9 @@ def read_eval(path: Path = EVAL_FILE) -> dict[str, Any] | None:
 def accuracy_section(data: dict[str, Any] | None) -> str:
     if not data or not data.get("fields"):
         return (
-            "Not measured for this release: run `make eval` (it writes `eval/seeds.json`, "
-            "which the card reads)."
+            "Not measured for this release: run `python -m pipeline eval --write "
+            "eval/seeds.json` (the scoring `make eval` prints), then publish again; the card "
+            "reads that file."
         )
     papers = data.get("gold_papers", data.get("papers", "?"))
     rows = [

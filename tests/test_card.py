@@ -91,7 +91,7 @@ def test_accuracy_from_eval_figures() -> None:
         "fields": {"urls": {"precision": 1, "recall": 1, "f1": 1, "tp": 13, "fp": 0, "fn": 0}},
     }
     assert "| urls | 1.000 | 1.000 | 1.000 | 13 | 0 | 0 |" in accuracy_section(data)
-    assert "run `make eval`" in accuracy_section(None)
+    assert "--write eval/seeds.json" in accuracy_section(None)
 
 
 def test_card_uses_the_eval_file(releases: tuple[Path, Path], tmp_path: Path) -> None:
@@ -224,3 +224,32 @@ def test_publish_writes_changelog_report_and_plots_into_a_new_release(
     assert "[CHANGELOG.md](CHANGELOG.md)" in _card(out)
     # The seed release itself (a first release) has none.
     assert not (release / "CHANGELOG.md").exists()
+
+
+def test_card_loading_examples_run(releases: tuple[Path, Path], tmp_path: Path) -> None:
+    import re
+
+    import duckdb
+    from test_load import ROOT
+
+    card = _card(releases[1])
+    section = card.split("\n## Loading\n", 1)[1].split("\n## ", 1)[0]
+    (tmp_path / "data" / "processed").mkdir(parents=True)
+    (tmp_path / "data" / "processed" / "latest").symlink_to(releases[1])
+    [sql] = re.findall(r"```sql\n(.*?)```", section, flags=re.S)
+    con = duckdb.connect()
+    con.execute(f"SET file_search_path = '{tmp_path}'")
+    assert dict(con.sql(sql).fetchall())["CIFAR-10"] == pytest.approx(1.30)
+    [code] = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "HF_DATASETS_OFFLINE": "1",
+        "HF_HUB_OFFLINE": "1",
+        "HF_HOME": str(tmp_path / "hf"),
+    }
+    code += "\nassert len(tables['results']) == len(results) == ds['train'].num_rows == 12\n"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
