@@ -254,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "diff":
             return cmd_diff(args)
         return cmd_stage(args)
-    except PipelineError as e:
+    except (PipelineError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

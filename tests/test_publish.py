@@ -80,6 +80,11 @@ def _run(processed: Path, work: Path, env: dict[str, str] | None = None) -> subp
     )
 
 
+def _finish(proc: subprocess.Popen[str], timeout: float = 300) -> tuple[int, str]:
+    _, err = proc.communicate(timeout=timeout)
+    return proc.returncode, err
+
+
 def _releases(processed: Path) -> list[str]:
     return sorted(p.name for p in processed.iterdir() if not p.name.startswith("."))
 
@@ -88,14 +93,16 @@ def _releases(processed: Path) -> list[str]:
 def test_injected_fault_and_sigkill_leave_previous_release(tmp_path: Path) -> None:
     processed, work = tmp_path / "processed", tmp_path / "work"
     first = _run(processed, work)
-    assert first.wait(timeout=300) == 0, first.stderr.read() if first.stderr else ""
+    rc, err = _finish(first)
+    assert rc == 0, err
     before = _releases(processed)
     target = os.readlink(processed / "latest")
     manifest = (processed / target / "manifest.json").read_bytes()
 
     # 1. An exception inside publish: exit 1, nothing changed, no temporary folder left.
     failed = _run(processed, work, {"PAPERCLAIMS_FAULT": "publish-tables-written:raise"})
-    assert failed.wait(timeout=300) == 1
+    rc, err = _finish(failed)
+    assert rc == 1 and "injected fault" in err, err
     assert _releases(processed) == before
     assert not [p for p in processed.iterdir() if p.name.startswith(".tmp-")]
 
@@ -106,13 +113,14 @@ def test_injected_fault_and_sigkill_leave_previous_release(tmp_path: Path) -> No
         time.sleep(0.05)
     assert list(processed.glob(".tmp-*")), "the run never reached publish"
     killed.send_signal(signal.SIGKILL)
-    killed.wait(timeout=30)
+    _finish(killed, 30)
     assert _releases(processed) == before
     assert os.readlink(processed / "latest") == target
     assert (processed / target / "manifest.json").read_bytes() == manifest
 
     # 3. A re-run after the crash succeeds and cleans the debris.
     again = _run(processed, work)
-    assert again.wait(timeout=300) == 0
+    rc, err = _finish(again)
+    assert rc == 0, err
     assert not list(processed.glob(".tmp-*"))
     assert json.loads((processed / "latest" / "manifest.json").read_text())["accounting_holds"]
