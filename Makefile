@@ -30,7 +30,7 @@ browser:
 	command -v chromium >/dev/null && command -v chromedriver >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
 
 eval: $(STAMP)
-	$(BIN)/python -m pipeline eval --raw-dir $(RAW) --gold ../shared/gold/seeds.jsonl --work-dir $(WORK)
+	$(BIN)/python -m pipeline eval --raw-dir $(RAW) --gold tests/fixtures/gold/seeds.jsonl --work-dir $(WORK)/eval --write eval/seeds.json
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
