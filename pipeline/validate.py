@@ -682,11 +682,7 @@ def validate_tables(tables: dict[str, pa.Table], metrics_csv: Path) -> Validatio
             rejected.extend(_rejections(verdicts[name], typed.get("papers")))
             checks.extend(verdicts[name].checks)
     out = {name: verdicts[name].kept() for name in tables}
-    rows_in = sum(t.num_rows for t in typed.values())
-    log.info(
-        "validate: %d in, %d out, %d quarantined",
-        rows_in,
-        sum(t.num_rows for t in out.values()),
-        len(rejected),
-    )
+    # The stage shell logs the INFO summary line; per-table detail is DEBUG.
+    for name in out:
+        log.debug("validate: %s: %d in, %d out", name, typed[name].num_rows, out[name].num_rows)
     return ValidationOutcome(tables=out, rejected=rejected, checks=checks)
