@@ -155,8 +155,10 @@ def configure_logging(verbose: int, quiet: bool) -> None:
         level = logging.DEBUG if verbose > 1 else logging.INFO
         level = getattr(logging, os.environ.get("PAPERCLAIMS_LOG", ""), level)
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
-    for noisy in ("great_expectations", "distributed", "matplotlib", "fsspec"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)
+    noisy = ("great_expectations", "distributed", "matplotlib", "fsspec", "datasets")
+    for handler in logging.getLogger().handlers:
+        # Libraries that set their own logger levels still only reach the user on errors.
+        handler.addFilter(lambda r: r.levelno >= logging.ERROR or not r.name.startswith(noisy))
 
 
 def config_from(args: argparse.Namespace) -> Config:
