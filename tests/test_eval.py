@@ -81,6 +81,30 @@ def test_missing_paper_counts_every_core_item(tmp_path: Path) -> None:
     g = dict(GOLD, title="Another title entirely")
     gold.write_text(json.dumps(g) + "\n")
     rep = evaluate_release(_release(tmp_path), gold)
-    assert rep.fields["papers"].fn == 1 and rep.fields["papers"].fp == 1
+    # The release paper aligns to no gold paper: unscored, not a false positive.
+    assert rep.fields["papers"].fn == 1 and rep.fields["papers"].fp == 0
+    assert rep.unaligned_predicted == 1 and rep.aligned_papers == 0
     assert rep.fields["result_tuples"].fn == 2
     assert rep.fields["datasets"].fn == 1
+
+
+def test_papers_outside_a_partial_gold_are_not_false_positives(tmp_path: Path) -> None:
+    """A gold covering some papers of a file scores only those; the rest are counted apart."""
+    out = tmp_path / "rel"
+    out.mkdir()
+    papers = [Paper(f"p{i}", f"Paper number {i}", (), "abs", "001_x.txt", "listing", i)
+              for i in range(3)]
+    pq.write_table(to_table("papers", papers), out / "papers.parquet")
+    pq.write_table(to_table("results", [Result("p2", "FID", 3.0, None, "absolute", None, None,
+                                               "proposed", None, None, "e", 0, 1)]),
+                   out / "results.parquet")
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"source_file": "001_x.txt", "title": "Paper number 0",
+                                "authors": [], "results": []}) + "\n")
+    rep = evaluate_release(out, gold)
+    assert (rep.fields["papers"].tp, rep.fields["papers"].fp) == (1, 0)
+    assert rep.aligned_papers == 1 and rep.unaligned_predicted == 2
+    # p2's result is not scored: it belongs to a paper the gold does not annotate.
+    assert rep.fields["result_values"].fp == 0
+    assert rep.to_dict()["unaligned_predicted"] == 2
+    assert "unaligned predicted (not scored): 2" in rep.format_text()
