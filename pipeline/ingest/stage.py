@@ -30,7 +30,7 @@ def run(cfg: Config) -> StageResult:
         ParquetSink(out / "rejected.parquet", "quarantine") as rejected,
     ):
         for f in progress(files, "ingest", cfg.progress, unit="file"):
-            read = bad = 0
+            read = bad = repaired = 0
             for item in read_input(cfg.raw_dir, f):
                 read += 1
                 if isinstance(item, Rejected):
@@ -38,6 +38,12 @@ def run(cfg: Config) -> StageResult:
                     log.warning("%s", item.detail)
                     rejected.add(item)
                 else:
+                    if "\ufffd" in (item.title or "") + (item.abstract or ""):
+                        # Invalid UTF-8 was replaced by U+FFFD at decoding: kept, but said.
+                        repaired += 1
+                        log.warning(
+                            "%s:%d: invalid UTF-8 bytes replaced by U+FFFD", f.name, item.line
+                        )
                     records.add(item)
             log.debug("ingest: %s (%s): %d records, %d rejected", f.name, f.format, read, bad)
             entry = asdict(f)
@@ -46,6 +52,7 @@ def run(cfg: Config) -> StageResult:
             entry["skip_reason"] = f.problem.detail if f.problem and not f.format else None
             entry["records_read"] = read
             entry["ingest_rejected"] = bad
+            entry["records_with_replaced_bytes"] = repaired
             inputs.append(entry)
             n_records += read - bad
             n_rejected += bad
