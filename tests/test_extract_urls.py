@@ -47,3 +47,22 @@ def test_links_from_text_and_fields_are_distinct() -> None:
 
 def test_junk_is_dropped() -> None:
     assert extract_code_links("p", "see http:// and https://", ("not a url",)) == []
+
+
+def test_own_arxiv_links_from_metadata_are_not_links() -> None:
+    """Metadata abs/pdf links identify the paper; repos in metadata stay code links."""
+    meta = ("https://arxiv.org/abs/2501.01234", "https://arxiv.org/pdf/2501.01234v2",
+            "http://export.arxiv.org/abs/2501.01234", "https://github.com/org/tool")
+    links = extract_code_links("p", "No links here.", meta, "2501.01234")
+    assert [(c.url, c.kind) for c in links] == [("https://github.com/org/tool", "code")]
+    # Without a known id the metadata arXiv link is still the paper's own.
+    assert extract_code_links("p", None, ("https://arxiv.org/abs/hep-th/9901001",), None) == []
+    # Another paper's arXiv page given in metadata is kept.
+    other = extract_code_links("p", None, ("https://arxiv.org/abs/2401.00001",), "2501.01234")
+    assert [c.url for c in other] == ["https://arxiv.org/abs/2401.00001"]
+
+
+def test_arxiv_link_written_in_the_abstract_is_kept() -> None:
+    text = "An extended version is at https://arxiv.org/abs/2501.01234."
+    links = extract_code_links("p", text, ("https://arxiv.org/abs/2501.01234",), "2501.01234")
+    assert [(c.url, c.kind) for c in links] == [("https://arxiv.org/abs/2501.01234", "other")]

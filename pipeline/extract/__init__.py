@@ -83,7 +83,7 @@ def extract_paper(paper: Paper) -> Extraction:
     pid = paper.paper_id
     text = paper.abstract if isinstance(paper.abstract, str) else ""
     try:
-        links = extract_code_links(pid, text, tuple(paper.urls or ()))
+        links = extract_code_links(pid, text, tuple(paper.urls or ()), paper.arxiv_id)
     except Exception:  # noqa: BLE001 - a bad URL must not stop the run
         log.exception("extract: code links failed for %s", pid)
         links = []

@@ -12,6 +12,11 @@ from pipeline.records import CodeLink, LinkKind
 _TRAILING = ".,;:!?'\"”’)]}>*"
 _DEBRIS_BRACE = regex.compile(r"\{[^{}]*\}?$")
 _GIT_SUFFIX = regex.compile(r"\.git$", regex.IGNORECASE)
+# The paper's own arXiv page or PDF: an identity link, not content.
+_ARXIV_SELF = regex.compile(
+    r"(?i)^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/"
+    r"((?:[a-z][a-z.-]*/\d{7})|(?:\d{4}\.\d{4,5}))(?:v\d+)?(?:\.pdf)?/?$"
+)
 
 
 def repair_url(raw: str) -> str:
@@ -89,13 +94,30 @@ def find_url_spans(text: str) -> list[tuple[int, int, str, bool]]:
     return out
 
 
-def extract_code_links(paper_id: str, text: str | None, urls: tuple[str, ...]) -> list[CodeLink]:
-    """One CodeLink per distinct normalised URL, abstract URLs first, then `Paper.urls`."""
+def is_own_arxiv_link(url: str, arxiv_id: str | None) -> bool:
+    """True for an arxiv.org abs/pdf/html link of the paper itself (any version); with no
+    known id, any such link given by the source's metadata is taken to be the paper's own."""
+    m = _ARXIV_SELF.match(url.strip())
+    if m is None:
+        return False
+    if not arxiv_id:
+        return True
+    own = regex.sub(r"(?i)v\d+$", "", arxiv_id.strip())
+    return m.group(1).lower() == own.lower()
+
+
+def extract_code_links(paper_id: str, text: str | None, urls: tuple[str, ...],
+                       arxiv_id: str | None = None) -> list[CodeLink]:
+    """One CodeLink per distinct normalised URL, abstract URLs first, then `Paper.urls`
+    (the source's metadata) without the paper's own arXiv abs/pdf links: those identify the
+    paper (it has `arxiv_id`), they are not links the paper gives. A link written inside the
+    abstract is kept whatever it points to."""
     found: list[tuple[str, bool]] = []
     if text and ("http" in text or "www." in text or ".com/" in text or ".co/" in text
                  or ".org/" in text):
         found.extend((raw, cue) for _s, _e, raw, cue in find_url_spans(text))
-    found.extend((u, False) for u in urls if isinstance(u, str) and u.strip())
+    found.extend((u, False) for u in urls if isinstance(u, str) and u.strip()
+                 and not is_own_arxiv_link(u, arxiv_id))
     out: list[CodeLink] = []
     seen: set[str] = set()
     for raw, cue in found:
