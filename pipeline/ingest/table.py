@@ -27,7 +27,6 @@ from pipeline.ingest._common import (
     arxiv_id_from_url,
     authors_from,
     error_excerpt,
-    first_json_line,
     head_text,
     iter_lines,
     json_keys,
@@ -111,8 +110,9 @@ def sniff(head: bytes) -> bool:
     if start == "{":
         if not looks_json_lines(text):
             return False
-        first = first_json_line(text)
-        return _has_title_key(first.keys() if isinstance(first, dict) else json_keys(text))
+        # Any record of the head may show the title key: a first record without a title
+        # is a bad record of a good file, not a different format.
+        return _has_title_key(json_keys(text))
     if start == "[":
         return regex.match(r"\s*\[\s*\{", text) is not None and _has_title_key(json_keys(text))
     return sniff_csv_text(text)
