@@ -541,6 +541,10 @@ def _check_ranges(v: _Verdicts, ranges: MetricRanges) -> None:
     # Index -1 picks the appended unbounded entry.
     low = np.append(ranges.low, -math.inf)[row]
     high = np.append(ranges.high, math.inf)[row]
+    # A [0, 1] metric stated as a percentage ("GenEval of 84%") is checked on [0, 100].
+    percent = _to_mask(pc.fill_null(pc.equal(table.column("unit"), "%"), False))
+    scale = np.where(percent & (high <= 1), 100.0, 1.0)
+    low, high = low * scale, high * scale
     with np.errstate(invalid="ignore"):
         bad = (absolute & ((value < low) | (value > high))) | np.isinf(value)
     v.add_mask(

@@ -466,3 +466,52 @@ def test_rows_are_conserved(metrics: Path, rows: dict[str, list[dict[str, Any]]]
     assert len(ids) == len(set(ids)) and None not in ids
     for name in CLAIM_TABLES:
         assert set(out.tables[name].column("paper_id").to_pylist()) <= set(ids)
+
+
+def test_unit_metric_stated_in_percent_is_in_range(tmp_path: Path) -> None:
+    from pipeline.schemas import to_table
+    from pipeline.validate import validate_tables
+
+    csv_path = tmp_path / "m.csv"
+    csv_path.write_text("metric,aliases,direction,min,max,unit\nGenEval,,higher,0,1,\n")
+    abstract = "We reach a GenEval of 84% and 0.91 and 140%."
+    papers = to_table(
+        "papers",
+        [
+            {
+                "paper_id": "p",
+                "title": "T",
+                "authors": [],
+                "abstract": abstract,
+                "source_file": "f",
+                "source_format": "t",
+                "line": 1,
+                "arxiv_id": None,
+                "urls": [],
+                "sources": ["f:1"],
+            }
+        ],
+    )
+
+    def res(value: float, unit: str | None) -> dict[str, object]:
+        return {
+            "paper_id": "p",
+            "metric": "GenEval",
+            "value": value,
+            "unit": unit,
+            "kind": "absolute",
+            "dataset": None,
+            "resolution": None,
+            "role": "proposed",
+            "steps": None,
+            "setting": None,
+            "model": None,
+            "evidence": abstract,
+            "start": 0,
+            "end": len(abstract),
+        }
+
+    results = to_table("results", [res(84, "%"), res(0.91, None), res(140, "%"), res(84, None)])
+    out = validate_tables({"papers": papers, "results": results}, csv_path)
+    assert out.tables["results"].column("value").to_pylist() == [84, 0.91]
+    assert [r.reason for r in out.rejected] == ["PC203-value-out-of-range"] * 2
