@@ -144,3 +144,64 @@ def test_properties_on_abstract_like_text(words: list[str]) -> None:
 def test_never_raises_on_arbitrary_text(text: str, urls: list[str]) -> None:
     out = extract_paper(_paper(text, urls=tuple(urls)))
     _check(text, out)
+
+
+# ----------------------------------------------------------------------------- dataset shapes
+
+
+def _names(text: str, title: str = "A title") -> list[str]:
+    paper = Paper("p1", title, (), text, "f.txt", "test", 1)
+    return [m.dataset for m in extract_paper(paper).dataset_mentions]
+
+
+def test_appositive_introduces_a_dataset() -> None:
+    assert _names("We then curate Zorbl2Q, a bilingual dataset of 9k puzzles.") == ["Zorbl2Q"]
+    assert _names("Our release includes GlimmerSet-5M, a dense captioning corpus.") == [
+        "GlimmerSet-5M"]
+    # A model or method in the same shape is not a dataset.
+    assert _names("We propose TurboNet-X, a model trained on a dataset of cats.") == []
+    assert _names("We present QuillFormer, a framework for benchmark design.") == []
+
+
+def test_names_after_benchmark_nouns() -> None:
+    text = "It wins on the reasoning benchmarks PlinkQA and DeepMaze-3, and on benchmark OrbWalk."
+    assert _names(text) == ["PlinkQA", "DeepMaze-3", "OrbWalk"]
+    # Model names after "benchmark" are not datasets.
+    assert _names("On this benchmark GPT-4o and Qwen2-VL fail.") == []
+
+
+def test_abbreviation_of_a_named_corpus_or_benchmark() -> None:
+    text = "We filter the Open Fjord Corpus 2.0 (OFC2.0) and the Tiny Reasoning Benchmark (TRB)."
+    assert _names(text) == ["OFC2.0", "TRB"]
+
+
+def test_name_with_a_hub_dataset_link() -> None:
+    assert _names("We release KelpText (https://huggingface.co/datasets/x/kelp) openly.") == [
+        "KelpText"]
+
+
+def test_longest_name_on_token_boundaries() -> None:
+    # A known name continued by capitalised or numeric parts is the longer name.
+    got = _names("Gains hold on MME, MME-RealWorld, HellaSwag-Pro and PersonaMem-32K.")
+    assert got == ["MME", "MME-RealWorld", "HellaSwag-Pro", "PersonaMem-32K"]
+    # Lower-case continuations, years, resolutions and class counts keep the known name.
+    assert _names("An MMLU-style test, COCO-2017 images, ImageNet-64 and CIFAR-100.") == [
+        "MMLU", "MS-COCO", "ImageNet", "CIFAR-100"]
+    # Digits glued to a letter-final name, and a version written after it, are kept.
+    assert _names("Policies are tested on RoboCasa365 and RoboTwin 2.0.") == [
+        "RoboCasa", "RoboTwin"]
+
+
+def test_acronym_needs_a_dataset_context() -> None:
+    assert _names("Our layer is as fast as GQA and MQA at decoding.") == []
+    assert _names("It uses GQA with eight KV heads; we evaluate on GQA too.") == []
+    assert _names("We evaluate on GQA and VQAv2.") == ["GQA", "VQAv2"]
+    assert _names("Scores rise on TextVQA, V*, and BLINK.") == ["TextVQA", "V*", "BLINK"]
+    assert _names("Here V* denotes the optimal value, and BLINK is an entity linker.") == []
+
+
+def test_title_announces_the_paper_benchmark() -> None:
+    text = "We build Quorlex from expert notes. Models struggle on Quorlex."
+    assert _names(text, "Quorlex: A Clinical Benchmark for Planning") == ["Quorlex"]
+    assert _names(text, "Quorlex: Benchmarking Planners in Clinics") == ["Quorlex"]
+    assert _names(text, "Quorlex: Learning to Plan for Benchmark Tasks") == []

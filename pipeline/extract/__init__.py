@@ -91,7 +91,7 @@ def extract_paper(paper: Paper) -> Extraction:
         return Extraction(code_links=tuple(links))
     try:
         sentences = split_sentences(text)
-        tags = tag_text(text, [(s.start, s.end) for s in sentences])
+        tags = tag_text(text, [(s.start, s.end) for s in sentences], paper.title or "")
         url_tags = [Tag(s, e, "URL") for s, e, _raw, _cue in find_url_spans(text)] \
             if links else []
         if url_tags:

@@ -45,6 +45,12 @@ class DatasetEntry:
     """`none`, `resolution` (numeric suffix = pixels) or `classes` (never a resolution)."""
     domain: str
     line: int
+    context: str = "any"
+    """`any`, or `dataset`: the name is also a common acronym or word (GQA = grouped-query
+    attention, V* = an optimal value), so it counts only in a dataset context ("on GQA",
+    "GQA benchmark", or listed next to another dataset)."""
+    context_blocklist: tuple[str, ...] = ()
+    """Words that, near the name (same sentence window), show the other sense."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +87,8 @@ _UniqueKeyLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
 )
 
-_DATASET_FIELDS = {"name", "aliases", "case", "suffix", "domain", "match_name", "__line__"}
+_DATASET_FIELDS = {"name", "aliases", "case", "suffix", "domain", "match_name", "context",
+                   "context_blocklist", "__line__"}
 
 
 def load_datasets(path: Path) -> DatasetGazetteer:
@@ -124,6 +131,15 @@ def load_datasets(path: Path) -> DatasetGazetteer:
             raise GazetteerError(f"{where}: {name}: case must be fold or exact, got {case!r}")
         if suffix not in ("none", "resolution", "classes"):
             raise GazetteerError(f"{where}: {name}: bad suffix {suffix!r}")
+        context = raw.get("context", "any")
+        if context not in ("any", "dataset"):
+            raise GazetteerError(f"{where}: {name}: context must be any or dataset, "
+                                 f"got {context!r}")
+        blocklist = raw.get("context_blocklist", []) or []
+        if not isinstance(blocklist, list) or not all(
+                isinstance(b, str) and b for b in blocklist):
+            raise GazetteerError(f"{where}: {name}: `context_blocklist` must be a list of "
+                                 f"non-empty strings")
         idx = len(entries)
         entry = DatasetEntry(
             name=name,
@@ -132,6 +148,8 @@ def load_datasets(path: Path) -> DatasetGazetteer:
             suffix=suffix,
             domain=str(raw.get("domain", "")),
             line=line,
+            context=context,
+            context_blocklist=tuple(fold(b) for b in blocklist),
         )
         entries.append(entry)
         forms = ([name] if raw.get("match_name", True) else []) + list(aliases)

@@ -70,6 +70,8 @@ class Tags:
     cues: list[Tag] = field(default_factory=list)
     skips: list[Tag] = field(default_factory=list)
     models: list[Tag] = field(default_factory=list)
+    own_dataset: Tag | None = None
+    """First mention of the dataset the title announces (a benchmark paper's own)."""
 
 
 def _wordchar(c: str) -> bool:
@@ -91,9 +93,11 @@ def _greedy(cands: list[tuple[int, int, Any]]) -> list[tuple[int, int, Any]]:
 # ----------------------------------------------------------------------------- datasets
 
 
-def tag_datasets(text: str) -> list[Tag]:
-    """Gazetteer datasets (with list expansion and name-encoded resolutions), then
-    datasets introduced by the text ("the FooBar dataset") that the gazetteer lacks."""
+def tag_datasets(text: str, title: str = "") -> list[Tag]:
+    """Gazetteer datasets (longest match on token boundaries, list expansion, name-encoded
+    resolutions, longer names built on a known one: "MME-RealWorld", "PersonaMem-32K"), then
+    datasets introduced by the text ("the FooBar dataset") or by the title ("FooBench: A
+    Benchmark for ..."), then the context rules of ambiguous entries."""
     g = resources.datasets()
     low = fold(text)
     n = len(text)
@@ -108,10 +112,12 @@ def tag_datasets(text: str) -> list[Tag]:
             if start > 0 and _wordchar(text[start - 1]):
                 continue
             if end < n and _wordchar(text[end]):
-                if not (entry.suffix == "resolution" and text[end].isdigit()):
+                if not (text[end].isdigit() and (
+                        entry.suffix == "resolution" or _glued_digits(text, end, entry))):
                     continue
             cands.append((start, end, idx))
     tags: list[Tag] = []
+    needs_context: set[int] = set()
     taken_until = -1
     for start, end, idx in _greedy(cands):
         if start < taken_until:
@@ -123,7 +129,21 @@ def tag_datasets(text: str) -> list[Tag]:
             if m and int(m.group("a")) in _NAME_RESOLUTIONS:
                 res = int(m.group("a"))
                 end = m.end()
-        tags.append(Tag(start, end, "DATASET", "gazetteer", entry.name, (True, res)))
+            elif end < n and _wordchar(text[end]) and not _glued_digits(text, end, entry):
+                continue
+        value: str = entry.name
+        label = "gazetteer"
+        if res is None:
+            longer = _longer_name(text, end, entry)
+            if longer is not None:
+                end = longer
+                full = text[start:end]
+                hit = g.by_key.get(fold(full))
+                value = g.entries[hit].name if hit is not None else full
+                label = "gazetteer" if hit is not None else "extended"
+        if label == "gazetteer" and (entry.context != "any" or entry.context_blocklist):
+            needs_context.add(start)
+        tags.append(Tag(start, end, "DATASET", label, value, (label == "gazetteer", res)))
         taken_until = end
         # List forms of a family: "CIFAR-10, -20, -100", "LSUN Church & Bedroom".
         for prefix, joiner in g.families:
@@ -136,22 +156,118 @@ def tag_datasets(text: str) -> list[Tag]:
                     break
                 tok = m.group("tok").rstrip(".")
                 bare = tok.lstrip("-")
-                hit = None
+                hit_entry = None
                 for cand in (prefix + joiner + bare, prefix + " " + bare, prefix + bare):
                     if fold(cand) in g.by_key:
-                        hit = g.entries[g.by_key[fold(cand)]]
+                        hit_entry = g.entries[g.by_key[fold(cand)]]
                         break
-                if hit is None:
+                if hit_entry is None:
                     break
                 t_start = m.start("tok")
                 t_end = t_start + len(tok)
-                tags.append(Tag(t_start, t_end, "DATASET", "family", hit.name, (True, None)))
+                tags.append(Tag(t_start, t_end, "DATASET", "family", hit_entry.name,
+                                (True, None)))
                 pos = t_end
                 taken_until = max(taken_until, t_end)
             break
     tags.extend(_intro_datasets(text, tags))
+    tags.extend(_title_datasets(text, title, tags))
     tags.sort(key=lambda t: t.start)
+    if needs_context:
+        tags = _apply_context_rules(text, tags, needs_context)
     return tags
+
+
+# A known name continued by "-Token" parts that start with a capital or a digit
+# ("MME-RealWorld", "NQ-Swap", "PersonaMem-32K", "WebSight-Test"); "-style", "-based" are not.
+_CONTINUATION = regex.compile(r"(?:-[A-Z0-9][A-Za-z0-9]*(?:\.\d+)?)+")
+_GLUED = regex.compile(r"\d{1,4}(?![\w])")
+_YEAR_OR_RES = regex.compile(r"-(?:19|20)\d\d$|-\d+[xX×]\d+$")
+
+
+def _glued_digits(text: str, end: int, entry: Any) -> bool:
+    """Digits glued to a letter-final name ("RoboCasa365"), for names with no numeric suffix
+    rule."""
+    return (entry.suffix == "none" and entry.name[-1:].isalpha()
+            and _GLUED.match(text, end) is not None)
+
+
+def _longer_name(text: str, end: int, entry: Any) -> int | None:
+    """End of a longer name that continues a gazetteer match, or None."""
+    n = len(text)
+    if end < n and text[end].isdigit():
+        m = _GLUED.match(text, end)
+        return m.end() if m is not None and _glued_digits(text, end, entry) else None
+    m = _CONTINUATION.match(text, end)
+    if m is None:
+        return None
+    stop = m.end()
+    if stop < n and (_wordchar(text[stop]) or text[stop] in "*+"):
+        return None
+    cont = text[end:stop]
+    if _YEAR_OR_RES.search(cont):
+        return None
+    if entry.suffix != "none" and cont[1:2].isdigit():
+        return None  # "ImageNet-64", "CIFAR-10-100": resolutions and class counts
+    return stop
+
+
+_CTX_BEFORE = regex.compile(
+    r"(?:\b(?:on|across|over|benchmarks?|datasets?|suites?|including|evaluated on|tested on)"
+    r"\s(?:the\s)?)$"
+)
+_CTX_AFTER = regex.compile(
+    r"\s?(?:benchmarks?|datasets?|leaderboard|test[- ]set|test-dev|split)\b", regex.IGNORECASE
+)
+_LIST_GAP = regex.compile(r"\s?(?:,\s?(?:and\s|or\s)?|\s(?:and|or|&)\s|/)\s?")
+
+
+def _apply_context_rules(text: str, tags: list[Tag], needs: set[int]) -> list[Tag]:
+    """Drop ambiguous names (entry `context: dataset` or `context_blocklist`) used in their
+    other sense: kept when written as a dataset ("on GQA", "GQA benchmark") or listed next
+    to a dataset that is kept."""
+    g = resources.datasets()
+    entries = {e.name: e for e in g.entries}
+    ok: dict[int, bool] = {}
+    blocked: set[int] = set()
+    for i, t in enumerate(tags):
+        if t.start not in needs:
+            ok[i] = True
+            continue
+        e = entries.get(str(t.value))
+        if e is not None and e.context_blocklist:
+            window = fold(text[max(0, t.start - 100):t.end + 100])
+            if any(b in window for b in e.context_blocklist):
+                ok[i] = False
+                blocked.add(i)
+                continue
+        if e is None or e.context == "any":
+            ok[i] = True
+            continue
+        before = text[max(0, t.start - 30):t.start]
+        ok[i] = bool(_CTX_BEFORE.search(before) or _CTX_AFTER.match(text, t.end))
+    changed = True
+    while changed:
+        changed = False
+        for i, t in enumerate(tags):
+            if ok[i] or i in blocked:
+                continue
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(tags) and ok[j]:
+                    a, b = (tags[j], t) if j < i else (t, tags[j])
+                    if _LIST_GAP.fullmatch(text, a.end, b.start):
+                        ok[i] = changed = True
+                        break
+    return [t for i, t in enumerate(tags) if ok[i]]
+
+
+# Words that start model names: a capitalised name after "benchmark" is a dataset unless it is
+# one of these.
+_MODEL_NAME = regex.compile(
+    r"(?i:GPT|Llama|LLaMA|Qwen|Claude|Gemini|Gemma|Mistral|Mixtral|DeepSeek|Phi-|PaLM|"
+    r"o[134]\b|o[134]-|T5|BERT|RoBERTa|ViT|CLIP|SigLIP|InternVL|LLaVA|Vicuna|Falcon|OLMo|"
+    r"Yi-|Kimi|GLM|ChatGLM|Grok|SDXL|Stable Diffusion|DALL|Imagen|Sora|Flux|ResNet)"
+)
 
 
 def _looks_like_name(name: str) -> bool:
@@ -163,20 +279,73 @@ def _looks_like_name(name: str) -> bool:
     return upper >= 2 or any(c.isdigit() for c in core) or "-" in core[1:] or "." in core[1:]
 
 
+_LIST_SPLIT = regex.compile(r",\s(?:and\s|or\s)?|\s(?:and|or)\s")
+
+
 def _intro_datasets(text: str, known: list[Tag]) -> list[Tag]:
     g = resources.datasets()
     out: list[Tag] = []
-    for _pid, _label, m in scan("dataset_intro", text):
-        s, e = m.span("name")
-        name = text[s:e].rstrip(".'")
-        if ". " in name:
-            continue
-        e = s + len(name)
-        if not name or any(t.start < e and s < t.end for t in known + out):
-            continue
-        if fold(name) in g.by_key or not _looks_like_name(name):
-            continue
-        out.append(Tag(s, e, "DATASET", "intro", name, (False, None)))
+    for _pid, label, m in scan("dataset_intro", text):
+        if label == "DSINTRO_LIST":
+            base = m.start("list")
+            spans: list[tuple[int, int]] = []
+            pos = 0
+            body = m.group("list")
+            for sep in _LIST_SPLIT.finditer(body):
+                spans.append((base + pos, base + sep.start()))
+                pos = sep.end()
+            spans.append((base + pos, base + len(body)))
+        else:
+            spans = [m.span("name")]
+        for s, e in spans:
+            name = text[s:e].rstrip(".'")
+            if not name or ". " in name or _MODEL_NAME.match(name):
+                continue
+            e = s + len(name)
+            if any(t.start < e and s < t.end for t in known + out):
+                continue
+            if fold(name) in g.by_key or not _looks_like_name(name):
+                continue
+            out.append(Tag(s, e, "DATASET", "intro", name, (False, None)))
+    return out
+
+
+_TITLE_BENCHMARK = regex.compile(
+    r"^\s*(?P<name>[A-Z][\w.+*-]*(?:\s[A-Z0-9][\w.+*-]*){0,2})\s?:\s?"
+    r"(?:(?:(?i:a|an|the)\s)?(?:(?!(?i:for|of|on|with|to|in|via|from|and|by)\b)[\w-]+\s){0,5}?"
+    r"(?i:benchmark|dataset|corpus|suite|testbed|arena|leaderboard)s?\b|(?i:benchmarking)\b)"
+)
+
+
+def title_benchmark(title: str) -> str | None:
+    """The dataset a title announces ("FooBench: A Benchmark for ...", "Foo: Benchmarking
+    ..."), or None."""
+    m = _TITLE_BENCHMARK.match(title or "")
+    if m is None:
+        return None
+    name = m.group("name")
+    if _MODEL_NAME.match(name) or not (_looks_like_name(name) or name[1:].isalpha()):
+        return None
+    return name
+
+
+def _title_datasets(text: str, title: str, known: list[Tag]) -> list[Tag]:
+    """Each occurrence in the abstract of the dataset the title announces."""
+    name = title_benchmark(title)
+    if name is None:
+        return []
+    g = resources.datasets()
+    hit = g.by_key.get(fold(name))
+    value = g.entries[hit].name if hit is not None else name
+    out: list[Tag] = []
+    pos = text.find(name)
+    while pos >= 0:
+        end = pos + len(name)
+        if (pos == 0 or not _wordchar(text[pos - 1])) and (
+                end >= len(text) or not (_wordchar(text[end]) or text[end] == "-")):
+            if not any(t.start < end and pos < t.end for t in known):
+                out.append(Tag(pos, end, "DATASET", "title", value, (hit is not None, None)))
+        pos = text.find(name, end)
     return out
 
 
@@ -292,12 +461,18 @@ _DIGIT = regex.compile(r"\d")
 _RELATIVE_HINT = regex.compile(r"[%×]|\d\s?[xX]\b|\b(?:times|fold|points?|pp|percent)\b")
 
 
-def tag_text(text: str, sentences: list[tuple[int, int]] | None = None) -> Tags:
+def tag_text(text: str, sentences: list[tuple[int, int]] | None = None,
+             title: str = "") -> Tags:
     """Every tag of one abstract. Resolutions are looked for in sentences with a digit;
     numbers, steps, cues and settings only where a claim is possible (a digit and a metric
     name or a relative unit), which skips most sentences of non-ML abstracts."""
     tags = Tags()
-    tags.datasets = tag_datasets(text)
+    tags.datasets = tag_datasets(text, title)
+    own = title_benchmark(title) if title else None
+    if own is not None:
+        key = fold(own)
+        tags.own_dataset = next((d for d in tags.datasets if fold(str(d.value)) == key
+                                 or fold(text[d.start:d.end]) == key), None)
     tags.metrics = tag_metrics(text)
     if sentences is None:
         sentences = [(0, len(text))]
