@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 import regex
@@ -209,11 +209,12 @@ def arxiv_id_from_url(url: str) -> str | None:
     return m.group(1) if m else None
 
 
-def arxiv_id_from(value: Any) -> str | None:
-    """An arXiv id given as a field value (`2410.17243`, `math/0601001`), as read."""
+def arxiv_id_from(value: Any, urls: Iterable[str] = ()) -> str | None:
+    """An arXiv id given as a field value (`2410.17243`, `math/0601001`), as read; else the
+    first one found in the source's arXiv abs/pdf URLs."""
     if isinstance(value, str) and _ARXIV_ID.fullmatch(value.strip()):
         return clean(value.strip())
-    return None
+    return next((a for u in urls if (a := arxiv_id_from_url(u))), None)
 
 
 def head_text(head: bytes) -> str:

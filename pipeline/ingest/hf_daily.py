@@ -20,7 +20,6 @@ from pipeline.errors import Reason
 from pipeline.ingest._common import (
     Source,
     arxiv_id_from,
-    arxiv_id_from_url,
     authors_from,
     head_text,
     json_keys,
@@ -70,9 +69,7 @@ def item_to_record(value: Any, name: str, index: int) -> Record | Rejected:
         paper.get("projectPage"), value.get("projectPage"),
         paper.get("arxivUrl"), value.get("arxivUrl"),
     )
-    arxiv_id = arxiv_id_from(paper.get("id"))
-    if arxiv_id is None:
-        arxiv_id = next((a for u in urls if (a := arxiv_id_from_url(u))), None)
+    arxiv_id = arxiv_id_from(paper.get("id"), urls)
     return Record(
         source_file=name,
         line=index,

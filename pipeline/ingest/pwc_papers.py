@@ -18,7 +18,6 @@ from pipeline.errors import Reason
 from pipeline.ingest._common import (
     Source,
     arxiv_id_from,
-    arxiv_id_from_url,
     authors_from,
     error_excerpt,
     head_text,
@@ -62,9 +61,7 @@ def paper_to_item(value: Any, name: str, index: int) -> Record | Rejected:
     if title is None:
         return reject(name, index, Reason.NO_TITLE, f"paper {index} has no title", value)
     urls = urls_from(value.get("url_abs"), value.get("conference_url_abs"))
-    arxiv_id = arxiv_id_from(value.get("arxiv_id"))
-    if arxiv_id is None:
-        arxiv_id = next((a for u in urls if (a := arxiv_id_from_url(u))), None)
+    arxiv_id = arxiv_id_from(value.get("arxiv_id"), urls)
     return Record(
         source_file=name,
         line=index,

@@ -24,7 +24,6 @@ from pipeline.errors import Reason
 from pipeline.ingest._common import (
     Source,
     arxiv_id_from,
-    arxiv_id_from_url,
     authors_from,
     error_excerpt,
     head_text,
@@ -143,9 +142,7 @@ def row_to_item(row: dict[str, Any], name: str, line: int) -> Record | Rejected:
     for alias in COLUMN_ALIASES["urls"]:
         if alias in by_alias:
             urls.extend(u for u in _urls(by_alias[alias]) if u not in urls)
-    arxiv_id = arxiv_id_from(_pick(by_alias, "arxiv_id"))
-    if arxiv_id is None:
-        arxiv_id = next((a for u in urls if (a := arxiv_id_from_url(u))), None)
+    arxiv_id = arxiv_id_from(_pick(by_alias, "arxiv_id"), urls)
     return Record(
         source_file=name,
         line=line,
