@@ -144,3 +144,159 @@ def test_not_results(text: str) -> None:
 
 def test_sentence_without_digits_has_no_results() -> None:
     assert _results("Our method clearly improves FID and accuracy on every benchmark.") == []
+
+
+# ----------------------------------------------------------------------------- outcome ranges
+
+
+def test_range_of_a_change_gives_both_ends() -> None:
+    rs = _results("The cache cuts decoding latency by 31.5-47.2% across our prompts.")
+    assert [(r.metric, r.value, r.unit, r.kind) for r in rs] == [
+        ("latency", 31.5, "%", "relative"), ("latency", 47.2, "%", "relative")]
+    rs = _results("The recipe brings 12.0% to 19.5% gains on SQuAD for every model.")
+    assert [(r.metric, r.value, r.dataset) for r in rs] == [
+        ("improvement", 12.0, "SQuAD"), ("improvement", 19.5, "SQuAD")]
+
+
+def test_range_of_a_named_metric_gives_both_ends() -> None:
+    rs = _results("Calibrated prompts give mean routing errors of 2.1-3.4 points in our agents.")
+    assert [(r.metric, r.value) for r in rs] == [("routing error", 2.1), ("routing error", 3.4)]
+
+
+@pytest.mark.parametrize("text", [
+    "We sweep dropout of 10-30% and report accuracy.",
+    "Pruning keeps 20% to 40% of heads while accuracy is unchanged.",
+    "Models of 1-7 layers are trained and their accuracy compared.",
+])
+def test_setting_ranges_are_not_results(text: str) -> None:
+    assert _results(text) == []
+
+
+# ----------------------------------------------------------------------------- gains by dataset
+
+
+def test_gain_by_points_on_each_listed_dataset() -> None:
+    rs = _results("Our decoder lifts scores by over 7 points on the reasoning benchmarks GSM8K "
+                  "and HellaSwag.")
+    assert [(r.metric, r.value, r.unit, r.dataset) for r in rs] == [
+        ("improvement", 7.0, "pp", "GSM8K"), ("improvement", 7.0, "pp", "HellaSwag")]
+
+
+def test_average_gain_across_datasets_has_no_dataset() -> None:
+    (r,) = _results("Distillation yields a 2.5-point gain in average score across MMLU, GSM8K "
+                    "and HellaSwag.")
+    assert (r.value, r.unit, r.dataset) == (2.5, "pp", None)
+
+
+def test_dataset_by_value_after_a_change_verb() -> None:
+    rs = _results("The filter improves faithfulness on summarisation (CNN/DailyMail by 7.1%) "
+                  "and on QA (TriviaQA by 3.2%).")
+    assert [(r.metric, r.value, r.dataset) for r in rs] == [
+        ("improvement", 7.1, "CNN/DailyMail"), ("improvement", 3.2, "TriviaQA")]
+
+
+# ----------------------------------------------------------------------------- metric phrases
+
+
+def test_metric_phrase_before_the_value() -> None:
+    (r,) = _results("Even the largest model reaches an overall score of 58% on SQuAD.")
+    assert (r.metric, r.value, r.unit, r.dataset) == ("overall score", 58.0, "%", "SQuAD")
+
+
+def test_metric_named_after_a_comparative() -> None:
+    rs = _results("Fine-tuned models show 0.041 higher DINO-Sim, 0.8 higher CLIP and 3.3 pp higher "
+                  "Layout IoU than the base model.")
+    assert [(r.metric, r.value, r.kind) for r in rs] == [
+        ("DINO-Sim", 0.041, "relative"), ("CLIP score", 0.8, "relative"),
+        ("Layout IoU", 3.3, "relative")]
+
+
+def test_acronym_metric_with_colon_only_in_a_sentence_about_metrics() -> None:
+    rs = _results("On the strict metrics (Q7: 0.71 vs. 0.64) the two agents tie.")
+    assert [(r.metric, r.value, r.role) for r in rs] == [
+        ("Q7", 0.71, "proposed"), ("Q7", 0.64, "baseline")]
+    assert _results("Setting KX: 0.25 is used throughout training.") == []
+
+
+def test_value_in_a_named_quality() -> None:
+    (r,) = _results("The best LLM scores 4.1 out of 5 in answer faithfulness.")
+    assert (r.metric, r.value) == ("answer faithfulness", 4.1)
+
+
+def test_measurement_of_a_named_metric_and_compared_units() -> None:
+    rs = _results("The planner reaches a collision rate of 3% and a tracking error of 4.2 cm, "
+                  "compared with 9% and 7.7 cm for the baseline planner.")
+    assert [(r.metric, r.value, r.role) for r in rs] == [
+        ("collision rate", 3.0, "proposed"), ("tracking error", 4.2, "proposed"),
+        ("collision rate", 9.0, "baseline"), ("tracking error", 7.7, "baseline")]
+
+
+def test_cost_reductions_named_after_the_value() -> None:
+    rs = _results("The agent needs 38% fewer model calls and 52% fewer prompt tokens.")
+    assert [(r.metric, r.value, r.unit) for r in rs] == [
+        ("LLM calls", 38.0, "%"), ("token usage", 52.0, "%")]
+
+
+def test_modifier_between_value_and_metric() -> None:
+    rs = _results("Fine-tuning moves the model from 21.5% to 88% exact accuracy.")
+    assert [(r.metric, r.value, r.role) for r in rs] == [
+        ("accuracy", 21.5, "baseline"), ("accuracy", 88.0, "proposed")]
+
+
+def test_recall_at_k_spellings() -> None:
+    (r,) = _results("Dense retrieval reaches only 0.63 R@20 on this task.")
+    assert (r.metric, r.value) == ("Recall@k", 0.63)
+
+
+# ----------------------------------------------------------------------------- datasets of results
+
+
+def test_benchmark_paper_results_default_to_its_benchmark() -> None:
+    paper = Paper("p", "Zephyra: A Benchmark for Map Reasoning", (),
+                  "We build Zephyra from 3k maps. The strongest model reaches an accuracy of "
+                  "41.5%.", "f.txt", "test", 1)
+    (r,) = extract_paper(paper).results
+    assert (r.metric, r.value, r.dataset) == ("accuracy", 41.5, "Zephyra")
+
+
+def test_cost_after_a_semicolon_is_not_on_the_earlier_dataset() -> None:
+    (r,) = _results("On FFHQ our sampler is sharper; it also lowers peak memory by 35%.")
+    assert (r.metric, r.value, r.dataset) == ("memory", 35.0, None)
+
+
+# ----------------------------------------------------------------------------- roles
+
+
+@pytest.mark.parametrize("text", [
+    "Our sampler achieves a state-of-the-art FID of 1.62 on LSUN Bedroom.",
+    "With 12 steps it yields the current state-of-the-art FID of 2.01 on FFHQ.",
+    "The model sets a new state of the art with an FID of 1.9 on FFHQ.",
+])
+def test_state_of_the_art_claimed_by_the_paper_is_proposed(text: str) -> None:
+    assert [r.role for r in _results(text)] == ["proposed"]
+
+
+def test_number_of_earlier_work_is_prior_sota() -> None:
+    rs = _results("We reach FID 1.8, below the previous state of the art of 2.3 on FFHQ.")
+    assert [(r.value, r.role) for r in rs] == [(1.8, "proposed"), (2.3, "prior_sota")]
+
+
+def test_metric_phrases_need_an_ml_abstract() -> None:
+    # Physics: "a spectral index of 2.1" has the shape of a metric phrase but is a measurement.
+    assert _results("The source shows a spectral index of 2.1 and a flux ratio of 0.4.") == []
+
+
+def test_and_is_not_a_modifier_between_value_and_metric() -> None:
+    rs = _results("The cache reduces training memory by 31.2% and inference time by 44.0%.")
+    assert [(r.metric, r.value) for r in rs] == [("memory", 31.2), ("latency", 44.0)]
+
+
+def test_size_factor_does_not_take_a_quality_metric() -> None:
+    rs = _results("It keeps 51.2 nDCG@10 on BEIR and is 3.1x to 6.4x smaller than rivals.")
+    assert [(r.metric, r.value) for r in rs] == [("NDCG", 51.2)]
+
+
+def test_average_across_a_dataset_list_has_no_dataset() -> None:
+    rs = _results("The LLM gets an average score of 71.0 across GSM8K and MMLU and 64.2 across "
+                  "HellaSwag, PIQA and SQuAD.")
+    assert [(r.value, r.dataset) for r in rs] == [(71.0, None), (64.2, None)]

@@ -40,8 +40,44 @@ _FILLER_AFTER = regex.compile(
 )
 _SEPARATOR = regex.compile(r"\s?(?:,\s?(?:and\s|or\s)?|/|\s(?:and|or|&)\s?)\s?")
 _PAIR = regex.compile(
-    r"\s?(?:,\s?(?:and\s|or\s)?|/|\s(?:and|or|&|vs\.?|versus|to)\s|\s?\(\s?)\s?"
+    r"\s?(?:,\s?(?:and\s|or\s)?|/|\s(?:and|or|&|vs\.?|versus|to)\s|\s?\(\s?|-|–|--)\s?"
 )
+# The two ends of a range ("22.7-64.5%", "29.2% to 46.4%").
+_RANGE_SEP = regex.compile(r"\s?(?:-|–|--|~|to)\s?")
+# A range is a stated outcome (two results) when it is a change ("by 22-64%", "22-64% lower",
+# "29.2% to 46.4% gains") or the value of a named metric ("errors of 4.7-6.2 points");
+# otherwise it is a setting ("5% to 15% of weights", "2-6 steps") and not a result.
+_RANGE_BY_BEFORE = regex.compile(
+    r"\bby\s(?:up to\s|about\s|around\s|roughly\s|over\s|nearly\s|approximately\s)?$"
+)
+_RANGE_OF_BEFORE = regex.compile(r"(?:\bof|:|=|\bat)\s(?:only\s|about\s|around\s|roughly\s)?$")
+_RANGE_GAIN_AFTER = regex.compile(
+    r"\s?(?:relative\s|absolute\s|average\s)?(?:gains?|improvements?|higher|lower|better|"
+    r"fewer|less|faster|cheaper|smaller|reductions?|speed-?ups?|increases?|decreases?|drops?|"
+    r"savings?|boosts?)\b"
+)
+# Before a value: a verb of change somewhere earlier in the sentence makes "by 18.6%" a gain.
+_BY_RIGHT_BEFORE = regex.compile(
+    r"\bby\s(?:up to\s|about\s|around\s|roughly\s|over\s|nearly\s|approximately\s|"
+    r"more than\s|almost\s)?$"
+)
+_CHANGE_VERB = regex.compile(
+    r"(?i:\b(?:improv|increas|boost|rais|lift|enhanc|outperform|surpass|exceed|beat|reduc|"
+    r"decreas|lower|cut|shrink|accelerat|speed|sav)\w*)"
+)
+# "0.1 higher CW-SSIM", "9 pp (percentage point) higher HTML match": the metric follows.
+_COMPARATIVE_GAP = regex.compile(
+    r"\s?(?:pp\s|points?\s|pts\s)?(?:\([^()]{0,30}\)\s)?(?:higher|lower|better|greater|more)\s"
+)
+_IN_GAP = regex.compile(r"\s?(?:out of \d+(?:\.\d+)?\s)?in\s")  # "3.4 out of 5 in fluency"
+_ONE_MODIFIER = regex.compile(
+    r"\s?(?!(?:and|or|with|than|the|by|to|for|while|but|at|as|from|over|under|per|its|their)\s)"
+    r"(?:[a-z][a-z-]{1,15}\s)"
+)
+# "2.7x to 9.5x smaller": a size or cost factor, never a value of a quality metric named before.
+_SIZE_FACTOR_AFTER = regex.compile(r"\s?(?:smaller|larger|bigger|cheaper|lighter)\b")
+_AGGREGATE = regex.compile(r"(?i:\b(?:average|mean|avg|overall|aggregate)\b)")
+_METRIC_OF_BEFORE = regex.compile(r"\s?(?:of|:|=|at|is|was|reaches|reached)\s(?:only\s|about\s)?$")
 _COMPARATIVE_NAMED = regex.compile(
     r"\s?(?:pp\s|points?\s)?(?:\(.{0,25}?\)\s)?(?:higher|lower|better|more|greater)\s[A-Z]"
 )
@@ -63,11 +99,16 @@ _ALLOWED_AFTER = frozenset(
 )
 _PLURAL_COUNT = regex.compile(r"\s(?P<w>[a-z][a-z-]*[a-z]s)\b")
 _SLASH = regex.compile(r"\s?/\s?")
+_LIST_GAP = regex.compile(r"\s?(?:,\s?(?:and\s|or\s)?|\s(?:and|or|&)\s)\s?")
 _ON_BEFORE_DATASET = regex.compile(
-    r"[^,;]{0,30}?\b(?:on|in|for|across|over|at|using)\s(?:the\s|both\s|all\s)?(?:[\w-]+\s){0,2}$"
+    r"[^,;]{0,30}?\b(?:on|in|for|across|over|at|using)\s(?:the\s|both\s|all\s)?(?:[\w-]+\s){0,2}"
+    r"(?:benchmarks?\s|datasets?\s|tasks?\s|suites?\s)?$"
 )
 _COUNT_AFTER = regex.compile(r"\s?(?:fewer|less|smaller|more|larger)\b")
-_BY_BEFORE = regex.compile(r"(?:\bby|\bof|\+)\s?(?:up to\s|about\s|around\s|roughly\s|over\s)?$")
+_BY_BEFORE = regex.compile(
+    r"(?:\bby|\bof|\+)\s?(?:up to\s|about\s|around\s|roughly\s|over\s|nearly\s|"
+    r"approximately\s|almost\s)?$"
+)
 _RES_AFTER = regex.compile(r"\s?(?:on|at|for|with)?\s?(?:the\s)?$")
 _GAIN_AFTER = regex.compile(
     r"\s?(?:relative\s|absolute\s|average\s|overall\s)?(?i:improv|gain|boost|increase|reduction|"
@@ -96,6 +137,10 @@ class _Value:
     steps: int | None = None
     setting: str | None = None
     model: str | None = None
+    measure: str | None = None
+    """The unit word of a measurement that is a metric value ("8.7 mm" after "error of")."""
+    extra_datasets: list[Tag] = field(default_factory=list)
+    """Further datasets a single value is stated for ("by 10 points on A and B")."""
     groups: dict[str, list[_Value]] = field(default_factory=dict)
     """"list", "slash" and "pair" groups this value belongs to (itself included)."""
 
@@ -136,25 +181,54 @@ def candidate_values(text: str, sent: Span, tags: Tags, blocked: list[Tag]) -> l
             assign_blocks.append(Tag(s, e, "SKIP"))
         else:
             assign_metric[s] = metric
-    hard = [t for t in skips if t.label != "ASSIGN"] + assign_blocks + blocked
+    metrics = [m for m in tags.metrics if _inside(m, sent)]
+    hard = [t for t in skips if t.label != "ASSIGN" and not (
+        t.extra == "range" and _outcome_range(text, t, metrics))] + assign_blocks + blocked
+    measures: set[str] = set()
     for t in tags.numbers:
-        if not _inside(t, sent) or t.label in ("size", "measure", "share"):
+        if not _inside(t, sent) or t.label in ("size", "share"):
             continue
         vs, ve = t.extra
         if _overlaps(vs, ve, hard):
             continue
-        unit = None if t.label == "plain" else t.label
-        if unit is None:
+        measure = None
+        if t.label == "measure":
+            measure = text[ve:t.end].strip()
+            if not measure or measure.endswith("of") or not (
+                    measure in measures or _after_metric_of(text, vs, metrics)):
+                continue  # a measurement, unless it is the value of a named metric
+            measures.add(measure)
+        unit = None if t.label in ("plain", "measure") else t.label
+        if unit is None and measure is None:
             wa = _WORD_AFTER.match(text, t.end)
             if wa and wa.group("w") not in _ALLOWED_AFTER and not any(
                 m.start == wa.start("w") for m in tags.metrics
-            ):
+            ) and not (wa.group("w") == "out" and text.startswith(" of", wa.end("w"))):
                 continue  # "50 lines", "0.1 microrad": a count or a measurement
-        v = _Value(t, float(t.value), unit, t.start, t.end)
+        v = _Value(t, float(t.value), unit, t.start, t.end, measure=measure)
         if vs in assign_metric:
             v.metric = assign_metric[vs]
         out.append(v)
     return out
+
+
+def _outcome_range(text: str, t: Tag, metrics: list[Tag]) -> bool:
+    """True when a range ("22.7-64.5%") states outcomes, not a setting."""
+    if _RANGE_BY_BEFORE.search(text, max(0, t.start - 30), t.start):
+        return True
+    if _RANGE_GAIN_AFTER.match(text, t.end):
+        return True
+    return _after_metric_of(text, t.start, metrics) and _RANGE_OF_BEFORE.search(
+        text, max(0, t.start - 20), t.start) is not None
+
+
+def _after_metric_of(text: str, pos: int, metrics: list[Tag]) -> bool:
+    """A metric is named right before `pos` ("a depth error of 8.7 mm")."""
+    for m in metrics:
+        if m.end <= pos and pos - m.end <= 25 and _METRIC_OF_BEFORE.fullmatch(
+                text, m.end, pos) is not None:
+            return True
+    return False
 
 
 def _list_groups(text: str, values: list[_Value]) -> None:
@@ -187,6 +261,11 @@ def _list_groups(text: str, values: list[_Value]) -> None:
     for grp in pairs:
         for i in grp:
             values[i].groups["pair"] = [values[j] for j in grp]
+    for i in range(1, len(values)):
+        a, b = values[i - 1], values[i]
+        if a.unit is None and a.measure is None and b.unit in ("%", "pp", "x") and \
+                _RANGE_SEP.fullmatch(text, a.end, b.start):
+            a.unit = b.unit  # "22.7-64.5%": both ends are percentages
     for grp in slashes:
         for i in grp:
             values[i].groups["slash"] = [values[j] for j in grp]
@@ -195,10 +274,18 @@ def _list_groups(text: str, values: list[_Value]) -> None:
 def metric_after(text: str, v: _Value, metrics: list[Tag]) -> str | None:
     """A metric named right after the value ("85% accuracy", "3x fewer tokens")."""
     for m in metrics:
-        if m.start >= v.end and m.start - v.end <= 40:
+        if m.start >= v.end and m.start - v.end <= 45:
             f = _FILLER_AFTER.match(text, v.end, m.start)
             if f is not None and f.end() == m.start:
                 return str(m.value)
+            if _COMPARATIVE_GAP.fullmatch(text, v.end, m.start) or _IN_GAP.fullmatch(
+                    text, v.end, m.start):
+                return str(m.value)
+            # One modifier between: "99% exact accuracy", "49% fewer input tokens".
+            if f is not None:
+                g = _ONE_MODIFIER.match(text, f.end(), m.start)
+                if g is not None and g.end() == m.start and m.start - v.end <= 30:
+                    return str(m.value)
             break
     return None
 
@@ -210,6 +297,12 @@ def assign_metric(text: str, sent: Span, v: _Value, metrics: list[Tag], ctx: _Co
         return v.metric
     named_after = _COMPARATIVE_NAMED.match(text, v.end) is not None
     before = [m for m in metrics if m.end <= v.start]
+    last = v.groups.get("pair", [v])[-1]
+    size_factor = v.unit == "x" and (_SIZE_FACTOR_AFTER.match(text, v.end) is not None or (
+        last.end > v.end and _SIZE_FACTOR_AFTER.match(text, last.end) is not None))
+    if size_factor:
+        before = [m for m in before if (e := resources.metrics().by_name.get(str(m.value)))
+                  is not None and e.relative_only]
     if before and not named_after:
         m = before[-1]
         entry = resources.metrics().by_name.get(str(m.value))
@@ -222,11 +315,15 @@ def assign_metric(text: str, sent: Span, v: _Value, metrics: list[Tag], ctx: _Co
             return str(m.value)
     if anaphora and ctx.metric and not named_after:
         return ctx.metric
-    if in_from_to:
+    if in_from_to or size_factor:
         return None
     if v.unit in ("%", "pp", "x"):
         if text[v.tag.start] == "+":
             return "improvement"
+        if v.unit in ("%", "pp") and _BY_RIGHT_BEFORE.search(
+                text, max(sent.start, v.start - 30), v.start) and _CHANGE_VERB.search(
+                text, sent.start, v.start):
+            return "improvement"  # "improves ... (XSum by 18.6%)", "by over 10 points"
         window_start = max(sent.start, v.start - 60)
         near = [c for c in cues if c.label in ("CUE:gain", "CUE:drop", "CUE:outperform")
                 and c.start >= window_start and c.start <= v.end + 40
@@ -237,6 +334,24 @@ def assign_metric(text: str, sent: Span, v: _Value, metrics: list[Tag], ctx: _Co
                 return "speedup"
             return "improvement"
     return None
+
+
+def _unit_key(v: _Value) -> str:
+    return v.measure or v.unit or ""
+
+
+def _align_compared_units(values: list[_Value]) -> None:
+    """"a Jaccard score of 87% and a depth error of 8.7 mm, compared with 28% and 29.3 mm":
+    a compared value takes the metric of the proposed value stated in the same unit."""
+    for i, v in enumerate(values):
+        if v.role != "baseline":
+            continue
+        earlier = [w for w in values[:i] if w.role == "proposed"]
+        if len({w.metric for w in earlier}) < 2:
+            continue
+        same = {w.metric for w in earlier if _unit_key(w) == _unit_key(v)}
+        if len(same) == 1:
+            v.metric = same.pop()
 
 
 def _clause_of(clauses: list[Span], pos: int) -> Span:
@@ -255,6 +370,10 @@ def assign_kind(text: str, v: _Value, cues: list[Tag]) -> None:
         return
     if v.unit == "pp":
         v.kind = "relative"
+        return
+    comp = _COMPARATIVE_GAP.match(text, v.end) if v.unit is None else None
+    if comp is not None and not text.startswith("than", comp.end()):
+        v.kind = "relative"  # "0.0982 higher CW-SSIM": a difference, not a value
         return
     if v.unit == "%":
         if entry is not None and entry.relative_only:
@@ -367,21 +486,51 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
                 v.dataset_tag = inherited[0]
                 continue
         if not dtags:
+            if tags.own_dataset is not None and not inherited:
+                v.dataset_tag = tags.own_dataset  # a benchmark paper's results are on it
             continue
         clause = _clause_of(clauses, v.start)
         after = [d for d in dtags if d.start >= v.end and d.start < clause.end]
-        if after:
+        several = sum(1 for w in values if clause.start <= w.start < clause.end) > 1
+        # Several values, then several datasets with no value between them ("... and 27 pp
+        # higher LLEM on A and B"): which value is on which dataset is not said.
+        across = after and len(after) > 1 and _LIST_GAP.fullmatch(
+            text, after[0].end, after[1].start) and regex.search(
+            r"\bacross\s", text[v.end:after[0].start])
+        if across or (after and len(after) > 1 and _AGGREGATE.search(str(v.metric or ""))):
+            continue  # "an average score of 75.3 across A, B and C": over all of them
+        unaligned = several and len(after) > 1 and after[1].value != after[0].value and \
+            not any(after[0].end <= w.start < after[1].start for w in values)
+        if after and not unaligned:
+            # (Several values before several datasets without "respectively": unaligned.)
             gap = text[v.end:after[0].start]
             if _ON_BEFORE_DATASET.fullmatch(gap) and not any(
                 v.end <= w.start < after[0].start for w in values
             ):
+                listed = [after[0]]
+                for d in after[1:]:
+                    if _LIST_GAP.fullmatch(text, listed[-1].end, d.start):
+                        listed.append(d)
+                    else:
+                        break
+                if len(listed) > 1 and _AGGREGATE.search(gap):
+                    continue  # "a 3-point gain in average performance across A, B, C"
                 v.dataset_tag = after[0]
+                if len(lst) == 1 and len(slash) == 1:
+                    v.extra_datasets = listed[1:]  # "by 10 points on A and B": one per dataset
                 continue
         before = [d for d in dtags if d.end <= v.start]
+        entry = resources.metrics().by_name.get(v.metric or "")
+        cost = entry is not None and entry.relative_only and entry.direction == "lower"
+        semi = text.rfind(";", sent.start, v.start)
+        if cost and semi >= 0:
+            # A cost figure (memory, latency) after a ";" is a separate statement: datasets
+            # named before the ";" are not where it was measured.
+            before = [d for d in before if d.start > semi]
         if before:
             v.dataset_tag = before[-1]
             continue
-        if len(distinct) == 1:
+        if len(distinct) == 1 and not (cost and 0 <= distinct[0].start < semi):
             v.dataset_tag = distinct[0]
 
 
@@ -411,6 +560,8 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
     seen: set[tuple[object, ...]] = set()
     ctx = _Context()
     ml_context: bool | None = None
+    # Metrics named by a phrase the table lacks ("overall score"): results only in ML text.
+    phrase_metrics = {str(m.value) for m in tags.metrics if m.label == "phrase"}
     block_all = (blocked + tags.resolutions + tags.steps + tags.datasets + tags.metrics
                  + [s for s in tags.settings if s.label == "SETTING:k-shot"])
     for sent in sentences:
@@ -445,15 +596,18 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
         values = [v for v in values if v.metric is not None]
         if not values:
             continue
+        _align_compared_units(values)
         mt = resources.metrics()
         if ml_context is None and tags.datasets:
             ml_context = True
-        if ml_context is None and any(mt.by_name[str(v.metric)].needs_ml_context
-                                      for v in values if v.metric in mt.by_name):
+        if ml_context is None and any(
+                mt.by_name[str(v.metric)].needs_ml_context if v.metric in mt.by_name
+                else v.metric in phrase_metrics for v in values):
             ml_context = resources.patterns("context").search(text)
         if ml_context is False:
             values = [v for v in values if not (
-                v.metric in mt.by_name and mt.by_name[str(v.metric)].needs_ml_context)]
+                mt.by_name[str(v.metric)].needs_ml_context if v.metric in mt.by_name
+                else v.metric in phrase_metrics)]
         kept: list[_Value] = []
         for v in values:
             entry = mt.by_name.get(v.metric or "")
@@ -510,18 +664,19 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
                 v.setting = str(settings[0].value)
             elif anaphora:
                 v.setting = ctx.setting
-            key = (v.metric, v.value, v.unit, v.dataset, v.role, v.resolution, v.start)
-            if key in seen:
-                continue
-            seen.add(key)
-            results.append(Result(
-                paper_id=paper_id, metric=str(v.metric), value=v.value, unit=v.unit,
-                kind=v.kind,  # type: ignore[arg-type]
-                dataset=v.dataset, resolution=v.resolution,
-                role=v.role,  # type: ignore[arg-type]
-                steps=v.steps, setting=v.setting, evidence=text[sent.start:sent.end],
-                start=sent.start, end=sent.end, model=v.model,
-            ))
+            for dataset in [v.dataset, *(str(d.value) for d in v.extra_datasets)]:
+                key = (v.metric, v.value, v.unit, dataset, v.role, v.resolution, v.start)
+                if key in seen:
+                    continue
+                seen.add(key)
+                results.append(Result(
+                    paper_id=paper_id, metric=str(v.metric), value=v.value, unit=v.unit,
+                    kind=v.kind,  # type: ignore[arg-type]
+                    dataset=dataset, resolution=v.resolution,
+                    role=v.role,  # type: ignore[arg-type]
+                    steps=v.steps, setting=v.setting, evidence=text[sent.start:sent.end],
+                    start=sent.start, end=sent.end, model=v.model,
+                ))
         named = [v.metric for v in values if v.metric not in ("improvement", "speedup")]
         ctx = _Context(
             metric=named[0] if named else ctx.metric,

@@ -372,6 +372,62 @@ def tag_metrics(text: str) -> list[Tag]:
     return [Tag(s, e, "METRIC", "", m) for s, e, m in _greedy(cands)]
 
 
+# Head words of a metric phrase that keep the table's canonical name ("exact accuracy" is
+# accuracy); other heads keep the phrase ("depth error", "overall score").
+_CANONICAL_HEADS = frozenset({"accuracy", "accuracies", "precision", "recall"})
+_METRIC_WORD = regex.compile(r"(?i:\bmetrics?\b|\bscores?\b)")
+
+
+def metric_name_of(surface: str) -> tuple[str, bool]:
+    """(metric, in the table) for a metric phrase: the table's canonical name for the phrase
+    or its singular or "<phrase> score" ("CLIP" -> CLIP score), else the phrase itself with a
+    plural head made singular ("targeting errors" -> "targeting error")."""
+    table = resources.metrics().alias_to_metric
+    key = fold(surface.strip())
+    singular = key[:-1] if key.endswith("s") and not key.endswith("ss") else key
+    for k in (key, singular, key + " score"):
+        if k in table:
+            return table[k], True
+    head = key.rsplit(" ", 1)[-1]
+    if head in _CANONICAL_HEADS and head in table:
+        return table[head], True
+    if " " in surface or surface.islower():
+        words = surface.strip().split()
+        last = words[-1]
+        if last.islower() and last.endswith("s") and not last.endswith("ss"):
+            words[-1] = last[:-1]
+        return " ".join(words), False
+    return surface.strip(), False
+
+
+def tag_metric_phrases(text: str, spans: list[tuple[int, int]], metrics: list[Tag],
+                       datasets: list[Tag]) -> list[Tag]:
+    """Metric phrases the table lacks, by their shape: "an overall score of", "0.1 higher
+    CW-SSIM", "(B4: 0.66" in a sentence about metrics, "scores 3.4 in clinical equivalence".
+    A phrase that contains a table metric replaces it ("depth error" over "error")."""
+    out: list[Tag] = []
+    for s0, e0 in spans:
+        found = scan("metric_phrases", text, [(s0, e0)])
+        if not found:
+            continue
+        for _pid, label, m in found:
+            s, e = m.span("m")
+            surface = text[s:e]
+            if any(d.start < e and s < d.end for d in datasets):
+                continue
+            if label == "MPHRASE:acronym" and _MODEL_NAME.match(surface):
+                continue
+            if label == "MPHRASE:acronym" and not (
+                    _METRIC_WORD.search(text, s0, e0) and len(surface) >= 2):
+                continue
+            name, known = metric_name_of(surface)
+            exact = [t for t in metrics if t.start == s and t.end == e]
+            if exact:
+                continue
+            out.append(Tag(s, e, "METRIC", "table" if known else "phrase", name))
+    return out
+
+
 # ----------------------------------------------------------------------------- patterns
 
 
@@ -480,6 +536,11 @@ def tag_text(text: str, sentences: list[tuple[int, int]] | None = None,
     if not spans:
         return tags
     tags.resolutions = tag_resolutions(text, spans)
+    phrases = tag_metric_phrases(text, spans, tags.metrics, tags.datasets)
+    if phrases:
+        kept = [t for t in tags.metrics
+                if not any(p.start <= t.start and t.end <= p.end for p in phrases)]
+        tags.metrics = sorted(kept + phrases, key=lambda t: t.start)
     claim_spans = [(s, e) for s, e in spans
                    if any(s <= m.start < e for m in tags.metrics)
                    or _RELATIVE_HINT.search(text, s, e)]
