@@ -29,6 +29,8 @@ _FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
 
 def fold(text: str) -> str:
     """Lower-case ASCII letters only; the result has the same length as `text`."""
+    if text.isascii():
+        return text.lower()  # same result, ~20x faster than translate
     return text.translate(_FOLD)
 
 
