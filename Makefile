@@ -31,6 +31,8 @@ browser:
 
 eval: $(STAMP)
 	$(BIN)/python -m pipeline eval --raw-dir $(RAW) --gold tests/fixtures/gold/seeds.jsonl --work-dir $(WORK)/eval --write eval/seeds.json
+	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/formats/hf --gold tests/fixtures/gold/heldout_hf.jsonl --work-dir $(WORK)/eval-a --write eval/heldout_a.json
+	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/formats/hf --gold tests/fixtures/gold/heldout_hf_b.jsonl --work-dir $(WORK)/eval-b --write eval/heldout_b.json
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

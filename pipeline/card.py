@@ -135,6 +135,40 @@ def accuracy_section(data: dict[str, Any] | None) -> str:
     return "\n".join(rows)
 
 
+HELDOUT_FILES = {
+    "held-out A (59 HF papers; extraction rules were later tuned on it)": EVAL_FILE.with_name(
+        "heldout_a.json"
+    ),
+    "held-out B (20 HF papers; blind, never tuned on)": EVAL_FILE.with_name("heldout_b.json"),
+}
+
+
+def heldout_section(files: dict[str, Path]) -> str:
+    """F1 per field on hand-annotated abstracts outside the seeds: how well rules generalise."""
+    found: dict[str, dict[str, Any]] = {}
+    for label, path in files.items():
+        data = read_eval(path)
+        if data and data.get("fields"):
+            found[label] = data
+    if not found:
+        return ""
+    fields = list(next(iter(found.values()))["fields"])
+    rows = [
+        "Beyond the seeds, on real Hugging Face Daily Papers abstracts annotated by hand "
+        "(`tests/fixtures/gold/HELDOUT.md`; measured by `make eval`), F1 per field:",
+        "",
+        "| field | " + " | ".join(found) + " |",
+        "|---|" + "---|" * len(found),
+    ]
+    for field in fields:
+        cells = [
+            f"{d['fields'][field]['f1']:.3f}" if field in d["fields"] else ""
+            for d in found.values()
+        ]
+        rows.append(f"| {field} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
 def loading_section() -> str:
     return "\n".join(
         [
@@ -243,6 +277,8 @@ def render_card(
         "## Extraction accuracy",
         "",
         accuracy_section(accuracy),
+        "",
+        heldout_section(HELDOUT_FILES),
         "",
         "## Plots",
         "",
