@@ -1,50 +1,280 @@
-"""Ingest stage shell: raw folder -> `records` + `rejected` Parquet + `inputs.json`."""
+"""Ingest stage shell: raw folder -> one cached part per input file, `rejected`, `inputs.json`.
+
+A part (`ingest/parts/<key>/`) holds one file's records as numbered Parquet chunks
+(`records-00000.parquet`, ...), its rejected items and `part.json` (counts, warnings). Its
+key is the file's name, content sha256, format and the code version, so a re-run reads
+only the files that changed; `parts.json` lists the parts in file order for normalise.
+
+A large plain arXiv snapshot (JSON lines) is cut at line ends into blocks that the engine
+parses in parallel, each block becoming one chunk; every other file is read in order by
+its reader and cut into chunks of `CHUNK_RECORDS`.
+"""
 
 from __future__ import annotations
 
+import io
+import json
 import logging
-from dataclasses import asdict
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipeline.cache import keep_only, key_of
 from pipeline.config import Config
-from pipeline.errors import InputError
-from pipeline.ingest import read_input, scan_inputs
-from pipeline.io import ParquetSink, write_json
+from pipeline.engine import map_batches
+from pipeline.errors import InputError, Reason
+from pipeline.ingest import InputFile, arxiv_jsonl, read_input, scan_inputs
+from pipeline.io import (
+    ParquetSink,
+    parquet_bytes,
+    read_json,
+    read_table,
+    table_from_rows,
+    write_bytes,
+    write_json,
+    write_table,
+)
 from pipeline.progress import progress
-from pipeline.records import Rejected, StageResult
+from pipeline.records import Record, Rejected, StageResult
 
 log = logging.getLogger(__name__)
+
+BLOCK_BYTES = 8 << 20
+"""Bytes of JSON lines per parallel block (~4k arXiv records)."""
+CHUNK_RECORDS = 8192
+"""Records per chunk file of a file read in order."""
+SPLITTABLE = {arxiv_jsonl.FORMAT: arxiv_jsonl.read}
+"""Formats whose records are one per line, independent of each other: safe to cut."""
+
+
+@dataclass(frozen=True, slots=True)
+class BlockResult:
+    """What a worker made of one block of lines."""
+
+    records: bytes
+    """Parquet bytes of the block's `records`."""
+    rejected: list[Rejected]
+    warnings: list[str]
+    read: int
+    replaced: int
+
+
+def _replaced_warning(name: str, line: int) -> str:
+    return f"{name}:{line}: invalid UTF-8 bytes replaced by U+FFFD"
+
+
+def _has_replaced_bytes(rec: Record) -> bool:
+    # Invalid UTF-8 was replaced by U+FFFD at decoding: kept, but said.
+    return "\ufffd" in (rec.title or "") + (rec.abstract or "")
+
+
+def parse_block(task: tuple[str, str, int, bytes]) -> BlockResult:
+    """Pure: (format, file name, number of the block's first line, bytes) -> its records.
+
+    The reader sees the block as a file; a non-first block gets one blank line in front
+    (readers skip blank lines, and the byte-order-mark rule only applies to line 1), and
+    line numbers are shifted back to the file's.
+    """
+    fmt, name, first_line, data = task
+    read_fn = SPLITTABLE[fmt]
+    shift = 0 if first_line == 1 else first_line - 2
+    fh = io.BytesIO(data if first_line == 1 else b"\n" + data)
+    records: list[Record] = []
+    rejected: list[Rejected] = []
+    warnings: list[str] = []
+    read = replaced = 0
+    for item in read_fn(fh, name):
+        read += 1
+        if isinstance(item, Rejected):
+            if shift and item.line is not None:
+                old, new = f"{name}:{item.line}:", f"{name}:{item.line + shift}:"
+                detail = (
+                    new + item.detail[len(old) :] if item.detail.startswith(old) else item.detail
+                )
+                item = Rejected(
+                    item.stage,
+                    item.source_file,
+                    item.line + shift,
+                    item.reason,
+                    detail,
+                    item.record,
+                )
+            rejected.append(item)
+            warnings.append(item.detail)
+        else:
+            if _has_replaced_bytes(item):
+                replaced += 1
+                warnings.append(_replaced_warning(name, item.line + shift))
+            records.append(item)
+    table = table_from_rows("records", records)
+    if shift:
+        line = pc.add(table.column("line"), pa.scalar(shift, pa.int64()))
+        table = table.set_column(table.schema.get_field_index("line"), "line", line)
+    return BlockResult(parquet_bytes(table), rejected, warnings, read, replaced)
+
+
+def iter_blocks(path: Path, block: int = BLOCK_BYTES) -> Iterator[tuple[int, bytes]]:
+    """(number of the first line, bytes) of consecutive whole-line blocks of a file."""
+    line = 1
+    carry = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(block):
+            data = carry + chunk
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:  # one line longer than a block: keep reading
+                carry = data
+                continue
+            piece, carry = data[:cut], data[cut:]
+            yield line, piece
+            line += piece.count(b"\n")
+    if carry:
+        yield line, carry
+
+
+def part_key(f: InputFile) -> str:
+    return key_of(
+        "ingest-part", f.name, f.sha256, f.size, f.format, f.compression, BLOCK_BYTES, CHUNK_RECORDS
+    )
+
+
+def _splittable(f: InputFile) -> bool:
+    return f.format in SPLITTABLE and f.compression is None and f.size > 2 * BLOCK_BYTES
+
+
+def _build_part_parallel(cfg: Config, f: InputFile, tmp: Path) -> dict[str, Any]:
+    assert f.format is not None
+    fmt = f.format
+    tasks = ((fmt, f.name, line, data) for line, data in iter_blocks(cfg.raw_dir / f.name))
+    rejected: list[Rejected] = []
+    warnings: list[str] = []
+    read = replaced = chunks = 0
+    try:
+        for res in map_batches(parse_block, tasks, cfg.workers, cfg.engine, cfg.scheduler):
+            write_bytes(tmp / f"records-{chunks:05d}.parquet", res.records)
+            chunks += 1
+            rejected.extend(res.rejected)
+            warnings.extend(res.warnings)
+            read += res.read
+            replaced += res.replaced
+    except OSError as e:
+        # A disk error mid-file: keep what was read and say where it stopped (as read_input).
+        problem = Rejected(
+            stage="ingest",
+            source_file=f.name,
+            line=None,
+            reason=Reason.UNREADABLE.value,
+            detail=f"{f.name}: reading stopped after {read} items ({type(e).__name__}: {e}); "
+            "re-download the file",
+            record=json.dumps({"file": f.name, "items_read": read, "error": str(e)}),
+        )
+        rejected.append(problem)
+        warnings.append(problem.detail)
+        read += 1
+    write_table(tmp / "rejected.parquet", table_from_rows("quarantine", rejected))
+    return {
+        "chunks": chunks,
+        "read": read,
+        "rejected": len(rejected),
+        "replaced": replaced,
+        "warnings": warnings,
+    }
+
+
+def _build_part_serial(cfg: Config, f: InputFile, tmp: Path) -> dict[str, Any]:
+    rejected: list[Rejected] = []
+    warnings: list[str] = []
+    rows: list[Record] = []
+    read = replaced = chunks = 0
+
+    def flush() -> None:
+        nonlocal rows, chunks
+        path = tmp / f"records-{chunks:05d}.parquet"
+        write_table(path, table_from_rows("records", rows), scratch=True)
+        chunks += 1
+        rows = []
+
+    for item in read_input(cfg.raw_dir, f):
+        read += 1
+        if isinstance(item, Rejected):
+            rejected.append(item)
+            warnings.append(item.detail)
+        else:
+            if _has_replaced_bytes(item):
+                replaced += 1
+                warnings.append(_replaced_warning(f.name, item.line))
+            rows.append(item)
+            if len(rows) >= CHUNK_RECORDS:
+                flush()
+    if rows:
+        flush()
+    write_table(tmp / "rejected.parquet", table_from_rows("quarantine", rejected))
+    return {
+        "chunks": chunks,
+        "read": read,
+        "rejected": len(rejected),
+        "replaced": replaced,
+        "warnings": warnings,
+    }
+
+
+def build_part(cfg: Config, f: InputFile, dest: Path) -> dict[str, Any]:
+    """Read one input file into the part folder `dest` (written aside, renamed into place)."""
+    tmp = dest.with_name(f".tmp-{dest.name}-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        build = _build_part_parallel if _splittable(f) else _build_part_serial
+        summary = build(cfg, f, tmp)
+        write_json(tmp / "part.json", summary)
+        shutil.rmtree(dest, ignore_errors=True)
+        os.replace(tmp, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return summary
+
+
+def record_chunks(cfg: Config) -> list[tuple[str, Path]]:
+    """(chunk key, path) of every records chunk, in file then line order."""
+    parts_dir = cfg.stage_dir("ingest") / "parts"
+    out: list[tuple[str, Path]] = []
+    for part in read_json(cfg.stage_dir("ingest") / "parts.json"):
+        for i in range(part["chunks"]):
+            name = f"records-{i:05d}.parquet"
+            out.append((f"{part['key']}-{i:05d}", parts_dir / part["key"] / name))
+    return out
 
 
 def run(cfg: Config) -> StageResult:
     if not cfg.raw_dir.is_dir():
         raise InputError(f"{cfg.raw_dir}: raw input folder does not exist")
     out = cfg.stage_dir("ingest")
+    parts_dir = out / "parts"
     files = scan_inputs(cfg.raw_dir)
     if not files:
         raise InputError(f"{cfg.raw_dir}: no input files")
     inputs: list[dict[str, Any]] = []
-    n_records = n_rejected = 0
-    with (
-        ParquetSink(out / "records.parquet", "records") as records,
-        ParquetSink(out / "rejected.parquet", "quarantine") as rejected,
-    ):
+    parts: list[dict[str, Any]] = []
+    n_records = n_rejected = built = 0
+    with ParquetSink(out / "rejected.parquet", "quarantine") as rejected_sink:
         for f in progress(files, "ingest", cfg.progress, unit="file"):
-            read = bad = repaired = 0
-            for item in read_input(cfg.raw_dir, f):
-                read += 1
-                if isinstance(item, Rejected):
-                    bad += 1
-                    log.warning("%s", item.detail)
-                    rejected.add(item)
-                else:
-                    if "\ufffd" in (item.title or "") + (item.abstract or ""):
-                        # Invalid UTF-8 was replaced by U+FFFD at decoding: kept, but said.
-                        repaired += 1
-                        log.warning(
-                            "%s:%d: invalid UTF-8 bytes replaced by U+FFFD", f.name, item.line
-                        )
-                    records.add(item)
+            key = part_key(f)
+            dest = parts_dir / key
+            if (dest / "part.json").exists():
+                summary = read_json(dest / "part.json")
+                log.debug("ingest: %s: reusing part %s", f.name, key[:12])
+            else:
+                summary = build_part(cfg, f, dest)
+                built += 1
+            for message in summary["warnings"]:
+                log.warning("%s", message)
+            rejected_sink.add_table(read_table(dest / "rejected.parquet", "quarantine"))
+            read, bad = summary["read"], summary["rejected"]
             log.debug("ingest: %s (%s): %d records, %d rejected", f.name, f.format, read, bad)
             entry = asdict(f)
             entry.pop("problem")
@@ -52,13 +282,22 @@ def run(cfg: Config) -> StageResult:
             entry["skip_reason"] = f.problem.detail if f.problem and not f.format else None
             entry["records_read"] = read
             entry["ingest_rejected"] = bad
-            entry["records_with_replaced_bytes"] = repaired
+            entry["records_with_replaced_bytes"] = summary["replaced"]
             inputs.append(entry)
+            parts.append({"name": f.name, "key": key, "chunks": summary["chunks"]})
             n_records += read - bad
             n_rejected += bad
+    keep_only(parts_dir, [p["key"] for p in parts])
     write_json(out / "inputs.json", inputs)
+    write_json(out / "parts.json", parts)
     return StageResult(
         "ingest",
-        {"files": len(files), "records": n_records, "quarantined": n_rejected},
-        ("records.parquet", "rejected.parquet", "inputs.json"),
+        {
+            "files": len(files),
+            "records": n_records,
+            "quarantined": n_rejected,
+            "files_read": built,
+            "files_reused": len(files) - built,
+        },
+        ("parts.json", "rejected.parquet", "inputs.json"),
     )
