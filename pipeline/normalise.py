@@ -1,7 +1,8 @@
 """Normalise stage: repair text, give each paper a stable id, merge duplicates.
 
 Core functions are pure (`normalise_text`, `normalise_title`, `paper_id_for`,
-`merge_records`); `run` is the I/O shell that reads `records` and writes `papers`.
+`repair_record`, `merge_records`); `run` is the I/O shell that reads the ingest chunks and
+writes `papers` (see "stage shell" below for how it stays within a chunk's memory).
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from functools import cache
 from pathlib import Path
 
 import ftfy
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.config import Config
 from pipeline.errors import GazetteerError, InputError, Reason
-from pipeline.io import read_table, write_json, write_rows
+from pipeline.io import write_json
 from pipeline.records import Paper, Record, Rejected, StageResult
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "gazetteers" / "normalise"
@@ -87,30 +91,152 @@ def splice_markers(text: str) -> str:
 def replace_latex(text: str) -> str:
     """Make LaTeX debris readable while keeping its meaning."""
     table = _latex_table()
-    text = _INLINE_MATH.sub(lambda m: m.group(1), text)
-    text = _TEXT_CMD.sub(lambda m: m.group(1), text)
-    text = _EM_GROUP.sub(lambda m: m.group(1), text)
-    text = _latex_re().sub(lambda m: table[m.group(1) or m.group(2)], text)
-    text = _TIMES_BETWEEN.sub("×", text)
-    text = _TIMES_AFTER.sub("×", text)
-    text = _MULT_SPACES.sub("×", text)
-    text = _BRACED_OP.sub(lambda m: m.group(1), text)
-    text = _ESCAPED.sub(lambda m: m.group(1), text)
-    return _TIE.sub(" ", text)
+    # Each pattern needs a literal ("$", "\\", "times", ...): testing for it first skips
+    # the scan, which for the look-behind patterns costs ~60 µs per abstract.
+    if "$" in text:
+        text = _INLINE_MATH.sub(lambda m: m.group(1), text)
+    if "\\" in text:
+        text = _TEXT_CMD.sub(lambda m: m.group(1), text)
+        text = _EM_GROUP.sub(lambda m: m.group(1), text)
+        text = _latex_re().sub(lambda m: table[m.group(1) or m.group(2)], text)
+    if "times" in text:
+        text = _TIMES_BETWEEN.sub("×", text)
+        text = _TIMES_AFTER.sub("×", text)
+    if "×" in text:
+        text = _MULT_SPACES.sub("×", text)
+    if "{" in text:
+        text = _BRACED_OP.sub(lambda m: m.group(1), text)
+    if "\\" in text:
+        text = _ESCAPED.sub(lambda m: m.group(1), text)
+    return _TIE.sub(" ", text) if "~" in text else text
 
 
 def collapse_whitespace(text: str) -> str:
+    # `\s` of a str pattern is `str.isspace`, the set `str.split()` splits on: text with
+    # no whitespace but single inner spaces is already collapsed (a scan, no allocation).
+    if _UNCOLLAPSED.search(text) is None:
+        return text
     return " ".join(text.split())
+
+
+_UNCOLLAPSED = re.compile(r"\s\s|[^\S ]|\A\s|\s\Z")
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LATEX_TRIGGERS = ("\\", "{", "$", "~", "times", "×")
 
 
+def _mojibake_triggers() -> list[tuple[int, int]] | None:
+    """Code point ranges such that text without them cannot match ftfy's `BADNESS_RE`.
+
+    Every alternative of the heuristic needs some non-ASCII character from a fixed set
+    (a literal, or a class of literals); one such token per alternative is collected,
+    preferring tokens that spare characters common in scientific text. None when an
+    alternative has no such token (then only ASCII is known to be safe).
+    """
+    try:
+        import re._constants as sre_c
+        import re._parser as sre_parse
+
+        from ftfy.badness import BADNESS_RE
+
+        tree = sre_parse.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
+        (op, (_, branches)), *rest = tree.data
+    except Exception:  # noqa: BLE001 - another ftfy or Python: no fast path
+        return None
+    if op is not sre_c.BRANCH or rest:
+        return None
+    common = set(map(ord, "×±→←≤≥∼~°µμαβγδεηθλπσφωΔΩ–—’…·"))
+
+    def token(item: tuple[object, object]) -> list[tuple[int, int]] | None:
+        kind, value = item
+        if kind is sre_c.LITERAL and isinstance(value, int):
+            return [(value, value)] if value >= 128 else None
+        if kind is sre_c.IN and isinstance(value, list):
+            ranges: list[tuple[int, int]] = []
+            for k, v in value:
+                if k is sre_c.LITERAL:
+                    ranges.append((v, v))
+                elif k is sre_c.RANGE:
+                    ranges.append(v)
+                else:  # negation, categories: not a fixed set
+                    return None
+            return ranges if all(lo >= 128 for lo, _ in ranges) else None
+        return None
+
+    out: list[tuple[int, int]] = []
+    for branch in branches:
+        tokens = [t for t in (token(item) for item in branch.data) if t]
+        if not tokens:
+            return None
+        out += min(
+            tokens,
+            key=lambda rs: (
+                sum(lo <= c <= hi for c in common for lo, hi in rs),
+                sum(hi - lo + 1 for lo, hi in rs),
+            ),
+        )
+    return out
+
+
+@cache
+def _ftfy_unsafe() -> re.Pattern[str]:
+    """Characters some step of `ftfy.fix_and_explain(_, _FTFY)` could change or react to."""
+    from ftfy import chardata
+
+    ranges = [(0x00, 0x1F), (0x7F, 0x9F), (ord("&"), ord("&")), (0x2028, 0x2029)]
+    ranges.append((0xD800, 0xDFFF))
+    for table in (chardata.LIGATURES, chardata.WIDTH_MAP, chardata.CONTROL_CHARS):
+        ranges += [(c, c) for c in table]
+    triggers = _mojibake_triggers()
+    ranges += triggers if triggers is not None else [(0x80, 0x10FFFF)]
+    return re.compile("[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges) + "]")
+
+
+def _ftfy_inert(segment: str) -> bool:
+    """True when ftfy cannot change this segment (one line, its "\\n" included).
+
+    ftfy's steps each need a character to act on: "&" (entities), mojibake characters
+    (`_mojibake_triggers`), C1 and other control characters, ligatures, wide forms, line
+    separators, surrogates; and NFC must leave the text alone. Without any of them every
+    step is the identity, so `fix_and_explain` returns the segment unchanged.
+    """
+    body = segment[:-1] if segment.endswith("\n") else segment
+    if _ftfy_unsafe().search(body):
+        return False
+    return body.isascii() or unicodedata.is_normalized("NFC", body)
+
+
+def fix_text(text: str) -> str:
+    """`ftfy.fix_text(text, _FTFY)`, exactly, without calling ftfy on inert lines.
+
+    ftfy fixes a text line by line (segments ending in "\n"); most lines of a hard-wrapped
+    abstract are plain ASCII, and ftfy's fixed cost per line (~0.3 ms) was most of
+    normalise's time. The loop is ftfy's own, including its sticky `unescape_html="auto"`
+    rule, so the output is the same for every text (a property test checks it).
+    """
+    config = _FTFY
+    out: list[str] = []
+    pos = 0
+    end = len(text)
+    while pos < end:
+        textbreak = text.find("\n", pos) + 1
+        if textbreak == 0:
+            textbreak = end
+        if textbreak - pos > config.max_decode_length:
+            textbreak = pos + config.max_decode_length
+        segment = text[pos:textbreak]
+        if config.unescape_html == "auto" and "<" in segment:
+            config = config._replace(unescape_html=False)
+        out.append(segment if _ftfy_inert(segment) else ftfy.fix_and_explain(segment, config)[0])
+        pos = textbreak
+    return "".join(out)
+
+
 def _repair_once(text: str) -> str:
     # Pure ASCII without entities has nothing for ftfy to fix; skipping it is most of the
     # speed on arXiv-scale corpora (ftfy is ~450 µs per abstract).
-    out = text if text.isascii() and "&" not in text else ftfy.fix_text(text, _FTFY)
+    out = text if text.isascii() and "&" not in text else fix_text(text)
     out = _CONTROL.sub(" ", out)
     if "…" in out or "..." in out:
         out = splice_markers(out)
@@ -140,7 +266,7 @@ def normalise_title(text: str) -> str:
 
 
 def normalise_author(text: str) -> str:
-    return collapse_whitespace(ftfy.fix_text(text, _FTFY)).strip(" ,;")
+    return collapse_whitespace(fix_text(text)).strip(" ,;")
 
 
 _KEY_DROP = re.compile(r"[\W_]+", re.UNICODE)
@@ -172,26 +298,85 @@ def paper_id_for(arxiv_id: str | None, title: str) -> str:
     return "title:" + hashlib.sha1(title_key(title).encode("utf-8")).hexdigest()[:16]
 
 
+@dataclass(frozen=True, slots=True)
+class Repaired:
+    """One record after text repair: what merging and the `papers` row need from it."""
+
+    source_file: str
+    source_format: str
+    line: int
+    title: str
+    """Repaired, never empty."""
+    authors: tuple[str, ...]
+    abstract: str | None
+    arxiv_id: str | None
+    """Cleaned (`clean_arxiv_id`)."""
+    urls: tuple[str, ...]
+
+    def keys(self) -> list[str]:
+        """What another record must share to be the same paper: title key, arXiv id."""
+        keys = [f"t:{title_key(self.title)}"]
+        return keys + [f"a:{self.arxiv_id}"] if self.arxiv_id else keys
+
+    def to_paper(self) -> Paper:
+        """The paper this record is when no other record merges with it."""
+        return Paper(
+            paper_id=paper_id_for(self.arxiv_id, self.title),
+            title=self.title,
+            authors=self.authors,
+            abstract=self.abstract,
+            source_file=self.source_file,
+            source_format=self.source_format,
+            line=self.line,
+            arxiv_id=self.arxiv_id,
+            urls=self.urls,
+            sources=(f"{self.source_file}:{self.line}",),
+        )
+
+
+def repair_record(rec: Record) -> Repaired | Rejected:
+    """Repair one record's text (pure); a record without a title after repair is rejected."""
+    title = normalise_title(rec.title or "")
+    if not title:
+        return Rejected(
+            stage="normalise",
+            source_file=rec.source_file,
+            line=rec.line,
+            reason=Reason.NO_TITLE.value,
+            detail=f"{rec.source_file}:{rec.line}: record has no title after repair",
+            record=rec.raw or "{}",
+        )
+    return Repaired(
+        source_file=rec.source_file,
+        source_format=rec.source_format,
+        line=rec.line,
+        title=title,
+        authors=tuple(a for a in (normalise_author(x) for x in rec.authors) if a),
+        abstract=(normalise_text(rec.abstract) if rec.abstract else None) or None,
+        arxiv_id=clean_arxiv_id(rec.arxiv_id),
+        urls=tuple(rec.urls),
+    )
+
+
 @dataclass(slots=True)
 class _Draft:
     """A paper being assembled from one or more records."""
 
-    first: Record
-    title: str
+    first: Repaired
+    position: int
+    """Position of the first record in the input (the paper is written there)."""
     authors: tuple[str, ...]
     abstract: str | None
     arxiv_id: str | None
     urls: list[str]
     sources: list[str] = field(default_factory=list)
 
-    def absorb(
-        self, rec: Record, authors: tuple[str, ...], abstract: str | None, arxiv_id: str | None
-    ) -> None:
+    def absorb(self, rec: Repaired, arxiv_id: str | None) -> None:
         """Fill what the first record lacked; keep every source and URL."""
-        if not self.authors and authors:
-            self.authors = authors
-        if self.abstract is None and abstract:
-            self.abstract = abstract
+        if not self.authors and rec.authors:
+            self.authors = rec.authors
+        if self.abstract is None and rec.abstract:
+            self.abstract = rec.abstract
         if self.arxiv_id is None and arxiv_id:
             self.arxiv_id = arxiv_id
         for u in rec.urls:
@@ -201,8 +386,8 @@ class _Draft:
 
     def to_paper(self) -> Paper:
         return Paper(
-            paper_id=paper_id_for(self.arxiv_id, self.title),
-            title=self.title,
+            paper_id=paper_id_for(self.arxiv_id, self.first.title),
+            title=self.first.title,
             authors=self.authors,
             abstract=self.abstract,
             source_file=self.first.source_file,
@@ -222,52 +407,61 @@ class NormaliseResult:
     """Per source file: records merged into a paper that another record started."""
 
 
-def merge_records(records: Iterable[Record]) -> NormaliseResult:
-    """Repair every record and merge duplicates (same arXiv id, or same title key).
+def _merge(items: Iterable[tuple[int, Repaired]]) -> tuple[list[_Draft], dict[str, int]]:
+    """Merge duplicates (same arXiv id, or same title key) of positioned records.
 
     Records must come in a stable order (file name, line); the first record of a paper
     gives its title and source, later ones fill gaps and are counted as merged.
     """
     drafts: list[_Draft] = []
     by_key: dict[str, int] = {}
-    rejected: list[Rejected] = []
     merged: dict[str, int] = {}
-    for rec in records:
-        title = normalise_title(rec.title or "")
-        if not title:
-            rejected.append(
-                Rejected(
-                    stage="normalise",
-                    source_file=rec.source_file,
-                    line=rec.line,
-                    reason=Reason.NO_TITLE.value,
-                    detail=f"{rec.source_file}:{rec.line}: record has no title after repair",
-                    record=rec.raw or "{}",
-                )
-            )
-            continue
-        authors = tuple(a for a in (normalise_author(x) for x in rec.authors) if a)
-        abstract = normalise_text(rec.abstract) if rec.abstract else None
-        arxiv_id = clean_arxiv_id(rec.arxiv_id)
-        keys = [f"t:{title_key(title)}"] + ([f"a:{arxiv_id}"] if arxiv_id else [])
+    for position, rec in items:
+        keys = rec.keys()
         hit = next((by_key[k] for k in keys if k in by_key), None)
         if hit is None:
-            draft = _Draft(rec, title, authors, abstract or None, arxiv_id, list(rec.urls))
+            draft = _Draft(rec, position, rec.authors, rec.abstract, rec.arxiv_id, list(rec.urls))
             draft.sources.append(f"{rec.source_file}:{rec.line}")
             hit = len(drafts)
             drafts.append(draft)
         else:
             # An arXiv id already owned by another paper must not be adopted twice.
+            arxiv_id = rec.arxiv_id
             owner = by_key.get(f"a:{arxiv_id}", hit) if arxiv_id else hit
-            drafts[hit].absorb(rec, authors, abstract or None, arxiv_id if owner == hit else None)
+            drafts[hit].absorb(rec, arxiv_id if owner == hit else None)
             merged[rec.source_file] = merged.get(rec.source_file, 0) + 1
         for k in keys:
             by_key.setdefault(k, hit)
+    return drafts, merged
+
+
+def merge_repaired(items: Iterable[Repaired | Rejected]) -> NormaliseResult:
+    """Merge repaired records (rejected ones are passed through); see `_merge`."""
+    rejected: list[Rejected] = []
+
+    def kept() -> Iterator[tuple[int, Repaired]]:
+        for i, item in enumerate(items):
+            if isinstance(item, Rejected):
+                rejected.append(item)
+            else:
+                yield i, item
+
+    drafts, merged = _merge(kept())
     return NormaliseResult([d.to_paper() for d in drafts], rejected, merged)
 
 
-def records_from_table(table: pa.Table) -> Iterator[Record]:
-    for batch in table.to_batches(max_chunksize=10_000):
+def merge_records(records: Iterable[Record]) -> NormaliseResult:
+    """Repair every record and merge duplicates (same arXiv id, or same title key).
+
+    Records must come in a stable order (file name, line); the first record of a paper
+    gives its title and source, later ones fill gaps and are counted as merged.
+    """
+    return merge_repaired(repair_record(rec) for rec in records)
+
+
+def records_from_table(table: pa.Table | pa.RecordBatch) -> Iterator[Record]:
+    batches = table.to_batches(max_chunksize=10_000) if isinstance(table, pa.Table) else [table]
+    for batch in batches:
         for row in batch.to_pylist():
             yield Record(
                 source_file=row["source_file"],
@@ -278,25 +472,200 @@ def records_from_table(table: pa.Table) -> Iterator[Record]:
                 abstract=row["abstract"],
                 arxiv_id=row["arxiv_id"],
                 urls=tuple(row["urls"] or ()),
-                raw=row["raw"],
+                raw=row.get("raw") or "",
             )
 
 
+# ----------------------------------------------------------------------------- stage shell
+#
+# Three passes, memory bounded by a chunk, not by the corpus:
+# 1. repair: every ingest chunk is repaired on the engine (pure, cached per chunk) into a
+#    `repaired/<chunk>.parquet` of `papers` rows plus two 8-byte key hashes per row (title
+#    key, arXiv id);
+# 2. keys: only the hashes are loaded; a row whose keys are all unique cannot merge with
+#    anything, so it is its own paper. The few rows sharing a hash (duplicates, or a hash
+#    collision) are merged exactly by `_merge`, on their full keys;
+# 3. emit: the repaired rows are copied in order into `papers.parquet`, a duplicate group
+#    written once at its first record, as `merge_records` would.
+
+KEY_FIELDS = (pa.field("key_t", pa.uint64(), nullable=False), pa.field("key_a", pa.uint64()))
+
+
+def repaired_schema() -> pa.Schema:
+    from pipeline.schemas import arrow_schema
+
+    return pa.schema([*arrow_schema("papers"), *KEY_FIELDS])
+
+
+def key_hash(key: str) -> int:
+    """8 bytes of blake2b: a compact stand-in for a merge key (collisions only cost time)."""
+    digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+@dataclass(frozen=True, slots=True)
+class RepairedChunk:
+    """What a worker made of one ingest chunk."""
+
+    repaired: bytes
+    """Parquet bytes of `repaired_schema()` rows."""
+    rejected: list[Rejected]
+
+
+def repair_chunk(data: bytes) -> RepairedChunk:
+    """Pure: Parquet bytes of `records` -> repaired rows with key hashes, and rejections."""
+    from dataclasses import replace
+
+    from pipeline.io import parquet_bytes, table_from_parquet, table_from_rows
+
+    papers: list[Paper] = []
+    key_t: list[int] = []
+    key_a: list[int | None] = []
+    rejected: list[Rejected] = []
+    table = table_from_parquet(data)
+    # A thousand rows at a time, and `raw` (the record's JSON) only for a rejected one:
+    # Python objects of a whole chunk would be most of a worker's memory.
+    for batch in table.to_batches(max_chunksize=1024):
+        raw = batch.column("raw")
+        for i, rec in enumerate(records_from_table(batch.drop_columns(["raw"]))):
+            item = repair_record(rec)
+            if isinstance(item, Rejected):
+                rejected.append(replace(item, record=raw[i].as_py() or "{}"))
+                continue
+            papers.append(item.to_paper())
+            key_t.append(key_hash(f"t:{title_key(item.title)}"))
+            key_a.append(key_hash(f"a:{item.arxiv_id}") if item.arxiv_id else None)
+    out = table_from_rows("papers", papers)
+    out = out.append_column(KEY_FIELDS[0], pa.array(key_t, pa.uint64()))
+    out = out.append_column(KEY_FIELDS[1], pa.array(key_a, pa.uint64()))
+    return RepairedChunk(parquet_bytes(out), rejected)
+
+
+def shared_key_rows(
+    key_t: npt.NDArray[np.uint64], key_a: npt.NDArray[np.uint64], has_a: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.bool_]:
+    """Rows with a key hash that another row has too (the only rows that can merge)."""
+    # Title and arXiv keys hash different prefixes ("t:", "a:"), so one pool holds both.
+    pool = np.concatenate([key_t, key_a[has_a]])
+    values, counts = np.unique(pool, return_counts=True)
+    shared = values[counts > 1]
+    return np.isin(key_t, shared) | (has_a & np.isin(key_a, shared))
+
+
+def _repaired_from_row(row: dict[str, object]) -> Repaired:
+    return Repaired(
+        source_file=str(row["source_file"]),
+        source_format=str(row["source_format"]),
+        line=int(row["line"]),  # type: ignore[call-overload]
+        title=str(row["title"]),
+        authors=tuple(row["authors"] or ()),  # type: ignore[arg-type]
+        abstract=row["abstract"],  # type: ignore[arg-type]
+        arxiv_id=row["arxiv_id"],  # type: ignore[arg-type]
+        urls=tuple(row["urls"] or ()),  # type: ignore[arg-type]
+    )
+
+
 def run(cfg: Config) -> StageResult:
-    src = cfg.stage_dir("ingest") / "records.parquet"
+    from pipeline.cache import keep_only, key_of
+    from pipeline.engine import map_batches
+    from pipeline.ingest.stage import record_chunks
+    from pipeline.io import (
+        ParquetSink,
+        count_rows,
+        iter_batches,
+        read_table,
+        table_from_rows,
+        write_bytes,
+        write_table,
+    )
+    from pipeline.schemas import arrow_schema, to_row
+
+    src = cfg.stage_dir("ingest") / "parts.json"
     if not src.exists():
         raise InputError(f"{src}: missing; run the ingest stage first")
     out = cfg.stage_dir("normalise")
-    result = merge_records(records_from_table(read_table(src, "records")))
-    write_rows(out / "papers.parquet", "papers", result.papers)
-    write_rows(out / "rejected.parquet", "quarantine", result.rejected)
-    write_json(out / "merged.json", dict(sorted(result.merged.items())))
+    rep_dir = out / "repaired"
+    chunks = [(key_of("normalise-repair", key), path) for key, path in record_chunks(cfg)]
+
+    # 1. repair (cached per chunk: the key is the ingest chunk's, itself content-addressed)
+    todo = [(k, p) for k, p in chunks if not (rep_dir / f"{k}.parquet").exists()]
+    payloads = (p.read_bytes() for _, p in todo)
+    results = map_batches(repair_chunk, payloads, cfg.workers, cfg.engine, cfg.scheduler)
+    for (key, _), res in zip(todo, results, strict=True):
+        if res.rejected:
+            write_table(
+                rep_dir / f"{key}.rejected.parquet", table_from_rows("quarantine", res.rejected)
+            )
+        write_bytes(rep_dir / f"{key}.parquet", res.repaired)  # last: marks the chunk done
+    keep_only(rep_dir, [n for k, _ in chunks for n in (f"{k}.parquet", f"{k}.rejected.parquet")])
+
+    # 2. keys
+    files = [rep_dir / f"{k}.parquet" for k, _ in chunks]
+    t_parts, a_parts, has_parts = [], [], []
+    for f in files:
+        keys = read_table(f, columns=["key_t", "key_a"])
+        t_parts.append(keys.column("key_t").to_numpy())
+        key_a = keys.column("key_a")
+        has_parts.append(pc.is_valid(key_a).to_numpy(zero_copy_only=False))
+        a_parts.append(pc.fill_null(key_a, 0).to_numpy())
+    key_t = np.concatenate(t_parts) if t_parts else np.empty(0, np.uint64)
+    key_a = np.concatenate(a_parts) if a_parts else np.empty(0, np.uint64)
+    has_a = np.concatenate(has_parts) if has_parts else np.empty(0, np.bool_)
+    shared = shared_key_rows(key_t, key_a, has_a)
+    del key_t, key_a, has_a, t_parts, a_parts, has_parts
+
+    # Exact merge of the rows that share a key hash.
+    groups: dict[int, Paper] = {}
+    merged: dict[str, int] = {}
+    if shared.any():
+
+        def shared_rows() -> Iterator[tuple[int, Repaired]]:
+            start = 0
+            for f in files:
+                n = count_rows(f)
+                rows = np.flatnonzero(shared[start : start + n])
+                if rows.size:
+                    table = read_table(f).take(pa.array(rows))
+                    for i, row in zip(rows.tolist(), table.to_pylist(), strict=True):
+                        yield start + i, _repaired_from_row(row)
+                start += n
+
+        drafts, merged = _merge(shared_rows())
+        groups = {d.position: d.to_paper() for d in drafts}
+
+    # 3. emit
+    names = arrow_schema("papers").names
+    with ParquetSink(out / "papers.parquet", "papers") as sink:
+        start = 0
+        for f in files:
+            for batch in iter_batches(f, cfg.batch_size, columns=names):
+                n = batch.num_rows
+                mask = shared[start : start + n]
+                if not mask.any():
+                    sink.add_table(batch)
+                else:
+                    rows = [
+                        to_row(groups[start + i]) if mask[i] else r
+                        for i, r in enumerate(batch.to_pylist())
+                        if not mask[i] or (start + i) in groups
+                    ]
+                    sink.add_table(table_from_rows("papers", rows))
+                start += n
+    with ParquetSink(out / "rejected.parquet", "quarantine") as rejected_sink:
+        for k, _ in chunks:
+            path = rep_dir / f"{k}.rejected.parquet"
+            if path.exists():
+                rejected_sink.add_table(read_table(path, "quarantine"))
+    n_rejected = count_rows(out / "rejected.parquet")
+    write_json(out / "merged.json", dict(sorted(merged.items())))
     return StageResult(
         "normalise",
         {
-            "papers": len(result.papers),
-            "merged": sum(result.merged.values()),
-            "quarantined": len(result.rejected),
+            "papers": count_rows(out / "papers.parquet"),
+            "merged": sum(merged.values()),
+            "quarantined": n_rejected,
+            "chunks_repaired": len(todo),
+            "chunks_reused": len(chunks) - len(todo),
         },
         ("papers.parquet", "rejected.parquet", "merged.json"),
     )
