@@ -18,7 +18,7 @@ import json
 import logging
 import math
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
@@ -690,3 +690,157 @@ def validate_tables(tables: dict[str, pa.Table], metrics_csv: Path) -> Validatio
     for name in out:
         log.debug("validate: %s: %d in, %d out", name, typed[name].num_rows, out[name].num_rows)
     return ValidationOutcome(tables=out, rejected=rejected, checks=checks)
+
+
+# ----------------------------------------------------------------------------- streaming
+#
+# The same verdicts as `validate_tables`, one chunk of one table at a time, so a stage shell
+# can validate a corpus of any size in bounded memory. What crosses chunks is passed in:
+# the values of unique columns that repeat anywhere in the table (and those already kept),
+# the ids of the validated papers, and span verdicts computed where the abstracts were
+# (`span_ok`), so the papers' abstracts are never needed here.
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkOutcome:
+    """`validate_tables`' answer for one chunk of one table."""
+
+    kept: pa.Table
+    removed: Rows
+    """Positions (in the chunk) of the rows removed."""
+    rejected: list[Rejected]
+    checks: list[dict[str, Any]]
+    kept_repeats: dict[str, list[Any]]
+    """Per unique column: values of `repeated[column]` this chunk kept (first occurrences)."""
+
+
+def unique_columns(table: str) -> list[str]:
+    """Columns of the table's single-column uniqueness expectations."""
+    cols: list[str] = []
+    for spec in load_expectations(table):
+        if spec.type in UNIQUE_TYPES:
+            if len(spec.columns) != 1:
+                raise PipelineError(
+                    f"validate: {table}: {spec.type} on {spec.columns}: only single-column "
+                    "uniqueness can be checked chunk by chunk"
+                )
+            cols.append(spec.columns[0])
+    return cols
+
+
+def repeated_values(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """The non-null values that occur more than once in a column."""
+    counts = pc.value_counts(column.drop_null())
+    return pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
+
+
+def validate_chunk(
+    name: str,
+    table: pa.Table,
+    *,
+    ranges: MetricRanges | None = None,
+    known_ids: pa.Array | pa.ChunkedArray | None = None,
+    span_ok: Mask | None = None,
+    papers_in: pa.Table | None = None,
+    repeated: dict[str, pa.Array] | None = None,
+    kept_before: dict[str, set[Any]] | None = None,
+    row_offset: int = 0,
+) -> ChunkOutcome:
+    """Validate one chunk of `name` as `validate_tables` validates the whole table.
+
+    table: the chunk; nullable columns that no check reads (`papers.abstract`) may be left
+      out and are then null in the rejection records.
+    ranges: the metric ranges (results).
+    known_ids: paper_id of every validated paper (claim tables).
+    span_ok: per row, the needle is `abstract[start:end]` (or the title's, for mentions)
+      of its paper (claim tables with spans); see `span_matches` for the rule.
+    papers_in: paper_id, source_file and line of every input paper: where a rejected
+      claim comes from.
+    repeated: per unique column, `repeated_values` of the whole table's column.
+    kept_before: per unique column, the repeated values earlier chunks kept.
+    row_offset: position of the chunk's first row in the table (named in rejections).
+    """
+    schema = arrow_schema(name)
+    missing = [f for f in schema if f.name not in table.column_names and f.nullable]
+    for f in missing:
+        table = table.append_column(f, pa.nulls(table.num_rows, f.type))
+    v = _Verdicts(name, cast_table(name, table))
+    derived: dict[str, Mask] = {}
+    known = np.ones(v.table.num_rows, dtype=np.bool_)
+    if name != "papers":
+        if known_ids is None:
+            raise PipelineError("validate: claim tables need the validated paper ids")
+        known = _to_mask(pc.is_in(v.table.column("paper_id"), value_set=known_ids))
+        derived[PAPER_KNOWN] = known
+    _check_nulls(v)
+    deferred = _apply_suite(v, derived)
+    needle = {"results": "evidence", "dataset_mentions": "mention", "resolutions": "mention"}
+    if name in needle:
+        if span_ok is None or len(span_ok) != v.table.num_rows:
+            raise PipelineError(f"validate: {name}: need one span verdict per row")
+        fields = ("abstract",) if needle[name] == "evidence" else ("abstract", "title")
+        where = " or ".join(f"papers.{f}[start:end]" for f in fields)
+        v.add_mask(
+            f"{needle[name]}_is_text_span",
+            (needle[name], "start", "end"),
+            Reason.EVIDENCE_MISMATCH.value,
+            f"{needle[name]} is {where} verbatim",
+            known & ~np.asarray(span_ok, dtype=np.bool_),
+        )
+    if name == "results":
+        if ranges is None:
+            raise PipelineError("validate: results need the metric ranges")
+        _check_ranges(v, ranges)
+    kept_repeats: dict[str, list[Any]] = {}
+    for spec, _ in deferred:
+        column = spec.columns[0]
+        values = v.table.column(column)
+        rep = (repeated or {}).get(column, pa.array([], values.type))
+        before = (kept_before or {}).get(column, set())
+        # Every row of a value repeated anywhere fails; the first one still alive is kept,
+        # unless an earlier chunk kept that value already.
+        failing = np.flatnonzero(_to_mask(pc.is_in(values, value_set=rep))).astype(np.int64)
+        later: list[int] = []
+        kept_now: list[Any] = []
+        seen = set(before)
+        live = failing[v.first[failing] < 0]
+        for pos, value in zip(live.tolist(), values.take(pa.array(live)).to_pylist(), strict=True):
+            if value in seen:
+                later.append(pos)
+            else:
+                seen.add(value)
+                kept_now.append(value)
+        kept_repeats[column] = kept_now
+        rows = np.asarray(later, dtype=np.int64)
+        v.add(spec.type, spec.columns, spec.reason, spec.description, rows, int(failing.size))
+    rejected: list[Rejected] = []
+    if v.removed().size:
+        rejected = _rejections(v, v.table if name == "papers" else papers_in)
+        if row_offset:
+            rejected = [
+                replace(
+                    r,
+                    detail=r.detail.replace(
+                        f": {name}[{pos}] (", f": {name}[{pos + row_offset}] (", 1
+                    ),
+                )
+                for pos, r in zip(v.removed().tolist(), rejected, strict=True)
+            ]
+    return ChunkOutcome(v.kept(), v.removed(), rejected, v.checks, kept_repeats)
+
+
+def merge_checks(total: list[dict[str, Any]], chunk: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The `checks` of two chunks of one table as one (counts add up, success is all)."""
+    if not total:
+        return [dict(c) for c in chunk]
+    out = []
+    for a, b in zip(total, chunk, strict=True):
+        out.append(
+            {
+                **a,
+                "success": bool(a["success"] and b["success"]),
+                "unexpected_count": a["unexpected_count"] + b["unexpected_count"],
+                "quarantined": a["quarantined"] + b["quarantined"],
+            }
+        )
+    return out
