@@ -13,18 +13,29 @@ import logging
 import os
 import shutil
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from pipeline import __version__
 from pipeline.config import Config
 from pipeline.errors import AccountingError, InputError, PolicyError
-from pipeline.io import read_json, read_table, sha256_file, write_json, write_table
+from pipeline.io import (
+    ParquetSink,
+    iter_batches,
+    read_json,
+    read_table,
+    sha256_file,
+    write_json,
+    write_table,
+)
 from pipeline.leaderboards import build_leaderboards, metric_directions
 from pipeline.records import StageResult
 from pipeline.schemas import RELEASE_TABLES, SCHEMA_DIR, arrow_schema
@@ -42,13 +53,54 @@ STAGE_ORDER = {"ingest": 0, "normalise": 1, "extract": 2, "validate": 3}
 
 
 @dataclass(frozen=True, slots=True)
+class PapersStream:
+    """The published papers without holding them: `path`'s rows but those in `removed`."""
+
+    path: Path
+    removed: npt.NDArray[np.int64]
+    """Sorted row positions of `path` that validation removed."""
+
+    def batches(self, size: int = 8192) -> Iterator[pa.Table]:
+        start = 0
+        for batch in iter_batches(self.path, size):
+            n = batch.num_rows
+            lo, hi = np.searchsorted(self.removed, [start, start + n])
+            table = pa.Table.from_batches([batch])
+            if hi > lo:
+                keep = np.ones(n, dtype=np.bool_)
+                keep[self.removed[lo:hi] - start] = False
+                table = table.filter(pa.array(keep))
+            yield table
+            start += n
+
+    def write(self, path: Path) -> int:
+        """Write the papers to `path` (the same bytes as `write_table` of them all)."""
+        with ParquetSink(path, "papers") as sink:
+            for table in self.batches():
+                sink.add_table(table)
+        return sink.count
+
+
+@dataclass(frozen=True, slots=True)
 class Release:
     tables: dict[str, pa.Table]
+    """Every release table; `papers` may be absent when `papers_stream` is given."""
     manifest: dict[str, Any]
+    papers_stream: PapersStream | None = None
+    """Set by `assemble`: the papers are streamed into the release, never held whole."""
 
 
 def _sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _value_counts(column: pa.ChunkedArray) -> Counter[str]:
+    """How often each value occurs (without a Python string per row)."""
+    counts = pc.value_counts(column)
+    values = counts.field("values")
+    if pa.types.is_dictionary(values.type):
+        values = values.cast(values.type.value_type)
+    return Counter(dict(zip(values.to_pylist(), counts.field("counts").to_pylist(), strict=True)))
 
 
 def account_inputs(
@@ -59,10 +111,10 @@ def account_inputs(
     quarantine: pa.Table,
 ) -> list[dict[str, Any]]:
     """Per input file: read, published, merged, quarantined; raises if they do not add up."""
-    pub = Counter(published_papers.column("source_file").to_pylist())
-    norm = Counter(normalised_papers.column("source_file").to_pylist())
+    pub = _value_counts(published_papers.column("source_file"))
+    norm = _value_counts(normalised_papers.column("source_file"))
     record_stages = pc.is_in(quarantine.column("stage"), pa.array(["ingest", "normalise"]))
-    q_records = Counter(quarantine.filter(record_stages).column("source_file").to_pylist())
+    q_records = _value_counts(quarantine.filter(record_stages).column("source_file"))
     rows: list[dict[str, Any]] = []
     for f in inputs:
         name = f["name"]
@@ -88,13 +140,19 @@ def account_inputs(
 
 
 def assemble(cfg: Config) -> Release:
-    """Read the validated work tables and build every release table and the manifest."""
+    """Read the validated work tables and build every release table and the manifest.
+
+    The papers are not read: the release streams them from normalise's output, leaving
+    out the rows validation removed (`validate/papers_removed.parquet`).
+    """
     ingest_dir, norm_dir, val_dir = (cfg.stage_dir(s) for s in ("ingest", "normalise", "validate"))
-    for p in (ingest_dir / "inputs.json", norm_dir / "papers.parquet", val_dir / "papers.parquet"):
+    papers_path = norm_dir / "papers.parquet"
+    removed_path = val_dir / "papers_removed.parquet"
+    for p in (ingest_dir / "inputs.json", papers_path, removed_path):
         if not p.exists():
             raise InputError(f"{p}: missing; run the earlier stages first")
     tables: dict[str, pa.Table] = {}
-    for name in ("papers", "code_links", "dataset_mentions", "resolutions", "results"):
+    for name in ("code_links", "dataset_mentions", "resolutions", "results"):
         tables[name] = read_table(val_dir / f"{name}.parquet", name)
     tables["leaderboards"] = build_leaderboards(tables["results"], metric_directions())
     quarantine = pa.concat_tables(
@@ -105,16 +163,20 @@ def assemble(cfg: Config) -> Release:
         ]
     )
     tables["quarantine"] = quarantine.sort_by(QUARANTINE_SORT)
+    removed = np.sort(read_table(removed_path, columns=["row"]).column("row").to_numpy())
+    files = pq.read_table(papers_path, columns=["source_file"], read_dictionary=["source_file"])
+    keep = np.ones(files.num_rows, dtype=np.bool_)
+    keep[removed] = False
     inputs = account_inputs(
         read_json(ingest_dir / "inputs.json"),
-        read_table(norm_dir / "papers.parquet", "papers"),
-        tables["papers"],
+        files,
+        files.filter(pa.array(keep)),
         read_json(norm_dir / "merged.json"),
         tables["quarantine"],
     )
     checks = read_json(val_dir / "checks.json") if (val_dir / "checks.json").exists() else []
     manifest = build_manifest(tables, inputs, checks)
-    return Release(tables, manifest)
+    return Release(tables, manifest, PapersStream(papers_path, removed.astype(np.int64)))
 
 
 def _gazetteer_versions() -> dict[str, str]:
@@ -165,16 +227,33 @@ def schema_json(schema: pa.Schema) -> list[dict[str, Any]]:
     return [{"name": f.name, "type": str(f.type), "nullable": f.nullable} for f in schema]
 
 
-def write_release(release: Release, folder: Path, card: Callable[[Release, Path], None]) -> str:
-    """Write tables, manifest and card into `folder`; return the release version."""
+CARD_PAPER_COLUMNS = ["paper_id", "title", "arxiv_id"]
+"""What the card needs of streamed papers (report.html); a changelog needs them all."""
+
+
+def write_release(
+    release: Release,
+    folder: Path,
+    card: Callable[[Release, Path], None],
+    card_paper_columns: list[str] | None = None,
+) -> str:
+    """Write tables, manifest and card into `folder`; return the release version.
+
+    Streamed papers are handed to `card` re-read from the written file, only
+    `card_paper_columns` of them (None: all).
+    """
     folder.mkdir(parents=True)
     manifest = release.manifest
     for name in RELEASE_TABLES:
         path = folder / f"{name}.parquet"
-        write_table(path, release.tables[name].cast(arrow_schema(name)))
+        if name == "papers" and release.papers_stream is not None:
+            rows = release.papers_stream.write(path)
+        else:
+            write_table(path, release.tables[name].cast(arrow_schema(name)))
+            rows = release.tables[name].num_rows
         manifest["tables"][name] = {
             "file": path.name,
-            "rows": release.tables[name].num_rows,
+            "rows": rows,
             "sha256": sha256_file(path),
             "schema": schema_json(arrow_schema(name)),
         }
@@ -184,6 +263,9 @@ def write_release(release: Release, folder: Path, card: Callable[[Release, Path]
     manifest["version"] = f"{__version__}-{digest[:10]}"
     fault_point("publish-tables-written")
     write_json(folder / "manifest.json", manifest)
+    if release.papers_stream is not None:
+        papers = read_table(folder / "papers.parquet", "papers", card_paper_columns)
+        release = Release({**release.tables, "papers": papers}, manifest)
     card(release, folder)
     return str(manifest["version"])
 
@@ -228,18 +310,79 @@ def clean_stale(parent: Path) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
+def publish_key(cfg: Config, previous: Path | None) -> str:
+    """Content key of everything a release is built from (work tables, previous release)."""
+    from pipeline.cache import key_of
+    from pipeline.card import EVAL_FILE
+
+    digests = []
+    for stage in ("ingest", "normalise", "validate"):
+        folder = cfg.stage_dir(stage)
+        for p in sorted(folder.glob("*")):
+            if p.is_file() and not p.name.startswith("."):
+                digests.append((f"{stage}/{p.name}", sha256_file(p)))
+    prev = sha256_file(previous / "manifest.json") if previous is not None else None
+    evals = sha256_file(EVAL_FILE) if EVAL_FILE.exists() else None
+    return key_of("publish", digests, prev, evals)
+
+
+def _copy_release(src: Path, folder: Path) -> None:
+    """Copy a cached release into `folder`: tables, then (past the fault point) the rest."""
+    folder.mkdir(parents=True)
+    for name in RELEASE_TABLES:
+        shutil.copyfile(src / f"{name}.parquet", folder / f"{name}.parquet")
+    fault_point("publish-tables-written")
+    for p in sorted(src.rglob("*")):
+        dest = folder / p.relative_to(src)
+        if p.is_dir():
+            dest.mkdir(parents=True, exist_ok=True)
+        elif not dest.exists():
+            shutil.copyfile(p, dest)
+
+
+def _cache_release(folder: Path, cache_dir: Path, key: str) -> None:
+    from pipeline.cache import keep_only, publish_dir_atomically
+
+    tmp = cache_dir / f".tmp-{key}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(folder, tmp)
+    publish_dir_atomically(tmp, cache_dir / key)
+    keep_only(cache_dir, [key])
+
+
 def run(cfg: Config) -> StageResult:
+    """Assemble, check and write the release, or copy it from the work folder's cache.
+
+    A release is a pure function of the work tables, the previous release (changelog) and
+    the eval figures (card); the last one built is kept in `<work>/publish/` and copied when
+    they are unchanged, since writing the card's plots can cost more than the whole run.
+    """
     from pipeline.card import write_card
 
-    release = assemble(cfg)
-    check_policy(cfg, release.manifest["totals"])
     dest_parent = cfg.processed_dir if cfg.processed_dir else (cfg.out_dir or Path(".")).parent
+    previous = _previous_release(cfg)
+    cache_dir = cfg.stage_dir("publish")
+    key = publish_key(cfg, previous)
+    cached = cache_dir / key
+    release: Release | None = None
+    if (cached / "manifest.json").exists():
+        manifest = read_json(cached / "manifest.json")
+        log.debug("publish: reusing the release built for key %s", key[:12])
+    else:
+        release = assemble(cfg)
+        manifest = release.manifest
+    check_policy(cfg, manifest["totals"])
     dest_parent.mkdir(parents=True, exist_ok=True)
     clean_stale(dest_parent)
     tmp = dest_parent / f".tmp-{os.getpid()}"
-    previous = _previous_release(cfg)
     try:
-        version = write_release(release, tmp, lambda r, f: write_card(r, f, previous))
+        if release is None:
+            _copy_release(cached, tmp)
+            version = str(manifest["version"])
+        else:
+            columns = None if previous is not None else CARD_PAPER_COLUMNS
+            version = write_release(release, tmp, lambda r, f: write_card(r, f, previous), columns)
+            _cache_release(tmp, cache_dir, key)
         if cfg.processed_dir:
             dest = cfg.processed_dir / version
             if dest.exists():
@@ -255,7 +398,8 @@ def run(cfg: Config) -> StageResult:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-    counts = {name: release.tables[name].num_rows for name in RELEASE_TABLES}
+    counts = {name: int(manifest["tables"][name]["rows"]) for name in RELEASE_TABLES}
+    counts["reused"] = int(release is None)
     log.info("published %s", dest)
     return StageResult("publish", counts, (str(dest),))
 
