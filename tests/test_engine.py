@@ -1,0 +1,364 @@
+"""Streaming and the engine change nothing: every streamed or parallel path gives exactly what
+the whole-table, in-order path gives (same rows, same verdicts, same file bytes).
+
+- `map_batches` keeps input order for any worker count;
+- `ParquetSink` writes the bytes `write_table` writes, whatever the pieces;
+- normalise's `fix_text` is `ftfy.fix_text`;
+- ingest's parallel blocks read what the reader reads in order;
+- normalise's three passes give `merge_records`' papers, rejections and merge counts;
+- `validate_chunk` over chunks gives `validate_tables`' tables, quarantine and checks;
+- extract's output does not depend on the batch size; its span verdicts are validate's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import ftfy
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.config import Config
+from pipeline.engine import map_batches
+from pipeline.ingest import read_input, scan_inputs
+from pipeline.ingest.stage import BLOCK_BYTES, iter_blocks, parse_block
+from pipeline.io import ParquetSink, table_from_rows, write_table
+from pipeline.leaderboards import METRICS_CSV
+from pipeline.normalise import _FTFY, fix_text, merge_records
+from pipeline.records import Record, Rejected
+from pipeline.schemas import arrow_schema, to_table
+from pipeline.validate import (
+    merge_checks,
+    repeated_values,
+    span_matches,
+    validate_chunk,
+    validate_tables,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+ARXIV = ROOT / "tests/fixtures/formats/arxiv/arxiv-metadata-oai-snapshot.head.jsonl"
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ----------------------------------------------------------------------------- engine
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_map_batches_keeps_input_order(workers: int) -> None:
+    batches = [list(range(i, i + 5)) for i in range(40)]
+    assert list(map_batches(sum, iter(batches), workers)) == [sum(b) for b in batches]
+
+
+def test_map_batches_of_nothing_is_nothing() -> None:
+    assert list(map_batches(sum, iter([]), 2)) == []
+
+
+# ----------------------------------------------------------------------------- io
+
+
+@given(st.lists(st.integers(1, 70_000), min_size=1, max_size=6))
+@settings(max_examples=15)
+def test_sink_writes_the_bytes_of_write_table(tmp_path_factory: pytest.TempPathFactory,
+                                               sizes: list[int]) -> None:
+    tmp = tmp_path_factory.mktemp("sink")
+    n = sum(sizes)
+    table = pa.table(
+        {
+            "stage": pa.array(["ingest"] * n),
+            "source_file": pa.array([f"f{i % 7}" for i in range(n)]),
+            "line": pa.array(range(n), pa.int64()),
+            "reason": pa.array(["r"] * n),
+            "detail": pa.array([f"d{i}" for i in range(n)]),
+            "record": pa.array(["{}"] * n),
+        },
+        schema=arrow_schema("quarantine"),
+    )
+    write_table(tmp / "whole.parquet", table)
+    with ParquetSink(tmp / "streamed.parquet", "quarantine") as sink:
+        start = 0
+        for size in sizes:
+            sink.add_table(table.slice(start, size))
+            start += size
+    assert _sha(tmp / "whole.parquet") == _sha(tmp / "streamed.parquet")
+
+
+def test_table_from_rows_is_to_table() -> None:
+    rows = list(read_input(ARXIV.parent, scan_inputs(ARXIV.parent)[0]))
+    records = [r for r in rows if isinstance(r, Record)]
+    assert table_from_rows("records", records).equals(to_table("records", records))
+    dicts = [{"stage": "x", "source_file": "f", "line": None, "reason": "r", "detail": "",
+              "record": "{}"}]
+    assert table_from_rows("quarantine", dicts).equals(to_table("quarantine", dicts))
+
+
+# ----------------------------------------------------------------------------- normalise
+
+_PIECES = [
+    *"ab <>&;#x1\n\r\t\x1b\x7f\x85\xa0 ñé€Ã©â€™ﬁ０１×→α±–’…°²³ØÙΒΓВГ√≈‚œŠ\u2028\u0301",
+    *["&amp;", "&lt;", "\x1b[31m", "Ã©", "â€™", "Ã ", "Â ", "×²", "ÃƒÂ©", "\ud800"],
+]
+_TEXT = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
+
+
+@given(_TEXT)
+@settings(max_examples=1000)
+def test_fix_text_is_ftfy(text: str) -> None:
+    assert fix_text(text) == ftfy.fix_text(text, _FTFY)
+
+
+# ----------------------------------------------------------------------------- ingest
+
+
+def _items(raw: Path, name: str) -> tuple[list[dict[str, object]], list[Rejected]]:
+    f = next(f for f in scan_inputs(raw) if f.name == name)
+    items = list(read_input(raw, f))
+    records = to_table("records", [r for r in items if isinstance(r, Record)]).to_pylist()
+    return records, [r for r in items if isinstance(r, Rejected)]
+
+
+@pytest.mark.parametrize("block", [1, 700, 5000, BLOCK_BYTES])
+def test_parallel_blocks_read_what_the_reader_reads(tmp_path: Path, block: int) -> None:
+    lines = ARXIV.read_bytes().splitlines(keepends=True)
+    data = (
+        b"\xef\xbb\xbf" + lines[0] + b"\n" + lines[1] + b"{not json\n" + b"   \n"
+        + b"".join(lines[2:12]) + b'{"id": "1", "title": "caf\xff", "authors": "A"}\r\n'
+        + b"[1, 2]\n" + lines[12].rstrip(b"\n")
+    )
+    (tmp_path / "a.jsonl").write_bytes(data)
+    want_records, want_rejected = _items(tmp_path, "a.jsonl")
+    records: list[dict[str, object]] = []
+    rejected: list[Rejected] = []
+    for first, piece in iter_blocks(tmp_path / "a.jsonl", block):
+        res = parse_block(("arxiv_jsonl", "a.jsonl", first, piece))
+        records += pq.read_table(pa.BufferReader(res.records)).to_pylist()
+        rejected += res.rejected
+    assert records == want_records
+    assert rejected == want_rejected
+    assert len(want_rejected) == 2
+
+
+# ----------------------------------------------------------------------------- stages
+
+
+def _cfg(raw: Path, work: Path, **kw: object) -> Config:
+    return Config(raw_dir=raw, work_dir=work, **kw)  # type: ignore[arg-type]
+
+
+def _run(cfg: Config, *stages: str) -> None:
+    from pipeline.runner import stage_fn
+
+    for s in stages:
+        stage_fn(s)(cfg)
+
+
+_word = st.sampled_from(["Diffusion", "models", "beat", "GANs", "on", "FFHQ", "!!", "Ünïcode"])
+_record = st.fixed_dictionaries(
+    {
+        "title": st.lists(_word, max_size=3).map(" ".join),
+        "id": st.sampled_from(["2401.00001", "2401.00002v2", "hep-th/9901001", "", "junk"]),
+        "abstract": st.sampled_from(["", "We get FID 2.1 on CIFAR-10.", "caf&eacute; ok"]),
+        "authors": st.sampled_from(["", "A. B, C. D", "E F and G H"]),
+    }
+)
+
+
+@given(st.lists(st.lists(_record, min_size=1, max_size=8), min_size=1, max_size=3))
+@settings(max_examples=25)
+def test_normalise_passes_equal_merge_records(
+    tmp_path_factory: pytest.TempPathFactory, files: list[list[dict[str, str]]]
+) -> None:
+    base = tmp_path_factory.mktemp("norm")
+    raw = base / "raw"
+    raw.mkdir()
+    for i, recs in enumerate(files):
+        lines = [
+            json.dumps({**r, "submitter": "x", "categories": "cs.LG", "update_date": "2024"})
+            for r in recs
+        ]
+        (raw / f"f{i}.jsonl").write_text("\n".join(lines) + "\n")
+    cfg = _cfg(raw, base / "work", batch_size=3)
+    _run(cfg, "ingest", "normalise")
+    records = [
+        item
+        for f in scan_inputs(raw)
+        for item in read_input(raw, f)
+        if isinstance(item, Record)
+    ]
+    want = merge_records(records)
+    out = cfg.stage_dir("normalise")
+    assert pq.read_table(out / "papers.parquet").equals(to_table("papers", want.papers))
+    got_rejected = pq.read_table(out / "rejected.parquet").to_pylist()
+    assert got_rejected == to_table("quarantine", want.rejected).to_pylist()
+    assert json.loads((out / "merged.json").read_text()) == dict(sorted(want.merged.items()))
+
+
+def _paper(pid: str, title: str, abstract: str | None, file: str = "f", line: int = 1) -> dict:
+    return {"paper_id": pid, "title": title, "authors": [], "abstract": abstract,
+            "source_file": file, "source_format": "x", "line": line, "arxiv_id": None,
+            "urls": [], "sources": []}
+
+
+def _result(pid: str, evidence: str, start: int, end: int, **kw: object) -> dict:
+    row: dict[str, object] = {"paper_id": pid, "metric": "FID", "value": 2.0, "unit": None,
+                              "kind": "absolute", "dataset": None, "resolution": None,
+                              "role": "proposed", "steps": None, "setting": None,
+                              "model": None, "evidence": evidence, "start": start, "end": end}
+    row.update(kw)
+    return row
+
+
+def _bad_tables() -> dict[str, pa.Table]:
+    papers = [
+        _paper("p1", "One", "FID 2.0 on CIFAR-10."),
+        _paper("p2", "Two", "FID 3.5 here."),
+        _paper("p1", "Dup", "FID 9.9.", line=3),
+        _paper("p3", " ", "x"),
+        _paper("p4", "Four", None),
+        _paper("p2", "Dup2", "FID 3.5 here.", line=6),
+        _paper("p5", "Five", "FID 1.0"),
+    ]
+    results = [
+        _result("p1", "FID 2.0", 0, 7),
+        _result("p1", "FID 2.0", 1, 8),
+        _result("p2", "FID 3.5", 0, 7, unit="bogus"),
+        _result("p3", "x", 0, 1),
+        _result("zz", "FID", 0, 3),
+        _result("p5", "FID 1.0", 0, 7, value=-5.0),
+        _result("p5", "FID 1.0", 0, 7, kind="nope"),
+        _result("p2", "FID 3.5", 0, 7, value=float("inf")),
+    ]
+    mentions = [
+        {"paper_id": "p1", "dataset": "CIFAR-10", "mention": "CIFAR-10", "start": 11, "end": 19,
+         "in_gazetteer": True},
+        {"paper_id": "p2", "dataset": "Two", "mention": "Two", "start": 0, "end": 3,
+         "in_gazetteer": False},
+        {"paper_id": "p2", "dataset": "X", "mention": "nope", "start": 0, "end": 4,
+         "in_gazetteer": True},
+        {"paper_id": "p4", "dataset": "Y", "mention": "Four", "start": 0, "end": 4,
+         "in_gazetteer": True},
+    ]
+    links = [{"paper_id": "p1", "url": "https://github.com/a/b", "kind": "code", "mention": "x"},
+             {"paper_id": "p9", "url": "http://x.org/", "kind": "zzz", "mention": "y"}]
+    return {
+        "papers": to_table("papers", papers),
+        "code_links": to_table("code_links", links),
+        "dataset_mentions": to_table("dataset_mentions", mentions),
+        "resolutions": to_table("resolutions", []),
+        "results": to_table("results", results),
+    }
+
+
+def _spans(papers: pa.Table, table: pa.Table, needle: str) -> np.ndarray:
+    """Span verdicts against each claim's first paper row (as extract has it in hand)."""
+    import pyarrow.compute as pc
+
+    row = pc.index_in(table.column("paper_id"), value_set=papers.column("paper_id"))
+    row = np.asarray(pc.fill_null(row, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    start = np.asarray(table.column("start").to_numpy(), dtype=np.int64)
+    end = np.asarray(table.column("end").to_numpy(), dtype=np.int64)
+    fields = ("abstract",) if needle == "evidence" else ("abstract", "title")
+    ok = np.zeros(table.num_rows, dtype=np.bool_)
+    for f in fields:
+        ok |= span_matches(papers.column(f), row, table.column(needle), start, end)
+    return ok
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 100])
+def test_validate_chunks_equal_validate_tables(chunk: int) -> None:
+    from pipeline.validate import load_metric_ranges
+
+    tables = _bad_tables()
+    want = validate_tables(tables, METRICS_CSV)
+    papers = tables["papers"]
+    repeated = {"paper_id": repeated_values(papers.column("paper_id"))}
+    kept_before: dict[str, set[object]] = {"paper_id": set()}
+    kept: dict[str, list[pa.Table]] = {t: [] for t in tables}
+    rejected: list[Rejected] = []
+    checks: list[dict[str, object]] = []
+    table_checks: list[dict[str, object]] = []
+    for s in range(0, papers.num_rows, chunk):
+        res = validate_chunk("papers", papers.slice(s, chunk), repeated=repeated,
+                             kept_before=kept_before, row_offset=s)
+        for c, values in res.kept_repeats.items():
+            kept_before[c].update(values)
+        kept["papers"].append(res.kept)
+        rejected += res.rejected
+        table_checks = merge_checks(table_checks, res.checks)
+    checks += table_checks
+    known = pa.concat_tables(kept["papers"]).column("paper_id")
+    ranges = load_metric_ranges(METRICS_CSV)
+    needles = {"results": "evidence", "dataset_mentions": "mention", "resolutions": "mention"}
+    for t in ("code_links", "dataset_mentions", "resolutions", "results"):
+        table = tables[t]
+        spans = _spans(papers, table, needles[t]) if t in needles else None
+        table_checks = []
+        for s in range(0, max(table.num_rows, 1), chunk):
+            part = table.slice(s, chunk)
+            res = validate_chunk(
+                t, part, ranges=ranges, known_ids=known,
+                span_ok=None if spans is None else spans[s : s + part.num_rows],
+                papers_in=papers.select(["paper_id", "source_file", "line"]), row_offset=s,
+            )
+            kept[t].append(res.kept)
+            rejected += res.rejected
+            table_checks = merge_checks(table_checks, res.checks)
+        checks += table_checks
+    for t, parts in kept.items():
+        assert pa.concat_tables(parts).equals(want.tables[t]), t
+    assert rejected == want.rejected
+    assert checks == want.checks
+    assert {r.reason for r in rejected} >= {"PC208-duplicate-paper-id", "PC204-unknown-paper",
+                                            "PC202-evidence-not-verbatim", "PC105-no-title"}
+
+
+@pytest.mark.slow
+def test_extract_output_does_not_depend_on_batch_size(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(ROOT / "data/raw", raw)
+    shutil.copytree(ROOT / "tests/fixtures/formats", raw / "formats")
+    small = _cfg(raw, tmp_path / "small", batch_size=7)
+    big = _cfg(raw, tmp_path / "big", batch_size=5000)
+    for cfg in (small, big):
+        _run(cfg, "ingest", "normalise", "extract")
+    names = [p.name for p in sorted(big.stage_dir("extract").glob("*.parquet"))]
+    assert len(names) == 7
+    for name in names:
+        assert _sha(small.stage_dir("extract") / name) == _sha(big.stage_dir("extract") / name)
+    # The span verdicts are validate's own (`span_matches` on the papers).
+    papers = pq.read_table(big.stage_dir("normalise") / "papers.parquet")
+    for t, needle in (("results", "evidence"), ("dataset_mentions", "mention")):
+        claims = pq.read_table(big.stage_dir("extract") / f"{t}.parquet")
+        spans = pq.read_table(big.stage_dir("extract") / f"{t}.spans.parquet")
+        assert spans.column("span_ok").to_pylist() == _spans(papers, claims, needle).tolist()
+
+
+@pytest.mark.slow
+def test_workers_1_and_2_publish_identical_tables(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(ROOT / "data/raw", raw)
+    shutil.copytree(ROOT / "tests/fixtures/formats", raw / "formats")
+    shas = []
+    for workers in (1, 2):
+        out = tmp_path / f"out{workers}"
+        proc = subprocess.run(
+            [sys.executable, "-m", "pipeline", "run", "--raw-dir", str(raw), "--out-dir",
+             str(out), "--work-dir", str(tmp_path / f"w{workers}"), "--workers", str(workers),
+             "--batch-size", "16", "--no-progress", "-q"],
+            cwd=ROOT, capture_output=True, text=True, timeout=600,
+        )
+        assert proc.returncode == 0, proc.stderr
+        m = json.loads((out / "manifest.json").read_text())
+        shas.append({t: v["sha256"] for t, v in m["tables"].items()})
+    assert shas[0] == shas[1]
