@@ -19,6 +19,7 @@ import regex
 import yaml
 
 from pipeline.errors import GazetteerError
+from pipeline.extract.prefilter import has_fold_special, required_literals
 
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent.parent / "gazetteers"
 PATTERN_DIR = GAZETTEER_DIR / "patterns"
@@ -31,7 +32,25 @@ def fold(text: str) -> str:
     """Lower-case ASCII letters only; the result has the same length as `text`."""
     if text.isascii():
         return text.lower()  # same result, ~20x faster than translate
-    return text.translate(_FOLD)
+    # bytes.lower() changes ASCII letters only and UTF-8 encodes every other character in
+    # bytes >= 0x80: the same result as translate(_FOLD), ~30x faster.
+    return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
+
+
+_folded: tuple[str, str, bool] = ("", "", False)
+
+
+def folded(text: str) -> tuple[str, bool]:
+    """(fold(text), has_fold_special(text)), kept for the text last asked about so that the
+    many scans of one abstract fold it once."""
+    global _folded
+    last = _folded
+    if last[0] is text:
+        return last[1], last[2]
+    low = fold(text)
+    special = has_fold_special(text)
+    _folded = (text, low, special)
+    return low, special
 
 
 # ----------------------------------------------------------------------------- datasets
@@ -294,6 +313,17 @@ def load_metrics(path: Path) -> MetricTable:
 # ----------------------------------------------------------------------------- patterns
 
 
+def _may_match(factors: tuple[tuple[str, ...], ...], low: str, start: int, end: int) -> bool:
+    """False when a branch with these pre-check factors cannot match in low[start:end]."""
+    for alts in factors:
+        for a in alts:
+            if low.find(a, start, end) >= 0:
+                break
+        else:
+            return False
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class PatternSet:
     """One pattern file: each branch compiled on its own (the `regex` module optimises a
@@ -306,12 +336,22 @@ class PatternSet:
     requires: tuple[tuple[str, ...], ...]
     """Per branch: substrings of which one must occur in the text for the branch to run."""
     path: str
+    factors: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    """Per branch: literal pre-checks derived from the pattern (`prefilter`): a region of
+    the folded text lacking every string of one factor holds no match."""
 
     def search(self, text: str) -> bool:
         """True when any branch matches somewhere in `text`."""
+        low, special = folded(text)
+        n = len(text)
+        checks = self.factors if self.factors and not special else None
         for i, rx in enumerate(self.branches):
             req = self.requires[i]
-            if (not req or any(r in text for r in req)) and rx.search(text):
+            if req and not any(r in text for r in req):
+                continue
+            if checks is not None and not _may_match(checks[i], low, 0, n):
+                continue
+            if rx.search(text):
                 return True
         return False
 
@@ -322,13 +362,20 @@ class PatternSet:
         `spans` limits the scan to those (start, end) regions of `text`."""
         found: list[tuple[int, int, int, Any]] = []
         regions = spans if spans is not None else [(0, len(text))]
+        low, special = folded(text)
+        checks = self.factors if self.factors and not special else None
         for i, rx in enumerate(self.branches):
             req = self.requires[i]
             if req and not any(r in text for r in req):
                 continue
+            facs = checks[i] if checks is not None else ()
             for start, end in regions:
+                if facs and not _may_match(facs, low, start, end):
+                    continue
                 for m in rx.finditer(text, start, end):
                     found.append((m.start(), i, m.end(), m))
+        if not found:
+            return []
         found.sort(key=lambda f: (f[0], f[1]))
         out: list[tuple[str, str, Any]] = []
         last = -1
@@ -340,6 +387,14 @@ class PatternSet:
             out.append((self.ids[i], self.labels[i], m))
             last = max(last, end)
         return out
+
+
+_MAX_CHECK = 24
+"""A pre-check with more alternatives costs about as much as the scan it may save."""
+
+
+def _useful(factors: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    return tuple(sorted((f for f in factors if len(f) <= _MAX_CHECK), key=len))
 
 
 _MACRO = regex.compile(r"<<([A-Za-z_][A-Za-z0-9_]*)>>")
@@ -398,7 +453,10 @@ def load_patterns(path: Path) -> PatternSet:
         requires.append(tuple(require))
     if not branches:
         raise GazetteerError(f"{path}: no patterns")
-    return PatternSet(tuple(branches), tuple(ids), tuple(labels), tuple(requires), str(path))
+    factors = tuple(_useful(required_literals(rx.pattern, rx.flags & regex.IGNORECASE))
+                    for rx in branches)
+    return PatternSet(tuple(branches), tuple(ids), tuple(labels), tuple(requires), str(path),
+                      factors)
 
 
 # ----------------------------------------------------------------------------- URL hosts
