@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import shutil
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -50,6 +51,8 @@ QUARANTINE_SORT = [
     ("record", "ascending"),
 ]
 STAGE_ORDER = {"ingest": 0, "normalise": 1, "extract": 2, "validate": 3}
+TIMINGS: dict[str, float] = {}
+"""Seconds spent in parts of the last publish (`card`: the card, its plots and report)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +269,10 @@ def write_release(
     if release.papers_stream is not None:
         papers = read_table(folder / "papers.parquet", "papers", card_paper_columns)
         release = Release({**release.tables, "papers": papers}, manifest)
+    t0 = time.perf_counter()
     card(release, folder)
+    TIMINGS["card"] = round(time.perf_counter() - t0, 3)
+    log.debug("publish: card, plots and report took %.1fs", TIMINGS["card"])
     return str(manifest["version"])
 
 
@@ -359,6 +365,7 @@ def run(cfg: Config) -> StageResult:
     """
     from pipeline.card import write_card
 
+    TIMINGS.clear()
     dest_parent = cfg.processed_dir if cfg.processed_dir else (cfg.out_dir or Path(".")).parent
     previous = _previous_release(cfg)
     cache_dir = cfg.stage_dir("publish")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -101,15 +102,36 @@ def run_all(
     results = []
     timings: dict[str, float] = {}
     inputs = inputs_fingerprint(cfg.raw_dir) if cfg.raw_dir.is_dir() else "missing"
-    for name in STAGE_NAMES:
-        res, seconds = run_stage(cfg, name, inputs)
-        timings[name] = round(seconds, 3)
-        log.debug("%s took %.2fs", name, seconds)
-        if on_result:
-            on_result(res)
-        results.append(res)
+    try:
+        for name in STAGE_NAMES:
+            res, seconds = run_stage(cfg, name, inputs)
+            timings[name] = round(seconds, 3)
+            log.debug("%s took %.2fs", name, seconds)
+            if on_result:
+                on_result(res)
+            results.append(res)
+            if name == PARALLEL_STAGES[-1]:
+                release_workers()
+    finally:
+        release_workers()
+    if "pipeline.publish" in sys.modules:
+        for part, seconds in sys.modules["pipeline.publish"].TIMINGS.items():
+            timings[f"publish.{part}"] = seconds
     write_json(cfg.work_dir / "timings.json", timings)
     return results
+
+
+PARALLEL_STAGES = ("ingest", "normalise", "extract")
+"""The stages that map work over batches on the engine (in order)."""
+
+
+def release_workers() -> None:
+    """Stop the engine's workers: after the last parallel stage they only hold memory."""
+    from pipeline import engine
+
+    engine.shutdown()
+    if "pipeline.dask_engine" in sys.modules:
+        sys.modules["pipeline.dask_engine"].close_clients()
 
 
 VALIDATE_CHUNK = 65_536
