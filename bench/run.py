@@ -4,6 +4,11 @@
     python -m bench.run --sizes 20000     # quick look
     python -m bench.run --full            # adds the full-snapshot size, 2.7M
 
+Each size: build the corpus once (bench/corpus/, seeded, no download), time reading and
+JSON-parsing it (the floor no pipeline can beat), run `python -m pipeline run` on it cold
+(fresh work folder) and warm (same work folder, new output folder), sampling the summed RSS
+of the whole process tree (the pipeline and its workers) every 50 ms. The machine's load
+average before each run is recorded: other work on the machine slows every figure.
 Results go to bench/results.json (one entry per size) and a Markdown table on stdout.
 """
 
@@ -24,7 +29,7 @@ from typing import Any
 
 import psutil
 
-from bench.corpus import build
+from bench.corpus import build, corpus_path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = ROOT / "bench" / "corpus"
@@ -72,6 +77,7 @@ def floor_seconds(corpus: Path) -> float:
 
 
 def run_pipeline(raw: Path, out: Path, work: Path, workers: int, engine: str) -> dict[str, Any]:
+    load = os.getloadavg()[0]
     cmd = [
         sys.executable,
         "-m",
@@ -99,11 +105,16 @@ def run_pipeline(raw: Path, out: Path, work: Path, workers: int, engine: str) ->
     if proc.returncode != 0:
         raise SystemExit(f"pipeline failed ({proc.returncode}): {err[-2000:]}")
     timings = json.loads((work / "timings.json").read_text())
-    return {"wall_s": round(wall, 2), "peak_rss_mb": round(peak / 2**20, 1), "stages_s": timings}
+    return {
+        "wall_s": round(wall, 2),
+        "peak_rss_mb": round(peak / 2**20, 1),
+        "stages_s": timings,
+        "load_before": round(load, 2),
+    }
 
 
-def bench_size(n: int, workers: int, engine: str) -> dict[str, Any]:
-    corpus = CORPUS_DIR / f"arxiv-{n}.jsonl"
+def bench_size(n: int, workers: int, engine: str, corpus_dir: Path = CORPUS_DIR) -> dict[str, Any]:
+    corpus = corpus_path(n, corpus_dir)
     if not corpus.exists():
         print(f"building corpus of {n} abstracts ...", file=sys.stderr)
         build(n, corpus)
@@ -125,7 +136,9 @@ def bench_size(n: int, workers: int, engine: str) -> dict[str, Any]:
         "abstracts_per_s": round(n / total, 1),
         "stage_share": {k: round(v / total, 3) for k, v in cold["stages_s"].items()},
         "stage_abstracts_per_s": {
-            k: round(n / v, 1) if v > 0 else None for k, v in cold["stages_s"].items()
+            k: round(n / v, 1) if v > 0 else None
+            for k, v in cold["stages_s"].items()
+            if "." not in k
         },
         "floor_read_parse_s": round(floor, 2),
         "floor_abstracts_per_s": round(n / floor, 1),
@@ -139,17 +152,30 @@ def _same_fs(a: Path, b: Path) -> bool:
 
 
 def table(results: list[dict[str, Any]]) -> str:
+    """The README's two tables: end to end, then seconds (abstracts/s) per stage."""
     rows = [
         "| abstracts | wall (s) | abstracts/s | peak RSS (MB) | floor read+parse (s) | "
-        "× floor | warm re-run (s) | warm speed-up |",
-        "|---|---|---|---|---|---|---|---|",
+        "× floor | warm re-run (s) | warm speed-up | warm peak RSS (MB) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         rows.append(
             f"| {r['abstracts']:,} | {r['cold']['wall_s']} | {r['abstracts_per_s']:,} | "
             f"{r['cold']['peak_rss_mb']} | {r['floor_read_parse_s']} | {r['ratio_to_floor']} | "
-            f"{r['warm']['wall_s']} | {r['warm_speedup']}× |"
+            f"{r['warm']['wall_s']} | {r['warm_speedup']}× | {r['warm']['peak_rss_mb']} |"
         )
+    stages = ("ingest", "normalise", "extract", "validate", "publish")
+    rows += [
+        "",
+        "| abstracts | " + " | ".join(stages) + " | of which card + plots |",
+        "|---|" + "---|" * (len(stages) + 1),
+    ]
+    for r in results:
+        cells = [
+            f"{r['cold']['stages_s'][s]} s ({r['stage_abstracts_per_s'][s]:,}/s)" for s in stages
+        ]
+        card = r["cold"]["stages_s"].get("publish.card")
+        rows.append(f"| {r['abstracts']:,} | " + " | ".join(cells) + f" | {card} s |")
     return "\n".join(rows)
 
 
@@ -159,19 +185,25 @@ def main() -> None:
     ap.add_argument("--full", action="store_true", help="also the full snapshot size, 2.7M")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--engine", choices=("local", "dask"), default="local")
+    ap.add_argument("--corpus-dir", type=Path, default=CORPUS_DIR, help="where corpora are built")
+    ap.add_argument("--out", type=Path, default=RESULTS, help="results file (JSON)")
     a = ap.parse_args()
     sizes = a.sizes + ([2_700_000] if a.full else [])
-    results = [bench_size(n, a.workers, a.engine) for n in sizes]
+    results = []
+    for n in sizes:
+        results.append(bench_size(n, a.workers, a.engine, a.corpus_dir))
+        print(table(results[-1:]), file=sys.stderr)
     doc = {
         "machine": {
             "cores": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
         },
-        "command": "make bench",
+        "command": " ".join(["python -m bench.run", *sys.argv[1:]]),
         "results": results,
     }
-    RESULTS.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     print(table(results))
     for r in results:
         print(f"{r['abstracts']:,}: stage share {r['stage_share']}")
