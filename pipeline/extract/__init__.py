@@ -11,7 +11,7 @@ import logging
 
 from pipeline.extract import resources
 from pipeline.extract.claims import build_results
-from pipeline.extract.segment import Span, split_sentences
+from pipeline.extract.segment import Span, digit_sentences
 from pipeline.extract.tag import Tag, Tags, tag_text
 from pipeline.extract.urls import extract_code_links, find_url_spans
 from pipeline.records import DatasetMention, Extraction, Paper, Resolution, Result
@@ -90,7 +90,8 @@ def extract_paper(paper: Paper) -> Extraction:
     if not text:
         return Extraction(code_links=tuple(links))
     try:
-        sentences = split_sentences(text)
+        # Only sentences with a digit can hold a result or a resolution.
+        sentences = digit_sentences(text)
         tags = tag_text(text, [(s.start, s.end) for s in sentences], paper.title or "")
         url_tags = [Tag(s, e, "URL") for s, e, _raw, _cue in find_url_spans(text)] \
             if links else []

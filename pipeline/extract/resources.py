@@ -37,20 +37,35 @@ def fold(text: str) -> str:
     return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
 
 
-_folded: tuple[str, str, bool] = ("", "", False)
+class _TextState:
+    """What the many scans of one abstract share: its fold, whether pre-checks apply
+    (`has_fold_special`), and per pattern file the branches whose `require` holds."""
+
+    __slots__ = ("text", "low", "special", "required")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.low = fold(text)
+        self.special = has_fold_special(text)
+        self.required: dict[str, list[int]] = {}
+
+
+_state = _TextState("")
+
+
+def _text_state(text: str) -> _TextState:
+    """The state of `text`, kept for the text last asked about (one abstract at a time)."""
+    global _state
+    st = _state
+    if st.text is not text:
+        st = _state = _TextState(text)
+    return st
 
 
 def folded(text: str) -> tuple[str, bool]:
-    """(fold(text), has_fold_special(text)), kept for the text last asked about so that the
-    many scans of one abstract fold it once."""
-    global _folded
-    last = _folded
-    if last[0] is text:
-        return last[1], last[2]
-    low = fold(text)
-    special = has_fold_special(text)
-    _folded = (text, low, special)
-    return low, special
+    """(fold(text), has_fold_special(text)), computed once per abstract."""
+    st = _text_state(text)
+    return st.low, st.special
 
 
 # ----------------------------------------------------------------------------- datasets
@@ -339,19 +354,35 @@ class PatternSet:
     factors: tuple[tuple[tuple[str, ...], ...], ...] = ()
     """Per branch: literal pre-checks derived from the pattern (`prefilter`): a region of
     the folded text lacking every string of one factor holds no match."""
+    whole_factors: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    """The factors a whole-text scan checks: those its `require` does not already imply."""
+
+    def _required(self, st: _TextState) -> list[int]:
+        """Indexes of the branches whose `require` holds in the text (cached per text)."""
+        alive = st.required.get(self.path)
+        if alive is None:
+            text = st.text
+            alive = []
+            for i, req in enumerate(self.requires):
+                if req:
+                    for r in req:
+                        if r in text:
+                            break
+                    else:
+                        continue
+                alive.append(i)
+            st.required[self.path] = alive
+        return alive
 
     def search(self, text: str) -> bool:
         """True when any branch matches somewhere in `text`."""
-        low, special = folded(text)
-        n = len(text)
-        checks = self.factors if self.factors and not special else None
-        for i, rx in enumerate(self.branches):
-            req = self.requires[i]
-            if req and not any(r in text for r in req):
+        st = _text_state(text)
+        low, n = st.low, len(text)
+        checks = self.whole_factors if self.whole_factors and not st.special else None
+        for i in self._required(st):
+            if checks is not None and checks[i] and not _may_match(checks[i], low, 0, n):
                 continue
-            if checks is not None and not _may_match(checks[i], low, 0, n):
-                continue
-            if rx.search(text):
+            if self.branches[i].search(text):
                 return True
         return False
 
@@ -361,19 +392,27 @@ class PatternSet:
         overlaps an earlier one is dropped (the earlier branch wins at equal starts).
         `spans` limits the scan to those (start, end) regions of `text`."""
         found: list[tuple[int, int, int, Any]] = []
-        regions = spans if spans is not None else [(0, len(text))]
-        low, special = folded(text)
-        checks = self.factors if self.factors and not special else None
-        for i, rx in enumerate(self.branches):
-            req = self.requires[i]
-            if req and not any(r in text for r in req):
-                continue
-            facs = checks[i] if checks is not None else ()
-            for start, end in regions:
-                if facs and not _may_match(facs, low, start, end):
+        st = _text_state(text)
+        low = st.low
+        branches = self.branches
+        if spans is None:
+            n = len(text)
+            checks = self.whole_factors if self.whole_factors and not st.special else None
+            for i in self._required(st):
+                if checks is not None and checks[i] and not _may_match(checks[i], low, 0, n):
                     continue
-                for m in rx.finditer(text, start, end):
+                for m in branches[i].finditer(text):
                     found.append((m.start(), i, m.end(), m))
+        else:
+            checks = self.factors if self.factors and not st.special else None
+            for i in self._required(st):
+                rx = branches[i]
+                facs = checks[i] if checks is not None else ()
+                for start, end in spans:
+                    if facs and not _may_match(facs, low, start, end):
+                        continue
+                    for m in rx.finditer(text, start, end):
+                        found.append((m.start(), i, m.end(), m))
         if not found:
             return []
         found.sort(key=lambda f: (f[0], f[1]))
@@ -395,6 +434,12 @@ _MAX_CHECK = 24
 
 def _useful(factors: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted((f for f in factors if len(f) <= _MAX_CHECK), key=len))
+
+
+def _implied(factor: tuple[str, ...], require: tuple[str, ...]) -> bool:
+    """True when every `require` string contains a string of `factor` (so a text passing
+    `require` passes the factor too)."""
+    return bool(require) and all(any(a in fold(r) for a in factor) for r in require)
 
 
 _MACRO = regex.compile(r"<<([A-Za-z_][A-Za-z0-9_]*)>>")
@@ -455,8 +500,10 @@ def load_patterns(path: Path) -> PatternSet:
         raise GazetteerError(f"{path}: no patterns")
     factors = tuple(_useful(required_literals(rx.pattern, rx.flags & regex.IGNORECASE))
                     for rx in branches)
+    whole = tuple(tuple(f for f in fs if not _implied(f, req))
+                  for fs, req in zip(factors, requires, strict=True))
     return PatternSet(tuple(branches), tuple(ids), tuple(labels), tuple(requires), str(path),
-                      factors)
+                      factors, whole)
 
 
 # ----------------------------------------------------------------------------- URL hosts

@@ -8,6 +8,7 @@ a number; URLs never contain a space so their dots never end a sentence.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import regex
 
@@ -53,6 +54,85 @@ def split_sentences(text: str) -> list[Span]:
         end -= 1
     if end > start:
         spans.append(Span(start, end))
+    return spans
+
+
+_DIGIT = regex.compile(r"\d")
+_ASCII_DIGIT = regex.compile(r"[0-9]")  # the same on ASCII text, ~3x faster
+
+
+def find_digit(text: str, pos: int = 0, endpos: int | None = None) -> int:
+    """Position of the first digit (`\\d`) in text[pos:endpos], or -1."""
+    rx = _ASCII_DIGIT if text.isascii() else _DIGIT
+    m = rx.search(text, pos) if endpos is None else rx.search(text, pos, endpos)
+    return -1 if m is None else m.start()
+
+
+def _boundary_at(text: str, i: int) -> Any:
+    """The sentence boundary match starting at `i` (text[i] is ".", "!" or "?"), or None
+    when there is none or the period ends an abbreviation. `_BOUNDARY` matches never
+    contain another ".!?", so `finditer` finds exactly the positions where this matches."""
+    m = _BOUNDARY.match(text, i)
+    if m is None or (text[i] == "." and _is_abbreviation(text, i)):
+        return None
+    return m
+
+
+def _last_boundary(text: str, lo: int, hi: int) -> Any:
+    """The last boundary match starting in [lo, hi), or None."""
+    while True:
+        i = max(text.rfind(".", lo, hi), text.rfind("!", lo, hi), text.rfind("?", lo, hi))
+        if i < 0:
+            return None
+        m = _boundary_at(text, i)
+        if m is not None:
+            return m
+        hi = i
+
+
+def _next_boundary(text: str, lo: int) -> Any:
+    """The first boundary match starting at or after `lo`, or None."""
+    while True:
+        found = [i for i in (text.find(".", lo), text.find("!", lo), text.find("?", lo))
+                 if i >= 0]
+        if not found:
+            return None
+        i = min(found)
+        m = _boundary_at(text, i)
+        if m is not None:
+            return m
+        lo = i + 1
+
+
+def digit_sentences(text: str) -> list[Span]:
+    """The spans of `split_sentences(text)` that contain a digit (`\\d`), found around each
+    digit without splitting the rest of the text: only these can hold a result or a stated
+    resolution."""
+    spans: list[Span] = []
+    n = len(text)
+    first = 0
+    while first < n and text[first].isspace():
+        first += 1
+    end_all = n
+    while end_all > first and text[end_all - 1].isspace():
+        end_all -= 1
+    pos = 0
+    start_after = first  # where the sentence after the last span found starts
+    while True:
+        p = find_digit(text, pos)
+        if p < 0:
+            break
+        prev = _last_boundary(text, pos, p)
+        start = prev.end() if prev is not None else start_after
+        nxt = _next_boundary(text, p)
+        if nxt is None:
+            if end_all > start:
+                spans.append(Span(start, end_all))
+            break
+        cut = nxt.start() + len(nxt.group(0).rstrip())
+        spans.append(Span(start, cut))
+        pos = cut
+        start_after = nxt.end()
     return spans
 
 

@@ -1,0 +1,34 @@
+"""Fast paths of extract equal the plain computation they replace, on any text."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.extract.segment import _DIGIT, digit_sentences, find_digit, split_sentences
+
+_SENTENCE_CHARS = st.sampled_from(
+    list(" .!?\"'()[]\n”’“‘AZaz09e.g.vs.Fig.al.") + ["e.g. ", "3.5", " 1. ", "U.S. ", "٣"])
+
+
+def _digit_sentences_plain(text: str) -> list[tuple[int, int]]:
+    return [(s.start, s.end) for s in split_sentences(text)
+            if _DIGIT.search(text, s.start, s.end)]
+
+
+@given(st.lists(_SENTENCE_CHARS, max_size=60).map("".join))
+def test_digit_sentences_are_the_split_sentences_with_a_digit(text: str) -> None:
+    assert [(s.start, s.end) for s in digit_sentences(text)] == _digit_sentences_plain(text)
+
+
+def test_digit_sentences_on_abstract_text() -> None:
+    text = ("We study 3 tasks. Fig. 2 shows e.g. a 4.5% gain vs. prior work! No digits "
+            "here. \"Quoted 7.\" (Also 8.) Last one 9")
+    assert [(s.start, s.end) for s in digit_sentences(text)] == _digit_sentences_plain(text)
+    assert [text[s.start:s.end] for s in digit_sentences(text)][0] == "We study 3 tasks."
+
+
+@given(st.text(max_size=40), st.integers(0, 45))
+def test_find_digit(text: str, pos: int) -> None:
+    m = _DIGIT.search(text, pos)
+    assert find_digit(text, pos) == (m.start() if m else -1)
