@@ -32,3 +32,28 @@ def test_digit_sentences_on_abstract_text() -> None:
 def test_find_digit(text: str, pos: int) -> None:
     m = _DIGIT.search(text, pos)
     assert find_digit(text, pos) == (m.start() if m else -1)
+
+
+def _fixture_abstracts() -> list[str]:
+    import json
+    from pathlib import Path
+
+    fix = Path(__file__).parent / "fixtures"
+    with (fix / "formats/arxiv/arxiv-metadata-oai-snapshot.head.jsonl").open() as fh:
+        texts = [json.loads(line)["abstract"] for line in fh]
+    hf = json.loads((fix / "formats/hf/daily_papers_2024-10-25.json").read_text())
+    texts += [p["paper"]["summary"] for p in hf]
+    for page in sorted((fix / "seeds").glob("*.txt")):
+        texts += [ln for ln in page.read_text().splitlines() if len(ln) > 300]
+    return texts
+
+
+def test_metrics_in_digit_sentences_are_those_of_the_whole_text() -> None:
+    from pipeline.extract.tag import _metrics_stay_in_sentences, tag_metrics
+
+    assert _metrics_stay_in_sentences()
+    for text in _fixture_abstracts():
+        spans = [(s.start, s.end) for s in digit_sentences(text)]
+        whole = [t for t in tag_metrics(text)
+                 if any(s <= t.start and t.end <= e for s, e in spans)]
+        assert tag_metrics(text, spans) == whole

@@ -29,7 +29,7 @@ import regex
 from pipeline.extract import resources
 from pipeline.extract.resources import fold
 from pipeline.extract.segment import Span, split_clauses
-from pipeline.extract.tag import Tag, Tags
+from pipeline.extract.tag import Tag, Tags, sentence_tags
 from pipeline.records import Result
 
 _FILLER_AFTER = regex.compile(
@@ -442,8 +442,8 @@ def _distinct(dtags: list[Tag]) -> list[Tag]:
 
 
 def _model_list(text: str, sent: Span, tags: Tags, after: int) -> list[str]:
-    for t in tags.models:
-        if _inside(t, sent) and t.start >= after:
+    for t in sentence_tags(tags, "models", text, sent.start, sent.end):
+        if t.start >= after:
             items = regex.split(r",\s?(?:and\s|or\s)?|\s(?:and|or)\s", t.extra.group("list"))
             return [i.strip() for i in items if i.strip()]
     return []
@@ -570,7 +570,7 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
         values = candidate_values(text, sent, tags, block_all)
         if not values:
             continue
-        cues = [c for c in tags.cues if _inside(c, sent)]
+        cues = sentence_tags(tags, "cues", text, sent.start, sent.end)
         metrics = [m for m in tags.metrics if _inside(m, sent)]
         dtags = [d for d in tags.datasets if _inside(d, sent)]
         anaphora = any(c.label == "CUE:anaphora" for c in cues)

@@ -7,12 +7,14 @@ Tagging is generic and position-based; `claims.py` turns tags into results.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import regex
 
 from pipeline.extract import resources
 from pipeline.extract.resources import fold
+from pipeline.extract.segment import find_digit
 
 # Side lengths a numeric dataset-name suffix may state ("ImageNet-64", "CelebA-HQ-128").
 _NAME_RESOLUTIONS = frozenset(
@@ -68,8 +70,10 @@ class Tags:
     steps: list[Tag] = field(default_factory=list)
     settings: list[Tag] = field(default_factory=list)
     cues: list[Tag] = field(default_factory=list)
+    """Filled sentence by sentence, where needed (`sentence_tags`)."""
     skips: list[Tag] = field(default_factory=list)
     models: list[Tag] = field(default_factory=list)
+    """Filled sentence by sentence, where needed (`sentence_tags`)."""
     own_dataset: Tag | None = None
     """First mention of the dataset the title announces (a benchmark paper's own)."""
 
@@ -352,24 +356,48 @@ def _title_datasets(text: str, title: str, known: list[Tag]) -> list[Tag]:
 # ----------------------------------------------------------------------------- metrics
 
 
-def tag_metrics(text: str) -> list[Tag]:
-    """Metric names from the metric table (case rule per entry, token boundaries)."""
+def tag_metrics(text: str, spans: list[tuple[int, int]] | None = None) -> list[Tag]:
+    """Metric names from the metric table (case rule per entry, token boundaries); with
+    `spans` (sentences), only those inside them."""
     mt = resources.metrics()
-    low = fold(text)
+    low = resources.folded(text)[0]
     n = len(text)
-    cands: list[tuple[int, int, Any]] = []
-    for end_idx, vals in mt.automaton.iter(low):
-        end = end_idx + 1
-        for metric, surface, exact in vals:
-            start = end - len(surface)
-            if exact and text[start:end] != surface:
-                continue
-            if start > 0 and _wordchar(text[start - 1]):
-                continue
-            if end < n and _wordchar(text[end]):
-                continue
-            cands.append((start, end, metric))
-    return [Tag(s, e, "METRIC", "", m) for s, e, m in _greedy(cands)]
+    if spans is None or not _metrics_stay_in_sentences():
+        regions: list[tuple[int, int]] = [(0, n)]
+    else:
+        regions = spans
+    out: list[Tag] = []
+    for s0, e0 in regions:
+        cands: list[tuple[int, int, Any]] = []
+        for end_idx, vals in mt.automaton.iter(low, s0, e0):
+            end = end_idx + 1
+            for metric, surface, exact in vals:
+                start = end - len(surface)
+                if exact and text[start:end] != surface:
+                    continue
+                if start > 0:
+                    c = text[start - 1]
+                    if c.isalnum() or c == "_":
+                        continue
+                if end < n:
+                    c = text[end]
+                    if c.isalnum() or c == "_":
+                        continue
+                cands.append((start, end, metric))
+        if cands:
+            out.extend(Tag(s, e, "METRIC", "", m) for s, e, m in _greedy(cands))
+    return out
+
+
+_SENTENCE_END = regex.compile(r"[.!?][\"'”’)\]]*\s")
+
+
+@cache
+def _metrics_stay_in_sentences() -> bool:
+    """True when no metric spelling can run across a sentence boundary (then matching
+    sentence by sentence finds, in those sentences, what matching the text finds)."""
+    return not any(_SENTENCE_END.search(k) or k[:1].isspace() or not k
+                   for k in resources.metrics().automaton.keys())
 
 
 # Head words of a metric phrase that keep the table's canonical name ("exact accuracy" is
@@ -512,16 +540,25 @@ def tag_labelled(name: str, kind: str, text: str,
     return out
 
 
-_DIGIT = regex.compile(r"\d")
+def sentence_tags(tags: Tags, name: str, text: str, start: int, end: int) -> list[Tag]:
+    """Cues (`name` "cues") or model lists ("models") of one sentence, looked for once and
+    kept in `tags`."""
+    kind, got = ("CUE", tags.cues) if name == "cues" else ("MODEL_LIST", tags.models)
+    found = tag_labelled(name, kind, text, [(start, end)])
+    got.extend(found)
+    return found
+
+
 # A sentence can only yield a result with a metric name or a relative unit in it.
 _RELATIVE_HINT = regex.compile(r"[%×]|\d\s?[xX]\b|\b(?:times|fold|points?|pp|percent)\b")
 
 
 def tag_text(text: str, sentences: list[tuple[int, int]] | None = None,
              title: str = "") -> Tags:
-    """Every tag of one abstract. Resolutions are looked for in sentences with a digit;
-    numbers, steps, cues and settings only where a claim is possible (a digit and a metric
-    name or a relative unit), which skips most sentences of non-ML abstracts."""
+    """Every tag of one abstract that can matter. Datasets are looked for in the whole text;
+    metrics and resolutions in sentences with a digit; numbers, steps, cues and settings
+    only where a claim is possible (a digit and a metric name or a relative unit), which
+    skips most sentences of non-ML abstracts."""
     tags = Tags()
     tags.datasets = tag_datasets(text, title)
     own = title_benchmark(title) if title else None
@@ -529,12 +566,13 @@ def tag_text(text: str, sentences: list[tuple[int, int]] | None = None,
         key = fold(own)
         tags.own_dataset = next((d for d in tags.datasets if fold(str(d.value)) == key
                                  or fold(text[d.start:d.end]) == key), None)
-    tags.metrics = tag_metrics(text)
     if sentences is None:
         sentences = [(0, len(text))]
-    spans = [(s, e) for s, e in sentences if _DIGIT.search(text, s, e)]
+    spans = [(s, e) for s, e in sentences if find_digit(text, s, e) >= 0]
     if not spans:
         return tags
+    # Metrics matter only next to numbers: they are looked for in the sentences with a digit.
+    tags.metrics = tag_metrics(text, spans)
     tags.resolutions = tag_resolutions(text, spans)
     phrases = tag_metric_phrases(text, spans, tags.metrics, tags.datasets)
     if phrases:
@@ -546,9 +584,14 @@ def tag_text(text: str, sentences: list[tuple[int, int]] | None = None,
                    or _RELATIVE_HINT.search(text, s, e)]
     if claim_spans:
         tags.numbers = tag_numbers(text, claim_spans)
-        tags.steps = tag_steps(text, claim_spans)
-        tags.skips = tag_labelled("nonresults", "SKIP", text, claim_spans)
-        tags.models = tag_labelled("models", "MODEL_LIST", text, claim_spans)
-        tags.settings = tag_labelled("settings", "SETTING", text, claim_spans)
-        tags.cues = tag_labelled("cues", "CUE", text, claim_spans)
+        # Steps, settings and non-result contexts only matter where a number may be a
+        # result (not a size or a share); cues and model lists only in sentences that have
+        # candidate values: build_results looks for those itself (`sentence_tags`).
+        num_spans = [(s, e) for s, e in claim_spans
+                     if any(s <= t.start < e and t.label not in ("size", "share")
+                            for t in tags.numbers)]
+        if num_spans:
+            tags.steps = tag_steps(text, num_spans)
+            tags.skips = tag_labelled("nonresults", "SKIP", text, num_spans)
+            tags.settings = tag_labelled("settings", "SETTING", text, num_spans)
     return tags
