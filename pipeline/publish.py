@@ -157,7 +157,9 @@ def assemble(cfg: Config) -> Release:
     tables: dict[str, pa.Table] = {}
     for name in ("code_links", "dataset_mentions", "resolutions", "results"):
         tables[name] = read_table(val_dir / f"{name}.parquet", name)
-    tables["leaderboards"] = build_leaderboards(tables["results"], metric_directions())
+    directions = metric_directions()
+    candidates = leaderboard_candidates(tables["results"], directions)
+    tables["leaderboards"] = build_leaderboards(candidates, directions)
     quarantine = pa.concat_tables(
         [
             read_table(ingest_dir / "rejected.parquet", "quarantine"),
@@ -230,20 +232,37 @@ def schema_json(schema: pa.Schema) -> list[dict[str, Any]]:
     return [{"name": f.name, "type": str(f.type), "nullable": f.nullable} for f in schema]
 
 
-CARD_PAPER_COLUMNS = ["paper_id", "title", "arxiv_id"]
-"""What the card needs of streamed papers (report.html); a changelog needs them all."""
+CARD_COLUMNS = {
+    "papers": ["paper_id", "title", "arxiv_id"],
+    "results": [n for n in arrow_schema("results").names if n != "evidence"],
+}
+"""What the card reads of the big tables (report.html: paper titles; plots: no evidence);
+a changelog compares every column, so with a previous release the card gets them all."""
+
+
+def leaderboard_candidates(results: pa.Table, directions: dict[str, str]) -> pa.Table:
+    """The rows `build_leaderboards` keeps (proposed, absolute, with a dataset and a metric of
+    known direction), in order: it converts its input to pandas, so hand it only those."""
+    keep = pc.and_(
+        pc.and_(pc.equal(results["role"], "proposed"), pc.equal(results["kind"], "absolute")),
+        pc.and_(
+            pc.is_valid(results["dataset"]),
+            pc.is_in(results["metric"], value_set=pa.array(list(directions), pa.string())),
+        ),
+    )
+    return results.filter(keep)
 
 
 def write_release(
     release: Release,
     folder: Path,
     card: Callable[[Release, Path], None],
-    card_paper_columns: list[str] | None = None,
+    card_columns: dict[str, list[str]] | None = None,
 ) -> str:
     """Write tables, manifest and card into `folder`; return the release version.
 
-    Streamed papers are handed to `card` re-read from the written file, only
-    `card_paper_columns` of them (None: all).
+    Streamed papers are handed to `card` re-read from the written file; `card_columns`
+    limits what the card gets of a table (None: everything).
     """
     folder.mkdir(parents=True)
     manifest = release.manifest
@@ -266,9 +285,17 @@ def write_release(
     manifest["version"] = f"{__version__}-{digest[:10]}"
     fault_point("publish-tables-written")
     write_json(folder / "manifest.json", manifest)
-    if release.papers_stream is not None:
-        papers = read_table(folder / "papers.parquet", "papers", card_paper_columns)
-        release = Release({**release.tables, "papers": papers}, manifest)
+    if release.papers_stream is not None or card_columns:
+        tables = dict(release.tables)
+        columns = card_columns or {}
+        if release.papers_stream is not None:
+            tables["papers"] = read_table(
+                folder / "papers.parquet", "papers", columns.get("papers")
+            )
+        for name, cols in columns.items():
+            if name in tables and set(cols) < set(tables[name].column_names):
+                tables[name] = tables[name].select(cols)
+        release = Release(tables, manifest)
     t0 = time.perf_counter()
     card(release, folder)
     TIMINGS["card"] = round(time.perf_counter() - t0, 3)
@@ -387,7 +414,7 @@ def run(cfg: Config) -> StageResult:
             _copy_release(cached, tmp)
             version = str(manifest["version"])
         else:
-            columns = None if previous is not None else CARD_PAPER_COLUMNS
+            columns = None if previous is not None else CARD_COLUMNS
             version = write_release(release, tmp, lambda r, f: write_card(r, f, previous), columns)
             _cache_release(tmp, cache_dir, key)
         if cfg.processed_dir:

@@ -362,3 +362,30 @@ def test_workers_1_and_2_publish_identical_tables(tmp_path: Path) -> None:
         m = json.loads((out / "manifest.json").read_text())
         shas.append({t: v["sha256"] for t, v in m["tables"].items()})
     assert shas[0] == shas[1]
+
+
+def test_leaderboards_of_the_candidates_are_the_leaderboards() -> None:
+    from pipeline.leaderboards import build_leaderboards, metric_directions
+    from pipeline.publish import leaderboard_candidates
+
+    rows = []
+    for i, (metric, role, kind, dataset, value) in enumerate(
+        [
+            ("FID", "proposed", "absolute", "CIFAR-10", 2.0),
+            ("FID", "proposed", "absolute", "CIFAR-10", 1.5),
+            ("FID", "baseline", "absolute", "CIFAR-10", 1.0),
+            ("FID", "proposed", "relative", "CIFAR-10", 0.5),
+            ("FID", "proposed", "absolute", None, 3.0),
+            ("NotAMetric", "proposed", "absolute", "CIFAR-10", 3.0),
+            ("IS", "proposed", "absolute", "CIFAR-10", 9.5),
+            ("IS", "prior_sota", "absolute", "ImageNet", 9.9),
+            ("FID", "proposed", "absolute", "ImageNet", 2.0),
+        ]
+    ):
+        rows.append(_result(f"p{i % 4}", "e", 0, 1, metric=metric, role=role, kind=kind,
+                            dataset=dataset, value=value, steps=i % 2 or None))
+    results = to_table("results", rows)
+    directions = metric_directions()
+    whole = build_leaderboards(results, directions)
+    assert whole.num_rows >= 3
+    assert build_leaderboards(leaderboard_candidates(results, directions), directions).equals(whole)
