@@ -20,6 +20,7 @@ from pipeline.extract.prefilter import (
     FOLD_SPECIAL_CHARS,
     has_fold_special,
     required_literals,
+    whitespace_bound,
 )
 from pipeline.extract.segment import split_sentences
 
@@ -35,6 +36,10 @@ _CRAFTED = [
     "Die Straße (ß), the \u212aelvin sign, \ufb01ne-tuning with the ſ long s: "
     "BLEU=31.4 and ROUGE-L: 40.2; we introduce FooBench, a new benchmark.",
     "Ünïcödé ΘΩ → ≈ ≤ ≥ text, see https://github.com/a/b and the project page.",
+    # Whitespace other than spaces around the words the windows are built from.
+    "We use the\nFoo Bar\tdataset and on\u00a0Baz  Qux   dataset; the\n\nQ A B C D "
+    "benchmark, we introduce\tZooX,\na new\ncurated\u2003dataset (Long Name Dataset (LND)).",
+    "the A\nB\nC\nD\ndataset the A B C D E dataset on X\u3000Y dataset",
 ]
 
 
@@ -59,7 +64,7 @@ def _rows(found: list[tuple[str, str, Any]]) -> list[tuple[Any, ...]]:
 @pytest.mark.parametrize("name", PATTERN_FILES)
 def test_prechecks_never_change_matches(name: str) -> None:
     ps = resources.patterns(name)
-    bare = dataclasses.replace(ps, factors=())
+    bare = dataclasses.replace(ps, factors=(), whole_factors=(), windows=())
     rng = random.Random(0)
     for text in TEXTS:
         n = len(text)
@@ -102,6 +107,17 @@ def test_required_literals_shapes() -> None:
     assert required_literals(r"(?i:µm)") == (("m",),)  # "µ" ignoring case: other forms
     assert required_literals(r"µm")[0] == ("µm",)
     assert required_literals(r"(") == ()  # unreadable: no pre-check
+
+
+def test_whitespace_bound_shapes() -> None:
+    assert whitespace_bound(r"\bfoo\s(?:bar\s){0,3}baz") == 4
+    assert whitespace_bound(r"a[^x]b") == 1  # a negated class may match a space
+    assert whitespace_bound(r"(?<![\w.])\d+\s?px") == 1  # lookbehinds are fine
+    assert whitespace_bound(r"\w+") == 0
+    assert whitespace_bound(r"a\s+b") is None  # unbounded
+    assert whitespace_bound(r"a(?=\sb)") is None  # a lookahead looks past the match
+    assert whitespace_bound(r"a$") is None
+    assert whitespace_bound(r"[[:space:]]x") is None  # V1-only syntax
 
 
 def test_fold_special_chars_complete() -> None:

@@ -180,15 +180,47 @@ def _score(f: Factor) -> tuple[int, int]:
     return (min(len(s) for s in f), -len(f))
 
 
-# `regex` syntax the stdlib parser would read as literals: fuzzy constraints "{e<=1}".
-_UNSAFE = re.compile(r"(?<!\\)\{(?!\d*(?:,\d*)?\})")
+# `regex` syntax the stdlib parser reads otherwise: fuzzy constraints "{e<=1}", named lists,
+# Unicode properties, POSIX classes, V1 set operations, nested sets, flags it lacks.
+_UNSAFE = re.compile(
+    r"(?<!\\)\{(?!\d*(?:,\d*)?\})|\\[LpPNXGKmMh]|\(\?[|rfwVb]|\(\?\(DEFINE"
+)
+_SET_OPERATOR = re.compile(r"\[\[|\[:|--|&&|\|\||~~")
+
+
+def _unsafe(pattern: str) -> bool:
+    if _UNSAFE.search(pattern):
+        return True
+    # Inside character classes only: "[[", "[:" and the V1 set operators.
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            body = pattern[i:j]
+            if _SET_OPERATOR.search(body.replace("\\\\", "").replace("\\-", "").replace(
+                    "\\[", "").replace("\\&", "").replace("\\|", "").replace("\\~", "")):
+                return True
+            i = j + 1
+            continue
+        i += 1
+    return False
 
 
 def required_literals(pattern: str, flags: int = 0,
                       max_factors: int = 2) -> tuple[tuple[str, ...], ...]:
     """Up to `max_factors` factors (most selective first) for a pattern; () when none can
     be derived (the pattern then always runs)."""
-    if _UNSAFE.search(pattern) or "(?V0)" in pattern or "\\L<" in pattern:
+    if _unsafe(pattern):
         return ()
     try:
         tree = sre_parse.parse(pattern, flags & re.IGNORECASE)
@@ -203,6 +235,67 @@ def required_literals(pattern: str, flags: int = 0,
     factors = list(dict.fromkeys(found))
     factors.sort(key=_score, reverse=True)
     return tuple(tuple(sorted(f)) for f in factors[:max_factors])
+
+
+# Characters `\\s` may match (Python's isspace(), a superset of the `regex` module's).
+_SPACES = frozenset(chr(c) for c in range(0x3001) if chr(c).isspace())
+_INF = 1 << 30
+
+
+def _space_item(op: Any, av: Any) -> bool:
+    """True when this class item can match a whitespace character."""
+    if op is sre_c.LITERAL:
+        return chr(av) in _SPACES
+    if op is sre_c.RANGE:
+        return any(av[0] <= ord(c) <= av[1] for c in _SPACES)
+    if op is sre_c.CATEGORY:
+        return av not in (sre_c.CATEGORY_WORD, sre_c.CATEGORY_DIGIT, sre_c.CATEGORY_NOT_SPACE)
+    return True  # NEGATE, NOT_LITERAL, ANY, anything else: may
+
+
+def _spaces(items: Any) -> int:
+    """Most whitespace characters a match of `items` can consume (_INF: unbounded)."""
+    total = 0
+    for op, av in items:
+        if op is sre_c.IN:
+            total += 1 if any(_space_item(o, a) for o, a in av) else 0
+        elif op in (sre_c.LITERAL, sre_c.NOT_LITERAL, sre_c.ANY, sre_c.CATEGORY):
+            total += 1 if _space_item(op, av) else 0
+        elif op is sre_c.AT:
+            if av not in (sre_c.AT_BOUNDARY, sre_c.AT_NON_BOUNDARY):
+                raise _Unsupported("anchor")  # "^", "$": depend on where the text ends
+        elif op is sre_c.SUBPATTERN:
+            total += _spaces(av[3])
+        elif op is sre_c.ATOMIC_GROUP:
+            total += _spaces(av)
+        elif op is sre_c.BRANCH:
+            total += max(_spaces(alt) for alt in av[1])
+        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT):
+            lo, hi, sub = av
+            w = _spaces(sub)
+            total += 0 if w == 0 else (_INF if hi is sre_c.MAXREPEAT else w * hi)
+        elif op in (sre_c.ASSERT, sre_c.ASSERT_NOT) and av[0] < 0:
+            pass  # a lookbehind consumes nothing and looks before the match only
+        else:
+            raise _Unsupported(str(op))  # lookaheads look past the match: no bound
+    return min(total, _INF)
+
+
+def whitespace_bound(pattern: str, flags: int = 0) -> int | None:
+    """Most whitespace characters a match of `pattern` can hold, or None when unbounded or
+    not known (lookaheads, anchors, syntax the stdlib parser does not read the same way).
+
+    A match holding an occurrence of a factor string at `q` then starts after the
+    (bound+1)-th space before `q` and ends by the (bound+1)-th space after it; with no
+    lookahead it looks at nothing past its end but the next character (`\\b`). So a scan
+    may run in such windows around the factor's occurrences only."""
+    if _unsafe(pattern):
+        return None
+    try:
+        w = _spaces(sre_parse.parse(pattern, flags & re.IGNORECASE))
+    except (re.error, _Unsupported, RecursionError, OverflowError, ValueError):
+        return None
+    return None if w >= _INF else w
 
 
 # Non-ASCII characters that a case-insensitive `regex` pattern written in ASCII may match:

@@ -19,7 +19,7 @@ import regex
 import yaml
 
 from pipeline.errors import GazetteerError
-from pipeline.extract.prefilter import has_fold_special, required_literals
+from pipeline.extract.prefilter import has_fold_special, required_literals, whitespace_bound
 
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent.parent / "gazetteers"
 PATTERN_DIR = GAZETTEER_DIR / "patterns"
@@ -339,6 +339,42 @@ def _may_match(factors: tuple[tuple[str, ...], ...], low: str, start: int, end: 
     return True
 
 
+def _windows(low: str, alts: tuple[str, ...], bound: int, start: int,
+             end: int) -> list[tuple[int, int]]:
+    """Regions of low[start:end] that hold every match of a pattern that has one of `alts`
+    in each match and at most `bound` whitespace characters: from after the (bound+1)-th
+    space before an occurrence to the (bound+1)-th space from it (+1 for a `\\b` there),
+    merged. Counting spaces only (not all whitespace) can only widen a window."""
+    occ: list[int] = []
+    for a in alts:
+        i = low.find(a, start, end)
+        while i >= 0:
+            occ.append(i)
+            i = low.find(a, i + 1, end)
+    if not occ:
+        return []
+    occ.sort()
+    out: list[tuple[int, int]] = []
+    for q in occ:
+        lo = q
+        for _ in range(bound + 1):
+            lo = low.rfind(" ", start, lo)
+            if lo < 0:
+                break
+        a = start if lo < 0 else lo + 1
+        hi = q - 1
+        for _ in range(bound + 1):
+            hi = low.find(" ", hi + 1, end)
+            if hi < 0:
+                break
+        b = end if hi < 0 else hi + 1
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class PatternSet:
     """One pattern file: each branch compiled on its own (the `regex` module optimises a
@@ -356,6 +392,9 @@ class PatternSet:
     the folded text lacking every string of one factor holds no match."""
     whole_factors: tuple[tuple[tuple[str, ...], ...], ...] = ()
     """The factors a whole-text scan checks: those its `require` does not already imply."""
+    windows: tuple[tuple[int, tuple[str, ...]] | None, ...] = ()
+    """Per branch: (whitespace bound, factor) when a whole-text scan may run only in the
+    windows around that factor's occurrences (`prefilter.whitespace_bound`), else None."""
 
     def _required(self, st: _TextState) -> list[int]:
         """Indexes of the branches whose `require` holds in the text (cached per text)."""
@@ -398,11 +437,19 @@ class PatternSet:
         if spans is None:
             n = len(text)
             checks = self.whole_factors if self.whole_factors and not st.special else None
+            windows = self.windows if self.windows and not st.special else None
             for i in self._required(st):
                 if checks is not None and checks[i] and not _may_match(checks[i], low, 0, n):
                     continue
-                for m in branches[i].finditer(text):
-                    found.append((m.start(), i, m.end(), m))
+                rx = branches[i]
+                spec = windows[i] if windows is not None else None
+                if spec is None:
+                    for m in rx.finditer(text):
+                        found.append((m.start(), i, m.end(), m))
+                    continue
+                for a, b in _windows(low, spec[1], spec[0], 0, n):
+                    for m in rx.finditer(text, a, b):
+                        found.append((m.start(), i, m.end(), m))
         else:
             checks = self.factors if self.factors and not st.special else None
             for i in self._required(st):
@@ -434,6 +481,15 @@ _MAX_CHECK = 24
 
 def _useful(factors: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted((f for f in factors if len(f) <= _MAX_CHECK), key=len))
+
+
+def _window_spec(rx: Any) -> tuple[int, tuple[str, ...]] | None:
+    flags = rx.flags & regex.IGNORECASE
+    bound = whitespace_bound(rx.pattern, flags)
+    best = required_literals(rx.pattern, flags, max_factors=1)
+    if bound is None or not best or len(best[0]) > _MAX_CHECK:
+        return None
+    return bound, best[0]
 
 
 def _implied(factor: tuple[str, ...], require: tuple[str, ...]) -> bool:
@@ -502,8 +558,9 @@ def load_patterns(path: Path) -> PatternSet:
                     for rx in branches)
     whole = tuple(tuple(f for f in fs if not _implied(f, req))
                   for fs, req in zip(factors, requires, strict=True))
+    windows = tuple(_window_spec(rx) for rx in branches)
     return PatternSet(tuple(branches), tuple(ids), tuple(labels), tuple(requires), str(path),
-                      factors, whole)
+                      factors, whole, windows)
 
 
 # ----------------------------------------------------------------------------- URL hosts
