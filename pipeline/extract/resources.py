@@ -346,11 +346,11 @@ def _windows(low: str, alts: tuple[str, ...], bound: int, start: int,
     space before an occurrence to the (bound+1)-th space from it (+1 for a `\\b` there),
     merged. Counting spaces only (not all whitespace) can only widen a window."""
     occ: list[int] = []
-    for a in alts:
-        i = low.find(a, start, end)
+    for lit in alts:
+        i = low.find(lit, start, end)
         while i >= 0:
             occ.append(i)
-            i = low.find(a, i + 1, end)
+            i = low.find(lit, i + 1, end)
     if not occ:
         return []
     occ.sort()
