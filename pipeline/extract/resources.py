@@ -41,13 +41,15 @@ class _TextState:
     """What the many scans of one abstract share: its fold, whether pre-checks apply
     (`has_fold_special`), and per pattern file the branches whose `require` holds."""
 
-    __slots__ = ("text", "low", "special", "required")
+    __slots__ = ("text", "low", "special", "required", "low_has")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.low = fold(text)
         self.special = has_fold_special(text)
         self.required: dict[str, list[int]] = {}
+        self.low_has: dict[str, bool] = {}
+        """Folded string -> whether `low` contains it."""
 
 
 _state = _TextState("")
@@ -328,11 +330,12 @@ def load_metrics(path: Path) -> MetricTable:
 # ----------------------------------------------------------------------------- patterns
 
 
-def _may_match(factors: tuple[tuple[str, ...], ...], low: str, start: int, end: int) -> bool:
-    """False when a branch with these pre-check factors cannot match in low[start:end]."""
+def _may_match(factors: tuple[tuple[str, ...], ...], low: str) -> bool:
+    """False when a branch with these pre-check factors cannot match in `low` (the folded
+    text or region)."""
     for alts in factors:
         for a in alts:
-            if low.find(a, start, end) >= 0:
+            if a in low:
                 break
         else:
             return False
@@ -392,6 +395,9 @@ class PatternSet:
     the folded text lacking every string of one factor holds no match."""
     whole_factors: tuple[tuple[tuple[str, ...], ...], ...] = ()
     """The factors a whole-text scan checks: those its `require` does not already imply."""
+    require_roots: tuple[tuple[str, ...], ...] = ()
+    """Per branch and `require` string: the shortest folded `require` string of the file
+    inside its fold (absent from the folded text: the string is absent too)."""
     windows: tuple[tuple[int, tuple[str, ...]] | None, ...] = ()
     """Per branch: (whitespace bound, factor) when a whole-text scan may run only in the
     windows around that factor's occurrences (`prefilter.whitespace_bound`), else None."""
@@ -400,11 +406,21 @@ class PatternSet:
         """Indexes of the branches whose `require` holds in the text (cached per text)."""
         alive = st.required.get(self.path)
         if alive is None:
-            text = st.text
+            text, low, low_has = st.text, st.low, st.low_has
+            roots = self.require_roots if self.require_roots else None
             alive = []
             for i, req in enumerate(self.requires):
                 if req:
-                    for r in req:
+                    for k, r in enumerate(req):
+                        if roots is not None:
+                            # A string whose folded root is not in the folded text is not
+                            # in the text: one look-up serves many `require` strings.
+                            root = roots[i][k]
+                            has = low_has.get(root)
+                            if has is None:
+                                has = low_has[root] = root in low
+                            if not has:
+                                continue
                         if r in text:
                             break
                     else:
@@ -416,10 +432,10 @@ class PatternSet:
     def search(self, text: str) -> bool:
         """True when any branch matches somewhere in `text`."""
         st = _text_state(text)
-        low, n = st.low, len(text)
+        low = st.low
         checks = self.whole_factors if self.whole_factors and not st.special else None
         for i in self._required(st):
-            if checks is not None and checks[i] and not _may_match(checks[i], low, 0, n):
+            if checks is not None and checks[i] and not _may_match(checks[i], low):
                 continue
             if self.branches[i].search(text):
                 return True
@@ -439,7 +455,7 @@ class PatternSet:
             checks = self.whole_factors if self.whole_factors and not st.special else None
             windows = self.windows if self.windows and not st.special else None
             for i in self._required(st):
-                if checks is not None and checks[i] and not _may_match(checks[i], low, 0, n):
+                if checks is not None and checks[i] and not _may_match(checks[i], low):
                     continue
                 rx = branches[i]
                 spec = windows[i] if windows is not None else None
@@ -452,11 +468,12 @@ class PatternSet:
                         found.append((m.start(), i, m.end(), m))
         else:
             checks = self.factors if self.factors and not st.special else None
+            regions = [(start, end, low[start:end]) for start, end in spans]
             for i in self._required(st):
                 rx = branches[i]
                 facs = checks[i] if checks is not None else ()
-                for start, end in spans:
-                    if facs and not _may_match(facs, low, start, end):
+                for start, end, sub in regions:
+                    if facs and not _may_match(facs, sub):
                         continue
                     for m in rx.finditer(text, start, end):
                         found.append((m.start(), i, m.end(), m))
@@ -559,8 +576,10 @@ def load_patterns(path: Path) -> PatternSet:
     whole = tuple(tuple(f for f in fs if not _implied(f, req))
                   for fs, req in zip(factors, requires, strict=True))
     windows = tuple(_window_spec(rx) for rx in branches)
+    folds = sorted({fold(r) for req in requires for r in req}, key=len)
+    roots = tuple(tuple(next(f for f in folds if f in fold(r)) for r in req) for req in requires)
     return PatternSet(tuple(branches), tuple(ids), tuple(labels), tuple(requires), str(path),
-                      factors, whole, windows)
+                      factors, whole, roots, windows)
 
 
 # ----------------------------------------------------------------------------- URL hosts

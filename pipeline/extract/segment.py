@@ -78,12 +78,17 @@ def _boundary_at(text: str, i: int) -> Any:
     return m
 
 
+_PUNCT = regex.compile(r"[.!?]")
+_PUNCT_BACK = regex.compile(r"(?r)[.!?]")
+
+
 def _last_boundary(text: str, lo: int, hi: int) -> Any:
     """The last boundary match starting in [lo, hi), or None."""
     while True:
-        i = max(text.rfind(".", lo, hi), text.rfind("!", lo, hi), text.rfind("?", lo, hi))
-        if i < 0:
+        p = _PUNCT_BACK.search(text, lo, hi)
+        if p is None:
             return None
+        i = p.start()
         m = _boundary_at(text, i)
         if m is not None:
             return m
@@ -93,11 +98,10 @@ def _last_boundary(text: str, lo: int, hi: int) -> Any:
 def _next_boundary(text: str, lo: int) -> Any:
     """The first boundary match starting at or after `lo`, or None."""
     while True:
-        found = [i for i in (text.find(".", lo), text.find("!", lo), text.find("?", lo))
-                 if i >= 0]
-        if not found:
+        p = _PUNCT.search(text, lo)
+        if p is None:
             return None
-        i = min(found)
+        i = p.start()
         m = _boundary_at(text, i)
         if m is not None:
             return m

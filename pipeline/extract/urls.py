@@ -77,8 +77,22 @@ def classify_url(url: str, project_cue: bool = False) -> LinkKind:
     return "project"
 
 
+_last_spans: tuple[str, list[tuple[int, int, str, bool]]] = ("", [])
+
+
 def find_url_spans(text: str) -> list[tuple[int, int, str, bool]]:
-    """(start, end, raw, near a project-page cue) for every URL in the text."""
+    """(start, end, raw, near a project-page cue) for every URL in the text (kept for the
+    last text: links and URL blocks of one abstract ask twice)."""
+    global _last_spans
+    last = _last_spans
+    if last[0] is text:
+        return list(last[1])
+    out = _find_url_spans(text)
+    _last_spans = (text, out)
+    return list(out)
+
+
+def _find_url_spans(text: str) -> list[tuple[int, int, str, bool]]:
     out: list[tuple[int, int, str, bool]] = []
     cues: list[int] = []
     taken = -1
