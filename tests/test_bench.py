@@ -63,7 +63,7 @@ def test_bench_run_reports_every_figure(tmp_path: Path) -> None:
     (r,) = doc["results"]
     assert r["abstracts"] == 300
     for run in ("cold", "warm"):
-        assert r[run]["peak_rss_mb"] > 0
+        assert r[run]["peak_rss_mb"] > 0 and r[run]["cpu_s"] > 0
         stages = {k for k in r[run]["stages_s"] if "." not in k}
         assert stages == {"ingest", "normalise", "extract", "validate", "publish"}
     assert "publish.card" in r["cold"]["stages_s"]
