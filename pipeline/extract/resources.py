@@ -47,7 +47,7 @@ class _TextState:
         self.text = text
         self.low = fold(text)
         self.special = has_fold_special(text)
-        self.required: dict[str, list[int]] = {}
+        self.required: dict[str, list[bool | None]] = {}
         self.low_has: dict[str, bool] = {}
         """Folded string -> whether `low` contains it."""
 
@@ -402,39 +402,44 @@ class PatternSet:
     """Per branch: (whitespace bound, factor) when a whole-text scan may run only in the
     windows around that factor's occurrences (`prefilter.whitespace_bound`), else None."""
 
-    def _required(self, st: _TextState) -> list[int]:
-        """Indexes of the branches whose `require` holds in the text (cached per text)."""
-        alive = st.required.get(self.path)
-        if alive is None:
-            text, low, low_has = st.text, st.low, st.low_has
-            roots = self.require_roots if self.require_roots else None
-            alive = []
-            for i, req in enumerate(self.requires):
-                if req:
-                    for k, r in enumerate(req):
-                        if roots is not None:
-                            # A string whose folded root is not in the folded text is not
-                            # in the text: one look-up serves many `require` strings.
-                            root = roots[i][k]
-                            has = low_has.get(root)
-                            if has is None:
-                                has = low_has[root] = root in low
-                            if not has:
-                                continue
-                        if r in text:
-                            break
-                    else:
-                        continue
-                alive.append(i)
-            st.required[self.path] = alive
-        return alive
+    def _require_ok(self, st: _TextState, i: int) -> bool:
+        """Whether branch `i`'s `require` holds in the text (cached per text)."""
+        cache = st.required.get(self.path)
+        if cache is None:
+            cache = st.required[self.path] = [None] * len(self.branches)
+        ok = cache[i]
+        if ok is None:
+            ok = cache[i] = self._require_holds(st, i)
+        return ok
+
+    def _require_holds(self, st: _TextState, i: int) -> bool:
+        req = self.requires[i]
+        if not req:
+            return True
+        text, low, low_has = st.text, st.low, st.low_has
+        roots = self.require_roots[i] if self.require_roots else None
+        for k, r in enumerate(req):
+            if roots is not None:
+                # A string whose folded root is not in the folded text is not in the
+                # text: one look-up serves many `require` strings.
+                root = roots[k]
+                has = low_has.get(root)
+                if has is None:
+                    has = low_has[root] = root in low
+                if not has:
+                    continue
+            if r in text:
+                return True
+        return False
 
     def search(self, text: str) -> bool:
         """True when any branch matches somewhere in `text`."""
         st = _text_state(text)
         low = st.low
         checks = self.whole_factors if self.whole_factors and not st.special else None
-        for i in self._required(st):
+        for i in range(len(self.branches)):
+            if not self._require_ok(st, i):
+                continue
             if checks is not None and checks[i] and not _may_match(checks[i], low):
                 continue
             if self.branches[i].search(text):
@@ -454,7 +459,9 @@ class PatternSet:
             n = len(text)
             checks = self.whole_factors if self.whole_factors and not st.special else None
             windows = self.windows if self.windows and not st.special else None
-            for i in self._required(st):
+            for i in range(len(branches)):
+                if not self._require_ok(st, i):
+                    continue
                 if checks is not None and checks[i] and not _may_match(checks[i], low):
                     continue
                 rx = branches[i]
@@ -469,12 +476,15 @@ class PatternSet:
         else:
             checks = self.factors if self.factors and not st.special else None
             regions = [(start, end, low[start:end]) for start, end in spans]
-            for i in self._required(st):
-                rx = branches[i]
+            requires = self.requires
+            for i, rx in enumerate(branches):
                 facs = checks[i] if checks is not None else ()
                 for start, end, sub in regions:
                     if facs and not _may_match(facs, sub):
                         continue
+                    # The whole-text `require` is looked at only once a region passes.
+                    if requires[i] and not self._require_ok(st, i):
+                        break
                     for m in rx.finditer(text, start, end):
                         found.append((m.start(), i, m.end(), m))
         if not found:

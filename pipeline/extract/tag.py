@@ -103,30 +103,35 @@ def tag_datasets(text: str, title: str = "") -> list[Tag]:
     datasets introduced by the text ("the FooBar dataset") or by the title ("FooBench: A
     Benchmark for ..."), then the context rules of ambiguous entries."""
     g = resources.datasets()
-    low = fold(text)
+    entries = g.entries
+    low = resources.folded(text)[0]
     n = len(text)
     cands: list[tuple[int, int, Any]] = []
     for end_idx, vals in g.automaton.iter(low):
         end = end_idx + 1
         for idx, surface in vals:
             start = end - len(surface)
-            entry = g.entries[idx]
+            if start > 0:
+                c = text[start - 1]
+                if c.isalnum() or c == "_":
+                    continue
+            entry = entries[idx]
             if entry.case == "exact" and text[start:end] != surface:
                 continue
-            if start > 0 and _wordchar(text[start - 1]):
-                continue
-            if end < n and _wordchar(text[end]):
-                if not (text[end].isdigit() and (
+            if end < n:
+                c = text[end]
+                if (c.isalnum() or c == "_") and not (c.isdigit() and (
                         entry.suffix == "resolution" or _glued_digits(text, end, entry))):
                     continue
             cands.append((start, end, idx))
     tags: list[Tag] = []
     needs_context: set[int] = set()
     taken_until = -1
-    for start, end, idx in _greedy(cands):
+    families = _families(g)
+    for start, end, idx in _greedy(cands) if cands else ():
         if start < taken_until:
             continue
-        entry = g.entries[idx]
+        entry = entries[idx]
         res: int | None = None
         if entry.suffix == "resolution":
             m = _SUFFIX.match(text, end)
@@ -143,16 +148,16 @@ def tag_datasets(text: str, title: str = "") -> list[Tag]:
                 end = longer
                 full = text[start:end]
                 hit = g.by_key.get(fold(full))
-                value = g.entries[hit].name if hit is not None else full
+                value = entries[hit].name if hit is not None else full
                 label = "gazetteer" if hit is not None else "extended"
         if label == "gazetteer" and (entry.context != "any" or entry.context_blocklist):
             needs_context.add(start)
         tags.append(Tag(start, end, "DATASET", label, value, (label == "gazetteer", res)))
         taken_until = end
         # List forms of a family: "CIFAR-10, -20, -100", "LSUN Church & Bedroom".
-        for prefix, joiner in g.families:
-            if not fold(entry.name).startswith(fold(prefix)):
-                continue
+        family = families[idx]
+        if family is not None:
+            prefix, joiner = family
             pos = end
             while True:
                 m = _LIST_NEXT.match(text, pos)
@@ -163,7 +168,7 @@ def tag_datasets(text: str, title: str = "") -> list[Tag]:
                 hit_entry = None
                 for cand in (prefix + joiner + bare, prefix + " " + bare, prefix + bare):
                     if fold(cand) in g.by_key:
-                        hit_entry = g.entries[g.by_key[fold(cand)]]
+                        hit_entry = entries[g.by_key[fold(cand)]]
                         break
                 if hit_entry is None:
                     break
@@ -173,13 +178,25 @@ def tag_datasets(text: str, title: str = "") -> list[Tag]:
                                 (True, None)))
                 pos = t_end
                 taken_until = max(taken_until, t_end)
-            break
     tags.extend(_intro_datasets(text, tags))
     tags.extend(_title_datasets(text, title, tags))
     tags.sort(key=lambda t: t.start)
     if needs_context:
         tags = _apply_context_rules(text, tags, needs_context)
     return tags
+
+
+_family_cache: dict[int, tuple[Any, list[tuple[str, str] | None]]] = {}
+
+
+def _families(g: Any) -> list[tuple[str, str] | None]:
+    """Per gazetteer entry: the first family (prefix, joiner) its name starts with."""
+    hit = _family_cache.get(id(g))
+    if hit is None or hit[0] is not g:
+        fams = [next(((p, j) for p, j in g.families if fold(e.name).startswith(fold(p))), None)
+                for e in g.entries]
+        hit = _family_cache[id(g)] = (g, fams)
+    return hit[1]
 
 
 # A known name continued by "-Token" parts that start with a capital or a digit
@@ -226,12 +243,22 @@ _CTX_AFTER = regex.compile(
 _LIST_GAP = regex.compile(r"\s?(?:,\s?(?:and\s|or\s)?|\s(?:and|or|&)\s|/)\s?")
 
 
+_by_name_cache: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+
+def _entries_by_name(g: Any) -> dict[str, Any]:
+    """Name -> entry (the last entry of a name, as a dict built in file order keeps)."""
+    hit = _by_name_cache.get(id(g))
+    if hit is None or hit[0] is not g:
+        hit = _by_name_cache[id(g)] = (g, {e.name: e for e in g.entries})
+    return hit[1]
+
+
 def _apply_context_rules(text: str, tags: list[Tag], needs: set[int]) -> list[Tag]:
     """Drop ambiguous names (entry `context: dataset` or `context_blocklist`) used in their
     other sense: kept when written as a dataset ("on GQA", "GQA benchmark") or listed next
     to a dataset that is kept."""
-    g = resources.datasets()
-    entries = {e.name: e for e in g.entries}
+    entries = _entries_by_name(resources.datasets())
     ok: dict[int, bool] = {}
     blocked: set[int] = set()
     for i, t in enumerate(tags):
