@@ -41,7 +41,7 @@ class _TextState:
     """What the many scans of one abstract share: its fold, whether pre-checks apply
     (`has_fold_special`), and per pattern file the branches whose `require` holds."""
 
-    __slots__ = ("text", "low", "special", "required", "low_has")
+    __slots__ = ("text", "low", "special", "required", "low_has", "indexed", "positions")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -50,6 +50,32 @@ class _TextState:
         self.required: dict[str, list[bool | None]] = {}
         self.low_has: dict[str, bool] = {}
         """Folded string -> whether `low` contains it."""
+        self.indexed: frozenset[str] = frozenset()
+        self.positions: dict[str, list[int]] = {}
+        """For the strings in `indexed`: every position where each occurs in `low` (none:
+        absent), as one automaton pass over the text found them (`set_literal_index`)."""
+
+    def has(self, literal: str) -> bool:
+        """Whether `low` contains `literal`."""
+        if literal in self.indexed:
+            return literal in self.positions
+        has = self.low_has.get(literal)
+        if has is None:
+            has = self.low_has[literal] = literal in self.low
+        return has
+
+    def occurrences(self, literal: str, start: int, end: int) -> list[int]:
+        """Positions of `literal` inside low[start:end] (overlapping ones too), ascending."""
+        if literal in self.indexed:
+            n = len(literal)
+            return [p for p in self.positions.get(literal, ()) if start <= p and p + n <= end]
+        out: list[int] = []
+        low = self.low
+        i = low.find(literal, start, end)
+        while i >= 0:
+            out.append(i)
+            i = low.find(literal, i + 1, end)
+        return out
 
 
 _state = _TextState("")
@@ -62,6 +88,26 @@ def _text_state(text: str) -> _TextState:
     if st.text is not text:
         st = _state = _TextState(text)
     return st
+
+
+def set_literal_index(text: str, indexed: frozenset[str],
+                      positions: dict[str, list[int]]) -> None:
+    """Record, for the strings `indexed`, where they occur in fold(text) (a pass the caller
+    made anyway): require, pre-check and window look-ups then need no scan of their own."""
+    st = _text_state(text)
+    st.indexed = indexed
+    st.positions = positions
+
+
+def whole_text_literals(names: tuple[str, ...]) -> frozenset[str]:
+    """The folded strings whole-text scans of these pattern files look up."""
+    out: set[str] = set()
+    for name in names:
+        ps = patterns(name)
+        out.update(r for roots in ps.require_roots for r in roots)
+        out.update(a for fs in ps.whole_factors for f in fs for a in f)
+        out.update(a for w in ps.windows if w is not None for a in w[1])
+    return frozenset(out)
 
 
 def folded(text: str) -> tuple[str, bool]:
@@ -342,18 +388,27 @@ def _may_match(factors: tuple[tuple[str, ...], ...], low: str) -> bool:
     return True
 
 
-def _windows(low: str, alts: tuple[str, ...], bound: int, start: int,
+def _may_match_text(factors: tuple[tuple[str, ...], ...], st: _TextState) -> bool:
+    """_may_match on the whole folded text, through its literal index."""
+    for alts in factors:
+        for a in alts:
+            if st.has(a):
+                break
+        else:
+            return False
+    return True
+
+
+def _windows(st: _TextState, alts: tuple[str, ...], bound: int, start: int,
              end: int) -> list[tuple[int, int]]:
     """Regions of low[start:end] that hold every match of a pattern that has one of `alts`
     in each match and at most `bound` whitespace characters: from after the (bound+1)-th
     space before an occurrence to the (bound+1)-th space from it (+1 for a `\\b` there),
     merged. Counting spaces only (not all whitespace) can only widen a window."""
+    low = st.low
     occ: list[int] = []
     for lit in alts:
-        i = low.find(lit, start, end)
-        while i >= 0:
-            occ.append(i)
-            i = low.find(lit, i + 1, end)
+        occ.extend(st.occurrences(lit, start, end))
     if not occ:
         return []
     occ.sort()
@@ -416,18 +471,13 @@ class PatternSet:
         req = self.requires[i]
         if not req:
             return True
-        text, low, low_has = st.text, st.low, st.low_has
+        text = st.text
         roots = self.require_roots[i] if self.require_roots else None
         for k, r in enumerate(req):
-            if roots is not None:
-                # A string whose folded root is not in the folded text is not in the
-                # text: one look-up serves many `require` strings.
-                root = roots[k]
-                has = low_has.get(root)
-                if has is None:
-                    has = low_has[root] = root in low
-                if not has:
-                    continue
+            # A string whose folded root is not in the folded text is not in the text: one
+            # look-up serves many `require` strings.
+            if roots is not None and not st.has(roots[k]):
+                continue
             if r in text:
                 return True
         return False
@@ -435,12 +485,11 @@ class PatternSet:
     def search(self, text: str) -> bool:
         """True when any branch matches somewhere in `text`."""
         st = _text_state(text)
-        low = st.low
         checks = self.whole_factors if self.whole_factors and not st.special else None
         for i in range(len(self.branches)):
             if not self._require_ok(st, i):
                 continue
-            if checks is not None and checks[i] and not _may_match(checks[i], low):
+            if checks is not None and checks[i] and not _may_match_text(checks[i], st):
                 continue
             if self.branches[i].search(text):
                 return True
@@ -462,7 +511,7 @@ class PatternSet:
             for i in range(len(branches)):
                 if not self._require_ok(st, i):
                     continue
-                if checks is not None and checks[i] and not _may_match(checks[i], low):
+                if checks is not None and checks[i] and not _may_match_text(checks[i], st):
                     continue
                 rx = branches[i]
                 spec = windows[i] if windows is not None else None
@@ -470,7 +519,7 @@ class PatternSet:
                     for m in rx.finditer(text):
                         found.append((m.start(), i, m.end(), m))
                     continue
-                for a, b in _windows(low, spec[1], spec[0], 0, n):
+                for a, b in _windows(st, spec[1], spec[0], 0, n):
                     for m in rx.finditer(text, a, b):
                         found.append((m.start(), i, m.end(), m))
         else:

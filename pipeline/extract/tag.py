@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import ahocorasick
 import regex
 
 from pipeline.extract import resources
@@ -107,7 +108,14 @@ def tag_datasets(text: str, title: str = "") -> list[Tag]:
     low = resources.folded(text)[0]
     n = len(text)
     cands: list[tuple[int, int, Any]] = []
-    for end_idx, vals in g.automaton.iter(low):
+    automaton, indexed = _dataset_pass(g)
+    positions: dict[str, list[int]] = {}
+    for end_idx, (vals, lit) in automaton.iter(low):
+        if lit is not None:
+            # A string the dataset-intro scans look up: recorded in the same pass.
+            positions.setdefault(lit, []).append(end_idx + 1 - len(lit))
+            if vals is None:
+                continue
         end = end_idx + 1
         for idx, surface in vals:
             start = end - len(surface)
@@ -178,12 +186,34 @@ def tag_datasets(text: str, title: str = "") -> list[Tag]:
                                 (True, None)))
                 pos = t_end
                 taken_until = max(taken_until, t_end)
+    resources.set_literal_index(text, indexed, positions)
     tags.extend(_intro_datasets(text, tags))
     tags.extend(_title_datasets(text, title, tags))
     tags.sort(key=lambda t: t.start)
     if needs_context:
         tags = _apply_context_rules(text, tags, needs_context)
     return tags
+
+
+_pass_cache: dict[int, tuple[Any, Any, frozenset[str]]] = {}
+
+
+def _dataset_pass(g: Any) -> tuple[Any, frozenset[str]]:
+    """An automaton over the gazetteer's folded spellings (value: their (entry, surface)
+    pairs) and the strings the dataset-intro scans look up (value: the string), so that one
+    pass over the text serves both; and the set of those strings."""
+    hit = _pass_cache.get(id(g))
+    if hit is None or hit[0] is not g:
+        indexed = resources.whole_text_literals(("dataset_intro",))
+        automaton = ahocorasick.Automaton()
+        keys: dict[str, tuple[Any, str | None]] = {k: (v, None) for k, v in g.automaton.items()}
+        for lit in indexed:
+            keys[lit] = (keys.get(lit, (None, None))[0], lit)
+        for k, v in keys.items():
+            automaton.add_word(k, v)
+        automaton.make_automaton()
+        hit = _pass_cache[id(g)] = (g, automaton, indexed)
+    return hit[1], hit[2]
 
 
 _family_cache: dict[int, tuple[Any, list[tuple[str, str] | None]]] = {}
