@@ -105,6 +105,7 @@ def whole_text_literals(names: tuple[str, ...]) -> frozenset[str]:
     for name in names:
         ps = patterns(name)
         out.update(r for roots in ps.require_roots for r in roots)
+        out.update(f for folds in ps.require_folds for f in folds)
         out.update(a for fs in ps.whole_factors for f in fs for a in f)
         out.update(a for w in ps.windows if w is not None for a in w[1])
     return frozenset(out)
@@ -450,6 +451,8 @@ class PatternSet:
     the folded text lacking every string of one factor holds no match."""
     whole_factors: tuple[tuple[tuple[str, ...], ...], ...] = ()
     """The factors a whole-text scan checks: those its `require` does not already imply."""
+    require_folds: tuple[tuple[str, ...], ...] = ()
+    """Per branch: fold() of each `require` string."""
     require_roots: tuple[tuple[str, ...], ...] = ()
     """Per branch and `require` string: the shortest folded `require` string of the file
     inside its fold (absent from the folded text: the string is absent too)."""
@@ -473,10 +476,18 @@ class PatternSet:
             return True
         text = st.text
         roots = self.require_roots[i] if self.require_roots else None
+        folds = self.require_folds[i] if self.require_folds else None
+        indexed = st.indexed
         for k, r in enumerate(req):
             # A string whose folded root is not in the folded text is not in the text: one
             # look-up serves many `require` strings.
             if roots is not None and not st.has(roots[k]):
+                continue
+            f = folds[k] if folds is not None else fold(r)
+            if f in indexed:
+                # Where fold(r) occurs is known: r is in the text iff it is at one of those.
+                if any(text.startswith(r, p) for p in st.positions.get(f, ())):
+                    return True
                 continue
             if r in text:
                 return True
@@ -638,7 +649,8 @@ def load_patterns(path: Path) -> PatternSet:
     folds = sorted({fold(r) for req in requires for r in req}, key=len)
     roots = tuple(tuple(next(f for f in folds if f in fold(r)) for r in req) for req in requires)
     return PatternSet(tuple(branches), tuple(ids), tuple(labels), tuple(requires), str(path),
-                      factors, whole, roots, windows)
+                      factors, whole, tuple(tuple(fold(r) for r in req) for req in requires),
+                      roots, windows)
 
 
 # ----------------------------------------------------------------------------- URL hosts
