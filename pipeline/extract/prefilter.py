@@ -237,6 +237,68 @@ def required_literals(pattern: str, flags: int = 0,
     return tuple(tuple(sorted(f)) for f in factors[:max_factors])
 
 
+def _prefixes(items: Any, flags: int) -> frozenset[str] | None:
+    """Strings one of which every match of `items` starts with (None: not known)."""
+    acc: frozenset[str] | None = _EMPTY
+    for op, av in items:
+        if op is sre_c.AT or op in (sre_c.ASSERT, sre_c.ASSERT_NOT):
+            continue  # zero-width: the match's first character is still to come
+        sig = _node(op, av, flags)
+        if sig.exact is not None:
+            acc = _concat(acc, sig.exact)
+            if acc is None:
+                return None
+            continue
+        head = _head(op, av, flags)
+        if head is None:
+            break
+        return _prefix_set(_concat(acc, head))
+    return _prefix_set(acc)
+
+
+def _head(op: Any, av: Any, flags: int) -> frozenset[str] | None:
+    """Prefixes of a node with no small finite set of forms."""
+    if op is sre_c.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        return _prefixes(sub, (flags | add_flags) & ~del_flags)
+    if op is sre_c.ATOMIC_GROUP:
+        return _prefixes(av, flags)
+    if op is sre_c.BRANCH:
+        out: set[str] = set()
+        for alt in av[1]:
+            p = _prefixes(alt, flags)
+            if p is None:
+                return None
+            out |= p
+        return frozenset(out)
+    if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT):
+        lo, _hi, sub = av
+        return _prefixes(sub, flags) if lo >= 1 else None
+    return None
+
+
+def _prefix_set(strings: frozenset[str] | None) -> frozenset[str] | None:
+    """Drop strings another one of the set begins (implied); None if one is empty."""
+    if not strings or "" in strings or len(strings) > _MAX_SET:
+        return None
+    return frozenset(s for s in strings if not any(o != s and s.startswith(o) for o in strings))
+
+
+def match_prefixes(pattern: str, flags: int = 0) -> tuple[str, ...]:
+    """Folded strings one of which every match of `pattern` begins with (lookbehinds and
+    other zero-width tests aside), or () when not known. A scan then need only try the
+    pattern where one of them occurs (`regex` sees the text before the start of a match
+    attempt, so `match` at a position is the attempt a `search` makes there)."""
+    if _unsafe(pattern):
+        return ()
+    try:
+        found = _prefixes(sre_parse.parse(pattern, flags & re.IGNORECASE),
+                          flags & re.IGNORECASE)
+    except (re.error, _Unsupported, RecursionError, OverflowError, ValueError):
+        return ()
+    return tuple(sorted(found)) if found else ()
+
+
 # Characters `\\s` may match (Python's isspace(), a superset of the `regex` module's).
 _SPACES = frozenset(chr(c) for c in range(0x3001) if chr(c).isspace())
 _INF = 1 << 30

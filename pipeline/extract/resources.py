@@ -19,7 +19,12 @@ import regex
 import yaml
 
 from pipeline.errors import GazetteerError
-from pipeline.extract.prefilter import has_fold_special, required_literals, whitespace_bound
+from pipeline.extract.prefilter import (
+    has_fold_special,
+    match_prefixes,
+    required_literals,
+    whitespace_bound,
+)
 
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent.parent / "gazetteers"
 PATTERN_DIR = GAZETTEER_DIR / "patterns"
@@ -108,6 +113,8 @@ def whole_text_literals(names: tuple[str, ...]) -> frozenset[str]:
         out.update(f for folds in ps.require_folds for f in folds)
         out.update(a for fs in ps.whole_factors for f in fs for a in f)
         out.update(a for w in ps.windows if w is not None for a in w[1])
+        out.update(a for w, anchors in zip(ps.windows, ps.anchors, strict=True) if w is None
+                   for a in anchors)
     return frozenset(out)
 
 
@@ -400,6 +407,45 @@ def _may_match_text(factors: tuple[tuple[str, ...], ...], st: _TextState) -> boo
     return True
 
 
+def _anchored(rx: Any, st: _TextState, anchors: tuple[str, ...], start: int,
+              end: int) -> list[Any]:
+    """rx.finditer(text, start, end), trying the pattern only where one of `anchors` (each
+    match begins with one) occurs in the folded text."""
+    occ: list[int] = []
+    for a in anchors:
+        occ.extend(st.occurrences(a, start, end))
+    return _attempts(rx, st.text, sorted(set(occ)), end)
+
+
+def _anchored_in(rx: Any, text: str, sub: str, anchors: tuple[str, ...], start: int,
+                 end: int) -> list[Any]:
+    """The same within one region, `sub` = its folded text."""
+    occ: list[int] = []
+    for a in anchors:
+        j = sub.find(a)
+        while j >= 0:
+            occ.append(start + j)
+            j = sub.find(a, j + 1)
+    if not occ:
+        return []
+    return _attempts(rx, text, sorted(set(occ)), end)
+
+
+def _attempts(rx: Any, text: str, occ: list[int], end: int) -> list[Any]:
+    """What finditer finds when matches can only start at the positions `occ`: the match
+    attempt a search makes at a position is `match` there (with the same end)."""
+    out: list[Any] = []
+    pos = -1
+    for q in occ:
+        if q < pos:
+            continue
+        m = rx.match(text, q, end)
+        if m is not None:
+            out.append(m)
+            pos = m.end()
+    return out
+
+
 def _windows(st: _TextState, alts: tuple[str, ...], bound: int, start: int,
              end: int) -> list[tuple[int, int]]:
     """Regions of low[start:end] that hold every match of a pattern that has one of `alts`
@@ -456,6 +502,10 @@ class PatternSet:
     require_roots: tuple[tuple[str, ...], ...] = ()
     """Per branch and `require` string: the shortest folded `require` string of the file
     inside its fold (absent from the folded text: the string is absent too)."""
+    anchors: tuple[tuple[str, ...], ...] = ()
+    """Per branch: folded strings one of which each match begins with (`prefilter.
+    match_prefixes`), when they are rare enough that trying the pattern only where they
+    occur beats scanning; else ()."""
     windows: tuple[tuple[int, tuple[str, ...]] | None, ...] = ()
     """Per branch: (whitespace bound, factor) when a whole-text scan may run only in the
     windows around that factor's occurrences (`prefilter.whitespace_bound`), else None."""
@@ -527,7 +577,10 @@ class PatternSet:
                 rx = branches[i]
                 spec = windows[i] if windows is not None else None
                 if spec is None:
-                    for m in rx.finditer(text):
+                    anchors = self.anchors[i] if self.anchors and not st.special else ()
+                    matches = (_anchored(rx, st, anchors, 0, n) if anchors
+                               else rx.finditer(text))
+                    for m in matches:
                         found.append((m.start(), i, m.end(), m))
                     continue
                 for a, b in _windows(st, spec[1], spec[0], 0, n):
@@ -537,15 +590,19 @@ class PatternSet:
             checks = self.factors if self.factors and not st.special else None
             regions = [(start, end, low[start:end]) for start, end in spans]
             requires = self.requires
+            all_anchors = self.anchors if self.anchors and not st.special else None
             for i, rx in enumerate(branches):
                 facs = checks[i] if checks is not None else ()
+                anchors = all_anchors[i] if all_anchors is not None else ()
                 for start, end, sub in regions:
                     if facs and not _may_match(facs, sub):
                         continue
                     # The whole-text `require` is looked at only once a region passes.
                     if requires[i] and not self._require_ok(st, i):
                         break
-                    for m in rx.finditer(text, start, end):
+                    matches = (_anchored_in(rx, text, sub, anchors, start, end) if anchors
+                               else rx.finditer(text, start, end))
+                    for m in matches:
                         found.append((m.start(), i, m.end(), m))
         if not found:
             return []
@@ -568,6 +625,14 @@ _MAX_CHECK = 24
 
 def _useful(factors: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted((f for f in factors if len(f) <= _MAX_CHECK), key=len))
+
+
+def _anchor_spec(rx: Any) -> tuple[str, ...]:
+    found = match_prefixes(rx.pattern, rx.flags & regex.IGNORECASE)
+    # One-letter prefixes ("a", "v") occur everywhere: trying there would cost more.
+    if len(found) > 40 or any(len(a) < 2 and a.isalnum() for a in found):
+        return ()
+    return found
 
 
 def _window_spec(rx: Any) -> tuple[int, tuple[str, ...]] | None:
@@ -643,14 +708,17 @@ def load_patterns(path: Path) -> PatternSet:
         raise GazetteerError(f"{path}: no patterns")
     factors = tuple(_useful(required_literals(rx.pattern, rx.flags & regex.IGNORECASE))
                     for rx in branches)
-    whole = tuple(tuple(f for f in fs if not _implied(f, req))
+    # A whole text nearly always has a short word ("the", "on"): such a factor is dropped.
+    whole = tuple(tuple(f for f in fs if not _implied(f, req)
+                        and not any(len(a) <= 3 and a.isalnum() for a in f))
                   for fs, req in zip(factors, requires, strict=True))
     windows = tuple(_window_spec(rx) for rx in branches)
+    anchors = tuple(_anchor_spec(rx) for rx in branches)
     folds = sorted({fold(r) for req in requires for r in req}, key=len)
     roots = tuple(tuple(next(f for f in folds if f in fold(r)) for r in req) for req in requires)
     return PatternSet(tuple(branches), tuple(ids), tuple(labels), tuple(requires), str(path),
                       factors, whole, tuple(tuple(fold(r) for r in req) for req in requires),
-                      roots, windows)
+                      roots, anchors, windows)
 
 
 # ----------------------------------------------------------------------------- URL hosts
