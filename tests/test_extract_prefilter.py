@@ -19,6 +19,7 @@ from pipeline.extract import resources
 from pipeline.extract.prefilter import (
     FOLD_SPECIAL_CHARS,
     has_fold_special,
+    match_prefixes,
     required_literals,
     whitespace_bound,
 )
@@ -113,6 +114,18 @@ def test_required_literals_shapes() -> None:
     assert required_literals(r"(?i:µm)") == (("m",),)  # "µ" ignoring case: other forms
     assert required_literals(r"µm")[0] == ("µm",)
     assert required_literals(r"(") == ()  # unreadable: no pre-check
+
+
+def test_match_prefixes_shapes() -> None:
+    assert match_prefixes(r"\bfoo|bar") == ("bar", "foo")
+    assert match_prefixes(r"(?i:\bFoo)\d") == ("foo",)
+    assert match_prefixes(r"(?<![\w.])(?:19|20)\d\d") == ("19", "20")  # lookbehind: no text
+    assert match_prefixes(r"a?b") == ("ab", "b")
+    assert match_prefixes(r"(?:x\w*|y)z") == ("x", "y")
+    assert match_prefixes(r"(?:ab|abc)d") == ("abcd", "abd")
+    assert match_prefixes(r"\d+px") == ()
+    assert match_prefixes(r"(?:foo)?bar") == ("bar", "foobar")
+    assert match_prefixes(r"x*y") == ()
 
 
 def test_whitespace_bound_shapes() -> None:
