@@ -253,3 +253,28 @@ def test_card_loading_examples_run(releases: tuple[Path, Path], tmp_path: Path) 
         [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+def test_fid_plot_draws_a_bounded_spread_of_many_points() -> None:
+    import numpy as np
+
+    from pipeline.plots import MAX_POINTS_PER_ROLE, spread
+
+    values = np.arange(10_000, 0, -1, dtype=float)
+    drawn = spread(values, MAX_POINTS_PER_ROLE)
+    assert len(drawn) == MAX_POINTS_PER_ROLE
+    assert drawn[0] == 1.0 and drawn[-1] == 10_000.0  # best and worst always drawn
+    assert list(drawn) == sorted(drawn)
+    assert list(spread(np.array([3.0, 1.0, 2.0]), MAX_POINTS_PER_ROLE)) == [1.0, 2.0, 3.0]
+
+
+def test_fid_plot_of_a_huge_board_renders_quickly_enough_to_be_a_png() -> None:
+    import pandas as pd
+
+    n = 20_000
+    df = pd.DataFrame({
+        "metric": ["FID"] * n, "kind": ["absolute"] * n, "dataset": ["CIFAR-10"] * n,
+        "resolution": [None] * n, "value": [float(i % 500) + 1 for i in range(n)],
+        "role": ["proposed" if i % 3 else "baseline" for i in range(n)],
+    })
+    assert plot_fid_per_dataset_resolution(df)[:4] == b"\x89PNG"
