@@ -150,7 +150,8 @@ def spread(values: np.ndarray, k: int) -> np.ndarray:
     ordered = np.sort(values)
     if len(ordered) <= k:
         return ordered
-    return ordered[np.linspace(0, len(ordered) - 1, k).round().astype(int)]
+    picked: np.ndarray = ordered[np.linspace(0, len(ordered) - 1, k).round().astype(int)]
+    return picked
 
 
 def plot_fid_per_dataset_resolution(results: pd.DataFrame) -> bytes:
