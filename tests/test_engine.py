@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from budget import budget
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -69,7 +70,7 @@ def test_map_batches_of_nothing_is_nothing() -> None:
 
 
 @given(st.lists(st.integers(1, 70_000), min_size=1, max_size=6))
-@settings(max_examples=15)
+@settings(max_examples=budget(15))
 def test_sink_writes_the_bytes_of_write_table(tmp_path_factory: pytest.TempPathFactory,
                                                sizes: list[int]) -> None:
     tmp = tmp_path_factory.mktemp("sink")
@@ -113,7 +114,7 @@ _TEXT = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
 
 
 @given(_TEXT)
-@settings(max_examples=1000)
+@settings(max_examples=budget(1000))
 def test_fix_text_is_ftfy(text: str) -> None:
     assert fix_text(text) == ftfy.fix_text(text, _FTFY)
 
@@ -175,7 +176,7 @@ _record = st.fixed_dictionaries(
 
 
 @given(st.lists(st.lists(_record, min_size=1, max_size=8), min_size=1, max_size=3))
-@settings(max_examples=25)
+@settings(max_examples=budget(25))
 def test_normalise_passes_equal_merge_records(
     tmp_path_factory: pytest.TempPathFactory, files: list[list[dict[str, str]]]
 ) -> None:

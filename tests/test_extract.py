@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from budget import budget
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -132,14 +133,14 @@ _WORDS = st.sampled_from([
 ])
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=budget(150), deadline=None)
 @given(st.lists(_WORDS, max_size=40))
 def test_properties_on_abstract_like_text(words: list[str]) -> None:
     text = " ".join(words)
     _check(text, extract_paper(_paper(text)))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=budget(150), deadline=None)
 @given(st.text(max_size=300), st.lists(st.text(max_size=40), max_size=3))
 def test_never_raises_on_arbitrary_text(text: str, urls: list[str]) -> None:
     out = extract_paper(_paper(text, urls=tuple(urls)))

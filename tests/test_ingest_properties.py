@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from budget import budget
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -46,7 +47,7 @@ KEYS = ["title", "paper_title", "paper", "papers", "results", "task", "datasets"
         "subdatasets", "sota", "rows", "authors", "authors_parsed", "summary", "abstract", "id",
         "arxiv_id", "url_abs", "code_links", "githubRepo", "paper_url", "url", "name",
         "submitter", "categories", "discussionId", "upvotes", "dataset"]
-FAST = settings(max_examples=60, deadline=None,
+FAST = settings(max_examples=budget(60), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 json_values = st.recursive(
@@ -118,7 +119,7 @@ def test_random_text(text: str) -> None:
         check_items(list(reader.read(io.StringIO(text), "t")), "t")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=budget(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(sorted(REAL_BYTES)), st.floats(0, 1), st.binary(max_size=8))
 def test_truncated_and_corrupted_real_files(name: str, cut: float, junk: bytes) -> None:
     data = REAL_BYTES[name]
@@ -127,7 +128,7 @@ def test_truncated_and_corrupted_real_files(name: str, cut: float, junk: bytes) 
     run_all(data[:at] + junk + data[at + len(junk):], name)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=budget(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(sorted(REAL_BYTES)), st.floats(0, 1), st.booleans())
 def test_scan_and_read_input_on_files(name: str, cut: float, compress: bool) -> None:
     data = REAL_BYTES[name]
