@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.explain import value_span
 
@@ -22,6 +23,11 @@ if TYPE_CHECKING:
     from pipeline.publish import Release
 
 Row = Mapping[str, Any]
+
+MAX_ROWS_PER_BOARD = 200
+"""Rows drawn per board; the rest are counted in a note (all are in `leaderboards.parquet`).
+At all-of-arXiv scale a board holds thousands of rows: a page of every one of them would be
+tens of megabytes, which a browser renders slowly and nobody reads."""
 
 CSS = """
 :root { --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --mark: #ffe08a; --head: #f6f8fa; }
@@ -34,7 +40,7 @@ header { padding: 12px 0 0; }
 h1 { font-size: 20px; margin: 0 0 4px; }
 h2 { font-size: 16px; margin: 28px 0 6px; }
 h2 small { font-weight: normal; color: var(--muted); }
-p.meta, p.hint { margin: 2px 0; color: var(--muted); }
+p.meta, p.hint, p.more { margin: 2px 0; color: var(--muted); }
 #search { width: 100%; font: inherit; padding: 6px 10px; margin-top: 8px;
           border: 1px solid var(--line); border-radius: 6px; }
 #count { margin: 4px 0 0; color: var(--muted); }
@@ -183,7 +189,7 @@ def _board_html(
         "<th>steps</th><th>paper</th><th>code</th><th>evidence</th></tr></thead>\n<tbody>\n"
     )
     body = []
-    for rank, row in ranked:
+    for rank, row in ranked[:MAX_ROWS_PER_BOARD]:
         pid = str(row["paper_id"])
         paper = papers.get(pid, {})
         title = _e(paper.get("title") or pid)
@@ -203,7 +209,14 @@ def _board_html(
             f"<td>{code}</td>"
             f'<td class="evidence">{evidence_html(evidence, value)}</td></tr>'
         )
-    return head + "\n".join(body) + "\n</tbody>\n</table>\n</section>"
+    rest = len(ranked) - MAX_ROWS_PER_BOARD
+    note = (
+        f'<p class="more">{rest} more row{"s" if rest != 1 else ""} (ranks after '
+        f"{MAX_ROWS_PER_BOARD}) are in <code>leaderboards.parquet</code>.</p>\n"
+        if rest > 0
+        else ""
+    )
+    return head + "\n".join(body) + "\n</tbody>\n</table>\n" + note + "</section>"
 
 
 def render_report(
@@ -221,7 +234,7 @@ def render_report(
     for link in code_links:
         links[str(link["paper_id"])].append(link)
     boards = group_boards(leaderboards, directions)
-    n_rows = sum(len(r) for _, r in boards)
+    n_rows = sum(min(len(r), MAX_ROWS_PER_BOARD) for _, r in boards)
     nav = "\n".join(
         f'<a href="#{_slug(*key)}">{_e(key[0])} · {_e(key[1])} · '
         f"{_e(f'{key[2]}px' if key[2] is not None else 'any resolution')} ({len(r)})</a>"
@@ -284,10 +297,17 @@ def write_report(release: Release, folder: Path) -> Path:
         "claims": tables["results"].num_rows,
         "leaderboard rows": tables["leaderboards"].num_rows,
     }
+    # Only the papers (and their links) that have a leaderboard row: a million Python dicts
+    # of every paper would dwarf the page itself.
+    on_boards = pc.unique(tables["leaderboards"].column("paper_id"))
     page = render_report(
         _rows(tables["leaderboards"]),
-        _rows(papers),
-        _rows(tables["code_links"]),
+        _rows(papers.filter(pc.is_in(papers["paper_id"], value_set=on_boards))),
+        _rows(
+            tables["code_links"].filter(
+                pc.is_in(tables["code_links"]["paper_id"], value_set=on_boards)
+            )
+        ),
         metric_directions(),
         version=str(release.manifest.get("version", "")),
         counts=counts,

@@ -104,6 +104,23 @@ def test_empty_release_page() -> None:
     assert "No leaderboard rows in this release." in page and "0 of 0 rows" in page
 
 
+def test_a_huge_board_draws_its_best_rows_and_counts_the_rest() -> None:
+    from pipeline.report import MAX_ROWS_PER_BOARD
+
+    n = MAX_ROWS_PER_BOARD + 37
+    rows = [
+        {"dataset": "D", "metric": "FID", "resolution": None, "setting": None, "steps": None,
+         "paper_id": f"p{i}", "value": float(i + 1), "unit": None, "evidence": f"FID {i + 1}"}
+        for i in range(n)
+    ]  # fmt: skip
+    page = render_report(rows, [], [], DIRECTIONS, version="x")
+    drawn = re.findall(r'<tr class="row" data-paper-id="(p\d+)"', page)
+    assert drawn == [f"p{i}" for i in range(MAX_ROWS_PER_BOARD)]  # best (lowest FID) first
+    assert f"{n} rows</small>" in page  # the heading counts every row
+    assert f"37 more rows (ranks after {MAX_ROWS_PER_BOARD})" in page
+    assert f"{MAX_ROWS_PER_BOARD} of {MAX_ROWS_PER_BOARD} rows" in page
+
+
 # --- in a browser -------------------------------------------------------------------------
 
 CHROME_ARGS = (
