@@ -15,7 +15,7 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 from pipeline import __version__
 from pipeline.config import Config
 from pipeline.errors import AccountingError, InputError, PolicyError
+from pipeline.extract.stage import CLAIM_TABLES
 from pipeline.io import (
     ParquetSink,
     iter_batches,
@@ -91,6 +92,17 @@ class Release:
     manifest: dict[str, Any]
     papers_stream: PapersStream | None = None
     """Set by `assemble`: the papers are streamed into the release, never held whole."""
+    streams: dict[str, Path] = field(default_factory=dict)
+    """Set by `assemble`: tables copied batch by batch from these work files (the claim
+    tables), so publish holds none of them whole; absent from `tables`."""
+
+
+def copy_table(src: Path, dest: Path, name: str, size: int = 65_536) -> int:
+    """Stream table `name` from `src` to `dest` (the bytes `write_table` of it would give)."""
+    with ParquetSink(dest, name) as sink:
+        for batch in iter_batches(src, size):
+            sink.add_table(batch)
+    return sink.count
 
 
 def _sha256_bytes(data: bytes) -> str:
@@ -155,10 +167,17 @@ def assemble(cfg: Config) -> Release:
         if not p.exists():
             raise InputError(f"{p}: missing; run the earlier stages first")
     tables: dict[str, pa.Table] = {}
-    for name in ("code_links", "dataset_mentions", "resolutions", "results"):
-        tables[name] = read_table(val_dir / f"{name}.parquet", name)
+    streams = {n: val_dir / f"{n}.parquet" for n in CLAIM_TABLES}
     directions = metric_directions()
-    candidates = leaderboard_candidates(tables["results"], directions)
+    # The leaderboard rows are few: filter the results batch by batch, hold only those.
+    results_schema = arrow_schema("results")
+    candidates = pa.concat_tables(
+        [results_schema.empty_table()]
+        + [
+            leaderboard_candidates(pa.Table.from_batches([b]).cast(results_schema), directions)
+            for b in iter_batches(streams["results"], 65_536)
+        ]
+    )
     tables["leaderboards"] = build_leaderboards(candidates, directions)
     quarantine = pa.concat_tables(
         [
@@ -181,7 +200,9 @@ def assemble(cfg: Config) -> Release:
     )
     checks = read_json(val_dir / "checks.json") if (val_dir / "checks.json").exists() else []
     manifest = build_manifest(tables, inputs, checks)
-    return Release(tables, manifest, PapersStream(papers_path, removed.astype(np.int64)))
+    return Release(
+        tables, manifest, PapersStream(papers_path, removed.astype(np.int64)), streams
+    )
 
 
 def _gazetteer_versions() -> dict[str, str]:
@@ -234,10 +255,14 @@ def schema_json(schema: pa.Schema) -> list[dict[str, Any]]:
 
 CARD_COLUMNS = {
     "papers": ["paper_id", "title", "arxiv_id"],
-    "results": [n for n in arrow_schema("results").names if n != "evidence"],
+    "code_links": [n for n in arrow_schema("code_links").names if n != "evidence"],
+    "results": ["dataset", "metric", "value", "resolution", "role", "kind"],
+    "dataset_mentions": ["paper_id"],
+    "resolutions": ["paper_id"],
 }
-"""What the card reads of the big tables (report.html: paper titles; plots: no evidence);
-a changelog compares every column, so with a previous release the card gets them all."""
+"""What the card reads of the big tables: report.html needs the titles and links of the
+papers on a leaderboard (only those are read), the plots these result columns; a changelog
+compares every column, so with a previous release the card gets them all."""
 
 
 def leaderboard_candidates(results: pa.Table, directions: dict[str, str]) -> pa.Table:
@@ -270,6 +295,8 @@ def write_release(
         path = folder / f"{name}.parquet"
         if name == "papers" and release.papers_stream is not None:
             rows = release.papers_stream.write(path)
+        elif name in release.streams:
+            rows = copy_table(release.streams[name], path, name)
         else:
             write_table(path, release.tables[name].cast(arrow_schema(name)))
             rows = release.tables[name].num_rows
@@ -285,13 +312,14 @@ def write_release(
     manifest["version"] = f"{__version__}-{digest[:10]}"
     fault_point("publish-tables-written")
     write_json(folder / "manifest.json", manifest)
-    if release.papers_stream is not None or card_columns:
+    streamed = set(release.streams) | ({"papers"} if release.papers_stream is not None else set())
+    if streamed or card_columns:
+        # The card gets the streamed tables back from the written files, and of every table
+        # only `card_columns` (papers: only those on a leaderboard, for report.html).
         tables = dict(release.tables)
         columns = card_columns or {}
-        if release.papers_stream is not None:
-            tables["papers"] = read_table(
-                folder / "papers.parquet", "papers", columns.get("papers")
-            )
+        for name in sorted(streamed):
+            tables[name] = _card_table(folder, name, columns.get(name), tables, card_columns)
         for name, cols in columns.items():
             if name in tables and set(cols) < set(tables[name].column_names):
                 tables[name] = tables[name].select(cols)
@@ -301,6 +329,31 @@ def write_release(
     TIMINGS["card"] = round(time.perf_counter() - t0, 3)
     log.debug("publish: card, plots and report took %.1fs", TIMINGS["card"])
     return str(manifest["version"])
+
+
+def _card_table(
+    folder: Path,
+    name: str,
+    columns: list[str] | None,
+    tables: dict[str, pa.Table],
+    card_columns: dict[str, list[str]] | None,
+) -> pa.Table:
+    """A written table as the card reads it: `columns` only, and (with `card_columns`) the
+    papers only those with a leaderboard row (report.html names no other)."""
+    path = folder / f"{name}.parquet"
+    if name in ("papers", "code_links") and card_columns is not None and "leaderboards" in tables:
+        ids = pc.unique(tables["leaderboards"].column("paper_id")).cast(pa.string())
+        parts = [
+            t.filter(pc.is_in(t["paper_id"], value_set=ids))
+            for t in (
+                pa.Table.from_batches([b]) for b in iter_batches(path, 65_536, columns=columns)
+            )
+        ]
+        schema = arrow_schema(name)
+        if columns is not None:
+            schema = pa.schema([schema.field(c) for c in columns])
+        return pa.concat_tables([schema.empty_table(), *(p.cast(schema) for p in parts)])
+    return read_table(path, name, columns)
 
 
 def fault_point(name: str) -> None:

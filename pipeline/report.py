@@ -292,10 +292,17 @@ def write_report(release: Release, folder: Path) -> Path:
     papers = tables["papers"].select(
         [c for c in ("paper_id", "title", "arxiv_id") if c in tables["papers"].column_names]
     )
+    # The card may hold only some rows of a table (papers: those on a board); the manifest
+    # has the whole counts.
+    written = release.manifest.get("tables", {})
+
+    def rows(name: str) -> int:
+        return int(written[name]["rows"]) if name in written else tables[name].num_rows
+
     counts = {
-        "papers": tables["papers"].num_rows,
-        "claims": tables["results"].num_rows,
-        "leaderboard rows": tables["leaderboards"].num_rows,
+        "papers": rows("papers"),
+        "claims": rows("results"),
+        "leaderboard rows": rows("leaderboards"),
     }
     # Only the papers (and their links) that have a leaderboard row: a million Python dicts
     # of every paper would dwarf the page itself.
