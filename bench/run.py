@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,10 @@ class PeakRss:
     def __init__(self, pid: int) -> None:
         self.proc = psutil.Process(pid)
         self.peak = 0
+        self.stage = STAGES[0]
+        """The stage running now (set from the pipeline's summary lines, see `watch_stages`)."""
+        self.peaks: dict[str, int] = {}
+        """Peak summed RSS while each stage ran."""
         self.cpu: dict[tuple[int, float], float] = {}
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._loop, daemon=True)
@@ -65,6 +70,7 @@ class PeakRss:
                     except psutil.Error:
                         pass
                 self.peak = max(self.peak, total)
+                self.peaks[self.stage] = max(self.peaks.get(self.stage, 0), total)
             except psutil.Error:
                 pass
             self._stop.wait(0.05)
@@ -76,6 +82,19 @@ class PeakRss:
 
     def cpu_seconds(self) -> float:
         return sum(self.cpu.values())
+
+
+STAGES = ("ingest", "normalise", "extract", "validate", "publish")
+
+
+def watch_stages(stream: Iterable[str], rss: PeakRss, lines: list[str]) -> None:
+    """Each stage prints one summary line (`<stage>: ...`, on stderr) when it ends: the next
+    one starts. Every line is kept in `lines` (for an error message)."""
+    for line in stream:
+        lines.append(line)
+        name = line.split(":", 1)[0].strip()
+        if name in STAGES and STAGES.index(name) + 1 < len(STAGES):
+            rss.stage = STAGES[STAGES.index(name) + 1]
 
 
 def floor_seconds(corpus: Path) -> float:
@@ -105,12 +124,24 @@ def run_pipeline(raw: Path, out: Path, work: Path, workers: int, engine: str) ->
         "--engine",
         engine,
         "--no-progress",
-        "-q",
     ]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},  # each summary line as its stage ends
+    )
     rss = PeakRss(proc.pid)
-    _, err = proc.communicate()
+    assert proc.stderr is not None
+    lines: list[str] = []
+    watcher = threading.Thread(target=watch_stages, args=(proc.stderr, rss, lines), daemon=True)
+    watcher.start()
+    proc.wait()
+    watcher.join()
+    err = "".join(lines)
     wall = time.perf_counter() - t0
     peak = rss.stop()
     cpu = rss.cpu_seconds()
@@ -120,6 +151,7 @@ def run_pipeline(raw: Path, out: Path, work: Path, workers: int, engine: str) ->
     return {
         "wall_s": round(wall, 2),
         "peak_rss_mb": round(peak / 2**20, 1),
+        "stage_peak_rss_mb": {k: round(v / 2**20, 1) for k, v in rss.peaks.items()},
         "cpu_s": round(cpu, 1),
         "stages_s": timings,
         "load_before": round(load, 2),
@@ -191,6 +223,16 @@ def table(results: list[dict[str, Any]]) -> str:
         ]
         card = r["cold"]["stages_s"].get("publish.card")
         rows.append(f"| {r['abstracts']:,} | " + " | ".join(cells) + f" | {card} s |")
+    rows += [
+        "",
+        "| abstracts | peak RSS (MB) while: " + " | ".join(stages) + " |",
+        "|---|" + "---|" * len(stages),
+    ]
+    for r in results:
+        peaks = r["cold"].get("stage_peak_rss_mb", {})
+        rows.append(
+            f"| {r['abstracts']:,} | " + " | ".join(str(peaks.get(s, "")) for s in stages) + " |"
+        )
     return "\n".join(rows)
 
 

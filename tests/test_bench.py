@@ -67,6 +67,11 @@ def test_bench_run_reports_every_figure(tmp_path: Path) -> None:
         stages = {k for k in r[run]["stages_s"] if "." not in k}
         assert stages == {"ingest", "normalise", "extract", "validate", "publish"}
     assert "publish.card" in r["cold"]["stages_s"]
+    # Memory is attributed to the stage that ran (from the pipeline's summary lines).
+    peaks = r["cold"]["stage_peak_rss_mb"]
+    assert set(peaks) <= {"ingest", "normalise", "extract", "validate", "publish"}
+    assert {"ingest", "publish"} <= set(peaks)
+    assert max(peaks.values()) == r["cold"]["peak_rss_mb"]
     assert math.isclose(r["abstracts_per_s"], 300 / r["cold"]["wall_s"], rel_tol=0.01)
     assert r["floor_read_parse_s"] > 0 and r["ratio_to_floor"] > 1
     assert "| 300 |" in proc.stdout
