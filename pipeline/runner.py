@@ -110,8 +110,11 @@ def run_all(
             if on_result:
                 on_result(res)
             results.append(res)
-            if name == PARALLEL_STAGES[-1]:
-                release_workers()
+            if name in PARALLEL_STAGES:
+                # Fresh local workers per stage (and the main process's freed Arrow memory
+                # handed back): what a stage's workers kept would otherwise stay in memory
+                # through the next stages, more of it the larger the corpus.
+                release_workers(dask=name == PARALLEL_STAGES[-1])
     finally:
         release_workers()
     if "pipeline.publish" in sys.modules:
@@ -125,13 +128,16 @@ PARALLEL_STAGES = ("ingest", "normalise", "extract")
 """The stages that map work over batches on the engine (in order)."""
 
 
-def release_workers() -> None:
-    """Stop the engine's workers: after the last parallel stage they only hold memory."""
+def release_workers(dask: bool = True) -> None:
+    """Stop the local engine's workers (and with `dask`, close the Dask clients); give the
+    Arrow memory the main process freed back to the system."""
     from pipeline import engine
 
     engine.shutdown()
-    if "pipeline.dask_engine" in sys.modules:
+    if dask and "pipeline.dask_engine" in sys.modules:
         sys.modules["pipeline.dask_engine"].close_clients()
+    if "pyarrow" in sys.modules:
+        sys.modules["pyarrow"].default_memory_pool().release_unused()
 
 
 VALIDATE_CHUNK = 65_536
