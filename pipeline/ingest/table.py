@@ -194,7 +194,7 @@ def _read_parquet(fh: Any, first: bytes, name: str) -> Iterator[Record | Rejecte
             source: Any = fh
         else:
             source = pa.BufferReader(first + fh.read())
-        pfile = pq.ParquetFile(source)
+        pfile = pq.ParquetFile(source, pre_buffer=False)  # see io.iter_batches
         for batch in pfile.iter_batches(batch_size=_BATCH_ROWS):
             for row in batch.to_pylist():
                 index += 1
