@@ -152,6 +152,8 @@ def validate_run(cfg: Config) -> StageResult:
     writes the removed paper rows (`papers_removed.parquet`) instead of a copy of the kept
     ones: publish copies the papers once, leaving those out.
     """
+    from functools import partial
+
     import numpy as np
     import numpy.typing as npt
     import pyarrow as pa
@@ -164,9 +166,11 @@ def validate_run(cfg: Config) -> StageResult:
     from pipeline.leaderboards import METRICS_CSV
     from pipeline.schemas import arrow_schema
     from pipeline.validate import (
+        KnownIds,
+        hash_ids,
         load_metric_ranges,
         merge_checks,
-        repeated_values,
+        repeated_by_hash,
         unique_columns,
         validate_chunk,
     )
@@ -184,12 +188,21 @@ def validate_run(cfg: Config) -> StageResult:
     with ParquetSink(out / "quarantine.parquet", "quarantine") as quarantine:
         # Papers: all columns but the abstract; the repeated values of unique columns first.
         slim = [n for n in arrow_schema("papers").names if n != "abstract"]
+        # Memory per paper: 8 bytes of hash per unique column (`repeated_by_hash`, `KnownIds`),
+        # not the ids as strings and hash sets of them.
         repeated = {
-            c: repeated_values(read_table(papers_path, columns=[c]).column(c))
+            c: repeated_by_hash(
+                partial(iter_batches, papers_path, 65_536, [c]),
+                np.concatenate(
+                    [np.empty(0, np.int64)]
+                    + [hash_ids(b.column(0)) for b in iter_batches(papers_path, 65_536, [c])]
+                ),
+            )
             for c in unique_columns("papers")
         }
         kept_before: dict[str, set[object]] = {c: set() for c in repeated}
         removed: list[npt.NDArray[np.int64]] = []
+        removed_ids: list[pa.Array] = []
         table_checks: list[dict[str, object]] = []
         start = 0
         for batch in iter_batches(papers_path, VALIDATE_CHUNK, columns=slim):
@@ -203,6 +216,7 @@ def validate_run(cfg: Config) -> StageResult:
             for c, values in res.kept_repeats.items():
                 kept_before[c].update(values)
             removed.append(res.removed + start)
+            removed_ids.append(chunk.column("paper_id").take(pa.array(res.removed)).combine_chunks())
             quarantine.add_rows(res.rejected)
             n_rejected += len(res.rejected)
             table_checks = merge_checks(table_checks, res.checks)
@@ -212,24 +226,25 @@ def validate_run(cfg: Config) -> StageResult:
             table_checks = validate_chunk("papers", empty).checks
         checks.extend(table_checks)
         gone = np.concatenate(removed) if removed else np.empty(0, np.int64)
-        ids = read_table(papers_path, columns=["paper_id"]).column("paper_id")
+        gone_ids = pa.chunked_array(removed_ids, pa.string()).combine_chunks()
         write_table(
             out / "papers_removed.parquet",
-            pa.table(
-                {"row": pa.array(gone, pa.int64()), "paper_id": ids.take(pa.array(gone))},
-            ),
+            pa.table({"row": pa.array(gone, pa.int64()), "paper_id": gone_ids}),
         )
-        keep = np.ones(len(ids), dtype=np.bool_)
-        keep[gone] = False
-        known_ids = ids.filter(pa.array(keep)) if gone.size else ids
-        counts["papers"] = int(keep.sum())
+        counts["papers"] = start - int(gone.size)
+        known_ids = KnownIds.of(iter_batches(papers_path, 65_536, ["paper_id"]), gone_ids)
 
-        # Where a rejected claim comes from (source_file dictionary-encoded: a few bytes/row).
-        papers_in = pq.read_table(
-            papers_path,
-            columns=["paper_id", "source_file", "line"],
-            read_dictionary=["source_file"],
-        )
+        def papers_of(ids: pa.ChunkedArray) -> pa.Table:
+            """paper_id, source_file and line of the papers with these ids: where a rejected
+            claim comes from (read only for a chunk that has one)."""
+            wanted = pc.unique(ids.combine_chunks())
+            cols = ["paper_id", "source_file", "line"]
+            parts = [
+                pa.Table.from_batches([b]).filter(pc.is_in(b.column(0), value_set=wanted))
+                for b in iter_batches(papers_path, 65_536, cols)
+            ]
+            return pa.concat_tables(parts) if parts else pq.read_schema(papers_path).empty_table()
+
         ranges = load_metric_ranges(METRICS_CSV)
         for t in CLAIM_TABLES:
             table_checks = []
@@ -248,15 +263,13 @@ def validate_run(cfg: Config) -> StageResult:
                     span_ok = None
                     if spans_all is not None:
                         span_ok = spans_all[offset : offset + chunk.num_rows]
-                    res = validate_chunk(
-                        t,
-                        chunk,
-                        ranges=ranges,
-                        known_ids=known_ids,
-                        span_ok=span_ok,
-                        papers_in=papers_in,
-                        row_offset=offset,
-                    )
+                    args = {"ranges": ranges, "known_ids": known_ids, "span_ok": span_ok,
+                            "row_offset": offset}
+                    res = validate_chunk(t, chunk, **args)  # type: ignore[arg-type]
+                    if res.removed.size:
+                        # Rare: the rejections name their paper's file and line.
+                        papers_in = papers_of(chunk.column("paper_id"))
+                        res = validate_chunk(t, chunk, papers_in=papers_in, **args)  # type: ignore[arg-type]
                     offset += chunk.num_rows
                     sink.add_table(res.kept)
                     n_kept += res.kept.num_rows

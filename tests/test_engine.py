@@ -343,6 +343,40 @@ def test_validate_chunks_equal_validate_tables(chunk: int) -> None:
                                             "PC202-evidence-not-verbatim", "PC105-no-title"}
 
 
+def test_validate_stage_equals_validate_tables(tmp_path: Path) -> None:
+    # The stage shell (hashed id checks, papers read back only for a chunk with rejections)
+    # gives validate_tables' tables, quarantine and checks.
+    from pipeline.extract.stage import SPAN_NEEDLE, SPANS_SCHEMA
+    from pipeline.io import read_table
+
+    tables = _bad_tables()
+    want = validate_tables(tables, METRICS_CSV)
+    cfg = _cfg(tmp_path / "raw", tmp_path / "work")
+    papers = tables["papers"]
+    write_table(cfg.stage_dir("normalise") / "papers.parquet", papers)
+    for t in ("code_links", "dataset_mentions", "resolutions", "results"):
+        write_table(cfg.stage_dir("extract") / f"{t}.parquet", tables[t])
+        if t in SPAN_NEEDLE:
+            ok = _spans(papers, tables[t], SPAN_NEEDLE[t])
+            write_table(cfg.stage_dir("extract") / f"{t}.spans.parquet",
+                        pa.table({"span_ok": pa.array(ok)}, schema=SPANS_SCHEMA))
+    _run(cfg, "validate")
+    out = cfg.stage_dir("validate")
+    for t in ("code_links", "dataset_mentions", "resolutions", "results"):
+        assert read_table(out / f"{t}.parquet", t).equals(want.tables[t]), t
+    removed = pq.read_table(out / "papers_removed.parquet")
+    keep = np.ones(papers.num_rows, dtype=np.bool_)
+    keep[removed.column("row").to_numpy()] = False
+    assert papers.filter(pa.array(keep)).equals(want.tables["papers"])
+    assert removed.column("paper_id").to_pylist() == [
+        papers.column("paper_id")[i].as_py() for i in removed.column("row").to_pylist()]
+    got = pq.read_table(out / "quarantine.parquet").to_pylist()
+    assert sorted(got, key=str) == sorted(to_table("quarantine", want.rejected).to_pylist(),
+                                          key=str)
+    assert json.loads((out / "checks.json").read_text()) == json.loads(
+        json.dumps(want.checks))
+
+
 @pytest.mark.slow
 def test_extract_output_does_not_depend_on_batch_size(tmp_path: Path) -> None:
     raw = tmp_path / "raw"

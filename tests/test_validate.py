@@ -22,10 +22,14 @@ from pipeline.validate import (
     CLAIM_TABLES,
     PAPER_KNOWN,
     TABLES,
+    KnownIds,
     ValidationOutcome,
     gx_suite,
+    hash_ids,
     load_expectations,
     load_metric_ranges,
+    repeated_by_hash,
+    repeated_values,
     span_matches,
     validate_tables,
 )
@@ -518,3 +522,37 @@ def test_unit_metric_stated_in_percent_is_in_range(tmp_path: Path) -> None:
     out = validate_tables({"papers": papers, "results": results}, csv_path)
     assert out.tables["results"].column("value").to_pylist() == [84, 0.91]
     assert [r.reason for r in out.rejected] == ["PC203-value-out-of-range"] * 2
+
+
+# ----------------------------------------------------------------------------- hashed ids
+
+_IDS = st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "arxiv:1", "title:x", "é"])
+                          | st.text(max_size=4)), max_size=40)
+
+
+@given(_IDS, st.integers(1, 7))
+@settings(max_examples=budget(100))
+def test_repeated_by_hash_is_repeated_values(ids: list[str | None], size: int) -> None:
+    column = pa.array(ids, pa.string())
+    batches = pa.table({"paper_id": column}).to_batches(max_chunksize=size)
+    got = repeated_by_hash(lambda: iter(batches), hash_ids(column))
+    assert sorted(got.to_pylist()) == sorted(repeated_values(column).to_pylist())
+
+
+@given(_IDS, _IDS, st.lists(st.sampled_from(["a", "b", "arxiv:1", "zz"]), max_size=3))
+@settings(max_examples=budget(100))
+def test_known_ids_is_membership_in_the_papers_left(
+    papers: list[str | None], claims: list[str | None], removed: list[str]
+) -> None:
+    batches = pa.table({"paper_id": pa.array(papers, pa.string())}).to_batches(max_chunksize=3)
+    # `removed`: rows removed, one id each; an id with more rows than that stays known.
+    removed = [r for r in removed if r in papers]
+    known = KnownIds.of(batches, pa.array(removed, pa.string()))
+    left = {p for p in papers if p is not None and papers.count(p) > removed.count(p)}
+    expected = [c is not None and c in left for c in claims]
+    assert known.mask(pa.array(claims, pa.string())).tolist() == expected
+
+
+def test_known_ids_of_no_papers_knows_nothing() -> None:
+    known = KnownIds(np.empty(0, np.int64), pa.array([], pa.string()))
+    assert known.mask(pa.array(["a", None], pa.string())).tolist() == [False, False]
