@@ -9,13 +9,14 @@ of one group are spread by their index, not jittered).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 PLOT_DIR = "plots"
 DPI = 100
@@ -68,18 +69,76 @@ def _empty(title: str, message: str) -> bytes:
         return _png(fig)
 
 
+def _is_fid_point(table: pa.Table) -> pa.ChunkedArray:
+    """The rows `fid_points` draws: absolute FID claims with a dataset."""
+    return pc.fill_null(
+        pc.and_(
+            pc.and_(pc.equal(table["metric"], "FID"), pc.equal(table["kind"], "absolute")),
+            pc.is_valid(table["dataset"]),
+        ),
+        False,
+    )
+
+
+def compact_results(batches: Iterable[pa.Table | pa.RecordBatch]) -> pa.Table:
+    """What the plots need of `results` (columns dataset, metric, value, resolution, role,
+    kind), in memory that does not grow with the table: the rows `fid_points` draws as they
+    are, every other row only counted, one row per (dataset, metric) with its count in `n`.
+    The plots drawn from it are the ones drawn from the whole table."""
+    cols = ["dataset", "metric", "value", "resolution", "role", "kind"]
+    points: list[pa.Table] = []
+    counts: list[pa.Table] = []
+    schema: pa.Schema | None = None
+    for b in batches:
+        table = (pa.Table.from_batches([b]) if isinstance(b, pa.RecordBatch) else b).select(cols)
+        schema = pa.schema([f.with_nullable(True) for f in table.schema])
+        fid = _is_fid_point(table)
+        points.append(table.filter(fid))
+        rest = table.filter(pc.invert(fid)).select(["dataset", "metric"])
+        counts.append(rest.group_by(["dataset", "metric"]).aggregate([([], "count_all")]))
+    if schema is None:
+        from pipeline.schemas import arrow_schema
+
+        empty = arrow_schema("results").empty_table().select(cols)
+        return empty.append_column("n", pa.array([], pa.int64()))
+    summed = (
+        pa.concat_tables(counts)
+        .group_by(["dataset", "metric"])
+        .aggregate([("count_all", "sum")])
+        .sort_by([("dataset", "ascending"), ("metric", "ascending")])
+    )
+    n = summed.num_rows
+    rows = pa.table(
+        {
+            "dataset": summed["dataset"],
+            "metric": summed["metric"],
+            **{c: pa.nulls(n, schema.field(c).type) for c in ("value", "resolution", "role",
+                                                              "kind")},
+        }
+    ).select(cols)
+    drawn = pa.concat_tables([p.cast(schema) for p in points])
+    return pa.concat_tables(
+        [
+            drawn.append_column("n", pa.array(np.ones(drawn.num_rows, np.int64))),
+            rows.cast(schema).append_column("n", summed["count_all_sum"].cast(pa.int64())),
+        ]
+    )
+
+
 def count_matrix(results: pd.DataFrame) -> pd.DataFrame:
-    """Claims per dataset (rows) and metric (columns), most frequent first, capped."""
+    """Claims per dataset (rows) and metric (columns), most frequent first, capped. A column
+    `n` (`compact_results`) gives each row's count; without it each row is one claim."""
     if results.empty:
         return pd.DataFrame()
     df = pd.DataFrame(
         {
             "dataset": results["dataset"].astype(object).where(results["dataset"].notna(), None),
             "metric": results["metric"].astype(str),
+            "n": results["n"].astype(int) if "n" in results else 1,
         }
     )
     df["dataset"] = df["dataset"].fillna(NO_DATASET).astype(str)
-    counts = df.groupby(["dataset", "metric"]).size().unstack(fill_value=0)
+    counts = df.groupby(["dataset", "metric"])["n"].sum().unstack(fill_value=0)
 
     def top(totals: pd.Series[int], n: int) -> list[str]:
         ranked = sorted(totals.items(), key=lambda kv: (-int(kv[1]), str(kv[0])))
@@ -122,7 +181,8 @@ def plot_claims_per_dataset_metric(results: pd.DataFrame) -> bytes:
                         fontsize=8,
                     )
         shown = int(values.sum())
-        note = "" if shown == len(results) else f" ({shown} of {len(results)} shown)"
+        total = int(results["n"].sum()) if "n" in results else len(results)
+        note = "" if shown == total else f" ({shown} of {total} shown)"
         ax.set_title(f"{title}{note}")
         return _png(fig)
 

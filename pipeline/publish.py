@@ -257,12 +257,14 @@ CARD_COLUMNS = {
     "papers": ["paper_id", "title", "arxiv_id"],
     "code_links": [n for n in arrow_schema("code_links").names if n != "evidence"],
     "results": ["dataset", "metric", "value", "resolution", "role", "kind"],
-    "dataset_mentions": ["paper_id"],
-    "resolutions": ["paper_id"],
+    "dataset_mentions": [],
+    "resolutions": [],
 }
 """What the card reads of the big tables: report.html needs the titles and links of the
-papers on a leaderboard (only those are read), the plots these result columns; a changelog
-compares every column, so with a previous release the card gets them all."""
+papers on a leaderboard (only those are read), the plots these result columns (as
+`plots.compact_results`: the FID points, the rest counted), the card nothing else (its row
+counts are the manifest's); a changelog compares every column, so with a previous release
+the card gets them all."""
 
 
 def leaderboard_candidates(results: pa.Table, directions: dict[str, str]) -> pa.Table:
@@ -321,7 +323,8 @@ def write_release(
         for name in sorted(streamed):
             tables[name] = _card_table(folder, name, columns.get(name), tables, card_columns)
         for name, cols in columns.items():
-            if name in tables and set(cols) < set(tables[name].column_names):
+            whole = name in tables and name not in streamed  # streamed: read as the card needs
+            if whole and set(cols) < set(tables[name].column_names):
                 tables[name] = tables[name].select(cols)
         release = Release(tables, manifest)
     t0 = time.perf_counter()
@@ -341,6 +344,12 @@ def _card_table(
     """A written table as the card reads it: `columns` only, and (with `card_columns`) the
     papers only those with a leaderboard row (report.html names no other)."""
     path = folder / f"{name}.parquet"
+    if columns == []:
+        return arrow_schema(name).empty_table().select([])
+    if name == "results" and card_columns is not None:
+        from pipeline.plots import compact_results
+
+        return compact_results(iter_batches(path, 65_536, columns=columns))
     if name in ("papers", "code_links") and card_columns is not None and "leaderboards" in tables:
         ids = pc.unique(tables["leaderboards"].column("paper_id")).cast(pa.string())
         parts = [

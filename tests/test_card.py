@@ -278,3 +278,35 @@ def test_fid_plot_of_a_huge_board_renders_quickly_enough_to_be_a_png() -> None:
         "role": ["proposed" if i % 3 else "baseline" for i in range(n)],
     })
     assert plot_fid_per_dataset_resolution(df)[:4] == b"\x89PNG"
+
+
+def test_plots_of_compact_results_are_the_plots_of_the_whole_table() -> None:
+    # The card draws from `compact_results` (FID points kept, other rows counted) so that
+    # its memory does not grow with the release; the PNGs must be the same bytes.
+    import pyarrow as pa
+
+    from pipeline.plots import compact_results
+
+    rows = []
+    datasets = [None, "CIFAR-10", "FFHQ", "ImageNet", *[f"D{i}" for i in range(25)]]
+    metrics = ["FID", "IS", "accuracy", "BLEU", *[f"M{i}" for i in range(14)]]
+    for i in range(3000):
+        rows.append({
+            "paper_id": f"p{i % 400}", "metric": metrics[(i * 7) % len(metrics)],
+            "value": float((i * 37) % 301) / 10 + 0.5, "unit": None,
+            "kind": "absolute" if i % 5 else "relative",
+            "dataset": datasets[(i * 11) % len(datasets)],
+            "resolution": [None, 64, 256][i % 3], "role": ["proposed", "baseline",
+                                                           "prior_sota"][i % 3],
+            "steps": None, "setting": None, "model": None, "evidence": "x", "start": 0,
+            "end": 1,
+        })
+    whole = to_table("results", rows)
+    compact = compact_results(whole.to_batches(max_chunksize=700))
+    assert compact.num_rows < whole.num_rows / 3
+    assert pa.compute.sum(compact["n"]).as_py() == whole.num_rows
+    full_df, compact_df = whole.to_pandas(), compact.to_pandas()
+    for plot in (plot_claims_per_dataset_metric, plot_fid_per_dataset_resolution):
+        assert plot(compact_df) == plot(full_df), plot.__name__
+    empty = compact_results(iter([]))
+    assert plot_claims_per_dataset_metric(empty.to_pandas())[:4] == b"\x89PNG"
