@@ -178,8 +178,15 @@ def test_arxiv_no_title_rejected_title_only_kept() -> None:
         ("Rejected", 1), ("Record", 2), ("Rejected", 3)]
     assert items[0].reason == Reason.NO_TITLE.value
     assert items[2].reason == Reason.BAD_RECORD.value
+    # raw: the line as written (it is the record's JSON text).
     assert items[1] == Record(source_file="f", line=2, source_format="arxiv_jsonl",
-                              title="Only a title", raw='{"title":"Only a title"}')
+                              title="Only a title", raw='{"title": "Only a title"}')
+
+
+def test_arxiv_raw_is_the_line_verbatim() -> None:
+    line = '{"title": "Ünï T",  "id": "2401.00001", "abstract": "x"}'
+    (rec,) = read_bytes(arxiv_jsonl, ("  " + line + " \r\n").encode(), "f")
+    assert rec.raw == line and json.loads(rec.raw)["title"] == "Ünï T"
 
 
 def test_huge_single_line(tmp_path: Path) -> None:
