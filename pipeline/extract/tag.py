@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-import ahocorasick
 import regex
 
 from pipeline.extract import resources
@@ -108,15 +107,16 @@ def tag_datasets(text: str, title: str = "") -> list[Tag]:
     low = resources.folded(text)[0]
     n = len(text)
     cands: list[tuple[int, int, Any]] = []
-    automaton, indexed = _dataset_pass(g)
+    matcher, indexed = _dataset_pass(g)
+    values = matcher.values
     positions: dict[str, list[int]] = {}
-    for end_idx, (vals, lit) in automaton.iter(low):
+    for key, start, end in matcher.find(low):
+        vals, lit = values[key]
         if lit is not None:
             # A string the dataset-intro scans look up: recorded in the same pass.
-            positions.setdefault(lit, []).append(end_idx + 1 - len(lit))
+            positions.setdefault(lit, []).append(start)
             if vals is None:
                 continue
-        end = end_idx + 1
         for idx, surface in vals:
             start = end - len(surface)
             if start > 0:
@@ -195,24 +195,20 @@ def tag_datasets(text: str, title: str = "") -> list[Tag]:
     return tags
 
 
-_pass_cache: dict[int, tuple[Any, Any, frozenset[str]]] = {}
+_pass_cache: dict[int, tuple[Any, resources.Matcher, frozenset[str]]] = {}
 
 
-def _dataset_pass(g: Any) -> tuple[Any, frozenset[str]]:
-    """An automaton over the gazetteer's folded spellings (value: their (entry, surface)
-    pairs) and the strings the dataset-intro scans look up (value: the string), so that one
-    pass over the text serves both; and the set of those strings."""
+def _dataset_pass(g: Any) -> tuple[resources.Matcher, frozenset[str]]:
+    """A matcher of the gazetteer's folded spellings (value: (their (entry, surface) pairs,
+    None)) and of the strings the dataset-intro scans look up (value: (.., the string)), so
+    that one pass over the text serves both; and the set of those strings."""
     hit = _pass_cache.get(id(g))
     if hit is None or hit[0] is not g:
         indexed = resources.whole_text_literals(("dataset_intro",))
-        automaton = ahocorasick.Automaton()
         keys: dict[str, tuple[Any, str | None]] = {k: (v, None) for k, v in g.automaton.items()}
         for lit in indexed:
             keys[lit] = (keys.get(lit, (None, None))[0], lit)
-        for k, v in keys.items():
-            automaton.add_word(k, v)
-        automaton.make_automaton()
-        hit = _pass_cache[id(g)] = (g, automaton, indexed)
+        hit = _pass_cache[id(g)] = (g, resources.Matcher(keys), indexed)
     return hit[1], hit[2]
 
 
@@ -426,9 +422,10 @@ def tag_metrics(text: str, spans: list[tuple[int, int]] | None = None) -> list[T
     out: list[Tag] = []
     for s0, e0 in regions:
         cands: list[tuple[int, int, Any]] = []
-        for end_idx, vals in mt.automaton.iter(low, s0, e0):
-            end = end_idx + 1
-            for metric, surface, exact in vals:
+        values = mt.automaton.values
+        for key, _start, k_end in mt.automaton.find(low[s0:e0]):
+            end = s0 + k_end
+            for metric, surface, exact in values[key]:
                 start = end - len(surface)
                 if exact and text[start:end] != surface:
                     continue
@@ -454,7 +451,7 @@ def _metrics_stay_in_sentences() -> bool:
     """True when no metric spelling can run across a sentence boundary (then matching
     sentence by sentence finds, in those sentences, what matching the text finds)."""
     return not any(_SENTENCE_END.search(k) or k[:1].isspace() or not k
-                   for k in resources.metrics().automaton.keys())
+                   for k in resources.metrics().automaton.keys)
 
 
 # Head words of a metric phrase that keep the table's canonical name ("exact accuracy" is
