@@ -78,3 +78,24 @@ def test_metric_errors(tmp_path: Path) -> None:
     p.write_text("metric,aliases,direction,min,max,unit,case\nFID,,down,0,,,fold\n")
     with pytest.raises(GazetteerError, match=r"m\.csv:2: FID: direction"):
         resources.load_metrics(p)
+
+
+def test_matcher_reads_texts_with_lone_surrogates() -> None:
+    # The Rust automaton reads UTF-8, which has no lone surrogates; a text holding one gets
+    # the same matches at the same offsets as without it.
+    from pipeline.extract.resources import Matcher
+
+    m = Matcher({"cifar-10": "C", "é": "E"})
+    clean, odd = "on cifar-10 é xy", "on cifar-10 é \ud800\udfff"
+    assert m.find(odd) == m.find(clean) == [(0, 3, 11), (1, 12, 13)]
+    assert [d.dataset for d in tag_and_mentions("FID 2.1 on CIFAR-10 \ud800 and ImageNet.")] == [
+        "CIFAR-10", "ImageNet"]
+
+
+def tag_and_mentions(text: str) -> list:
+    from pipeline.extract import extract_paper
+    from pipeline.records import Paper
+
+    paper = Paper(paper_id="x", title="T", authors=(), abstract=text, source_file="f",
+                  source_format="x", line=1, arxiv_id=None, urls=(), sources=())
+    return list(extract_paper(paper).dataset_mentions)

@@ -127,6 +127,9 @@ def folded(text: str) -> tuple[str, bool]:
 # ----------------------------------------------------------------------------- matching
 
 
+_LONE_SURROGATE = regex.compile(r"[\ud800-\udfff]")
+
+
 class Matcher:
     """Every occurrence, overlapping ones too, of a set of strings in a text: an
     Aho-Corasick automaton compiled to a DFA by the Rust `aho-corasick` crate
@@ -155,7 +158,16 @@ class Matcher:
     def find(self, text: str) -> list[tuple[int, int, int]]:
         if self._ac is None or not text:
             return []
-        found: list[tuple[int, int, int]] = self._ac.find_matches_as_indexes(text, overlapping=True)
+        try:
+            found: list[tuple[int, int, int]] = self._ac.find_matches_as_indexes(
+                text, overlapping=True
+            )
+        except UnicodeEncodeError:
+            # A lone surrogate has no UTF-8 form; no key holds one, so no match spans it:
+            # the same matches (and offsets) with U+FFFD in its place.
+            found = self._ac.find_matches_as_indexes(
+                _LONE_SURROGATE.sub("\ufffd", text), overlapping=True
+            )
         return found
 
     def items(self) -> list[tuple[str, Any]]:
