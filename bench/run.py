@@ -186,7 +186,9 @@ def bench_size(n: int, workers: int, engine: str, corpus_dir: Path = CORPUS_DIR)
             for k, v in cold["stages_s"].items()
             if "." not in k
         },
-        "floor_read_parse_s": round(floor, 2),
+        # Significant digits, not decimals: a small corpus's floor (milliseconds) must not
+        # round to 0 s.
+        "floor_read_parse_s": float(f"{floor:.4g}"),
         "floor_abstracts_per_s": round(n / floor, 1),
         "ratio_to_floor": round(total / floor, 2),
         "warm_speedup": round(cold["wall_s"] / warm["wall_s"], 1),
