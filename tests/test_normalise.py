@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.normalise import (
+    _MULT_SPACES,
+    _TIE,
+    _TIMES_AFTER,
+    _TIMES_BETWEEN,
+    _see_more_re,
     clean_arxiv_id,
     merge_records,
     normalise_text,
@@ -58,6 +66,17 @@ def test_normalise_text_is_idempotent_and_total(s: str) -> None:
 def test_normalise_text_latex_alphabet_idempotent(s: str) -> None:
     once = normalise_text(s)
     assert normalise_text(once) == once
+
+
+@given(st.lists(st.sampled_from(
+    [*"ab 0123456789.{}\\timesvoir plus()…~×\n\t\xa0É", "...", "(voir plus)", "(VER MÁS)"]),
+    max_size=30).map("".join))
+@settings()
+def test_patterns_on_regex_match_as_on_re(s: str) -> None:
+    # The look-behind patterns run on `regex` for speed; `re` is the reference.
+    for rx in (_TIMES_BETWEEN, _TIMES_AFTER, _MULT_SPACES, _TIE, _see_more_re()):
+        flags = re.IGNORECASE if rx.flags & regex.IGNORECASE else 0
+        assert rx.sub("#", s) == re.compile(rx.pattern, flags).sub("#", s), rx.pattern
 
 
 def test_arxiv_ids() -> None:
