@@ -305,11 +305,18 @@ def _repair_once(text: str) -> str:
     # Pure ASCII without entities has nothing for ftfy to fix; skipping it is most of the
     # speed on arXiv-scale corpora (ftfy is ~450 µs per abstract).
     out = text if text.isascii() and "&" not in text else fix_text(text)
-    out = _CONTROL.sub(" ", out)
+    # Control characters are unprintable: a printable text (a repaired one, in the second
+    # pass) has none to replace and, if nothing below changes it, no whitespace but " ".
+    printable = out.isprintable()
+    if not printable:
+        out = _CONTROL.sub(" ", out)
+    before = out
     if "…" in out or "..." in out:
         out = splice_markers(out)
     if any(t in out for t in _LATEX_TRIGGERS):
         out = replace_latex(out)
+    if printable and out is before and "  " not in out and out[:1] != " " and out[-1:] != " ":
+        return out
     return collapse_whitespace(out)
 
 
