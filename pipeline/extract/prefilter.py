@@ -26,6 +26,9 @@ __all__ = ["required_literals", "has_fold_special", "FOLD_SPECIAL_CHARS"]
 
 _MAX_SET = 48
 """Alternative strings kept per factor; a larger set is dropped (no factor)."""
+_MAX_CLASS = 8
+"""Characters a class may list to count as that many one-character strings (an operator
+set "[=<>≤≥≈]" is one a region must hold; "[A-Za-z]" is not read at all)."""
 
 Factor = frozenset[str]
 
@@ -110,7 +113,7 @@ def _node(op: Any, av: Any, flags: int) -> _Sig:
             if c is None:
                 return _Sig(None, [])
             chars.add(c)
-        return _Sig(frozenset(chars) if 0 < len(chars) <= 4 else None, [])
+        return _Sig(frozenset(chars) if 0 < len(chars) <= _MAX_CLASS else None, [])
     if op in (sre_c.ANY, sre_c.NOT_LITERAL, sre_c.CATEGORY, sre_c.GROUPREF,
               sre_c.GROUPREF_EXISTS):
         return _Sig(None, [])
