@@ -326,6 +326,8 @@ def normalise_text(text: str) -> str:
     Idempotent: normalise_text(normalise_text(s)) == normalise_text(s).
     """
     out = _repair_once(text)
+    if out == text:
+        return out  # a pass that changes nothing would change nothing again
     # A pass can expose a pattern for another (a marker inside math, say); iterate to a
     # fixed point so the function is idempotent. One extra pass is the norm.
     for _ in range(4):
