@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
+import numpy as np
 import pytest
 import regex
 from hypothesis import given, settings
@@ -19,6 +21,7 @@ from pipeline.normalise import (
     merge_records,
     normalise_text,
     paper_id_for,
+    shared_key_rows,
     title_key,
 )
 from pipeline.records import Record
@@ -145,3 +148,18 @@ def test_an_arxiv_id_is_never_given_to_two_papers() -> None:
     ]
     ids = [p.paper_id for p in merge_records(recs).papers]
     assert len(set(ids)) == 2 and "arxiv:2401.00009" in ids
+
+
+@given(st.lists(st.tuples(st.integers(0, 6), st.one_of(st.none(), st.integers(0, 6))),
+                max_size=40))
+@settings()
+def test_shared_key_rows_are_the_rows_with_a_repeated_key(
+        rows: list[tuple[int, int | None]]) -> None:
+    # Title and arXiv hashes share one pool (their prefixes differ, so equal numbers here
+    # stand for equal hashes); a row is shared when either of its keys occurs twice.
+    pool = Counter([t for t, _ in rows] + [a for _, a in rows if a is not None])
+    expected = [pool[t] > 1 or (a is not None and pool[a] > 1) for t, a in rows]
+    key_t = np.array([t for t, _ in rows], np.uint64)
+    key_a = np.array([a or 0 for _, a in rows], np.uint64)
+    has_a = np.array([a is not None for _, a in rows], np.bool_)
+    assert shared_key_rows(key_t, key_a, has_a).tolist() == expected
