@@ -438,6 +438,56 @@ def test_workers_1_and_2_publish_identical_tables(tmp_path: Path) -> None:
     assert shas[0] == shas[1]
 
 
+def _reference_leaderboards(results: pa.Table, directions: dict[str, str]) -> pa.Table:
+    """`build_leaderboards` as first written: all of pandas, rows back through Python."""
+    from pipeline.leaderboards import GROUP
+
+    schema = arrow_schema("leaderboards")
+    df = results.to_pandas()
+    df = df[(df["role"] == "proposed") & (df["kind"] == "absolute") & df["dataset"].notna()
+            & df["metric"].isin(list(directions))].copy()
+    if df.empty:
+        return schema.empty_table()
+    df["_score"] = df["value"].where(df["metric"].map(lambda m: directions[m] == "lower"),
+                                     -df["value"])
+    df = df.sort_values(GROUP + ["_score", "paper_id", "start"], na_position="first",
+                        kind="stable").drop_duplicates(GROUP + ["paper_id"], keep="first")
+    df["rank"] = df.groupby(GROUP, dropna=False, sort=False)["_score"].rank(
+        method="min").astype("int64")
+    df = df.sort_values(GROUP + ["rank", "paper_id"], na_position="first", kind="stable")
+    cols = [f.name for f in schema]
+    out = df[cols].astype(object).where(df[cols].notna(), None)
+    return pa.Table.from_pylist(out.to_dict("records"), schema=schema)
+
+
+_LB_ROW = st.builds(
+    lambda pid, metric, role, kind, dataset, value, res, setting, steps, start: _result(
+        pid, f"evidence {start}", start, start + 5, metric=metric, role=role, kind=kind,
+        dataset=dataset, value=value, resolution=res, setting=setting, steps=steps),
+    st.sampled_from(["p1", "p2", "p3"]),
+    st.sampled_from(["FID", "IS", "accuracy", "NotAMetric"]),
+    st.sampled_from(["proposed", "baseline"]),
+    st.sampled_from(["absolute", "relative"]),
+    st.sampled_from([None, "CIFAR-10", "ImageNet"]),
+    st.sampled_from([1.0, 2.0, 2.5, -1.0]),
+    st.sampled_from([None, 64, 256]),
+    st.sampled_from([None, "class-conditional"]),
+    st.sampled_from([None, 1, 50]),
+    st.integers(0, 50),
+)
+
+
+@given(st.lists(_LB_ROW, max_size=30))
+@settings(max_examples=budget(300))
+def test_leaderboards_are_the_reference_ranking(rows: list[dict]) -> None:
+    from pipeline.leaderboards import build_leaderboards, metric_directions
+
+    results = to_table("results", rows)
+    directions = metric_directions()
+    assert build_leaderboards(results, directions).equals(
+        _reference_leaderboards(results, directions))
+
+
 def test_leaderboards_of_the_candidates_are_the_leaderboards() -> None:
     from pipeline.leaderboards import build_leaderboards, metric_directions
     from pipeline.publish import leaderboard_candidates
