@@ -32,7 +32,12 @@ from hypothesis import strategies as st
 from pipeline.config import Config
 from pipeline.engine import map_batches
 from pipeline.ingest import read_input, scan_inputs
-from pipeline.ingest.stage import BLOCK_BYTES, iter_blocks, parse_block
+from pipeline.ingest.stage import (
+    BLOCK_BYTES,
+    iter_blocks,
+    parse_block,
+    parse_block_reference,
+)
 from pipeline.io import ParquetSink, iter_batches, table_from_rows, write_table
 from pipeline.leaderboards import METRICS_CSV
 from pipeline.normalise import _FTFY, _looks_mojibake, fix_text, merge_records
@@ -187,6 +192,124 @@ def test_parallel_blocks_read_what_the_reader_reads(tmp_path: Path, block: int) 
     assert records == want_records
     assert rejected == want_rejected
     assert len(want_rejected) == 2
+
+
+_odd_char = st.sampled_from(
+    ["\ud800", "\udfff", "\ufffd", "\xa0", "\u2003", "\x1c", "\x85", "é", "\\", "\n", "\r",
+     "\t", "\x00", " ", '"', "\ufeff"]
+)
+_odd_text = st.lists(st.text(max_size=6) | _odd_char, max_size=5).map("".join)
+_scalar = st.none() | st.booleans() | st.integers() | st.floats() | _odd_text
+_name_part = _odd_text | st.sampled_from(["Lee", "Ann", "", " ", "Jr."]) | _scalar
+_author_item = (
+    st.tuples(_name_part, _name_part, _name_part).map(list)
+    | st.lists(_name_part, max_size=4)
+    | _scalar
+    | st.dictionaries(st.sampled_from(["name", "x"]), _name_part, max_size=2)
+)
+_snapshot = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.sampled_from(["2401.00001", "hep-th/9901001", "", " "]) | _scalar,
+        "submitter": st.just("x"),
+        "authors": st.sampled_from(["Ann Lee, Bo Chen and Cy Dow", "A; B", "", " "])
+        | _odd_text | st.lists(_author_item, max_size=3) | _scalar,
+        "title": st.sampled_from(["Diffusion beats GANs", "  Hard\n  wrapped  ", ""])
+        | _odd_text | _scalar | st.lists(_odd_text, max_size=2),
+        "abstract": st.sampled_from(["  We get FID 2.1.\n", "", "   "]) | _odd_text | _scalar,
+        "categories": st.just("cs.LG"),
+        "authors_parsed": st.lists(_author_item, max_size=4) | _scalar,
+    },
+)
+_name_str = st.sampled_from(["Lee", "Ann", "", " ", "Jr.", "\ud800", "Dö", "\xa0", " B. "])
+_typical = st.fixed_dictionaries(
+    {
+        "title": st.sampled_from(["Diffusion beats GANs", "\u2003", "\ud800 x", "Tëst"])
+        | _odd_text,
+        "authors_parsed": st.lists(
+            st.tuples(_name_str | _odd_text, _name_str, _name_str | _odd_text).map(list),
+            min_size=1, max_size=4,
+        ),
+    },
+    optional={
+        "id": st.sampled_from(["2401.00001", " ", "\ud800"]) | _odd_text,
+        "abstract": st.sampled_from(["  We get FID 2.1.\n", "\ufffd", "\x85"]) | _odd_text,
+        "authors": st.sampled_from(["Ann Lee, Bo Chen and Cy Dow", ""]),
+    },
+)
+"""A snapshot record with a title and `authors_parsed` of the snapshot's shape: odd text."""
+
+
+@st.composite
+def _snapshot_line(draw: st.DrawFn) -> bytes:
+    """One line's bytes: a snapshot object (odd fields, escaped or raw non-ASCII), a real
+    snapshot line, or not a record at all (invalid JSON, other JSON, blank)."""
+    kind = draw(st.integers(0, 9))
+    if kind <= 3:
+        value = draw(_typical if kind <= 1 else _snapshot)
+        text = json.dumps(value, ensure_ascii=draw(st.booleans()), separators=(",", ":"))
+        if draw(st.booleans()):  # a duplicate key: the last value wins
+            text = text[:-1] + ("," if value else "") + '"title":"Dup"}'
+        line = text.encode("utf-8", "surrogatepass")  # a raw surrogate: invalid UTF-8
+    elif kind <= 5:
+        line = draw(st.sampled_from(ARXIV.read_bytes().splitlines()))
+    elif kind == 6:
+        line = draw(st.sampled_from(ARXIV.read_bytes().splitlines()))
+        line = line[: draw(st.integers(0, len(line)))]  # truncated
+    else:
+        line = draw(st.sampled_from([
+            b"", b"   ", b"\t", b"\xc2\xa0", b"{not json", b"[1, 2]", b"42", b'"t"', b"null",
+            b'{"title": NaN, "id": Infinity}', b'{"title": "x", "id": 1' + b"0" * 5000 + b"}",
+            b'{"title": "' + b"[" * 50 + b'"}', b"[" * 50 + b"]" * 50, b"{}", b'{"title": "a"}',
+            b' {"title": "lead"}', b'{"title": "trail"}  ', b'\xc2\xa0{"title": "nbsp"}',
+            b'{"title": "a"} {}', b'{"title": "\\ud800x", "authors_parsed": [["\\udfff", "", ""]]}',
+            b'{"title": "t", "abstract": "caf\xff", "authors": "A\xe2\x82"}', b"\xef\xbb\xbf{}",
+            b'{"title": "ctl\x01"}', b'{"title": "r"}\r',
+            b'{"title": "t", "authors_parsed": [[" ", "", ""]], "authors": "Ann Lee and B C"}',
+            b'{"title": "t", "authors_parsed": [["Lee", "", ""], ["", "Ann", ""], ["", "", "Jr"]]}',
+        ]))
+    if draw(st.booleans()):  # invalid UTF-8 somewhere
+        at = draw(st.integers(0, len(line)))
+        bad = draw(st.sampled_from([b"\xff", b"\xe2\x82", b"\xed\xa0\x80"]))
+        line = line[:at] + bad + line[at:]
+    return line
+
+
+@st.composite
+def _block(draw: st.DrawFn) -> tuple[int, bytes]:
+    """(number of the first line, bytes) of a block as `iter_blocks` cuts it."""
+    lines = draw(st.lists(_snapshot_line(), max_size=12))
+    ends = [draw(st.sampled_from([b"\n", b"\r\n"])) for _ in lines]
+    data = b"".join(line + end for line, end in zip(lines, ends, strict=True))
+    if lines and draw(st.booleans()):
+        data = data.removesuffix(ends[-1])  # the file's last line, without a line end
+    first = draw(st.sampled_from([1, 2, 3]) | st.integers(1, 10**7))
+    if draw(st.booleans()):  # a byte-order mark: dropped from the file's first line only
+        data = b"\xef\xbb\xbf" + data
+    return first, data
+
+
+def _same_block_result(task: tuple[str, str, int, bytes]) -> None:
+    new, old = parse_block(task), parse_block_reference(task)
+    assert new.records == old.records  # the Parquet bytes: every row, column and field
+    assert new.rejected == old.rejected
+    assert new.warnings == old.warnings
+    assert (new.read, new.replaced) == (old.read, old.replaced)
+
+
+@given(_block())
+@settings(max_examples=budget(300), deadline=None)
+def test_parse_block_equals_the_reference(block: tuple[int, bytes]) -> None:
+    """The column-wise arXiv block reader gives what the reader + `table_from_rows` give."""
+    first, data = block
+    _same_block_result(("arxiv_jsonl", "a.jsonl", first, data))
+
+
+@pytest.mark.parametrize("block", [700, 5000, BLOCK_BYTES])
+def test_parse_block_equals_the_reference_on_the_fixture(tmp_path: Path, block: int) -> None:
+    (tmp_path / "a.jsonl").write_bytes(ARXIV.read_bytes())
+    for first, piece in iter_blocks(tmp_path / "a.jsonl", block):
+        _same_block_result(("arxiv_jsonl", "a.jsonl", first, piece))
 
 
 # ----------------------------------------------------------------------------- stages

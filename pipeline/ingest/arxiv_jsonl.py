@@ -10,11 +10,14 @@ Title and abstract are kept as read (hard-wrapped, leading spaces). `Record.line
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.errors import Reason
 from pipeline.ingest._common import (
+    BOM,
     Source,
     authors_from,
     clean,
@@ -106,3 +109,122 @@ def read(fh: Source, name: str) -> Iterator[Record | Rejected]:
                          f"{err}; the line is truncated or not one JSON object", {"line": text})
             continue
         yield record_to_item(value, name, lineno, text.strip())
+
+
+@dataclass(slots=True)
+class Block:
+    """A block of snapshot lines read column by column: the `records` rows `read` yields for
+    it (same values, same order) without a `Record` per row, and its rejections."""
+
+    line: list[int] = field(default_factory=list)
+    title: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    """Every record's authors, one after the other."""
+    author_ends: list[int] = field(default_factory=lambda: [0])
+    """Offsets into `authors`: record i's names are `authors[author_ends[i]:author_ends[i + 1]]`."""
+    abstract: list[str | None] = field(default_factory=list)
+    arxiv_id: list[str | None] = field(default_factory=list)
+    raw: list[str] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def add(self, rec: Record) -> None:
+        """Append a record the reference path (`record_to_item`) made."""
+        self.line.append(rec.line)
+        self.title.append(rec.title or "")
+        self.authors.extend(rec.authors)
+        self.author_ends.append(len(self.authors))
+        self.abstract.append(rec.abstract)
+        self.arxiv_id.append(rec.arxiv_id)
+        self.raw.append(rec.raw)
+
+
+_raw_decode = json.JSONDecoder().raw_decode
+"""`json.loads` without its layers: a line that is its value and nothing else gets the same
+value from it (`json.loads` skips whitespace, then calls this); any other goes to `loads_json`."""
+
+
+def _text(value: Any) -> str | None:
+    """`str_or_none`, without a call or a stripped copy in the common case (`isascii` is O(1)
+    and an ASCII string has no lone surrogate for `clean` to replace)."""
+    if type(value) is str and value and not value.isspace():
+        return value if value.isascii() else clean(value)
+    return None
+
+
+def _snapshot_authors(parsed: Any) -> list[str] | None:
+    """`parse_authors` for the snapshot's own shape (a non-empty list of `[last, first,
+    suffix]` strings giving at least one name); None for any other shape."""
+    if type(parsed) is not list or not parsed:
+        return None
+    names: list[str] = []
+    for item in parsed:
+        if type(item) is not list or len(item) != 3:
+            return None
+        last, first, suffix = item
+        if type(last) is not str or type(first) is not str or type(suffix) is not str:
+            return None
+        last, first, suffix = last.strip(), first.strip(), suffix.strip()
+        if suffix:
+            name = " ".join(p for p in (first, last, suffix) if p)
+        elif first and last:
+            name = first + " " + last
+        else:
+            name = first or last
+        if name:
+            names.append(name if name.isascii() else clean(name))
+    return names or None
+
+
+def read_block(data: bytes, name: str, first_line: int) -> Block:
+    """`read` of a block of whole lines starting at line `first_line` of file `name`, as
+    columns: what `read` yields for the file's lines, line numbers the file's.
+
+    The common record (an object with a title and snapshot-shaped `authors_parsed`) is built
+    here; every other line goes through `record_to_item`, the reference. Decoding the block
+    at once equals decoding it line by line: a newline byte always ends an invalid sequence.
+    """
+    if first_line == 1 and data.startswith(BOM):
+        data = data[len(BOM) :]
+    lines = data.decode("utf-8", errors="replace").split("\n")
+    if not lines[-1]:
+        lines.pop()  # the block ends with a line end (or is empty)
+    out = Block()
+    add_line, add_title, add_abstract = out.line.append, out.title.append, out.abstract.append
+    add_id, add_raw, add_end = out.arxiv_id.append, out.raw.append, out.author_ends.append
+    authors = out.authors
+    for lineno, text in enumerate(lines, first_line):
+        # No `clean` of the line: text decoded from bytes has no lone surrogates.
+        if text.endswith("\r"):
+            text = text[:-1]
+        raw = text.strip()
+        if not raw:
+            continue
+        value: Any = None
+        try:
+            value, end = _raw_decode(text)
+        except (ValueError, RecursionError):
+            end = -1
+        if end != len(text):
+            value, err, _ = loads_json(text)
+            if err is not None:
+                out.rejected.append(reject(
+                    name, lineno, Reason.INVALID_JSON,
+                    f"{err}; the line is truncated or not one JSON object", {"line": text}))
+                continue
+        title = _text(value.get("title")) if type(value) is dict else None
+        names = _snapshot_authors(value.get("authors_parsed")) if title is not None else None
+        if title is None or names is None:
+            item = record_to_item(value, name, lineno, raw)
+            if isinstance(item, Rejected):
+                out.rejected.append(item)
+            else:
+                out.add(item)
+            continue
+        add_line(lineno)
+        add_title(title)
+        authors.extend(names)
+        add_end(len(authors))
+        add_abstract(_text(value.get("abstract")))
+        add_id(_text(value.get("id")))
+        add_raw(raw)
+    return out
