@@ -67,7 +67,7 @@ def _rows(found: list[tuple[str, str, Any]]) -> list[tuple[Any, ...]]:
 def test_prechecks_never_change_matches(name: str) -> None:
     ps = resources.patterns(name)
     bare = dataclasses.replace(ps, factors=(), whole_factors=(), windows=(), require_roots=(),
-                               require_folds=(), anchors=(),
+                               require_folds=(), anchors=(), prescan=None,
                                path=ps.path + "#plain")
     rng = random.Random(0)
     for text in TEXTS:

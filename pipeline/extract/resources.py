@@ -25,6 +25,7 @@ from pipeline.extract.prefilter import (
     required_literals,
     whitespace_bound,
 )
+from pipeline.extract.prescan import Prescan, compile_prescan, text_is_safe
 
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent.parent / "gazetteers"
 PATTERN_DIR = GAZETTEER_DIR / "patterns"
@@ -46,7 +47,8 @@ class _TextState:
     """What the many scans of one abstract share: its fold, whether pre-checks apply
     (`has_fold_special`), and per pattern file the branches whose `require` holds."""
 
-    __slots__ = ("text", "low", "special", "required", "low_has", "indexed", "positions")
+    __slots__ = ("text", "low", "special", "required", "low_has", "indexed", "positions",
+                 "_safe")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -59,6 +61,14 @@ class _TextState:
         self.positions: dict[str, list[int]] = {}
         """For the strings in `indexed`: every position where each occurs in `low` (none:
         absent), as one automaton pass over the text found them (`set_literal_index`)."""
+        self._safe: bool | None = None
+
+    @property
+    def safe(self) -> bool:
+        """Whether Hyperscan may pre-scan the text (`prescan.text_is_safe`)."""
+        if self._safe is None:
+            self._safe = text_is_safe(self.text)
+        return self._safe
 
     def has(self, literal: str) -> bool:
         """Whether `low` contains `literal`."""
@@ -558,6 +568,12 @@ class PatternSet:
     windows: tuple[tuple[int, tuple[str, ...]] | None, ...] = ()
     """Per branch: (whitespace bound, factor) when a whole-text scan may run only in the
     windows around that factor's occurrences (`prefilter.whitespace_bound`), else None."""
+    prescan: Prescan | None = None
+    """The branches' Hyperscan automaton: on a `text_is_safe` text it names the branches
+    that may match in a region, in place of the literal pre-checks."""
+
+    def _prescan(self, st: _TextState) -> Prescan | None:
+        return self.prescan if self.prescan is not None and st.safe else None
 
     def _require_ok(self, st: _TextState, i: int) -> bool:
         """Whether branch `i`'s `require` holds in the text (cached per text)."""
@@ -595,9 +611,13 @@ class PatternSet:
     def search(self, text: str) -> bool:
         """True when any branch matches somewhere in `text`."""
         st = _text_state(text)
+        pre = self._prescan(st)
         checks = self.whole_factors if self.whole_factors and not st.special else None
         anchors = self.anchors if self.anchors and not st.special else None
-        for i in range(len(self.branches)):
+        if pre is not None:
+            checks = None
+        for i in (pre.candidates(text, 0, len(text)) if pre is not None
+                  else range(len(self.branches))):
             if not self._require_ok(st, i):
                 continue
             if checks is not None and checks[i] and not _may_match_text(checks[i], st):
@@ -620,11 +640,14 @@ class PatternSet:
         st = _text_state(text)
         low = st.low
         branches = self.branches
+        pre = self._prescan(st)
         if spans is None:
             n = len(text)
             checks = self.whole_factors if self.whole_factors and not st.special else None
             windows = self.windows if self.windows and not st.special else None
-            for i in range(len(branches)):
+            if pre is not None:
+                checks = None
+            for i in pre.candidates(text, 0, n) if pre is not None else range(len(branches)):
                 if not self._require_ok(st, i):
                     continue
                 if checks is not None and checks[i] and not _may_match_text(checks[i], st):
@@ -640,6 +663,23 @@ class PatternSet:
                     continue
                 for a, b in _windows(st, spec[1], spec[0], 0, n):
                     for m in rx.finditer(text, a, b):
+                        found.append((m.start(), i, m.end(), m))
+        elif pre is not None:
+            requires = self.requires
+            all_anchors = self.anchors if self.anchors and not st.special else None
+            for start, end in spans:
+                sub = None
+                for i in pre.candidates(text, start, end):
+                    if requires[i] and not self._require_ok(st, i):
+                        continue
+                    anchors = all_anchors[i] if all_anchors is not None else ()
+                    if anchors:
+                        if sub is None:
+                            sub = low[start:end]
+                        matches = _anchored_in(branches[i], text, sub, anchors, start, end)
+                    else:
+                        matches = branches[i].finditer(text, start, end)
+                    for m in matches:
                         found.append((m.start(), i, m.end(), m))
         else:
             checks = self.factors if self.factors and not st.special else None
@@ -773,7 +813,7 @@ def load_patterns(path: Path) -> PatternSet:
     roots = tuple(tuple(next(f for f in folds if f in fold(r)) for r in req) for req in requires)
     return PatternSet(tuple(branches), tuple(ids), tuple(labels), tuple(requires), str(path),
                       factors, whole, tuple(tuple(fold(r) for r in req) for req in requires),
-                      roots, anchors, windows)
+                      roots, anchors, windows, compile_prescan(tuple(branches)))
 
 
 # ----------------------------------------------------------------------------- URL hosts

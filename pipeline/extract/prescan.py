@@ -1,0 +1,247 @@
+"""Which branches of a pattern file can match in a region: one Hyperscan pass.
+
+A pattern file is ~5-20 `regex` branches, each tried in every region it may match in.
+Most tries find nothing (~80% on the bench corpus), and the literal pre-checks that skip
+some of them cost Python time per branch and region. Hyperscan compiles every branch of a
+file into one automaton, in prefilter mode: each branch is relaxed (look-arounds,
+back-references dropped) so that it matches a superset of what the branch matches. One
+scan of a region then names the branches that may match there; only those are tried with
+`regex`, which finds the real matches. A branch Hyperscan cannot compile is always tried.
+
+The superset holds only where both engines read the text the same way: `\\w`, `\\d`,
+`\\s` (and so `\\b`) and case-insensitive equivalence of every character in it.
+`text_is_safe` checks that per character (once per character per process); on other
+texts the caller uses its literal pre-checks instead.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import regex
+
+try:
+    import hyperscan
+except ImportError:  # pragma: no cover - the lock pins it; without it, pre-checks only
+    hyperscan = None  # type: ignore[assignment]
+
+_NAMED_GROUP = regex.compile(r"\(\?P<\w+>")
+_NON_ASCII = regex.compile(r"[^\x00-\x7f]")
+_PROBES = (r"\w", r"\d", r"\s")
+
+
+def _flags(rx: Any) -> int:
+    fl = (hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP | hyperscan.HS_FLAG_PREFILTER
+          | hyperscan.HS_FLAG_ALLOWEMPTY | hyperscan.HS_FLAG_SINGLEMATCH)
+    if rx.flags & regex.IGNORECASE:
+        fl |= hyperscan.HS_FLAG_CASELESS
+    if rx.flags & regex.DOTALL:
+        fl |= hyperscan.HS_FLAG_DOTALL
+    if rx.flags & regex.MULTILINE:
+        fl |= hyperscan.HS_FLAG_MULTILINE
+    return fl
+
+
+def _expression(rx: Any) -> bytes:
+    # Hyperscan has no capture groups; a named group is a plain group to it.
+    return _NAMED_GROUP.sub("(", rx.pattern).encode("utf-8")
+
+
+def _reads_alike(rx: Any) -> bool:
+    """False when the pattern has syntax that compiles in both engines but means something
+    else to Hyperscan (PCRE): V1 set operations or nested sets in a class (`[a-z--q]`,
+    `[[..]]`), `{,n}` and fuzzy `{e<=1}` quantifiers; or, under case-insensitivity, a
+    character that `regex` folds to several ("ß" matches "ss") or an escape that may
+    hide one."""
+    pattern: str = rx.pattern
+    caseless = bool(rx.flags & regex.IGNORECASE) or "(?i" in pattern
+    if caseless and (any(len(c.casefold()) > 1 for c in pattern if not c.isascii())
+                     or regex.search(r"\\[xuUN]", pattern)):
+        return False
+    i, n, in_class = 0, len(pattern), False
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+        elif in_class:
+            if c == "]":
+                in_class = False
+            elif c == "[" or pattern.startswith(("--", "&&", "||", "~~"), i):
+                return False
+            i += 1
+        elif c == "[":
+            in_class = True
+            i += 1
+            i += pattern.startswith("^", i)
+            i += pattern.startswith("]", i)  # a leading "]" is a member
+        elif c == "{" and (pattern[i + 1:i + 2] == "," or pattern[i + 1:i + 2].isalpha()):
+            return False
+        else:
+            i += 1
+    return True
+
+
+def _database(expressions: list[bytes], flags: list[int]) -> Any:
+    db = hyperscan.Database()
+    db.compile(expressions=expressions, ids=list(range(len(expressions))),
+               elements=len(expressions), flags=flags)
+    return db
+
+
+def _on_match(i: int, _start: int, _end: int, _flags: int, hits: list[int]) -> None:
+    hits.append(i)
+
+
+@dataclass(frozen=True, eq=False)
+class Prescan:
+    """The compiled automaton of one pattern file's branches."""
+
+    db: Any
+    ids: tuple[int, ...]
+    """Branch index of each expression in `db`."""
+    always: tuple[int, ...]
+    """Branches Hyperscan could not compile: tried everywhere."""
+    _scratch: dict[int, Any] = field(default_factory=dict)
+
+    def _scratch_here(self) -> Any:
+        # Scratch space is per thread (a Dask worker may run tasks in threads).
+        key = threading.get_ident()
+        s = self._scratch.get(key)
+        if s is None:
+            s = self._scratch[key] = hyperscan.Scratch(self.db)
+        return s
+
+    def candidates(self, text: str, start: int, end: int) -> list[int]:
+        """Branches that may match in text[start:end], ascending. The character before
+        `start` is scanned too, so `\\b` at `start` reads the same as in `regex`."""
+        hits: list[int] = []
+        if self.db is not None:
+            buf = text[max(start - 1, 0):end].encode("utf-8")
+            self.db.scan(buf, match_event_handler=_on_match, context=hits,
+                         scratch=self._scratch_here())
+        ids = self.ids
+        out = [ids[h] for h in hits]
+        if self.always:
+            out.extend(self.always)
+        if len(out) > 1:
+            out.sort()
+        return out
+
+
+def compile_prescan(branches: tuple[Any, ...]) -> Prescan | None:
+    """The automaton of these compiled `regex` branches; None without Hyperscan."""
+    if hyperscan is None:
+        return None
+    exprs: list[bytes] = []
+    flags: list[int] = []
+    ids: list[int] = []
+    always: list[int] = []
+    for i, rx in enumerate(branches):
+        e, f = _expression(rx), _flags(rx)
+        if not _reads_alike(rx):
+            always.append(i)
+            continue
+        try:
+            _database([e], [f])
+        except hyperscan.error:
+            always.append(i)
+            continue
+        exprs.append(e)
+        flags.append(f)
+        ids.append(i)
+    db = _database(exprs, flags) if exprs else None
+    return Prescan(db, tuple(ids), tuple(always)) if db is not None or always else None
+
+
+# ----------------------------------------------------------------------------- safety
+
+
+@cache
+def _probe_db() -> Any:
+    return _database([p.encode() for p in _PROBES],
+                     [hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP] * len(_PROBES))
+
+
+def _hs_classes(c: str) -> set[int]:
+    hits: list[int] = []
+    _probe_db().scan(c.encode("utf-8"), match_event_handler=_on_match, context=hits)
+    return set(hits)
+
+
+def _py_classes(c: str) -> set[int]:
+    return {i for i, p in enumerate(_PROBES) if regex.match(p, c, regex.V1)}
+
+
+@cache
+def _fold_classes() -> dict[str, tuple[str, ...]]:
+    """casefold -> every character with that fold, for the characters with case (all of
+    them below U+20000)."""
+    out: dict[str, list[str]] = {}
+    for cp in range(0x20000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        ch = chr(cp)
+        f = ch.casefold()
+        if f != ch or ch.upper() != ch:
+            out.setdefault(f, []).append(ch)
+    for f, chars in out.items():
+        if len(f) == 1 and f not in chars:
+            chars.append(f)
+    return {f: tuple(chars) for f, chars in out.items()}
+
+
+def _hs_caseless(pattern: str, text: str) -> bool:
+    db = _database([regex.escape(pattern).encode("utf-8")],
+                   [hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP | hyperscan.HS_FLAG_CASELESS])
+    hits: list[int] = []
+    db.scan(text.encode("utf-8"), match_event_handler=_on_match, context=hits)
+    return bool(hits)
+
+
+def char_is_safe(c: str) -> bool:
+    """Whether Hyperscan reads `c` as `regex` does: same `\\w`/`\\d`/`\\s` classes, and a
+    case-insensitive match of `c` is one of every character `regex` folds together
+    with it (full case folding: a character folding to several is never safe)."""
+    if "\ud800" <= c <= "\udfff":
+        return False
+    if _hs_classes(c) != _py_classes(c):
+        return False
+    f = c.casefold()
+    if f == c and c.upper() == c and c.lower() == c:
+        if c.isascii():
+            return True
+        return c not in _fold_classes()
+    if len(f) != 1:
+        return False
+    kin = _fold_classes().get(f, (f,))
+    return all(_hs_caseless(x, c) and _hs_caseless(c, x) for x in kin if x != c)
+
+
+_verdicts: dict[str, bool] = {}
+
+
+@cache
+def _unsafe_ascii() -> regex.Pattern[str] | None:
+    bad = [chr(i) for i in range(128) if not char_is_safe(chr(i))]
+    return regex.compile("[" + "".join(regex.escape(c) for c in bad) + "]") if bad else None
+
+
+def text_is_safe(text: str) -> bool:
+    """Whether every character of `text` is `char_is_safe` (Hyperscan may pre-scan it)."""
+    if hyperscan is None:
+        return False
+    unsafe = _unsafe_ascii()
+    if unsafe is not None and unsafe.search(text) is not None:
+        return False
+    if text.isascii():
+        return True
+    for c in set(_NON_ASCII.findall(text)):
+        ok = _verdicts.get(c)
+        if ok is None:
+            ok = _verdicts[c] = char_is_safe(c)
+        if not ok:
+            return False
+    return True

@@ -1,0 +1,149 @@
+"""The Hyperscan pre-scan (`prescan`) names every branch that can match in a region, so
+pattern files find the same matches with it as without it, on any text."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_extract_prefilter import TEXTS
+
+from pipeline.extract import prescan, resources
+from pipeline.extract.prescan import char_is_safe, compile_prescan, text_is_safe
+from pipeline.extract.segment import split_sentences
+
+PATTERN_FILES = sorted(p.stem for p in resources.PATTERN_DIR.glob("*.jsonl"))
+
+# Pieces the patterns look for, and characters where engines may read text differently.
+_WORDS = (
+    "FID", "fid", "IS", "BLEU", "ROUGE-L", "accuracy", "Top-1", "mAP", "PSNR", "of", "by",
+    "to", "from", "on", "the", "a", "an", "we", "achieve", "improve", "outperform", "SOTA",
+    "state-of-the-art", "dataset", "benchmark", "Bench", "FooBench", "ImageNet", "COCO",
+    "CIFAR-10", "FFHQ", "LSUN", "introduce", "present", "called", "named", "such as",
+    "steps", "NFE", "epochs", "shot", "zero-shot", "5-shot", "px", "pixels", "resolution",
+    "times", "faster", "fold", "points", "pp", "percent", "versus", "vs.", "compared",
+    "baseline", "prior", "best", "Table", "Fig.", "https://github.com/a/b", "huggingface.co",
+    "/datasets/", "(", ")", ",", ";", ":", ".", "-", "–", "−", "×", "x", "X", "%", "±", "~",
+    "≈", "≤", "≥", "=", "<", ">", "/", "α", "Α", "ω", "Ω", "θ", "Θ", "µ", "μ", "Μ", "²",
+    "°", "·", "→", "ß", "ſ", "\u212a", "ﬁ", "İ", "ς", "σ", "Σ", "ϐ", "\u00a0", "\u2003",
+    "\u3000", "\x1c", "\x85", "\n", "\t", "_", "'", "\"", "$", "é", "Ünï", "一", "٣", "𝟙",
+)
+_NUMBERS = st.from_regex(r"\A(?:\d{1,4}(?:[.,]\d{1,3})?|\.\d)\Z", fullmatch=True)
+_PIECE = st.one_of(st.sampled_from(_WORDS), _NUMBERS, st.characters(codec="utf-8"))
+
+
+def _sentences() -> list[str]:
+    out: list[str] = []
+    for text in TEXTS:
+        out += [text[s.start:s.end] for s in split_sentences(text)]
+    return [s for s in out if s.strip()]
+
+
+SENTENCES = _sentences()
+
+
+@st.composite
+def _text(draw: st.DrawFn) -> str:
+    """A real sentence or two (they hold matches), edited: pieces inserted, spans
+    deleted, re-cased; or pieces alone."""
+    if draw(st.integers(0, 4)) == 0:
+        parts = draw(st.lists(st.tuples(_PIECE, st.sampled_from(["", " ", "  "])), max_size=30))
+        return "".join(p + sep for p, sep in parts)
+    text = " ".join(draw(st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=2)))
+    for _ in range(draw(st.integers(0, 4))):
+        at = draw(st.integers(0, len(text)))
+        kind = draw(st.integers(0, 2))
+        if kind == 0:
+            text = text[:at] + draw(_PIECE) + text[at:]
+        elif kind == 1:
+            text = text[:at] + text[at + draw(st.integers(1, 6)):]
+        else:
+            end = at + draw(st.integers(1, 12))
+            text = text[:at] + text[at:end].swapcase() + text[end:]
+    return text
+
+
+_TEXT = _text()
+
+
+def _rows(found: list[tuple[str, str, Any]]) -> list[tuple[Any, ...]]:
+    return [(pid, label, m.span(), m.groupdict()) for pid, label, m in found]
+
+
+def _plain(ps: resources.PatternSet) -> resources.PatternSet:
+    return dataclasses.replace(ps, factors=(), whole_factors=(), windows=(), require_roots=(),
+                               require_folds=(), anchors=(), prescan=None,
+                               path=ps.path + "#plain")
+
+
+def _spans(data: st.DataObject, n: int) -> list[tuple[int, int]] | None:
+    if not data.draw(st.booleans()):
+        return None
+    cuts = data.draw(st.lists(st.integers(0, n), max_size=6))
+    points = sorted({0, n, *cuts})
+    return [(a, b) for a, b in zip(points, points[1:], strict=False) if b > a]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(PATTERN_FILES), _TEXT, st.data())
+def test_prescan_never_changes_matches(name: str, text: str, data: st.DataObject) -> None:
+    ps = resources.patterns(name)
+    assert ps.prescan is not None
+    spans = _spans(data, len(text))
+    fast = _rows(ps.finditer(text, spans=spans))
+    plain = (text + ".")[:-1]  # another object: no shared per-text state
+    assert fast == _rows(_plain(ps).finditer(plain, spans=spans))
+    assert ps.search(text) == _plain(ps).search(plain)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(PATTERN_FILES), _TEXT, st.integers(0, 200), st.integers(0, 200))
+def test_every_match_has_its_branch_named(name: str, text: str, a: int, b: int) -> None:
+    """The guarantee itself: a branch that matches in a region is a candidate there."""
+    if not text_is_safe(text):
+        return
+    ps = resources.patterns(name)
+    assert ps.prescan is not None
+    start, end = sorted((min(a, len(text)), min(b, len(text))))
+    named = set(ps.prescan.candidates(text, start, end))
+    for i, rx in enumerate(ps.branches):
+        if any(m.end() > m.start() for m in rx.finditer(text, start, end)):
+            assert i in named, (ps.ids[i], text[start:end])
+
+
+def test_branches_hyperscan_cannot_read_are_always_tried() -> None:
+    branches = tuple(regex.compile(p, regex.V1) for p in (
+        r"\bfoo\d+", r"(?P<a>x)(?P=a)\G", r"[a-z--q]+", r"ab{,3}", r"(?i)straße", r"bar"))
+    pre = compile_prescan(branches)
+    assert pre is not None
+    assert pre.always == (1, 2, 3, 4)
+    assert pre.candidates("no match here", 0, 13) == [1, 2, 3, 4]
+    assert pre.candidates("a foo12 bar", 0, 11) == [0, 1, 2, 3, 4, 5]
+    assert pre.candidates("a foo12 bar", 8, 11) == [1, 2, 3, 4, 5]
+
+
+def test_region_start_reads_the_character_before() -> None:
+    # `\b` at the start of a region depends on the character before it, as in `regex`.
+    pre = compile_prescan((regex.compile(r"\bab", regex.V1), regex.compile(r"\Bcd", regex.V1)))
+    assert pre is not None
+    assert pre.candidates("xab", 1, 3) == []
+    assert pre.candidates(" ab", 1, 3) == [0]
+    assert pre.candidates("xcd", 1, 3) == [1]
+
+
+@pytest.mark.parametrize(("char", "safe"), [
+    ("a", True), ("Z", True), (" ", True), ("×", True), ("≤", True), ("α", True),
+    ("Ω", True), ("ß", False), ("ﬁ", False), ("İ", False), ("\ud800", False),
+])
+def test_char_is_safe(char: str, safe: bool) -> None:
+    assert char_is_safe(char) is safe
+
+
+def test_text_is_safe() -> None:
+    assert text_is_safe("FID of 2.1 on ImageNet 256×256 (α = 0.5)")
+    assert not text_is_safe("Die Straße")
+    assert prescan._verdicts["ß"] is False
