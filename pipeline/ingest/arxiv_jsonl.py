@@ -6,6 +6,9 @@ authors_parsed, ...`. Authors come from `authors_parsed` (`[last, first, suffix]
 Title and abstract are kept as read (hard-wrapped, leading spaces). `Record.line` is the
 1-based line number; a line that is not one complete JSON object (e.g. truncated) yields
 `Rejected` PC101 and reading goes on. Decoding follows `_common` (invalid UTF-8 replaced).
+
+`read_block` is `read` for a block of whole lines, column by column, for ingest's parallel
+blocks: it makes the same rows without a `Record` each; `read` stays the reference.
 """
 
 from __future__ import annotations
