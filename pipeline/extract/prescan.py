@@ -17,7 +17,7 @@ texts the caller uses its literal pre-checks instead.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -95,65 +95,101 @@ def _on_match(i: int, _start: int, _end: int, _flags: int, hits: list[int]) -> N
     hits.append(i)
 
 
-@dataclass(frozen=True, eq=False)
 class Prescan:
-    """The compiled automaton of one pattern file's branches."""
+    """One automaton over the branches of several pattern files (numbered in a row).
 
-    db: Any
-    ids: tuple[int, ...]
-    """Branch index of each expression in `db`."""
-    always: tuple[int, ...]
-    """Branches Hyperscan could not compile: tried everywhere."""
-    _scratch: dict[int, Any] = field(default_factory=dict)
+    Every file is scanned in the same regions of an abstract (its sentences with a
+    digit, or the whole text), so a region is scanned once for all files and the answer
+    kept until the next text: ~2.8 scans an abstract instead of ~7.4 (each has ~2 us of
+    fixed cost)."""
 
-    def _scratch_here(self) -> Any:
-        # Scratch space is per thread (a Dask worker may run tasks in threads).
-        key = threading.get_ident()
-        s = self._scratch.get(key)
-        if s is None:
-            s = self._scratch[key] = hyperscan.Scratch(self.db)
-        return s
+    def __init__(self, branches: tuple[Any, ...]) -> None:
+        exprs: list[bytes] = []
+        flags: list[int] = []
+        ids: list[int] = []
+        always: list[int] = []
+        for i, rx in enumerate(branches):
+            e, f = _expression(rx), _flags(rx)
+            if not _reads_alike(rx) or not _compiles(e, f):
+                always.append(i)
+                continue
+            exprs.append(e)
+            flags.append(f)
+            ids.append(i)
+        self.db = _database(exprs, flags) if exprs else None
+        self.ids = tuple(ids)
+        """Branch number of each expression in `db`."""
+        self.always = tuple(always)
+        """Branches Hyperscan cannot read as `regex` does: tried everywhere."""
+        self._local = threading.local()
+        """Per thread (a Dask worker may run tasks in threads): scratch space, the text
+        last scanned and its regions' hits."""
 
-    def candidates(self, text: str, start: int, end: int) -> list[int]:
+    def hits(self, text: str, start: int, end: int) -> list[int]:
         """Branches that may match in text[start:end], ascending. The character before
         `start` is scanned too, so `\\b` at `start` reads the same as in `regex`."""
-        hits: list[int] = []
-        if self.db is not None:
-            buf = text[max(start - 1, 0):end].encode("utf-8")
-            self.db.scan(buf, match_event_handler=_on_match, context=hits,
-                         scratch=self._scratch_here())
-        ids = self.ids
-        out = [ids[h] for h in hits]
-        if self.always:
+        local = self._local
+        if getattr(local, "text", None) is not text:
+            local.text = text
+            local.regions = {}
+            if not hasattr(local, "scratch") and self.db is not None:
+                local.scratch = hyperscan.Scratch(self.db)
+        regions: dict[tuple[int, int], list[int]] = local.regions
+        out = regions.get((start, end))
+        if out is None:
+            found: list[int] = []
+            if self.db is not None:
+                buf = text[max(start - 1, 0):end].encode("utf-8")
+                self.db.scan(buf, match_event_handler=_on_match, context=found,
+                             scratch=local.scratch)
+            ids = self.ids
+            out = [ids[h] for h in found]
             out.extend(self.always)
-        if len(out) > 1:
             out.sort()
+            regions[(start, end)] = out
         return out
 
 
-def compile_prescan(branches: tuple[Any, ...]) -> Prescan | None:
-    """The automaton of these compiled `regex` branches; None without Hyperscan."""
+@dataclass(frozen=True, slots=True)
+class PrescanView:
+    """The branches of one pattern file in a shared `Prescan`: numbers offset..offset+n."""
+
+    prescan: Prescan
+    offset: int
+    n: int
+
+    def candidates(self, text: str, start: int, end: int) -> list[int]:
+        """This file's branches that may match in text[start:end], ascending."""
+        lo = self.offset
+        hi = lo + self.n
+        return [h - lo for h in self.prescan.hits(text, start, end) if lo <= h < hi]
+
+    @property
+    def always(self) -> tuple[int, ...]:
+        lo = self.offset
+        return tuple(h - lo for h in self.prescan.always if lo <= h < lo + self.n)
+
+
+def _compiles(expression: bytes, flags: int) -> bool:
+    try:
+        _database([expression], [flags])
+    except hyperscan.error:
+        return False
+    return True
+
+
+def compile_prescan(*files: tuple[Any, ...]) -> list[PrescanView] | None:
+    """One automaton over the compiled `regex` branches of these files, as a view per
+    file; None without Hyperscan."""
     if hyperscan is None:
         return None
-    exprs: list[bytes] = []
-    flags: list[int] = []
-    ids: list[int] = []
-    always: list[int] = []
-    for i, rx in enumerate(branches):
-        e, f = _expression(rx), _flags(rx)
-        if not _reads_alike(rx):
-            always.append(i)
-            continue
-        try:
-            _database([e], [f])
-        except hyperscan.error:
-            always.append(i)
-            continue
-        exprs.append(e)
-        flags.append(f)
-        ids.append(i)
-    db = _database(exprs, flags) if exprs else None
-    return Prescan(db, tuple(ids), tuple(always)) if db is not None or always else None
+    pre = Prescan(tuple(rx for branches in files for rx in branches))
+    views: list[PrescanView] = []
+    offset = 0
+    for branches in files:
+        views.append(PrescanView(pre, offset, len(branches)))
+        offset += len(branches)
+    return views
 
 
 # ----------------------------------------------------------------------------- safety
