@@ -11,7 +11,10 @@ scan of a region then names the branches that may match there; only those are tr
 The superset holds only where both engines read the text the same way: `\\w`, `\\d`,
 `\\s` (and so `\\b`) and case-insensitive equivalence of every character in it.
 `text_is_safe` checks that per character (once per character per process); on other
-texts the caller uses its literal pre-checks instead.
+texts the caller uses its literal pre-checks instead. The automaton is compiled without
+Unicode classes (UCP): with them it took ~60 s a process to compile (4 s without), so
+`\\w` is ASCII to it and a text with a non-ASCII letter (Greek, in ~20% of the bench
+abstracts) is not safe.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ _PROBES = (r"\w", r"\d", r"\s")
 
 
 def _flags(rx: Any) -> int:
-    fl = (hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP | hyperscan.HS_FLAG_PREFILTER
+    fl = (hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_PREFILTER
           | hyperscan.HS_FLAG_ALLOWEMPTY | hyperscan.HS_FLAG_SINGLEMATCH)
     if rx.flags & regex.IGNORECASE:
         fl |= hyperscan.HS_FLAG_CASELESS
@@ -109,14 +112,23 @@ class Prescan:
         ids: list[int] = []
         always: list[int] = []
         for i, rx in enumerate(branches):
-            e, f = _expression(rx), _flags(rx)
-            if not _reads_alike(rx) or not _compiles(e, f):
+            if not _reads_alike(rx):
                 always.append(i)
                 continue
-            exprs.append(e)
-            flags.append(f)
+            exprs.append(_expression(rx))
+            flags.append(_flags(rx))
             ids.append(i)
-        self.db = _database(exprs, flags) if exprs else None
+        try:
+            self.db = _database(exprs, flags) if exprs else None
+        except hyperscan.error:
+            # Some branch Hyperscan cannot read: each is compiled alone to find which.
+            keep = [k for k, (e, f) in enumerate(zip(exprs, flags, strict=True))
+                    if _compiles(e, f)]
+            always = sorted([*always, *(ids[k] for k in range(len(ids)) if k not in keep)])
+            exprs = [exprs[k] for k in keep]
+            flags = [flags[k] for k in keep]
+            ids = [ids[k] for k in keep]
+            self.db = _database(exprs, flags) if exprs else None
         self.ids = tuple(ids)
         """Branch number of each expression in `db`."""
         self.always = tuple(always)
@@ -198,7 +210,7 @@ def compile_prescan(*files: tuple[Any, ...]) -> list[PrescanView] | None:
 @cache
 def _probe_db() -> Any:
     return _database([p.encode() for p in _PROBES],
-                     [hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP] * len(_PROBES))
+                     [hyperscan.HS_FLAG_UTF8] * len(_PROBES))
 
 
 def _hs_classes(c: str) -> set[int]:
@@ -231,7 +243,7 @@ def _fold_classes() -> dict[str, tuple[str, ...]]:
 
 def _hs_caseless(pattern: str, text: str) -> bool:
     db = _database([regex.escape(pattern).encode("utf-8")],
-                   [hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP | hyperscan.HS_FLAG_CASELESS])
+                   [hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_CASELESS])
     hits: list[int] = []
     db.scan(text.encode("utf-8"), match_event_handler=_on_match, context=hits)
     return bool(hits)
