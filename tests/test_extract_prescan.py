@@ -118,9 +118,8 @@ def test_every_match_has_its_branch_named(name: str, text: str, a: int, b: int) 
 def test_branches_hyperscan_cannot_read_are_always_tried() -> None:
     branches = tuple(regex.compile(p, regex.V1) for p in (
         r"\bfoo\d+", r"(?P<a>x)(?P=a)\G", r"[a-z--q]+", r"ab{,3}", r"(?i)straße", r"bar"))
-    views = compile_prescan(branches)
-    assert views is not None
-    pre = views[0]
+    pre = compile_prescan(branches)
+    assert pre is not None
     assert pre.always == (1, 2, 3, 4)
     assert pre.candidates("no match here", 0, 13) == [1, 2, 3, 4]
     assert pre.candidates("a foo12 bar", 0, 11) == [0, 1, 2, 3, 4, 5]
@@ -129,15 +128,14 @@ def test_branches_hyperscan_cannot_read_are_always_tried() -> None:
 
 def test_region_start_reads_the_character_before() -> None:
     # `\b` at the start of a region depends on the character before it, as in `regex`.
-    views = compile_prescan((regex.compile(r"\bab", regex.V1),),
-                            (regex.compile(r"\Bcd", regex.V1),))
-    assert views is not None
-    pre = views[0].prescan  # both files' branches: 0 and 1
-    assert pre.hits("xab", 1, 3) == []
-    assert pre.hits(" ab", 1, 3) == [0]
-    assert pre.hits("xcd", 1, 3) == [1]
-    assert views[1].candidates("xcd", 1, 3) == [0]
-    assert views[0].candidates("xcd", 1, 3) == []
+    pre = compile_prescan((regex.compile(r"\bab", regex.V1), regex.compile(r"\Bcd", regex.V1)))
+    assert pre is not None
+    assert pre.candidates("xab", 1, 3) == []
+    assert pre.candidates(" ab", 1, 3) == [0]
+    assert pre.candidates("xcd", 1, 3) == [1]
+    # Each region of a text has its own answer.
+    assert pre.candidates("ab xcd", 0, 2) == [0]
+    assert pre.candidates("ab xcd", 3, 6) == [1]
 
 
 @pytest.mark.parametrize(("char", "safe"), [

@@ -25,7 +25,7 @@ from pipeline.extract.prefilter import (
     required_literals,
     whitespace_bound,
 )
-from pipeline.extract.prescan import PrescanView, compile_prescan, text_is_safe
+from pipeline.extract.prescan import Prescan, compile_prescan, text_is_safe
 
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent.parent / "gazetteers"
 PATTERN_DIR = GAZETTEER_DIR / "patterns"
@@ -568,11 +568,11 @@ class PatternSet:
     windows: tuple[tuple[int, tuple[str, ...]] | None, ...] = ()
     """Per branch: (whitespace bound, factor) when a whole-text scan may run only in the
     windows around that factor's occurrences (`prefilter.whitespace_bound`), else None."""
-    prescan: PrescanView | None = None
+    prescan: Prescan | None = None
     """The branches' Hyperscan automaton: on a `text_is_safe` text it names the branches
     that may match in a region, in place of the literal pre-checks."""
 
-    def _prescan(self, st: _TextState) -> PrescanView | None:
+    def _prescan(self, st: _TextState) -> Prescan | None:
         return self.prescan if self.prescan is not None and st.safe else None
 
     def _require_ok(self, st: _TextState, i: int) -> bool:
@@ -862,20 +862,9 @@ def metrics() -> MetricTable:
 
 
 @cache
-def _pattern_files() -> dict[str, PatternSet]:
-    """Every pattern file, sharing one Hyperscan automaton (`prescan.Prescan`)."""
-    sets = {p.stem: load_patterns(p) for p in sorted(PATTERN_DIR.glob("*.jsonl"))}
-    views = compile_prescan(*(ps.branches for ps in sets.values()))
-    if views is None:
-        return sets
-    return {name: replace(ps, prescan=view)
-            for (name, ps), view in zip(sets.items(), views, strict=True)}
-
-
-@cache
 def patterns(name: str) -> PatternSet:
-    found = _pattern_files().get(name)
-    return found if found is not None else load_patterns(PATTERN_DIR / f"{name}.jsonl")
+    ps = load_patterns(PATTERN_DIR / f"{name}.jsonl")
+    return replace(ps, prescan=compile_prescan(ps.branches))
 
 
 @cache
