@@ -325,7 +325,11 @@ def normalise_text(text: str) -> str:
 
     Idempotent: normalise_text(normalise_text(s)) == normalise_text(s).
     """
-    out = _repair_once(text)
+    return _settle(text, _repair_once(text))
+
+
+def _settle(text: str, out: str) -> str:
+    """The rest of `normalise_text(text)`, given `out`, the first pass over `text`."""
     if out == text:
         return out  # a pass that changes nothing would change nothing again
     # A pass can expose a pattern for another (a marker inside math, say); iterate to a
@@ -372,7 +376,11 @@ def paper_id_for(arxiv_id: str | None, title: str) -> str:
     """`arxiv:<id>` when known, else `title:<16 hex of sha1(title_key)>`."""
     if arxiv_id:
         return f"arxiv:{arxiv_id}"
-    return "title:" + hashlib.sha1(title_key(title).encode("utf-8")).hexdigest()[:16]
+    return _title_id(title_key(title))
+
+
+def _title_id(key: str) -> str:
+    return "title:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -591,30 +599,10 @@ class RepairedChunk:
 
 def repair_chunk(data: bytes) -> RepairedChunk:
     """Pure: Parquet bytes of `records` -> repaired rows with key hashes, and rejections."""
-    from dataclasses import replace
+    from pipeline.chunk_repair import repair_table
+    from pipeline.io import parquet_bytes, table_from_parquet
 
-    from pipeline.io import parquet_bytes, table_from_parquet, table_from_rows
-
-    papers: list[Paper] = []
-    key_t: list[int] = []
-    key_a: list[int | None] = []
-    rejected: list[Rejected] = []
-    table = table_from_parquet(data)
-    # A thousand rows at a time, and `raw` (the record's JSON) only for a rejected one:
-    # Python objects of a whole chunk would be most of a worker's memory.
-    for batch in table.to_batches(max_chunksize=1024):
-        raw = batch.column("raw")
-        for i, rec in enumerate(records_from_table(batch.drop_columns(["raw"]))):
-            item = repair_record(rec)
-            if isinstance(item, Rejected):
-                rejected.append(replace(item, record=raw[i].as_py() or "{}"))
-                continue
-            papers.append(item.to_paper())
-            key_t.append(key_hash(f"t:{title_key(item.title)}"))
-            key_a.append(key_hash(f"a:{item.arxiv_id}") if item.arxiv_id else None)
-    out = table_from_rows("papers", papers)
-    out = out.append_column(KEY_FIELDS[0], pa.array(key_t, pa.uint64()))
-    out = out.append_column(KEY_FIELDS[1], pa.array(key_a, pa.uint64()))
+    out, rejected = repair_table(table_from_parquet(data))
     return RepairedChunk(parquet_bytes(out), rejected)
 
 
