@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 from test_extract_prefilter import TEXTS
 
 from pipeline.extract import prescan, resources
-from pipeline.extract.prescan import char_is_safe, compile_prescan, text_is_safe
+from pipeline.extract.prescan import (
+    _widen,
+    char_is_safe,
+    char_mode,
+    compile_prescan,
+    text_is_safe,
+    text_mode,
+)
 from pipeline.extract.segment import split_sentences
 
 PATTERN_FILES = sorted(p.stem for p in resources.PATTERN_DIR.glob("*.jsonl"))
@@ -103,16 +110,32 @@ def test_prescan_never_changes_matches(name: str, text: str, data: st.DataObject
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(PATTERN_FILES), _TEXT, st.integers(0, 200), st.integers(0, 200))
 def test_every_match_has_its_branch_named(name: str, text: str, a: int, b: int) -> None:
-    """The guarantee itself: a branch that matches in a region is a candidate there."""
-    if not text_is_safe(text):
+    """The guarantee itself: a branch that matches in a region is a candidate there, for
+    the automaton the text's mode picks (exact or widened)."""
+    mode = text_mode(text)
+    if not mode:
         return
     ps = resources.patterns(name)
     assert ps.prescan is not None
     start, end = sorted((min(a, len(text)), min(b, len(text))))
-    named = set(ps.prescan.candidates(text, start, end))
+    named = set(ps.prescan.candidates(text, start, end, mode))
     for i, rx in enumerate(ps.branches):
         if any(m.end() > m.start() for m in rx.finditer(text, start, end)):
-            assert i in named, (ps.ids[i], text[start:end])
+            assert i in named, (ps.ids[i], mode, text[start:end])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(PATTERN_FILES), _TEXT, st.integers(0, 200), st.integers(0, 200))
+def test_widened_automaton_names_every_match_on_any_safe_case(
+        name: str, text: str, a: int, b: int) -> None:
+    """The widened automaton is a superset on texts of mode 1 too (it only relaxes)."""
+    if text_mode(text) != 1:
+        return
+    ps = resources.patterns(name)
+    assert ps.prescan is not None
+    start, end = sorted((min(a, len(text)), min(b, len(text))))
+    wide = set(ps.prescan.candidates(text, start, end, 2))
+    assert set(ps.prescan.candidates(text, start, end, 1)) <= wide
 
 
 def test_branches_hyperscan_cannot_read_are_always_tried() -> None:
@@ -120,8 +143,9 @@ def test_branches_hyperscan_cannot_read_are_always_tried() -> None:
         r"\bfoo\d+", r"(?P<a>x)(?P=a)\G", r"[a-z--q]+", r"ab{,3}", r"(?i)straße", r"bar"))
     pre = compile_prescan(branches)
     assert pre is not None
-    assert pre.always == (1, 2, 3, 4)
+    assert pre.exact.always == pre.wide.always == (1, 2, 3, 4)
     assert pre.candidates("no match here", 0, 13) == [1, 2, 3, 4]
+    assert pre.candidates("a foo12 bar", 0, 11, 2) == [0, 1, 2, 3, 4, 5]
     assert pre.candidates("a foo12 bar", 0, 11) == [0, 1, 2, 3, 4, 5]
     assert pre.candidates("a foo12 bar", 8, 11) == [1, 2, 3, 4, 5]
 
@@ -148,8 +172,30 @@ def test_char_is_safe(char: str, safe: bool) -> None:
     assert char_is_safe(char) is safe
 
 
+@pytest.mark.parametrize(("char", "mode"), [
+    ("a", 1), ("×", 1), ("α", 2), ("Ω", 2), ("é", 2), ("٣", 2), ("\u00a0", 2),
+    ("ß", 0), ("ﬁ", 0), ("\ud800", 0),
+])
+def test_char_mode(char: str, mode: int) -> None:
+    assert char_mode(char) == mode
+
+
+def test_widen_shapes() -> None:
+    wide = r"\x{80}-\x{10FFFF}"
+    assert _widen(r"\bfoo\s\w+") == rf"foo[\s{wide}][\w{wide}]+"
+    assert _widen(r"[\w.+-]+") == rf"[\w{wide}.+-]+"
+    assert _widen(r"[^\w-]") == r"[^\w-]"  # a negated class already has every non-ASCII
+    assert _widen(r"a[\b]") == r"a[\b]"  # backspace in a class
+    assert _widen(r"[]x\d]") == rf"[]x\d{wide}]"
+    assert _widen(r"[^\W]") is None
+    assert _widen(r"\p{L}") is None
+    assert _widen(r"\h") is None
+
+
 def test_text_is_safe() -> None:
     assert text_is_safe("FID of 2.1 on ImageNet 256×256 (≤ 0.5)")
     assert not text_is_safe("FID of 2.1 (α = 0.5)")
+    assert text_mode("FID of 2.1 (α = 0.5)") == 2
     assert not text_is_safe("Die Straße")
-    assert prescan._verdicts["ß"] is False
+    assert prescan._modes["ß"] == 0
+    assert text_mode("Die Straße") == 0

@@ -8,13 +8,15 @@ back-references dropped) so that it matches a superset of what the branch matche
 scan of a region then names the branches that may match there; only those are tried with
 `regex`, which finds the real matches. A branch Hyperscan cannot compile is always tried.
 
-The superset holds only where both engines read the text the same way: `\\w`, `\\d`,
-`\\s` (and so `\\b`) and case-insensitive equivalence of every character in it.
-`text_is_safe` checks that per character (once per character per process); on other
-texts the caller uses its literal pre-checks instead. The automaton is compiled without
-Unicode classes (UCP): with them it took ~60 s a process to compile (4 s without), so
-`\\w` is ASCII to it and a text with a non-ASCII letter (Greek, in ~20% of the bench
-abstracts) is not safe.
+The superset holds only where both engines read the text the same way. The automaton is
+compiled without Unicode classes (UCP: with them it took ~60 s a process to compile, 2 s
+without), so to it `\\w`, `\\d`, `\\s` are ASCII. A text whose characters it classes as
+`regex` does, with the same case-insensitive equivalents, is scanned exactly (`text_mode`
+1, 80% of the bench abstracts); a text with a non-ASCII letter, digit or space (Greek, in
+the rest) by a widened automaton where those classes take in every non-ASCII character
+and word boundaries are dropped (mode 2, compiled on first use); a text with a character
+whose cases the two engines match differently ("ß" is "ss" to `regex`) by neither: the
+caller uses its literal pre-checks there. Verdicts are per character, once per process.
 """
 
 from __future__ import annotations
@@ -47,9 +49,65 @@ def _flags(rx: Any) -> int:
     return fl
 
 
-def _expression(rx: Any) -> bytes:
-    # Hyperscan has no capture groups; a named group is a plain group to it.
-    return _NAMED_GROUP.sub("(", rx.pattern).encode("utf-8")
+def _expression(rx: Any, wide: bool = False) -> bytes | None:
+    """The branch as Hyperscan reads it (None: it cannot): a named group is a plain group
+    to it (it has no captures); `wide`, see `_widen`."""
+    pattern = _NAMED_GROUP.sub("(", rx.pattern)
+    if wide:
+        widened = _widen(pattern)
+        if widened is None:
+            return None
+        pattern = widened
+    return pattern.encode("utf-8")
+
+
+_NON_ASCII_RANGE = r"\x{80}-\x{10FFFF}"
+_PLAIN_ESCAPES = frozenset("dwsDWSbBAZztnrfxu0123456789")
+
+
+def _widen(pattern: str) -> str | None:
+    """A relaxation of `pattern` for texts with non-ASCII letters, digits or spaces, which
+    `regex` classes by Unicode and the automaton (no UCP) as non-word: `\\w`, `\\d`,
+    `\\s` also match any non-ASCII character, `\\b` and `\\B` are dropped. None when
+    a construct is not one of those this is sure of (an escape it does not know, a
+    negated class with `\\W`, `\\D` or `\\S` in it)."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    in_class = negated = False
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            e = pattern[i + 1:i + 2]
+            if e.isalnum() and e not in _PLAIN_ESCAPES:
+                return None
+            if e in ("w", "d", "s"):
+                if not in_class:
+                    out.append(f"[\\{e}{_NON_ASCII_RANGE}]")
+                else:
+                    out.append(f"\\{e}" if negated else f"\\{e}{_NON_ASCII_RANGE}")
+            elif e in ("W", "D", "S") and in_class and negated:
+                return None
+            elif e in ("b", "B") and not in_class:
+                pass
+            else:
+                out.append(pattern[i:i + 2])
+            i += 2
+        elif in_class:
+            in_class = c != "]"
+            out.append(c)
+            i += 1
+        elif c == "[":
+            j = i + 1
+            negated = pattern.startswith("^", j)
+            j += negated
+            j += pattern.startswith("]", j)  # a leading "]" is a member
+            out.append(pattern[i:j])
+            in_class = True
+            i = j
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
 
 
 def _reads_alike(rx: Any) -> bool:
@@ -97,25 +155,22 @@ def _on_match(i: int, _start: int, _end: int, _flags: int, hits: list[int]) -> N
     hits.append(i)
 
 
-class Prescan:
-    """The automaton of one pattern file's branches.
+class _Automaton:
+    """One pattern file's branches compiled together; per region of the current text,
+    the branches that may match there."""
 
-    One per file, not one over every file: a file is scanned only in the regions it is
-    asked about, and a scan's cost grows with the automaton (~19 us for 400 bytes with
-    every file's branches, 2-6 us with one file's): 91 -> 70 us an abstract in all. A
-    region's answer is kept until the next text (a file is asked about the same sentence
-    several times)."""
 
-    def __init__(self, branches: tuple[Any, ...]) -> None:
+    def __init__(self, branches: tuple[Any, ...], wide: bool) -> None:
         exprs: list[bytes] = []
         flags: list[int] = []
         ids: list[int] = []
         always: list[int] = []
         for i, rx in enumerate(branches):
-            if not _reads_alike(rx):
+            e = _expression(rx, wide) if _reads_alike(rx) else None
+            if e is None:
                 always.append(i)
                 continue
-            exprs.append(_expression(rx))
+            exprs.append(e)
             flags.append(_flags(rx))
             ids.append(i)
         try:
@@ -160,6 +215,34 @@ class Prescan:
             out.sort()
             regions[(start, end)] = out
         return out
+
+
+class Prescan:
+    """The automata of one pattern file's branches: exact for texts `regex` and the
+    automaton read alike (`text_mode` 1), widened (`_widen`) for texts with non-ASCII
+    letters, digits or spaces (mode 2; compiled on first use).
+
+    One per file, not one over every file: a file is scanned only in the regions it is
+    asked about, and a scan's cost grows with the automaton (~19 us for 400 bytes with
+    every file's branches, 2-6 us with one file's): 91 -> 70 us an abstract in all. A
+    region's answer is kept until the next text (a file is asked about the same sentence
+    several times)."""
+
+    def __init__(self, branches: tuple[Any, ...]) -> None:
+        self.branches = branches
+        self.exact = _Automaton(branches, wide=False)
+        self._wide: _Automaton | None = None
+
+    @property
+    def wide(self) -> _Automaton:
+        if self._wide is None:
+            self._wide = _Automaton(self.branches, wide=True)
+        return self._wide
+
+    def candidates(self, text: str, start: int, end: int, mode: int = 1) -> list[int]:
+        """Branches that may match in text[start:end] (`mode`: `text_mode(text)`),
+        ascending."""
+        return (self.exact if mode == 1 else self.wide).candidates(text, start, end)
 
 
 def _compiles(expression: bytes, flags: int) -> bool:
@@ -221,47 +304,67 @@ def _hs_caseless(pattern: str, text: str) -> bool:
     return bool(hits)
 
 
-def char_is_safe(c: str) -> bool:
-    """Whether Hyperscan reads `c` as `regex` does: same `\\w`/`\\d`/`\\s` classes, and a
-    case-insensitive match of `c` is one of every character `regex` folds together
-    with it (full case folding: a character folding to several is never safe)."""
+def _case_alike(c: str) -> bool:
+    """Whether a case-insensitive match of `c` in Hyperscan is one of every character
+    `regex` folds together with it (full case folding: a character folding to several
+    never is), and `c` is a character at all (not a lone surrogate)."""
     if "\ud800" <= c <= "\udfff":
-        return False
-    if _hs_classes(c) != _py_classes(c):
         return False
     f = c.casefold()
     if f == c and c.upper() == c and c.lower() == c:
-        if c.isascii():
-            return True
-        return c not in _fold_classes()
+        return c.isascii() or c not in _fold_classes()
     if len(f) != 1:
         return False
     kin = _fold_classes().get(f, (f,))
     return all(_hs_caseless(x, c) and _hs_caseless(c, x) for x in kin if x != c)
 
 
-_verdicts: dict[str, bool] = {}
+def char_mode(c: str) -> int:
+    """1: Hyperscan reads `c` as `regex` does (same `\\w`/`\\d`/`\\s` classes, cases
+    alike); 2: only its cases are alike (a non-ASCII letter, digit or space: the widened
+    automaton is sure); 0: neither."""
+    if not _case_alike(c):
+        return 0
+    if _hs_classes(c) == _py_classes(c):
+        return 1
+    return 0 if c.isascii() else 2
+
+
+def char_is_safe(c: str) -> bool:
+    """Whether the exact automaton reads `c` as `regex` does (`char_mode` 1)."""
+    return char_mode(c) == 1
+
+
+_modes: dict[str, int] = {}
 
 
 @cache
 def _unsafe_ascii() -> regex.Pattern[str] | None:
-    bad = [chr(i) for i in range(128) if not char_is_safe(chr(i))]
+    bad = [chr(i) for i in range(128) if char_mode(chr(i)) != 1]
     return regex.compile("[" + "".join(regex.escape(c) for c in bad) + "]") if bad else None
 
 
-def text_is_safe(text: str) -> bool:
-    """Whether every character of `text` is `char_is_safe` (Hyperscan may pre-scan it)."""
+def text_mode(text: str) -> int:
+    """Which automaton may pre-scan `text`: 1 exact, 2 widened, 0 none (the lowest
+    `char_mode` of its characters)."""
     if hyperscan is None:
-        return False
+        return 0
     unsafe = _unsafe_ascii()
     if unsafe is not None and unsafe.search(text) is not None:
-        return False
+        return 0
     if text.isascii():
-        return True
+        return 1
+    mode = 1
     for c in set(_NON_ASCII.findall(text)):
-        ok = _verdicts.get(c)
-        if ok is None:
-            ok = _verdicts[c] = char_is_safe(c)
-        if not ok:
-            return False
-    return True
+        m = _modes.get(c)
+        if m is None:
+            m = _modes[c] = char_mode(c)
+        if m == 0:
+            return 0
+        mode = max(mode, m)
+    return mode
+
+
+def text_is_safe(text: str) -> bool:
+    """Whether the exact automaton may pre-scan `text` (`text_mode` 1)."""
+    return text_mode(text) == 1

@@ -25,7 +25,7 @@ from pipeline.extract.prefilter import (
     required_literals,
     whitespace_bound,
 )
-from pipeline.extract.prescan import Prescan, compile_prescan, text_is_safe
+from pipeline.extract.prescan import Prescan, compile_prescan, text_mode
 
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent.parent / "gazetteers"
 PATTERN_DIR = GAZETTEER_DIR / "patterns"
@@ -48,7 +48,7 @@ class _TextState:
     (`has_fold_special`), and per pattern file the branches whose `require` holds."""
 
     __slots__ = ("text", "low", "special", "required", "low_has", "indexed", "positions",
-                 "_safe")
+                 "_mode")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -61,14 +61,14 @@ class _TextState:
         self.positions: dict[str, list[int]] = {}
         """For the strings in `indexed`: every position where each occurs in `low` (none:
         absent), as one automaton pass over the text found them (`set_literal_index`)."""
-        self._safe: bool | None = None
+        self._mode: int | None = None
 
     @property
-    def safe(self) -> bool:
-        """Whether Hyperscan may pre-scan the text (`prescan.text_is_safe`)."""
-        if self._safe is None:
-            self._safe = text_is_safe(self.text)
-        return self._safe
+    def mode(self) -> int:
+        """Which Hyperscan automaton may pre-scan the text (`prescan.text_mode`; 0 none)."""
+        if self._mode is None:
+            self._mode = text_mode(self.text)
+        return self._mode
 
     def has(self, literal: str) -> bool:
         """Whether `low` contains `literal`."""
@@ -569,11 +569,11 @@ class PatternSet:
     """Per branch: (whitespace bound, factor) when a whole-text scan may run only in the
     windows around that factor's occurrences (`prefilter.whitespace_bound`), else None."""
     prescan: Prescan | None = None
-    """The branches' Hyperscan automaton: on a `text_is_safe` text it names the branches
+    """The branches' Hyperscan automata: on a text with a `text_mode` they name the branches
     that may match in a region, in place of the literal pre-checks."""
 
     def _prescan(self, st: _TextState) -> Prescan | None:
-        return self.prescan if self.prescan is not None and st.safe else None
+        return self.prescan if self.prescan is not None and st.mode else None
 
     def _require_ok(self, st: _TextState, i: int) -> bool:
         """Whether branch `i`'s `require` holds in the text (cached per text)."""
@@ -616,7 +616,7 @@ class PatternSet:
         anchors = self.anchors if self.anchors and not st.special else None
         if pre is not None:
             checks = None
-        for i in (pre.candidates(text, 0, len(text)) if pre is not None
+        for i in (pre.candidates(text, 0, len(text), st.mode) if pre is not None
                   else range(len(self.branches))):
             if not self._require_ok(st, i):
                 continue
@@ -647,7 +647,8 @@ class PatternSet:
             windows = self.windows if self.windows and not st.special else None
             if pre is not None:
                 checks = None
-            for i in pre.candidates(text, 0, n) if pre is not None else range(len(branches)):
+            for i in (pre.candidates(text, 0, n, st.mode) if pre is not None
+                      else range(len(branches))):
                 if not self._require_ok(st, i):
                     continue
                 if checks is not None and checks[i] and not _may_match_text(checks[i], st):
@@ -669,7 +670,7 @@ class PatternSet:
             all_anchors = self.anchors if self.anchors and not st.special else None
             for start, end in spans:
                 sub = None
-                for i in pre.candidates(text, start, end):
+                for i in pre.candidates(text, start, end, st.mode):
                     if requires[i] and not self._require_ok(st, i):
                         continue
                     anchors = all_anchors[i] if all_anchors is not None else ()
