@@ -141,8 +141,7 @@ def test_widened_automaton_names_every_match_on_any_safe_case(
 def test_branches_hyperscan_cannot_read_are_always_tried() -> None:
     branches = tuple(regex.compile(p, regex.V1) for p in (
         r"\bfoo\d+", r"(?P<a>x)(?P=a)\G", r"[a-z--q]+", r"ab{,3}", r"(?i)straße", r"bar"))
-    pre = compile_prescan(branches)
-    assert pre is not None
+    pre = prescan.Prescan(branches)
     assert pre.exact.always == pre.wide.always == (1, 2, 3, 4)
     assert pre.candidates("no match here", 0, 13) == [1, 2, 3, 4]
     assert pre.candidates("a foo12 bar", 0, 11, 2) == [0, 1, 2, 3, 4, 5]
@@ -152,8 +151,11 @@ def test_branches_hyperscan_cannot_read_are_always_tried() -> None:
 
 def test_region_start_reads_the_character_before() -> None:
     # `\b` at the start of a region depends on the character before it, as in `regex`.
-    pre = compile_prescan((regex.compile(r"\bab", regex.V1), regex.compile(r"\Bcd", regex.V1)))
-    assert pre is not None
+    views = compile_prescan((regex.compile(r"\bab", regex.V1),),
+                            (regex.compile(r"\Bcd", regex.V1),))
+    assert views is not None
+    pre = views[0].prescan  # both files' branches: 0 and 1
+    assert views[1].candidates("xcd", 1, 3) == [0]
     assert pre.candidates("xab", 1, 3) == []
     assert pre.candidates(" ab", 1, 3) == [0]
     assert pre.candidates("xcd", 1, 3) == [1]

@@ -222,11 +222,12 @@ class Prescan:
     automaton read alike (`text_mode` 1), widened (`_widen`) for texts with non-ASCII
     letters, digits or spaces (mode 2; compiled on first use).
 
-    One per file, not one over every file: a file is scanned only in the regions it is
-    asked about, and a scan's cost grows with the automaton (~19 us for 400 bytes with
-    every file's branches, 2-6 us with one file's): 91 -> 70 us an abstract in all. A
-    region's answer is kept until the next text (a file is asked about the same sentence
-    several times)."""
+    The files asked about the same regions (an abstract's sentences with a digit) share
+    one (`resources.SHARED_SCANS`): a sentence is scanned once for all of them. The files
+    scanned over the whole text have one each: a scan's cost grows with the automaton
+    (~19 us for 400 bytes with every file's branches, 2-6 us with one file's). A region's
+    answer is kept until the next text.
+    """
 
     def __init__(self, branches: tuple[Any, ...]) -> None:
         self.branches = branches
@@ -253,10 +254,35 @@ def _compiles(expression: bytes, flags: int) -> bool:
     return True
 
 
-def compile_prescan(branches: tuple[Any, ...]) -> Prescan | None:
-    """The automaton of one pattern file's compiled `regex` branches; None without
-    Hyperscan."""
-    return Prescan(branches) if hyperscan is not None else None
+class PrescanView:
+    """One pattern file's branches in a `Prescan` over several files (numbers
+    offset..offset+n there)."""
+
+    __slots__ = ("prescan", "offset", "n")
+
+    def __init__(self, prescan: Prescan, offset: int, n: int) -> None:
+        self.prescan = prescan
+        self.offset = offset
+        self.n = n
+
+    def candidates(self, text: str, start: int, end: int, mode: int = 1) -> list[int]:
+        """This file's branches that may match in text[start:end], ascending."""
+        lo = self.offset
+        hi = lo + self.n
+        return [h - lo for h in self.prescan.candidates(text, start, end, mode)
+                if lo <= h < hi]
+
+
+def compile_prescan(*files: tuple[Any, ...]) -> list[PrescanView] | None:
+    """One `Prescan` over the compiled `regex` branches of these pattern files, as a view
+    per file; None without Hyperscan."""
+    if hyperscan is None:
+        return None
+    pre = Prescan(tuple(rx for branches in files for rx in branches))
+    views: list[PrescanView] = []
+    for branches in files:
+        views.append(PrescanView(pre, sum(v.n for v in views), len(branches)))
+    return views
 
 
 # ----------------------------------------------------------------------------- safety

@@ -25,7 +25,7 @@ from pipeline.extract.prefilter import (
     required_literals,
     whitespace_bound,
 )
-from pipeline.extract.prescan import Prescan, compile_prescan, text_mode
+from pipeline.extract.prescan import PrescanView, compile_prescan, text_mode
 
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent.parent / "gazetteers"
 PATTERN_DIR = GAZETTEER_DIR / "patterns"
@@ -568,11 +568,11 @@ class PatternSet:
     windows: tuple[tuple[int, tuple[str, ...]] | None, ...] = ()
     """Per branch: (whitespace bound, factor) when a whole-text scan may run only in the
     windows around that factor's occurrences (`prefilter.whitespace_bound`), else None."""
-    prescan: Prescan | None = None
+    prescan: PrescanView | None = None
     """The branches' Hyperscan automata: on a text with a `text_mode` they name the branches
     that may match in a region, in place of the literal pre-checks."""
 
-    def _prescan(self, st: _TextState) -> Prescan | None:
+    def _prescan(self, st: _TextState) -> PrescanView | None:
         return self.prescan if self.prescan is not None and st.mode else None
 
     def _require_ok(self, st: _TextState, i: int) -> bool:
@@ -862,10 +862,29 @@ def metrics() -> MetricTable:
     return load_metrics(GAZETTEER_DIR / "metrics.csv")
 
 
+SHARED_SCANS = ("cues", "metric_phrases", "models", "nonresults", "numbers", "resolutions",
+                "settings", "steps")
+"""Pattern files that extract asks about the same regions (an abstract's sentences with
+a digit): they share one Hyperscan automaton, so a sentence is scanned once for all."""
+
+
+@cache
+def _shared_patterns() -> dict[str, PatternSet]:
+    sets = {name: load_patterns(PATTERN_DIR / f"{name}.jsonl") for name in SHARED_SCANS}
+    views = compile_prescan(*(ps.branches for ps in sets.values()))
+    if views is None:
+        return sets
+    return {name: replace(ps, prescan=view)
+            for (name, ps), view in zip(sets.items(), views, strict=True)}
+
+
 @cache
 def patterns(name: str) -> PatternSet:
+    if name in SHARED_SCANS:
+        return _shared_patterns()[name]
     ps = load_patterns(PATTERN_DIR / f"{name}.jsonl")
-    return replace(ps, prescan=compile_prescan(ps.branches))
+    views = compile_prescan(ps.branches)
+    return replace(ps, prescan=views[0]) if views else ps
 
 
 @cache
