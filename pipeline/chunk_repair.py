@@ -9,6 +9,7 @@ the others become Python objects and go through the per-record functions of
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -27,6 +28,7 @@ from pipeline.normalise import (
     _TEXT_CMD,
     KEY_FIELDS,
     _ftfy_attention,
+    _has_entity,
     _latex_table,
     _repair_once,
     _settle,
@@ -75,8 +77,9 @@ def _unsettled() -> str:
     """RE2: matches every text that one more `_repair_once` pass could change.
 
     Texts of other characters than `_settled_alphabet`, not collapsed, or with a match
-    of some `replace_latex` pattern (a superset where RE2 lacks a look-around: `\\d` and
-    `\\s` are ASCII's over that alphabet, and a collapsed text has single spaces).
+    of some `replace_latex` pattern that changes the text (a superset where RE2 lacks a
+    look-around). Over that alphabet `\\d` and `\\s` are ASCII's, and in a collapsed
+    text `\\s*` is " ?".
     """
     alphabet = _settled_alphabet()
     names = "|".join(sorted(_latex_table(), key=len, reverse=True))
@@ -85,13 +88,14 @@ def _unsettled() -> str:
         "  ",
         "^ ",
         " $",
-        r"\.\.\.|…",  # splice_markers
+        r"(?:\.\.\.|…) ?\(",  # splice_markers (then a marker: "(voir plus)")
         _INLINE_MATH.pattern,
         _TEXT_CMD.pattern,
         _EM_GROUP.pattern,
         rf"\\(?:{names})",  # _latex_re
-        r"[0-9] ?\{?times",  # _TIMES_BETWEEN, _TIMES_AFTER
-        r"[0-9] ?×",  # _MULT_SPACES
+        r"[0-9] ?\{?times\}? ?[0-9]",  # _TIMES_BETWEEN ("25 times faster" is not)
+        r"[0-9]\{?times",  # _TIMES_AFTER
+        r"[0-9] ×|× [0-9]",  # _MULT_SPACES, where it changes something ("2×3" stays)
         _BRACED_OP.pattern,
         _ESCAPED.pattern,
         r"~[A-Za-z(]",  # _TIE
@@ -116,8 +120,9 @@ from it what those would match."""
 def normalise_texts(texts: pa.Array) -> pa.Array:
     """`normalise_text` of each text (null stays null).
 
-    On ASCII without "&" or "..." (ftfy and the markers stay out), turning controls into
-    spaces and trimming commute with a first pass (every pattern treats whitespace and
+    On ASCII text that ftfy leaves alone and without a marker (`_cleanable`, and
+    `_unsettled` matches what it refuses), turning controls into spaces and trimming
+    commute with a first pass (every pattern treats whitespace and
     controls alike, `[^$]{1,80}` counts each as one, and no match holds a text's edge),
     and so does collapsing the spaces when no pattern matches (`_unsettled` finds each
     in the collapsed text whenever it is in the uncollapsed one): Arrow does the first
@@ -134,10 +139,9 @@ def normalise_texts(texts: pa.Array) -> pa.Array:
         respaced = pc.replace_substring_regex(spaced.filter(controls), r"[\x00-\x1f\x7f]", " ")
         spaced = pc.replace_with_mask(spaced, controls, respaced)
     cleaned = pc.utf8_trim(spaced, " ")
-    out = _collapsed(cleaned)
+    out = cleaned  # collapsed below where it has "  " (`_unsettled` matches it)
     ascii_np = ascii_.to_numpy(zero_copy_only=False)
     valid = pc.is_valid(texts).to_numpy(zero_copy_only=False)
-    # `_unsettled` matches "&" and "...", which the class excludes.
     done = ascii_np & _settled(out)
     rows = np.flatnonzero(ascii_np & ~done)
     if rows.size:
@@ -157,10 +161,7 @@ def normalise_texts(texts: pa.Array) -> pa.Array:
     take = pa.array(rows)
     originals: list[str] = texts.take(take).to_pylist()
     starts: list[str] = cleaned.take(take).to_pylist()
-    easy = [
-        a and "&" not in t and "..." not in t
-        for t, a in zip(originals, ascii_np[rows].tolist(), strict=True)
-    ]
+    easy = [a and _cleanable(t) for t, a in zip(originals, ascii_np[rows].tolist(), strict=True)]
     repaired = [
         _repair_once(c) if e else normalise_text(t)
         for t, c, e in zip(originals, starts, easy, strict=True)
@@ -169,6 +170,20 @@ def normalise_texts(texts: pa.Array) -> pa.Array:
     for i in np.flatnonzero(unsure).tolist():
         repaired[i] = _settle(originals[i], repaired[i])
     return pc.replace_with_mask(out, pa.array(redo), pa.array(repaired, _STRING))
+
+
+_ELLIPSIS_PAREN = re.compile(r"(?:…|\.\.\.)\s?\(")
+
+
+def _cleanable(text: str) -> bool:
+    """Whether a first pass over this ASCII text is one over its cleaned form.
+
+    Neither may meet a marker (its words hold spaces, which cleaning can make) nor ftfy
+    acting: with an "&" (ftfy runs), no entity and no control but the lines' "\\n".
+    """
+    if "&" in text and (_has_entity(text) or not text.replace("\n", " ").isprintable()):
+        return False
+    return not ("..." in text and _ELLIPSIS_PAREN.search(text))
 
 
 def _collapsed(texts: pa.Array) -> pa.Array:

@@ -269,6 +269,11 @@ def test_repair_chunk_examples_equal_the_reference() -> None:
         Record("f", 4, "t", "No Id: here", (" ,B; ",), "  \n ", "junk"),
         Record("f", 5, "t", "Café  au lait", (), "at $512 \\times 512$, see… (voir plus)", ""),
         Record("f", 6, "t", "x", (), "a $\\alpha$ and $n$ with 3times faster~(i)", None),
+        # Cleaning must not make a marker ("voir plus" holds a space) nor hide ftfy's work.
+        Record("f", 7, "t", "x", (), "...(voir\nplus)~a, i=1,...,d", None),
+        Record("f", 8, "t", "x", (), "R&D &amp;\n<Q&A>", None),
+        Record("f", 9, "t", "x", (), "R&\x01D", None),
+        Record("f", 10, "t", "x", (), "R&D\tand Q&A, 25 times 3 ... 2 \\times 3", None),
     ])
     _assert_same_repair([])
 
