@@ -188,33 +188,40 @@ class _Automaton:
         """Branch number of each expression in `db`."""
         self.always = tuple(always)
         """Branches Hyperscan cannot read as `regex` does: tried everywhere."""
-        self._local = threading.local()
-        """Per thread (a Dask worker may run tasks in threads): scratch space, the text
-        last scanned and its regions' hits."""
+        self._plain = not always and ids == list(range(len(ids)))
+        """Expression k is branch k: hits need no mapping."""
+        self._scratch: dict[int, Any] = {}
+        """Scratch space per thread (a Dask worker may run tasks in threads)."""
+        self._last: tuple[str, dict[tuple[int, int], list[int]]] = ("", {})
+        """The text last scanned and its regions' answers (replaced whole, so a thread
+        never reads another text's answers)."""
 
     def candidates(self, text: str, start: int, end: int) -> list[int]:
         """Branches that may match in text[start:end], ascending. The character before
         `start` is scanned too, so `\\b` at `start` reads the same as in `regex`."""
-        local = self._local
-        if getattr(local, "text", None) is not text:
-            local.text = text
-            local.regions = {}
-            if not hasattr(local, "scratch") and self.db is not None:
-                local.scratch = hyperscan.Scratch(self.db)
-        regions: dict[tuple[int, int], list[int]] = local.regions
-        out = regions.get((start, end))
-        if out is None:
-            found: list[int] = []
-            if self.db is not None:
-                buf = text[max(start - 1, 0):end].encode("utf-8")
-                self.db.scan(buf, match_event_handler=_on_match, context=found,
-                             scratch=local.scratch)
+        last = self._last
+        if last[0] is text:
+            regions = last[1]
+            out = regions.get((start, end))
+            if out is not None:
+                return out
+        else:
+            regions = {}
+            self._last = (text, regions)
+        found: list[int] = []
+        if self.db is not None:
+            scratch = self._scratch.get(threading.get_ident())
+            if scratch is None:
+                scratch = self._scratch[threading.get_ident()] = hyperscan.Scratch(self.db)
+            self.db.scan(text[max(start - 1, 0):end].encode("utf-8"),
+                         match_event_handler=_on_match, context=found, scratch=scratch)
+        if self._plain:
+            found.sort()
+        else:
             ids = self.ids
-            out = [ids[h] for h in found]
-            out.extend(self.always)
-            out.sort()
-            regions[(start, end)] = out
-        return out
+            found = sorted([*(ids[h] for h in found), *self.always])
+        regions[(start, end)] = found
+        return found
 
 
 class Prescan:
