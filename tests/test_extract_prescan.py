@@ -201,3 +201,23 @@ def test_text_is_safe() -> None:
     assert not text_is_safe("Die Straße")
     assert prescan._modes["ß"] == 0
     assert text_mode("Die Straße") == 0
+
+
+def test_compiled_automata_are_cached_on_disk(tmp_path: Any, monkeypatch: Any) -> None:
+    monkeypatch.setenv("PAPERCLAIMS_CACHE_DIR", str(tmp_path))
+    branches = (regex.compile(r"\bfoo\d+", regex.V1), regex.compile(r"bar", regex.V1))
+    first = prescan.Prescan(branches)
+    files = list((tmp_path / "hyperscan").glob("*.hsdb"))
+    assert len(files) == 1
+
+    def no_compiling(*_args: Any) -> None:
+        raise AssertionError("compiled although cached")
+
+    monkeypatch.setattr(prescan, "_database", no_compiling)
+    again = prescan.Prescan(branches)
+    assert again.candidates("a foo12 bar", 0, 11) == first.candidates("a foo12 bar", 0, 11)
+    monkeypatch.undo()
+    monkeypatch.setenv("PAPERCLAIMS_CACHE_DIR", str(tmp_path))
+    files[0].write_bytes(b"not an automaton")  # damaged, or from another Hyperscan / CPU
+    assert prescan.Prescan(branches).candidates("a foo12 bar", 0, 11) == [0, 1]
+    assert files[0].read_bytes() != b"not an automaton"

@@ -21,8 +21,11 @@ caller uses its literal pre-checks there. Verdicts are per character, once per p
 
 from __future__ import annotations
 
+import hashlib
+import os
 import threading
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import regex
@@ -144,6 +147,37 @@ def _reads_alike(rx: Any) -> bool:
     return True
 
 
+def _cache_dir() -> Path:
+    """Where compiled automata are kept between processes: `PAPERCLAIMS_CACHE_DIR`, else
+    the user's cache folder."""
+    base = os.environ.get("PAPERCLAIMS_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "paperclaims")
+    return Path(base) / "hyperscan"
+
+
+def _cached_database(expressions: list[bytes], flags: list[int]) -> Any:
+    """`_database`, kept on disk by the content of what it compiles: compiling a pattern
+    file's automata takes ~2 s, loading them ~1 ms, and every worker process needs them.
+    A cached file that does not load (another Hyperscan, another CPU) is compiled over."""
+    h = hashlib.sha256(str(getattr(hyperscan, "__version__", "")).encode())
+    for e, f in zip(expressions, flags, strict=True):
+        h.update(len(e).to_bytes(4, "little") + e + f.to_bytes(4, "little"))
+    path = _cache_dir() / f"{h.hexdigest()}.hsdb"
+    try:
+        return hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
+    except (OSError, hyperscan.error):
+        pass
+    db = _database(expressions, flags)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_bytes(hyperscan.dumpb(db))
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home: compiled again next time
+    return db
+
+
 def _database(expressions: list[bytes], flags: list[int]) -> Any:
     db = hyperscan.Database()
     db.compile(expressions=expressions, ids=list(range(len(expressions))),
@@ -174,7 +208,7 @@ class _Automaton:
             flags.append(_flags(rx))
             ids.append(i)
         try:
-            self.db = _database(exprs, flags) if exprs else None
+            self.db = _cached_database(exprs, flags) if exprs else None
         except hyperscan.error:
             # Some branch Hyperscan cannot read: each is compiled alone to find which.
             keep = [k for k, (e, f) in enumerate(zip(exprs, flags, strict=True))
@@ -183,7 +217,7 @@ class _Automaton:
             exprs = [exprs[k] for k in keep]
             flags = [flags[k] for k in keep]
             ids = [ids[k] for k in keep]
-            self.db = _database(exprs, flags) if exprs else None
+            self.db = _cached_database(exprs, flags) if exprs else None
         self.ids = tuple(ids)
         """Branch number of each expression in `db`."""
         self.always = tuple(always)
