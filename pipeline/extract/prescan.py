@@ -2,11 +2,13 @@
 
 A pattern file is ~5-20 `regex` branches, each tried in every region it may match in.
 Most tries find nothing (~80% on the bench corpus), and the literal pre-checks that skip
-some of them cost Python time per branch and region. Hyperscan compiles every branch of a
-file into one automaton, in prefilter mode: each branch is relaxed (look-arounds,
-back-references dropped) so that it matches a superset of what the branch matches. One
-scan of a region then names the branches that may match there; only those are tried with
-`regex`, which finds the real matches. A branch Hyperscan cannot compile is always tried.
+some of them cost Python time per branch and region. Hyperscan compiles the branches of
+one or more files into one automaton, in prefilter mode: each branch is relaxed
+(look-arounds, back-references dropped) so that it matches a superset of what the branch
+matches. One scan of a region then names the branches that may match there; only those
+are tried with `regex`, which finds the real matches. A branch Hyperscan cannot compile
+(or may read otherwise, `_reads_alike`) is always tried. Compiled automata are kept on
+disk (`_cached_database`).
 
 The superset holds only where both engines read the text the same way. The automaton is
 compiled without Unicode classes (UCP: with them it took ~60 s a process to compile, 2 s
@@ -192,7 +194,6 @@ def _on_match(i: int, _start: int, _end: int, _flags: int, hits: list[int]) -> N
 class _Automaton:
     """One pattern file's branches compiled together; per region of the current text,
     the branches that may match there."""
-
 
     def __init__(self, branches: tuple[Any, ...], wide: bool) -> None:
         exprs: list[bytes] = []
