@@ -291,3 +291,17 @@ def test_a_settled_text_is_a_fixed_point_of_a_pass(s: str) -> None:
     # The lemma the fast path stands on: `_settled` never says so of a text a pass changes.
     if _settled(pa.array([s]))[0]:
         assert _repair_once(s) == s
+
+
+def test_the_column_wise_repair_knows_every_step_of_a_pass() -> None:
+    """`chunk_repair._unsettled` mirrors the steps of one repair pass in RE2. A step added
+    to `replace_latex` or `_repair_once` must be taught to it as well (and added here):
+    until then this fails, rather than the fast path silently skipping the new step."""
+    import pipeline.normalise as n
+
+    assert sorted(x for x in n.replace_latex.__code__.co_names if x.startswith("_")) == [
+        "_BRACED_OP", "_EM_GROUP", "_ESCAPED", "_INLINE_MATH", "_MULT_SPACES", "_TEXT_CMD",
+        "_TIE", "_TIMES_AFTER", "_TIMES_BETWEEN", "_latex_re", "_latex_table"]
+    assert sorted(n._repair_once.__code__.co_names) == [
+        "_CONTROL", "_LATEX_TRIGGERS", "any", "collapse_whitespace", "fix_text", "isascii",
+        "isprintable", "replace_latex", "splice_markers", "sub"]
