@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 
 from pipeline.extract import resources
+from pipeline.extract.batch import kept_for, sentences_of
 from pipeline.extract.claims import build_results
-from pipeline.extract.segment import Span, digit_sentences
+from pipeline.extract.segment import Span
 from pipeline.extract.tag import Tag, Tags, tag_text
 from pipeline.extract.urls import extract_code_links, find_url_spans
 from pipeline.records import DatasetMention, Extraction, Paper, Resolution, Result
 
-__all__ = ["extract_paper", "gazetteer_versions"]
+__all__ = ["extract_paper", "gazetteer_versions", "kept_for"]
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ def extract_paper(paper: Paper) -> Extraction:
         return Extraction(code_links=tuple(links))
     try:
         # Only sentences with a digit can hold a result or a resolution.
-        sentences = digit_sentences(text)
+        sentences = sentences_of(text)
         tags = tag_text(text, [(s.start, s.end) for s in sentences], paper.title or "")
         url_tags = [Tag(s, e, "URL") for s, e, _raw, _cue in find_url_spans(text)] \
             if links else []

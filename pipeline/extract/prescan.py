@@ -230,6 +230,24 @@ class _Automaton:
         self._last: tuple[str, dict[tuple[int, int], list[int]]] = ("", {})
         """The text last scanned and its regions' answers (replaced whole, so a thread
         never reads another text's answers)."""
+        self._kept: dict[str, dict[tuple[int, int], list[int]]] = {}
+        """Regions' answers worked out ahead for a batch of texts (`keep`), by text."""
+
+    def keep(self, requests: list[tuple[str, list[tuple[int, int]]]]) -> None:
+        """Scan these regions of these texts back to back and keep the answers (in place
+        of the last batch's) until `forget`. In one pass over a batch the automaton stays
+        in the CPU's cache; asked one text at a time between other work, a scan cost ~2x.
+        Answers are kept by the text's content, so they are right for any caller."""
+        kept: dict[str, dict[tuple[int, int], list[int]]] = {}
+        self._kept = kept
+        for text, regions in requests:
+            answers = kept.setdefault(text, {})
+            for start, end in regions:
+                if (start, end) not in answers:
+                    answers[(start, end)] = self._scan(text, start, end)
+
+    def forget(self) -> None:
+        self._kept = {}
 
     def candidates(self, text: str, start: int, end: int) -> list[int]:
         """Branches that may match in text[start:end], ascending. The character before
@@ -237,12 +255,15 @@ class _Automaton:
         last = self._last
         if last[0] is text:
             regions = last[1]
-            out = regions.get((start, end))
-            if out is not None:
-                return out
         else:
-            regions = {}
+            regions = self._kept.get(text) or {}
             self._last = (text, regions)
+        out = regions.get((start, end))
+        if out is None:
+            out = regions[(start, end)] = self._scan(text, start, end)
+        return out
+
+    def _scan(self, text: str, start: int, end: int) -> list[int]:
         found: list[int] = []
         if self.db is not None:
             scratch = self._scratch.get(threading.get_ident())
@@ -255,7 +276,6 @@ class _Automaton:
         else:
             ids = self.ids
             found = sorted([*(ids[h] for h in found), *self.always])
-        regions[(start, end)] = found
         return found
 
 
@@ -286,6 +306,18 @@ class Prescan:
         """Branches that may match in text[start:end] (`mode`: `text_mode(text)`),
         ascending."""
         return (self.exact if mode == 1 else self.wide).candidates(text, start, end)
+
+    def keep(self, requests: list[tuple[str, int, list[tuple[int, int]]]]) -> None:
+        """`_Automaton.keep` for (text, its mode, regions): each text on its automaton."""
+        self.exact.keep([(t, regions) for t, mode, regions in requests if mode == 1])
+        wide = [(t, regions) for t, mode, regions in requests if mode == 2]
+        if wide or self._wide is not None:
+            self.wide.keep(wide)
+
+    def forget(self) -> None:
+        self.exact.forget()
+        if self._wide is not None:
+            self._wide.forget()
 
 
 def _compiles(expression: bytes, flags: int) -> bool:

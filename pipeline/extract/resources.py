@@ -48,7 +48,7 @@ class _TextState:
     (`has_fold_special`), and per pattern file the branches whose `require` holds."""
 
     __slots__ = ("text", "low", "special", "required", "low_has", "indexed", "positions",
-                 "_mode")
+                 "_mode", "kept")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -62,6 +62,8 @@ class _TextState:
         """For the strings in `indexed`: every position where each occurs in `low` (none:
         absent), as one automaton pass over the text found them (`set_literal_index`)."""
         self._mode: int | None = None
+        self.kept: dict[str, Any] = {}
+        """Answers worked out ahead for the text by a batch pass (`kept_states`), by name."""
 
     @property
     def mode(self) -> int:
@@ -96,13 +98,43 @@ class _TextState:
 _state = _TextState("")
 
 
+_kept: dict[str, _TextState] = {}
+"""The states of the batch of texts being extracted (`kept_states`), by text."""
+
+
 def _text_state(text: str) -> _TextState:
-    """The state of `text`, kept for the text last asked about (one abstract at a time)."""
+    """The state of `text`: kept for the text last asked about (one abstract at a time),
+    or made ahead for the batch (`kept_states`)."""
     global _state
     st = _state
     if st.text is not text:
-        st = _state = _TextState(text)
+        st = _kept.get(text) or _TextState(text)
+        _state = st
     return st
+
+
+def text_state(text: str) -> _TextState:
+    """The state of `text` (its fold, pre-check and pre-scan modes, kept answers)."""
+    return _text_state(text)
+
+
+def kept_states(texts: list[str]) -> list[_TextState]:
+    """A state for each of a batch's texts, kept (in place of the last batch's) until
+    `forget_states`: a batch pass can work out per text, engine by engine, what the
+    per-text pass would ask for one engine after another (`extract.batch`)."""
+    global _kept
+    _kept = {}
+    for t in texts:
+        if t not in _kept:
+            _kept[t] = _TextState(t)
+    return [_kept[t] for t in texts]
+
+
+def forget_states() -> None:
+    """Drop the kept states (and the texts they hold)."""
+    global _kept, _state
+    _kept = {}
+    _state = _TextState("")
 
 
 def set_literal_index(text: str, indexed: frozenset[str],

@@ -82,15 +82,16 @@ def extract_batch(batch: pa.RecordBatch | None) -> ExtractedBatch | None:
     """Pure: one batch of `papers` rows -> the four claim tables for it (None -> None)."""
     if batch is None:  # a cached batch: nothing to do (see `run`)
         return None
-    from pipeline.extract import extract_paper
+    from pipeline.extract import extract_paper, kept_for
     from pipeline.io import table_from_rows
 
     rows: dict[str, list[object]] = {t: [] for t in CLAIM_TABLES}
     positions: dict[str, list[int]] = {t: [] for t in CLAIM_TABLES}
     spans: dict[str, list[bool]] = {t: [] for t in SPAN_NEEDLE}
-    for pos, row in enumerate(batch.to_pylist()):
-        paper = paper_from_row(row)
-        ex = extract_paper(paper)
+    papers = [paper_from_row(row) for row in batch.to_pylist()]
+    with kept_for([p.abstract for p in papers if isinstance(p.abstract, str)]):
+        extracted = [extract_paper(p) for p in papers]
+    for pos, (paper, ex) in enumerate(zip(papers, extracted, strict=True)):
         found: dict[str, tuple[object, ...]] = {
             "code_links": ex.code_links,
             "dataset_mentions": ex.dataset_mentions,
