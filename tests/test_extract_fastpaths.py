@@ -57,3 +57,41 @@ def test_metrics_in_digit_sentences_are_those_of_the_whole_text() -> None:
         whole = [t for t in tag_metrics(text)
                  if any(s <= t.start and t.end <= e for s, e in spans)]
         assert tag_metrics(text, spans) == whole
+
+
+# The relative-unit test as one `regex` search: `tag.relative_hint` asks the pattern file
+# instead (pre-scanned by Hyperscan with the other sentence-level files).
+_RELATIVE_HINT_PLAIN = r"[%×]|\d\s?[xX]\b|\b(?:times|fold|points?|pp|percent)\b"
+
+
+def _hint_cases() -> list[str]:
+    return ["a 3x speed-up", "3 X", "3 x", "3xl", "12%", "2× faster", "ten times", "timesteps",
+            "5-fold", "foldable", "2 points", "pointsize", "+3 pp", "approach 3", "percent",
+            "percentage 3", "٣x", "3\u00a0x", "3\nx", "Times 4", "PP 4", "3 pp.", "x3"]
+
+
+@given(st.lists(st.sampled_from([*_hint_cases(), " ", "a", "é", "_", "3", "x", "%"]),
+                max_size=8).map("".join), st.integers(0, 5), st.integers(0, 5))
+def test_relative_hint_is_the_plain_search(text: str, a: int, b: int) -> None:
+    import regex
+
+    from pipeline.extract.tag import relative_hint
+
+    start, end = min(a, len(text)), max(len(text) - b, min(a, len(text)))
+    want = regex.compile(_RELATIVE_HINT_PLAIN).search(text, start, end) is not None
+    assert relative_hint(text, start, end) == want
+
+
+def test_relative_hint_on_real_sentences() -> None:
+    import regex
+
+    from pipeline.extract.tag import relative_hint
+
+    plain = regex.compile(_RELATIVE_HINT_PLAIN)
+    n = 0
+    for text in [*_fixture_abstracts(), *_hint_cases()]:
+        for s in digit_sentences(text):
+            got = relative_hint(text, s.start, s.end)
+            assert got == (plain.search(text, s.start, s.end) is not None), text[s.start:s.end]
+            n += got
+    assert n > 20

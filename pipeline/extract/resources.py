@@ -894,8 +894,8 @@ def metrics() -> MetricTable:
     return load_metrics(GAZETTEER_DIR / "metrics.csv")
 
 
-SHARED_SCANS = ("cues", "metric_phrases", "models", "nonresults", "numbers", "resolutions",
-                "settings", "steps")
+SHARED_SCANS = ("cues", "metric_phrases", "models", "nonresults", "numbers",
+                "relative_hints", "resolutions", "settings", "steps")
 """Pattern files that extract asks about the same regions (an abstract's sentences with
 a digit): they share one Hyperscan automaton, so a sentence is scanned once for all."""
 

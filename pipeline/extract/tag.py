@@ -530,6 +530,11 @@ def scan(name: str, text: str,
     return resources.patterns(name).finditer(text, spans=spans)
 
 
+def _group(m: Any, name: str) -> str | None:
+    """m.groupdict().get(name), without building the dict (~15x slower)."""
+    return m.group(name) if name in m.re.groupindex else None
+
+
 def _to_float(s: str) -> float | None:
     try:
         return float(s.replace(",", ""))
@@ -543,7 +548,7 @@ def tag_numbers(text: str, spans: list[tuple[int, int]] | None = None) -> list[T
         value = _to_float(m.group("n"))
         if value is None:
             continue
-        sign = m.group("sign") if "sign" in m.groupdict() else None
+        sign = _group(m, "sign")
         if sign in ("-", "−"):
             value = -value
         unit = label.split(":", 1)[1]
@@ -555,7 +560,8 @@ def tag_resolutions(text: str, spans: list[tuple[int, int]] | None = None) -> li
     out: list[Tag] = []
     for pid, label, m in scan("resolutions", text, spans):
         a = int(m.group("a"))
-        b = int(m.group("b")) if m.groupdict().get("b") else a
+        b_text = _group(m, "b")
+        b = int(b_text) if b_text else a
         if label == "RES_K":
             px = a * 1024
         else:
@@ -581,11 +587,11 @@ def tag_steps(text: str, spans: list[tuple[int, int]] | None = None) -> list[Tag
         if label == "STEPS_RANGE":
             out.append(Tag(m.start(), m.end(), "STEPS", "range", None))
             continue
-        d = m.groupdict()
-        if d.get("n"):
-            val = int(d["n"])
+        n_text = _group(m, "n")
+        if n_text:
+            val = int(n_text)
         else:
-            val = _WORD_NUMBERS.get((d.get("w") or "").lower(), 0)
+            val = _WORD_NUMBERS.get((_group(m, "w") or "").lower(), 0)
         if val <= 0 or val > 100000:
             continue
         out.append(Tag(m.start(), m.end(), "STEPS", "steps", val))
@@ -614,8 +620,11 @@ def sentence_tags(tags: Tags, name: str, text: str, start: int, end: int) -> lis
     return found
 
 
-# A sentence can only yield a result with a metric name or a relative unit in it.
-_RELATIVE_HINT = regex.compile(r"[%×]|\d\s?[xX]\b|\b(?:times|fold|points?|pp|percent)\b")
+def relative_hint(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] has a relative unit ("%", "×", "3x", "times", "fold",
+    "points", "pp", "percent"; `patterns/relative_hints.jsonl`): a sentence can only yield
+    a result with a metric name or one of these in it."""
+    return bool(scan("relative_hints", text, [(start, end)]))
 
 
 def tag_text(text: str, sentences: list[tuple[int, int]] | None = None,
@@ -646,7 +655,7 @@ def tag_text(text: str, sentences: list[tuple[int, int]] | None = None,
         tags.metrics = sorted(kept + phrases, key=lambda t: t.start)
     claim_spans = [(s, e) for s, e in spans
                    if any(s <= m.start < e for m in tags.metrics)
-                   or _RELATIVE_HINT.search(text, s, e)]
+                   or relative_hint(text, s, e)]
     if claim_spans:
         tags.numbers = tag_numbers(text, claim_spans)
         # Steps, settings and non-result contexts only matter where a number may be a
