@@ -182,8 +182,10 @@ def candidate_values(text: str, sent: Span, tags: Tags, blocked: list[Tag]) -> l
         else:
             assign_metric[s] = metric
     metrics = [m for m in tags.metrics if _inside(m, sent)]
+    # A value lies inside the sentence: only tags that reach into it can overlap one.
+    near = [b for b in blocked if b.start < sent.end and sent.start < b.end]
     hard = [t for t in skips if t.label != "ASSIGN" and not (
-        t.extra == "range" and _outcome_range(text, t, metrics))] + assign_blocks + blocked
+        t.extra == "range" and _outcome_range(text, t, metrics))] + assign_blocks + near
     measures: set[str] = set()
     for t in tags.numbers:
         if not _inside(t, sent) or t.label in ("size", "share"):
