@@ -42,6 +42,28 @@ _SCRATCH_OPTIONS: dict[str, Any] = {
 cost more than the rest of ingest's writing)."""
 
 
+def _leaf_paths(name: str, t: pa.DataType) -> list[str]:
+    """Parquet column paths of a field ("authors", list<string> -> "authors.list.element")."""
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return _leaf_paths(f"{name}.list.element", t.value_type)
+    if pa.types.is_struct(t):
+        return [p for sub in t for p in _leaf_paths(f"{name}.{sub.name}", sub.type)]
+    return [name]
+
+
+def write_options(schema: pa.Schema) -> dict[str, Any]:
+    """Release/work-file writer settings for a schema: dictionary encoding on every column
+    but the `plain_columns` of its table (the schema's `table` metadata)."""
+    from pipeline.schemas import plain_columns
+
+    table = (schema.metadata or {}).get(b"table")
+    plain = plain_columns(table.decode()) if table else frozenset()
+    if not plain:
+        return _WRITE_OPTIONS
+    dictionary = [p for f in schema if f.name not in plain for p in _leaf_paths(f.name, f.type)]
+    return {**_WRITE_OPTIONS, "use_dictionary": dictionary}
+
+
 def _tmp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
@@ -53,7 +75,7 @@ def write_table(path: Path, table: pa.Table, scratch: bool = False) -> None:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_name(path)
-    options = _SCRATCH_OPTIONS if scratch else _WRITE_OPTIONS
+    options = _SCRATCH_OPTIONS if scratch else write_options(table.schema)
     pq.write_table(table, tmp, row_group_size=ROW_GROUP, **options)
     os.replace(tmp, path)
 
@@ -190,7 +212,7 @@ class ParquetSink:
         self.count = 0
         path.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = _tmp_name(path)
-        self.writer = pq.ParquetWriter(self.tmp, self.schema, **_WRITE_OPTIONS)
+        self.writer = pq.ParquetWriter(self.tmp, self.schema, **write_options(self.schema))
 
     def add(self, row: Any) -> None:
         self.rows.append(row)

@@ -44,7 +44,20 @@ def table_spec(table: str) -> dict[str, Any]:
     for i, f in enumerate(spec["fields"]):
         if f["type"] not in _TYPES:
             raise SchemaFileError(f"{path}: field #{i} {f['name']!r}: unknown type {f['type']!r}")
+        if not isinstance(f.get("dictionary", True), bool):
+            raise SchemaFileError(
+                f"{path}: field #{i} {f['name']!r}: 'dictionary' must be a boolean"
+            )
     return spec
+
+
+@cache
+def plain_columns(table: str) -> frozenset[str]:
+    """Fields written without dictionary encoding (`"dictionary": false`): long text that
+    hardly repeats (abstracts, titles), where Parquet's dictionary is built only
+    to be given up, which cost a quarter of the time of writing `papers`."""
+    fields_ = table_spec(table)["fields"]
+    return frozenset(f["name"] for f in fields_ if not f.get("dictionary", True))
 
 
 @cache
