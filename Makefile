@@ -7,7 +7,7 @@ RAW ?= data/raw
 PROCESSED ?= data/processed
 WORK ?= data/work
 
-.PHONY: run test lint browser eval bench fuzz clean
+.PHONY: run test lint browser eval bench fuzz clean native
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -15,29 +15,34 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
-run: $(STAMP)
+# Cython builds of extract's modules, named by their source's sha256 (pipeline/native.py):
+# a no-op when current; an edited module runs as Python until this builds it again.
+native: $(STAMP)
+	$(BIN)/python -m pipeline.native build
+
+run: $(STAMP) native
 	$(BIN)/python -m pipeline run --raw-dir $(RAW) --processed-dir $(PROCESSED) --work-dir $(WORK)
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests
 	$(BIN)/mypy
 
-test: $(STAMP) lint browser
-	$(BIN)/python -m pytest -q
+test: $(STAMP) native lint browser
+	PAPERCLAIMS_NATIVE_REQUIRED=1 $(BIN)/python -m pytest -q
 
 # Headless Chromium + chromedriver for the report.html browser test (Debian packages).
 browser:
 	command -v chromium >/dev/null && command -v chromedriver >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
 
-eval: $(STAMP)
+eval: $(STAMP) native
 	$(BIN)/python -m pipeline eval --raw-dir $(RAW) --gold tests/fixtures/gold/seeds.jsonl --work-dir $(WORK)/eval --write eval/seeds.json
 	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/formats/hf --gold tests/fixtures/gold/heldout_hf.jsonl --work-dir $(WORK)/eval-a --write eval/heldout_a.json
 	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/formats/hf --gold tests/fixtures/gold/heldout_hf_b.jsonl --work-dir $(WORK)/eval-b --write eval/heldout_b.json
 
-bench: $(STAMP)
+bench: $(STAMP) native
 	$(BIN)/python -m bench.run
 
-fuzz: $(STAMP)
+fuzz: $(STAMP) native
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -m "not slow" tests
 
 clean:

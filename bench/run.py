@@ -239,6 +239,12 @@ def table(results: list[dict[str, Any]]) -> str:
 
 
 def main() -> None:
+    from pipeline import native
+
+    if native.enabled() and native.missing():
+        print(f"warning: no compiled build of {', '.join(native.missing())}: they run as "
+              "Python (`make native` builds them)", file=sys.stderr)
+
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--full", action="store_true", help="also the full snapshot size, 2.7M")
@@ -258,6 +264,8 @@ def main() -> None:
             "python": platform.python_version(),
             "platform": platform.platform(),
         },
+        # Which of extract's modules ran compiled (`make native`; pipeline/native.py).
+        "native": {"enabled": native.enabled(), "missing_builds": native.missing()},
         "command": " ".join(["python -m bench.run", *sys.argv[1:]]),
         "results": results,
     }

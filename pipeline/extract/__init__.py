@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import logging
 
-from pipeline.extract import resources
-from pipeline.extract.batch import kept_for, sentences_of
-from pipeline.extract.claims import build_results
-from pipeline.extract.segment import Span
-from pipeline.extract.tag import Tag, Tags, tag_text
-from pipeline.extract.urls import extract_code_links, find_url_spans
-from pipeline.records import DatasetMention, Extraction, Paper, Resolution, Result
+from pipeline import native
+
+native.install()  # before the submodules: their current compiled builds, if any
+
+from pipeline.extract import resources  # noqa: E402
+from pipeline.extract.batch import kept_for, sentences_of  # noqa: E402
+from pipeline.extract.claims import build_results  # noqa: E402
+from pipeline.extract.segment import Span  # noqa: E402
+from pipeline.extract.tag import Tag, Tags, tag_text  # noqa: E402
+from pipeline.extract.urls import extract_code_links, find_url_spans  # noqa: E402
+from pipeline.records import DatasetMention, Extraction, Paper, Resolution, Result  # noqa: E402
 
 __all__ = ["extract_paper", "gazetteer_versions", "kept_for"]
 

@@ -18,6 +18,7 @@ import ahocorasick_rs
 import regex
 import yaml
 
+from pipeline import native
 from pipeline.errors import GazetteerError
 from pipeline.extract.prefilter import (
     has_fold_special,
@@ -27,7 +28,8 @@ from pipeline.extract.prefilter import (
 )
 from pipeline.extract.prescan import PrescanView, compile_prescan, text_mode
 
-GAZETTEER_DIR = Path(__file__).resolve().parent.parent.parent / "gazetteers"
+GAZETTEER_DIR = native.ROOT / "gazetteers"
+"""(Not found from `__file__`: this module may be a build under `build/native/`.)"""
 PATTERN_DIR = GAZETTEER_DIR / "patterns"
 
 # Length-preserving case fold (ASCII only), so automaton offsets are text offsets.
