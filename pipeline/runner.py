@@ -35,7 +35,7 @@ def stage_fn(name: str) -> StageFn:
 
         return ingest_run
     if name == "normalise":
-        from pipeline.normalise import run as normalise_run
+        from pipeline.normalise.stage import run as normalise_run
 
         return normalise_run
     if name == "extract":

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.ingest import read_input, scan_inputs
-from pipeline.normalise import merge_records
+from pipeline.normalise.dedup import merge_records
 from pipeline.records import Record, Rejected
 
 ROOT = Path(__file__).resolve().parent.parent

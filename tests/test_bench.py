@@ -14,7 +14,7 @@ import pytest
 from bench.corpus import build, corpus_path
 from pipeline.extract import extract_paper
 from pipeline.ingest import read_input, scan_inputs
-from pipeline.normalise import merge_records
+from pipeline.normalise.dedup import merge_records
 from pipeline.records import Record
 
 ROOT = Path(__file__).resolve().parent.parent

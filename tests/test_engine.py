@@ -40,7 +40,8 @@ from pipeline.ingest.stage import (
 )
 from pipeline.io import ParquetSink, iter_batches, table_from_rows, write_table
 from pipeline.leaderboards import METRICS_CSV
-from pipeline.normalise import _FTFY, _looks_mojibake, fix_text, merge_records
+from pipeline.normalise.dedup import merge_records
+from pipeline.normalise.rules import FTFY_CONFIG, fix_text, looks_mojibake
 from pipeline.records import Record, Rejected
 from pipeline.schemas import arrow_schema, to_table
 from pipeline.validate import (
@@ -142,7 +143,7 @@ _TEXT = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
 @given(_TEXT)
 @settings(max_examples=budget(1000))
 def test_fix_text_is_ftfy(text: str) -> None:
-    assert fix_text(text) == ftfy.fix_text(text, _FTFY)
+    assert fix_text(text) == ftfy.fix_text(text, FTFY_CONFIG)
 
 
 @given(_TEXT)
@@ -151,15 +152,15 @@ def test_windowed_mojibake_check_misses_nothing(text: str) -> None:
     # Searching only around trigger characters may add a match at a window's edge, never
     # lose one: a text ftfy finds bad is always sent to ftfy.
     if is_bad(text):
-        assert _looks_mojibake(text)
+        assert looks_mojibake(text)
 
 
 def test_windowed_mojibake_check_examples() -> None:
-    assert not _looks_mojibake("the Γ point of the Brillouin zone, and Ξ baryons")
+    assert not looks_mojibake("the Γ point of the Brillouin zone, and Ξ baryons")
     long_clean = "Γ point " * 200
     for text in ("caf" + "é".encode().decode("latin-1") + " au lait", long_clean + "cafÃ©",
                  "ΓΘ", "Γ" + "é".encode().decode("latin-1") + long_clean):
-        assert _looks_mojibake(text) == is_bad(text), text[:40]
+        assert looks_mojibake(text) == is_bad(text), text[:40]
     assert fix_text("the Γ point, R&D &amp; Q&A") == "the Γ point, R&D & Q&A"
 
 

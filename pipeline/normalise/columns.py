@@ -3,7 +3,7 @@
 Most text needs only what Arrow's kernels can do (RE2, literal replaces, trims). Each
 column gets a mask of the strings where the vectorised form is provably exact, and only
 the others become Python objects and go through the per-record functions of
-`pipeline.normalise`, which stay the reference (a property test compares whole tables).
+`rules` and `rows`, which stay the reference (a property test compares whole tables).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -20,25 +21,21 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.normalise import (
-    _BRACED_OP,
-    _EM_GROUP,
-    _ESCAPED,
-    _INLINE_MATH,
-    _TEXT_CMD,
-    KEY_FIELDS,
-    _ftfy_attention,
-    _has_entity,
-    _latex_table,
-    _repair_once,
-    _settle,
-    _title_id,
-    clean_arxiv_id,
+from pipeline.normalise.ids import clean_arxiv_id, title_id, title_key
+from pipeline.normalise.rows import records_from_table, repair_record
+from pipeline.normalise.rules import (
+    BRACED_OP,
+    EM_GROUP,
+    ESCAPED,
+    INLINE_MATH,
+    TEXT_CMD,
+    ftfy_attention,
+    has_entity,
+    latex_table,
     normalise_author,
     normalise_text,
-    records_from_table,
-    repair_record,
-    title_key,
+    repair_once,
+    settle,
 )
 from pipeline.records import Rejected
 
@@ -51,11 +48,11 @@ def _settled_alphabet() -> str:
     """An RE2 class of the characters that `fix_text` leaves alone in any text of them.
 
     Printable ASCII but "&" (an entity), and the non-ASCII characters `replace_latex`
-    writes that ftfy pays no attention to (`_ftfy_attention`), are neither digits nor
+    writes that ftfy pays no attention to (`ftfy_attention`), are neither digits nor
     spaces (which the patterns treat apart) and compose with nothing under NFC.
     """
     ascii_ = [chr(c) for c in range(0x20, 0x7F) if chr(c) != "&"]
-    made = sorted({c for v in _latex_table().values() for c in v} | {"×"})
+    made = sorted({c for v in latex_table().values() for c in v} | {"×"})
     made = [
         c
         for c in made
@@ -63,18 +60,18 @@ def _settled_alphabet() -> str:
         and c.isprintable()
         and not (c.isspace() or c.isdigit())
         and unicodedata.combining(c) == 0
-        and _ftfy_attention().search(c) is None
+        and ftfy_attention().search(c) is None
     ]
     pool = ascii_ + made
     made = [c for c in made if all(unicodedata.is_normalized("NFC", a + c) for a in pool)]
-    if any(_ftfy_attention().search(c) for c in ascii_):
+    if any(ftfy_attention().search(c) for c in ascii_):
         return ""
     return "".join(f"\\x{{{ord(c):x}}}" for c in ascii_ + made)
 
 
 @cache
 def _unsettled() -> str:
-    """RE2: matches every text that one more `_repair_once` pass could change.
+    """RE2: matches every text that one more `repair_once` pass could change.
 
     Texts of other characters than `_settled_alphabet`, not collapsed, or with a match
     of some `replace_latex` pattern that changes the text (a superset where RE2 lacks a
@@ -82,35 +79,35 @@ def _unsettled() -> str:
     text `\\s*` is " ?".
     """
     alphabet = _settled_alphabet()
-    names = "|".join(sorted(_latex_table(), key=len, reverse=True))
+    names = "|".join(sorted(latex_table(), key=len, reverse=True))
     moves = [
         f"[^{alphabet}]" if alphabet else "(?s:.)",
         "  ",
         "^ ",
         " $",
         r"(?:\.\.\.|…) ?\(",  # splice_markers (then a marker: "(voir plus)")
-        _INLINE_MATH.pattern,
-        _TEXT_CMD.pattern,
-        _EM_GROUP.pattern,
+        INLINE_MATH.pattern,
+        TEXT_CMD.pattern,
+        EM_GROUP.pattern,
         rf"\\(?:{names})",  # _latex_re
         r"[0-9] ?\{?times\}? ?[0-9]",  # _TIMES_BETWEEN ("25 times faster" is not)
         r"[0-9]\{?times",  # _TIMES_AFTER
         r"[0-9] ×|× [0-9]",  # _MULT_SPACES, where it changes something ("2×3" stays)
-        _BRACED_OP.pattern,
-        _ESCAPED.pattern,
+        BRACED_OP.pattern,
+        ESCAPED.pattern,
         r"~[A-Za-z(]",  # _TIE
     ]
     return "|".join(f"(?:{m})" for m in moves)
 
 
 def _settled(texts: pa.Array) -> npt.NDArray[np.bool_]:
-    """Where `_repair_once(text) == text` is sure (never where null)."""
+    """Where `repair_once(text) == text` is sure (never where null)."""
     moves = pc.fill_null(pc.match_substring_regex(texts, _unsettled()), True)
     settled: npt.NDArray[np.bool_] = ~moves.to_numpy(zero_copy_only=False)
     return settled
 
 
-_LATEX_IN_RE2 = (_INLINE_MATH, _TEXT_CMD, _EM_GROUP, _BRACED_OP, _ESCAPED)
+_LATEX_IN_RE2 = (INLINE_MATH, TEXT_CMD, EM_GROUP, BRACED_OP, ESCAPED)
 """The steps of `replace_latex` that RE2 does exactly (each to its group 1), in its order.
 The steps between them (`_latex_re`, the "times" ones, `_MULT_SPACES`) and `_TIE` must
 then find nothing, which `_unsettled` on the result shows: none of these steps can hide
@@ -129,7 +126,7 @@ def normalise_texts(texts: pa.Array) -> pa.Array:
     pass when `_unsettled` shows that it and the next one leave nothing to do, first
     without LaTeX, then with the `_LATEX_IN_RE2` steps. The others run their first pass
     in Python from the cleaned text, and one that `_settled` shows final is done; the rest
-    go on in Python (`_settle`), as does every text outside that class from the start.
+    go on in Python (`settle`), as does every text outside that class from the start.
     """
     ascii_ = pc.fill_null(pc.string_is_ascii(texts), False)
     spaced = pc.replace_substring(texts, "\n", " ")
@@ -163,12 +160,12 @@ def normalise_texts(texts: pa.Array) -> pa.Array:
     starts: list[str] = cleaned.take(take).to_pylist()
     easy = [a and _cleanable(t) for t, a in zip(originals, ascii_np[rows].tolist(), strict=True)]
     repaired = [
-        _repair_once(c) if e else normalise_text(t)
+        repair_once(c) if e else normalise_text(t)
         for t, c, e in zip(originals, starts, easy, strict=True)
     ]
     unsure = np.array(easy, np.bool_) & ~_settled(pa.array(repaired, _STRING))
     for i in np.flatnonzero(unsure).tolist():
-        repaired[i] = _settle(originals[i], repaired[i])
+        repaired[i] = settle(originals[i], repaired[i])
     return pc.replace_with_mask(out, pa.array(redo), pa.array(repaired, _STRING))
 
 
@@ -181,7 +178,7 @@ def _cleanable(text: str) -> bool:
     Neither may meet a marker (its words hold spaces, which cleaning can make) nor ftfy
     acting: with an "&" (ftfy runs), no entity and no control but the lines' "\\n".
     """
-    if "&" in text and (_has_entity(text) or not text.replace("\n", " ").isprintable()):
+    if "&" in text and (has_entity(text) or not text.replace("\n", " ").isprintable()):
         return False
     return not ("..." in text and _ELLIPSIS_PAREN.search(text))
 
@@ -302,7 +299,7 @@ def repair_table(records: pa.Table) -> tuple[pa.Table, list[Rejected]]:
     keys = _title_keys(titles)
     paper_id = pc.binary_join_element_wise(pa.scalar("arxiv:"), arxiv_ids, "")
     if not has.all():
-        by_title = pa.array([_title_id(keys[i]) for i in np.flatnonzero(~has).tolist()])
+        by_title = pa.array([title_id(keys[i]) for i in np.flatnonzero(~has).tolist()])
         paper_id = pc.replace_with_mask(paper_id, pc.invert(has_a), by_title)
 
     columns = [paper_id, titles, authors, abstracts, source_file, col("source_format"), line]
@@ -313,3 +310,33 @@ def repair_table(records: pa.Table) -> tuple[pa.Table, list[Rejected]]:
     out = out.append_column(KEY_FIELDS[0], pa.array(_key_hashes("t:", keys), pa.uint64()))
     out = out.append_column(KEY_FIELDS[1], pa.array(key_a, pa.uint64(), mask=~has))
     return out, rejected
+
+
+KEY_FIELDS = (pa.field("key_t", pa.uint64(), nullable=False), pa.field("key_a", pa.uint64()))
+
+
+def repaired_schema() -> pa.Schema:
+    from pipeline.schemas import arrow_schema
+
+    return pa.schema([*arrow_schema("papers"), *KEY_FIELDS])
+
+
+
+
+@dataclass(frozen=True, slots=True)
+class RepairedChunk:
+    """What a worker made of one ingest chunk."""
+
+    repaired: bytes
+    """Parquet bytes of `repaired_schema()` rows."""
+    rejected: list[Rejected]
+
+
+def repair_chunk(data: bytes) -> RepairedChunk:
+    """Pure: Parquet bytes of `records` -> repaired rows with key hashes, and rejections."""
+    from pipeline.io import parquet_bytes, table_from_parquet
+
+    out, rejected = repair_table(table_from_parquet(data))
+    return RepairedChunk(parquet_bytes(out), rejected)
+
+
