@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
+"""The project folder: `gazetteers/`, `schemas/` and `eval/` are read from here."""
+GAZETTEER_DIR = ROOT / "gazetteers"
+METRICS_CSV = GAZETTEER_DIR / "metrics.csv"
+"""The metric table: names, aliases, direction (leaderboards) and ranges (validate)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Config:

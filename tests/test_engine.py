@@ -44,13 +44,13 @@ from pipeline.normalise.dedup import merge_records
 from pipeline.normalise.rules import FTFY_CONFIG, fix_text, looks_mojibake
 from pipeline.records import Record, Rejected
 from pipeline.schemas import arrow_schema, to_table
-from pipeline.validate import (
+from pipeline.validate.checks import (
     merge_checks,
     repeated_values,
-    span_matches,
     validate_chunk,
     validate_tables,
 )
+from pipeline.validate.spans import span_matches
 
 ROOT = Path(__file__).resolve().parent.parent
 ARXIV = ROOT / "tests/fixtures/formats/arxiv/arxiv-metadata-oai-snapshot.head.jsonl"
@@ -441,7 +441,7 @@ def _spans(papers: pa.Table, table: pa.Table, needle: str) -> np.ndarray:
 
 @pytest.mark.parametrize("chunk", [1, 2, 3, 100])
 def test_validate_chunks_equal_validate_tables(chunk: int) -> None:
-    from pipeline.validate import load_metric_ranges
+    from pipeline.validate.ranges import load_metric_ranges
 
     tables = _bad_tables()
     want = validate_tables(tables, METRICS_CSV)

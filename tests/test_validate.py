@@ -18,21 +18,19 @@ from hypothesis import strategies as st
 
 from pipeline.errors import GazetteerError, PipelineError, Reason
 from pipeline.schemas import arrow_schema, to_table
-from pipeline.validate import (
+from pipeline.validate.checks import (
     CLAIM_TABLES,
-    PAPER_KNOWN,
     TABLES,
     KnownIds,
     ValidationOutcome,
-    gx_suite,
     hash_ids,
-    load_expectations,
-    load_metric_ranges,
     repeated_by_hash,
     repeated_values,
-    span_matches,
     validate_tables,
 )
+from pipeline.validate.ranges import load_metric_ranges
+from pipeline.validate.spans import span_matches
+from pipeline.validate.suites import PAPER_KNOWN, gx_suite, load_expectations
 
 REAL_METRICS = Path(__file__).resolve().parent.parent / "gazetteers" / "metrics.csv"
 
@@ -477,7 +475,7 @@ def test_rows_are_conserved(metrics: Path, rows: dict[str, list[dict[str, Any]]]
 
 def test_unit_metric_stated_in_percent_is_in_range(tmp_path: Path) -> None:
     from pipeline.schemas import to_table
-    from pipeline.validate import validate_tables
+    from pipeline.validate.checks import validate_tables
 
     csv_path = tmp_path / "m.csv"
     csv_path.write_text("metric,aliases,direction,min,max,unit\nGenEval,,higher,0,1,\n")

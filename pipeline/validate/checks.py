@@ -1,4 +1,4 @@
-"""Validate stage core: Arrow schemas, Great Expectations suites, span and range checks.
+"""Validate core: every check of a table chunk, and the rejection each removed row becomes.
 
 Every removed row becomes exactly one `Rejected` (its first failing check decides the
 reason), so per table `rows in == rows out + rejected`. A failing claim is quarantined
@@ -13,51 +13,46 @@ minutes for 100k ids.
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import math
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.errors import GazetteerError, PipelineError, Reason, SchemaFileError
+from pipeline.errors import PipelineError, Reason
 from pipeline.records import Rejected
-from pipeline.schemas import SCHEMA_DIR, arrow_schema
+from pipeline.schemas import arrow_schema
+from pipeline.validate.arrays import Mask, Rows, to_ints, to_mask
+from pipeline.validate.ranges import MetricRanges, load_metric_ranges
+from pipeline.validate.spans import span_matches
+from pipeline.validate.suites import (
+    PAPER_KNOWN,
+    UNIQUE_TYPES,
+    ExpectationSpec,
+    GxResult,
+    gx_frame,
+    load_expectations,
+    run_gx,
+)
 
 log = logging.getLogger(__name__)
 
+
 STAGE = "validate"
-EXPECTATION_DIR = SCHEMA_DIR / "expectations"
+
+
 CLAIM_TABLES = ("code_links", "dataset_mentions", "resolutions", "results")
+
+
 TABLES = ("papers", *CLAIM_TABLES)
-PAPER_KNOWN = "paper_id_in_papers"
-"""Derived column of claim tables: paper_id is in the validated papers table."""
-UNIQUE_TYPES = frozenset(
-    {"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"}
-)
-"""Expectations whose failing rows keep their first valid occurrence."""
-
-_SPAN_CHUNK = 8192
-"""Rows per vectorised span comparison (bounds the per-chunk byte buffers to a few MB)."""
-_RESULT_FORMAT: dict[str, Any] = {
-    "result_format": "COMPLETE",
-    "partial_unexpected_count": 0,
-    "return_unexpected_index_query": False,
-}
-
-Mask = npt.NDArray[np.bool_]
-Rows = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,236 +66,6 @@ class ValidationOutcome:
     checks: list[dict[str, Any]]
     """One entry per expectation or Python check run: table, expectation, column, reason,
     success, unexpected_count (rows failing it) and quarantined (rows it removed first)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ExpectationSpec:
-    """One entry of `schemas/expectations/<table>.json`."""
-
-    type: str
-    kwargs: dict[str, Any]
-    reason: str
-    description: str
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        cols = [self.kwargs[k] for k in ("column", "column_A", "column_B") if k in self.kwargs]
-        cols.extend(self.kwargs.get("column_list", []))
-        return tuple(cols)
-
-
-@dataclass(frozen=True, slots=True)
-class MetricRanges:
-    """Plausible [min, max] per metric from the metric gazetteer (blank = unbounded)."""
-
-    names: list[str]
-    low: npt.NDArray[np.float64]
-    high: npt.NDArray[np.float64]
-    folded: list[str]
-    """Lowercased names and aliases; `folded_index[i]` is the row of `folded[i]`."""
-    folded_index: npt.NDArray[np.int64]
-
-
-# ----------------------------------------------------------------------------- loaders
-
-
-def _number(value: str | None, where: str, column: str, default: float) -> float:
-    text = (value or "").strip()
-    if not text:
-        return default
-    try:
-        number = float(text)
-    except ValueError as e:
-        raise GazetteerError(f"{where}: column {column}: not a number: {text!r}") from e
-    if math.isnan(number):
-        raise GazetteerError(f"{where}: column {column}: NaN is not a bound")
-    return number
-
-
-def load_metric_ranges(path: Path) -> MetricRanges:
-    """The `metric`, `aliases`, `min`, `max` columns of `gazetteers/metrics.csv`."""
-    try:
-        fh = path.open(encoding="utf-8", newline="")
-    except OSError as e:
-        raise GazetteerError(f"{path}: cannot read metric table: {e}") from e
-    names: list[str] = []
-    low: list[float] = []
-    high: list[float] = []
-    owners: dict[str, set[int]] = {}
-    with fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in ("metric", "min", "max") if c not in (reader.fieldnames or [])]
-        if missing:
-            raise GazetteerError(f"{path}:1: missing column(s) {missing}; add them to the header")
-        for lineno, row in enumerate(reader, start=2):
-            where = f"{path}:{lineno}"
-            metric = (row.get("metric") or "").strip()
-            if not metric:
-                raise GazetteerError(f"{where}: empty metric name")
-            if metric in names:
-                raise GazetteerError(f"{where}: duplicate metric {metric!r}")
-            lo = _number(row.get("min"), where, "min", -math.inf)
-            hi = _number(row.get("max"), where, "max", math.inf)
-            if lo > hi:
-                raise GazetteerError(f"{where}: {metric}: min {lo} > max {hi}")
-            i = len(names)
-            names.append(metric)
-            low.append(lo)
-            high.append(hi)
-            aliases = (row.get("aliases") or "").split("|")
-            for form in (metric, *aliases):
-                if form.strip():
-                    owners.setdefault(form.strip().lower(), set()).add(i)
-    # A folded form shared by two metrics is ambiguous: only exact names match it.
-    folded = {k: next(iter(v)) for k, v in owners.items() if len(v) == 1}
-    return MetricRanges(
-        names=names,
-        low=np.array(low, dtype=np.float64),
-        high=np.array(high, dtype=np.float64),
-        folded=list(folded),
-        folded_index=np.array(list(folded.values()), dtype=np.int64),
-    )
-
-
-@cache
-def load_expectations(table: str) -> tuple[ExpectationSpec, ...]:
-    """The parsed and checked `schemas/expectations/<table>.json`."""
-    path = EXPECTATION_DIR / f"{table}.json"
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as e:
-        raise SchemaFileError(f"{path}: cannot read expectations: {e}") from e
-    if not isinstance(raw, list):
-        raise SchemaFileError(f"{path}: expected a JSON list of expectation configurations")
-    known_columns = set(arrow_schema(table).names) | ({PAPER_KNOWN} if table != "papers" else set())
-    reasons = {r.value for r in Reason}
-    specs: list[ExpectationSpec] = []
-    for i, entry in enumerate(raw):
-        where = f"{path}: expectation #{i}"
-        if not isinstance(entry, dict) or not isinstance(entry.get("type"), str):
-            raise SchemaFileError(f"{where}: needs a string `type`")
-        kwargs, meta = entry.get("kwargs", {}), entry.get("meta", {})
-        if not isinstance(kwargs, dict) or not isinstance(meta, dict):
-            raise SchemaFileError(f"{where}: `kwargs` and `meta` must be objects")
-        if meta.get("reason") not in reasons:
-            raise SchemaFileError(
-                f"{where}: meta.reason {meta.get('reason')!r} is not a Reason code "
-                "(add it to pipeline/errors.py)"
-            )
-        spec = ExpectationSpec(
-            entry["type"], kwargs, meta["reason"], str(meta.get("description", entry["type"]))
-        )
-        unknown = [c for c in spec.columns if c not in known_columns]
-        if unknown:
-            raise SchemaFileError(f"{where}: unknown column(s) {unknown} for table {table!r}")
-        specs.append(spec)
-    return tuple(specs)
-
-
-# ----------------------------------------------------------------------------- GX
-
-
-_GX_LOCK = threading.Lock()
-
-
-@cache
-def _gx_context() -> Any:
-    """One ephemeral GX context per process: nothing written to disk, no progress bars."""
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    # GX logs at INFO/WARNING for routine work; its errors surface as exception_info.
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    context.data_sources.add_pandas("paperclaims")
-    return context
-
-
-@cache
-def _gx_batch_definition(table: str) -> Any:
-    datasource = _gx_context().data_sources.get("paperclaims")
-    asset = datasource.add_dataframe_asset(name=table)
-    return asset.add_batch_definition_whole_dataframe(f"{table}-whole")
-
-
-@cache
-def gx_suite(table: str) -> Any:
-    """The GX `ExpectationSuite` of a table; a bad configuration names its file."""
-    from great_expectations.core.expectation_suite import ExpectationSuite
-    from great_expectations.expectations.expectation_configuration import (
-        ExpectationConfiguration,
-    )
-
-    expectations = []
-    for i, spec in enumerate(load_expectations(table)):
-        config = ExpectationConfiguration(
-            type=spec.type, kwargs=dict(spec.kwargs), meta={"index": i, "reason": spec.reason}
-        )
-        try:
-            expectations.append(config.to_domain_obj())
-        except Exception as e:  # GX raises many types for a bad configuration
-            raise SchemaFileError(
-                f"{EXPECTATION_DIR / (table + '.json')}: expectation #{i} ({spec.type}): {e}"
-            ) from e
-    return ExpectationSuite(name=f"paperclaims-{table}", expectations=expectations)
-
-
-@dataclass(frozen=True, slots=True)
-class _GxResult:
-    success: bool
-    unexpected_count: int
-    rows: Rows
-    """Failing row positions."""
-
-
-def _run_gx(table: str, frame: pd.DataFrame, specs: tuple[ExpectationSpec, ...]) -> list[_GxResult]:
-    """GX's verdict per expectation, in `specs` order."""
-    none = np.empty(0, dtype=np.int64)
-    failing = [_GxResult(True, 0, none) for _ in specs]
-    if not specs or frame.empty:
-        return failing
-    with _GX_LOCK:
-        batch = _gx_batch_definition(table).get_batch(batch_parameters={"dataframe": frame})
-        try:
-            outcome = batch.validate(gx_suite(table), result_format=_RESULT_FORMAT)
-        finally:
-            # Do not keep the last DataFrame alive in the cached context.
-            batch.data.execution_engine.batch_manager.reset_batch_cache()
-    for res in outcome.results:
-        i = int(res.expectation_config.meta["index"])
-        info = res.exception_info or {}
-        if info.get("raised_exception"):
-            raise PipelineError(
-                f"validate: {table}: expectation #{i} ({specs[i].type}) crashed: "
-                f"{info.get('exception_message')}"
-            )
-        if res.success:
-            continue
-        # Only row-level (map) expectations name rows; a failing aggregate one is recorded
-        # in `checks` but removes nothing.
-        index = cast(list[Any], res.result.get("unexpected_index_list") or [])
-        if index and not isinstance(index[0], int | np.integer):
-            raise PipelineError(f"validate: {table}: expectation #{i}: unexpected index {index[0]}")
-        count = int(res.result.get("unexpected_count") or len(index))
-        failing[i] = _GxResult(False, count, np.asarray(index, dtype=np.int64))
-    return failing
-
-
-def _gx_frame(
-    table: pa.Table, specs: tuple[ExpectationSpec, ...], derived: dict[str, Mask]
-) -> pd.DataFrame:
-    """Only the columns the suite reads, with a RangeIndex (= row positions)."""
-    wanted = list(dict.fromkeys(c for s in specs for c in s.columns))
-    real = [c for c in wanted if c in table.column_names]
-    frame = cast(pd.DataFrame, table.select(real).to_pandas())
-    for name in wanted:
-        if name in derived:
-            frame[name] = derived[name]
-    return frame
-
-
-# ----------------------------------------------------------------------------- verdicts
 
 
 class _Verdicts:
@@ -368,7 +133,7 @@ def _check_nulls(v: _Verdicts) -> None:
         col = v.table.column(f.name)
         nulls = pc.is_null(col, nan_is_null=True)
         if pc.any(nulls).as_py():
-            bad |= _to_mask(nulls)
+            bad |= to_mask(nulls)
             cols.append(f.name)
     v.add_mask(
         "schema_non_nullable_fields",
@@ -379,11 +144,11 @@ def _check_nulls(v: _Verdicts) -> None:
     )
 
 
-def _apply_suite(v: _Verdicts, derived: dict[str, Mask]) -> list[tuple[ExpectationSpec, _GxResult]]:
+def _apply_suite(v: _Verdicts, derived: dict[str, Mask]) -> list[tuple[ExpectationSpec, GxResult]]:
     """Run the GX suite; unique-type failures come back to be applied last."""
     specs = load_expectations(v.name)
-    results = _run_gx(v.name, _gx_frame(v.table, specs, derived), specs)
-    deferred: list[tuple[ExpectationSpec, _GxResult]] = []
+    results = run_gx(v.name, gx_frame(v.table, specs, derived), specs)
+    deferred: list[tuple[ExpectationSpec, GxResult]] = []
     for spec, res in zip(specs, results, strict=True):
         if spec.type in UNIQUE_TYPES:
             deferred.append((spec, res))
@@ -400,7 +165,7 @@ def _apply_suite(v: _Verdicts, derived: dict[str, Mask]) -> list[tuple[Expectati
     return deferred
 
 
-def _apply_unique(v: _Verdicts, deferred: list[tuple[ExpectationSpec, _GxResult]]) -> None:
+def _apply_unique(v: _Verdicts, deferred: list[tuple[ExpectationSpec, GxResult]]) -> None:
     """Of rows sharing a key, keep the first that passed every other check."""
     for spec, res in deferred:
         rows = res.rows
@@ -420,99 +185,13 @@ def _apply_unique(v: _Verdicts, deferred: list[tuple[ExpectationSpec, _GxResult]
         )
 
 
-# ----------------------------------------------------------------------------- Python checks
-
-
-def _to_mask(arr: pa.Array | pa.ChunkedArray) -> Mask:
-    """Boolean Arrow data as a numpy mask, null as False."""
-    filled = pc.fill_null(arr, False)
-    if isinstance(filled, pa.Array):
-        return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=np.bool_)
-    return np.asarray(filled.to_numpy(), dtype=np.bool_)
-
-
-def _to_ints(arr: pa.Array | pa.ChunkedArray, null: int) -> npt.NDArray[np.int64]:
-    filled = pc.fill_null(arr, null)
-    if isinstance(filled, pa.Array):
-        return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=np.int64)
-    return np.asarray(filled.to_numpy(), dtype=np.int64)
-
-
-def _string_buffers(
-    arr: pa.Array | pa.ChunkedArray,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8], Mask]:
-    """UTF-8 offsets (n+1), bytes and validity of a string array, without copying strings."""
-    flat = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    flat = flat.cast(pa.large_string())
-    valid = _to_mask(pc.is_valid(flat))
-    buffers = flat.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int64)[flat.offset : flat.offset + len(flat) + 1]
-    if buffers[2] is None:
-        return offsets, np.empty(0, dtype=np.uint8), valid
-    return offsets, np.frombuffer(buffers[2], dtype=np.uint8), valid
-
-
-def _span_chunk(
-    texts: pa.Array | pa.ChunkedArray,
-    needles: pa.Array | pa.ChunkedArray,
-    start: npt.NDArray[np.int64],
-    end: npt.NDArray[np.int64],
-) -> Mask:
-    """`needles[i] == texts[i][start[i]:end[i]]` (code point offsets), vectorised."""
-    t_off, t_data, t_valid = _string_buffers(texts)
-    n_off, n_data, n_valid = _string_buffers(needles)
-    # Lead bytes of multi-byte UTF-8 characters are few: code point offsets become byte
-    # offsets by adding the extra bytes of every multi-byte character before them.
-    lead = np.flatnonzero(t_data >= 0xC0)
-    extra = np.where(t_data[lead] >= 0xF0, 3, np.where(t_data[lead] >= 0xE0, 2, 1))
-    extra_before = np.concatenate(([0], np.cumsum(extra)))
-    lead_point = lead - extra_before[:-1]  # global code point index of each lead byte
-    base = t_off[:-1] - extra_before[np.searchsorted(lead, t_off[:-1])]
-    length = t_off[1:] - extra_before[np.searchsorted(lead, t_off[1:])] - base
-    ok = t_valid & n_valid & (start >= 0) & (start <= end) & (end <= length)
-    first_point = np.where(ok, base + start, 0)
-    last_point = np.where(ok, base + end, 0)
-    first = first_point + extra_before[np.searchsorted(lead_point, first_point)]
-    last = last_point + extra_before[np.searchsorted(lead_point, last_point)]
-    n_len = np.diff(n_off)
-    ok &= (last - first) == n_len
-    cand = np.flatnonzero(ok & (n_len > 0))
-    if cand.size:
-        lens = n_len[cand]
-        seg = np.cumsum(lens) - lens
-        step = np.arange(int(lens.sum()), dtype=np.int64) - np.repeat(seg, lens)
-        differ = (
-            t_data[np.repeat(first[cand], lens) + step]
-            != n_data[np.repeat(n_off[cand], lens) + step]
-        )
-        ok[cand[np.logical_or.reduceat(differ, seg)]] = False
-    return ok
-
-
-def span_matches(
-    texts: pa.ChunkedArray,
-    text_row: npt.NDArray[np.int64],
-    needles: pa.ChunkedArray,
-    start: npt.NDArray[np.int64],
-    end: npt.NDArray[np.int64],
-) -> Mask:
-    """Per row i: `needles[i] == texts[text_row[i]][start[i]:end[i]]` (False if text_row < 0)."""
-    out = np.zeros(len(needles), dtype=np.bool_)
-    for r0 in range(0, len(needles), _SPAN_CHUNK):
-        r1 = min(len(needles), r0 + _SPAN_CHUNK)
-        rows = text_row[r0:r1]
-        taken = texts.take(pa.array(np.maximum(rows, 0), mask=rows < 0))
-        out[r0:r1] = _span_chunk(taken, needles.slice(r0, r1 - r0), start[r0:r1], end[r0:r1])
-    return out
-
-
 def _check_spans(
     v: _Verdicts, paper_row: npt.NDArray[np.int64], papers: pa.Table, needle: str
 ) -> None:
     """PC202: results.evidence is `abstract[start:end]`; mentions may also be in the title."""
     table = v.table
-    start = _to_ints(table.column("start"), -1)
-    end = _to_ints(table.column("end"), -1)
+    start = to_ints(table.column("start"), -1)
+    end = to_ints(table.column("end"), -1)
     needles = table.column(needle)
     fields = ("abstract",) if needle == "evidence" else ("abstract", "title")
     ok = np.zeros(table.num_rows, dtype=np.bool_)
@@ -533,9 +212,9 @@ def _check_ranges(v: _Verdicts, ranges: MetricRanges) -> None:
     table = v.table
     metric = table.column("metric")
     value = np.asarray(pc.fill_null(table.column("value"), math.nan).to_numpy(), dtype=np.float64)
-    absolute = _to_mask(pc.equal(table.column("kind"), "absolute"))
-    exact = _to_ints(pc.index_in(metric, value_set=pa.array(ranges.names, pa.string())), -1)
-    folded = _to_ints(
+    absolute = to_mask(pc.equal(table.column("kind"), "absolute"))
+    exact = to_ints(pc.index_in(metric, value_set=pa.array(ranges.names, pa.string())), -1)
+    folded = to_ints(
         pc.index_in(pc.utf8_lower(metric), value_set=pa.array(ranges.folded, pa.string())), -1
     )
     alias = np.append(ranges.folded_index, -1)[folded]
@@ -544,7 +223,7 @@ def _check_ranges(v: _Verdicts, ranges: MetricRanges) -> None:
     low = np.append(ranges.low, -math.inf)[row]
     high = np.append(ranges.high, math.inf)[row]
     # A [0, 1] metric stated as a percentage ("GenEval of 84%") is checked on [0, 100].
-    percent = _to_mask(pc.fill_null(pc.equal(table.column("unit"), "%"), False))
+    percent = to_mask(pc.fill_null(pc.equal(table.column("unit"), "%"), False))
     scale = np.where(percent & (high <= 1), 100.0, 1.0)
     low, high = low * scale, high * scale
     with np.errstate(invalid="ignore"):
@@ -556,9 +235,6 @@ def _check_ranges(v: _Verdicts, ranges: MetricRanges) -> None:
         "absolute value within its metric's [min, max] in gazetteers/metrics.csv, and finite",
         bad,
     )
-
-
-# ----------------------------------------------------------------------------- rejections
 
 
 def _jsonable(value: Any) -> Any:
@@ -617,9 +293,6 @@ def _rejections(v: _Verdicts, papers_in: pa.Table | None) -> list[Rejected]:
     return out
 
 
-# ----------------------------------------------------------------------------- stage core
-
-
 def cast_table(name: str, table: pa.Table) -> pa.Table:
     """`table` with exactly the columns and types of `arrow_schema(name)`; else PipelineError."""
     schema = arrow_schema(name)
@@ -644,7 +317,7 @@ def cast_table(name: str, table: pa.Table) -> pa.Table:
 
 def _paper_rows(table: pa.Table, papers: pa.Table) -> npt.NDArray[np.int64]:
     """Row of each claim's paper in the validated papers, -1 when it is not there."""
-    return _to_ints(pc.index_in(table.column("paper_id"), value_set=papers.column("paper_id")), -1)
+    return to_ints(pc.index_in(table.column("paper_id"), value_set=papers.column("paper_id")), -1)
 
 
 def validate_tables(tables: dict[str, pa.Table], metrics_csv: Path) -> ValidationOutcome:
@@ -692,15 +365,6 @@ def validate_tables(tables: dict[str, pa.Table], metrics_csv: Path) -> Validatio
     for name in out:
         log.debug("validate: %s: %d in, %d out", name, typed[name].num_rows, out[name].num_rows)
     return ValidationOutcome(tables=out, rejected=rejected, checks=checks)
-
-
-# ----------------------------------------------------------------------------- streaming
-#
-# The same verdicts as `validate_tables`, one chunk of one table at a time, so a stage shell
-# can validate a corpus of any size in bounded memory. What crosses chunks is passed in:
-# the values of unique columns that repeat anywhere in the table (and those already kept),
-# the ids of the validated papers, and span verdicts computed where the abstracts were
-# (`span_ok`), so the papers' abstracts are never needed here.
 
 
 @dataclass(frozen=True, slots=True)
@@ -804,9 +468,9 @@ class KnownIds:
         if not self.hashes.size:
             return np.zeros(len(h), dtype=np.bool_)
         pos = np.minimum(np.searchsorted(self.hashes, h), self.hashes.size - 1)
-        known = (self.hashes[pos] == h) & _to_mask(pc.is_valid(ids))
+        known = (self.hashes[pos] == h) & to_mask(pc.is_valid(ids))
         if len(self.removed):
-            known &= ~_to_mask(pc.is_in(ids, value_set=self.removed))
+            known &= ~to_mask(pc.is_in(ids, value_set=self.removed))
         return np.asarray(known, dtype=np.bool_)
 
 
@@ -850,7 +514,7 @@ def validate_chunk(
         if isinstance(known_ids, KnownIds):
             known = known_ids.mask(ids)
         else:
-            known = _to_mask(pc.is_in(ids, value_set=known_ids))
+            known = to_mask(pc.is_in(ids, value_set=known_ids))
         derived[PAPER_KNOWN] = known
     _check_nulls(v)
     deferred = _apply_suite(v, derived)
@@ -879,7 +543,7 @@ def validate_chunk(
         before = (kept_before or {}).get(column, set())
         # Every row of a value repeated anywhere fails; the first one still alive is kept,
         # unless an earlier chunk kept that value already.
-        failing = np.flatnonzero(_to_mask(pc.is_in(values, value_set=rep))).astype(np.int64)
+        failing = np.flatnonzero(to_mask(pc.is_in(values, value_set=rep))).astype(np.int64)
         later: list[int] = []
         kept_now: list[Any] = []
         seen = set(before)
