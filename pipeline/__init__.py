@@ -22,13 +22,8 @@ def load(
     """
     import importlib
 
-    # Not `import pipeline.load as m`: that reads the package attribute, which is this
-    # function again once restored. Importing the submodule the first time rebinds
-    # `pipeline.load` to the module; put the function back.
-    loader = importlib.import_module("pipeline.load")
-    globals()["load"] = _load
+    # The loader lives in `pipeline.tools.load`; importing it leaves this name alone (only
+    # `import pipeline.load`, the callable shim, rebinds it).
+    loader = importlib.import_module("pipeline.tools.load")
     result: dict[str, Any] = loader.load(release_dir, tables, verify=verify)
     return result
-
-
-_load = load

@@ -201,8 +201,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     import json
     import tempfile
 
-    from pipeline.evaluate import evaluate_release
     from pipeline.runner import run_all
+    from pipeline.tools.evaluate import evaluate_release
 
     with tempfile.TemporaryDirectory(prefix="paperclaims-eval-") as tmp:
         out = Path(tmp) / "release"
@@ -222,7 +222,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from pipeline.explain import explain
+    from pipeline.tools.explain import explain
 
     color = args.color
     if color is None:
@@ -234,7 +234,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     import json
 
-    from pipeline.diff import diff_release_dirs, render_diff
+    from pipeline.tools.diff import diff_release_dirs, render_diff
 
     diff = diff_release_dirs(args.old, args.new)
     if args.json:

@@ -119,8 +119,8 @@ def run_all(
                 release_workers(dask=name == PARALLEL_STAGES[-1])
     finally:
         release_workers()
-    if "pipeline.publish" in sys.modules:
-        for part, seconds in sys.modules["pipeline.publish"].TIMINGS.items():
+    if "pipeline.publish.publish" in sys.modules:
+        for part, seconds in sys.modules["pipeline.publish.publish"].TIMINGS.items():
             timings[f"publish.{part}"] = seconds
     write_json(cfg.work_dir / "timings.json", timings)
     return results
@@ -133,10 +133,10 @@ PARALLEL_STAGES = ("ingest", "normalise", "extract")
 def release_workers(dask: bool = True) -> None:
     """Stop the local engine's workers (and with `dask`, close the Dask clients); give the
     Arrow memory the main process freed back to the system."""
-    from pipeline import engine
+    from pipeline.engine import engine
 
     engine.shutdown()
-    if dask and "pipeline.dask_engine" in sys.modules:
-        sys.modules["pipeline.dask_engine"].close_clients()
+    if dask and "pipeline.engine.dask_engine" in sys.modules:
+        sys.modules["pipeline.engine.dask_engine"].close_clients()
     if "pyarrow" in sys.modules:
         sys.modules["pyarrow"].default_memory_pool().release_unused()

@@ -15,8 +15,8 @@ import pytest
 import yaml
 from test_load import sample_tables, write_sample_release
 
-from pipeline.card import REQUIRED_SECTIONS, accuracy_section, front_matter, render_card
-from pipeline.plots import plot_claims_per_dataset_metric, plot_fid_per_dataset_resolution
+from pipeline.publish.card import REQUIRED_SECTIONS, accuracy_section, front_matter, render_card
+from pipeline.publish.plots import plot_claims_per_dataset_metric, plot_fid_per_dataset_resolution
 from pipeline.schemas import RELEASE_TABLES, table_spec, to_table
 
 
@@ -95,8 +95,8 @@ def test_accuracy_from_eval_figures() -> None:
 
 
 def test_card_uses_the_eval_file(releases: tuple[Path, Path], tmp_path: Path) -> None:
-    import pipeline.card as card_mod
-    from pipeline.publish import Release
+    import pipeline.publish.card as card_mod
+    from pipeline.publish.release import Release
 
     tables = sample_tables()
     manifest = json.loads((releases[0] / "manifest.json").read_text())
@@ -258,7 +258,7 @@ def test_card_loading_examples_run(releases: tuple[Path, Path], tmp_path: Path) 
 def test_fid_plot_draws_a_bounded_spread_of_many_points() -> None:
     import numpy as np
 
-    from pipeline.plots import MAX_POINTS_PER_ROLE, spread
+    from pipeline.publish.plots import MAX_POINTS_PER_ROLE, spread
 
     values = np.arange(10_000, 0, -1, dtype=float)
     drawn = spread(values, MAX_POINTS_PER_ROLE)
@@ -285,7 +285,7 @@ def test_plots_of_compact_results_are_the_plots_of_the_whole_table() -> None:
     # its memory does not grow with the release; the PNGs must be the same bytes.
     import pyarrow as pa
 
-    from pipeline.plots import compact_results
+    from pipeline.publish.plots import compact_results
 
     rows = []
     datasets = [None, "CIFAR-10", "FFHQ", "ImageNet", *[f"D{i}" for i in range(25)]]

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from test_load import sample_rows, write_sample_release
 
 from pipeline.cli import main
-from pipeline.diff import diff_claims, diff_release_dirs, diff_releases, render_diff
+from pipeline.tools.diff import diff_claims, diff_release_dirs, diff_releases, render_diff
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +139,7 @@ def test_diff_against_tables_in_memory_equals_reading_the_folder(
 ) -> None:
     from test_load import sample_tables
 
-    from pipeline.diff import diff_against
+    from pipeline.tools.diff import diff_against
 
     manifest = json.loads((releases[1] / "manifest.json").read_text())
     assert diff_against(releases[0], sample_tables("v2"), manifest) == diff_release_dirs(*releases)

@@ -30,7 +30,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import Config
-from pipeline.engine import map_batches
+from pipeline.engine.engine import map_batches
 from pipeline.ingest import read_input, scan_inputs
 from pipeline.ingest.stage import (
     BLOCK_BYTES,
@@ -39,9 +39,9 @@ from pipeline.ingest.stage import (
     parse_block_reference,
 )
 from pipeline.io import ParquetSink, iter_batches, table_from_rows, write_table
-from pipeline.leaderboards import METRICS_CSV
 from pipeline.normalise.dedup import merge_records
 from pipeline.normalise.rules import FTFY_CONFIG, fix_text, looks_mojibake
+from pipeline.publish.leaderboards import METRICS_CSV
 from pipeline.records import Record, Rejected
 from pipeline.schemas import arrow_schema, to_table
 from pipeline.validate.checks import (
@@ -564,7 +564,7 @@ def test_workers_1_and_2_publish_identical_tables(tmp_path: Path) -> None:
 
 def _reference_leaderboards(results: pa.Table, directions: dict[str, str]) -> pa.Table:
     """`build_leaderboards` as first written: all of pandas, rows back through Python."""
-    from pipeline.leaderboards import GROUP
+    from pipeline.publish.leaderboards import GROUP
 
     schema = arrow_schema("leaderboards")
     df = results.to_pandas()
@@ -604,7 +604,7 @@ _LB_ROW = st.builds(
 @given(st.lists(_LB_ROW, max_size=30))
 @settings(max_examples=budget(300))
 def test_leaderboards_are_the_reference_ranking(rows: list[dict]) -> None:
-    from pipeline.leaderboards import build_leaderboards, metric_directions
+    from pipeline.publish.leaderboards import build_leaderboards, metric_directions
 
     results = to_table("results", rows)
     directions = metric_directions()
@@ -613,8 +613,8 @@ def test_leaderboards_are_the_reference_ranking(rows: list[dict]) -> None:
 
 
 def test_leaderboards_of_the_candidates_are_the_leaderboards() -> None:
-    from pipeline.leaderboards import build_leaderboards, metric_directions
-    from pipeline.publish import leaderboard_candidates
+    from pipeline.publish.leaderboards import build_leaderboards, metric_directions
+    from pipeline.publish.release import leaderboard_candidates
 
     rows = []
     for i, (metric, role, kind, dataset, value) in enumerate(

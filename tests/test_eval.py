@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from pipeline.evaluate import evaluate_release
 from pipeline.records import CodeLink, DatasetMention, Paper, Resolution, Result
 from pipeline.schemas import to_table
+from pipeline.tools.evaluate import evaluate_release
 
 GOLD = {
     "source_file": "001_x.txt", "title": "A  Paper", "authors": ["Ann Lee", "Bo Chen"],

@@ -13,7 +13,7 @@ from test_load import DDO, DDO_EV, sample_rows, write_sample_release
 
 from pipeline.cli import main
 from pipeline.errors import InputError
-from pipeline.explain import (
+from pipeline.tools.explain import (
     explain,
     match_papers,
     merge_spans,

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.leaderboards import build_leaderboards
+from pipeline.publish.leaderboards import build_leaderboards
 from pipeline.schemas import RELEASE_TABLES, to_table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -227,8 +227,9 @@ def sample_manifest(tables: dict[str, pa.Table]) -> dict[str, Any]:
 
 def write_sample_release(folder: Path, variant: str = "v1", previous: Path | None = None) -> Path:
     """Write a release with the real publish writer and card into `folder` (must not exist)."""
-    from pipeline.card import write_card
-    from pipeline.publish import Release, write_release
+    from pipeline.publish.card import write_card
+    from pipeline.publish.publish import write_release
+    from pipeline.publish.release import Release
 
     tables = sample_tables(variant)
     release = Release(tables, sample_manifest(tables))

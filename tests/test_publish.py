@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 
 from pipeline.errors import AccountingError
-from pipeline.publish import account_inputs
+from pipeline.publish.release import account_inputs
 from pipeline.schemas import to_table
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -22,7 +22,7 @@ from test_load import (
     write_sample_release,
 )
 
-from pipeline.report import evidence_html, group_boards, pick_link, render_report
+from pipeline.publish.report import evidence_html, group_boards, pick_link, render_report
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 GOLD = [json.loads(x) for x in (ROOT / "tests/fixtures/gold/seeds.jsonl").read_text().splitlines()]
@@ -105,7 +105,7 @@ def test_empty_release_page() -> None:
 
 
 def test_a_huge_board_draws_its_best_rows_and_counts_the_rest() -> None:
-    from pipeline.report import MAX_ROWS_PER_BOARD
+    from pipeline.publish.report import MAX_ROWS_PER_BOARD
 
     n = MAX_ROWS_PER_BOARD + 37
     rows = [

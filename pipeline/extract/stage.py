@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from pipeline.cache import batch_digest, keep_only, key_of
 from pipeline.config import Config
-from pipeline.engine import map_batches
+from pipeline.engine.engine import map_batches
 from pipeline.errors import InputError
 from pipeline.io import ParquetSink, count_rows, iter_batches, read_table, write_table
 from pipeline.records import Paper, StageResult

@@ -29,7 +29,7 @@ from pipeline.ingest import (
     pwc_papers,
     table,
 )
-from pipeline.ingest._common import SNIFF_BYTES, Source, decode_bytes, reject
+from pipeline.ingest.common import SNIFF_BYTES, Source, decode_bytes, reject
 from pipeline.records import Record, Rejected
 
 log = logging.getLogger(__name__)

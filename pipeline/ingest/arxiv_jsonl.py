@@ -5,7 +5,7 @@ authors_parsed, ...`. Authors come from `authors_parsed` (`[last, first, suffix]
 "First Last Suffix") when present, else from splitting the `authors` string ("A, B and C").
 Title and abstract are kept as read (hard-wrapped, leading spaces). `Record.line` is the
 1-based line number; a line that is not one complete JSON object (e.g. truncated) yields
-`Rejected` PC101 and reading goes on. Decoding follows `_common` (invalid UTF-8 replaced).
+`Rejected` PC101 and reading goes on. Decoding follows `common` (invalid UTF-8 replaced).
 
 `read_block` is `read` for a block of whole lines, column by column, for ingest's parallel
 blocks: it makes the same rows without a `Record` each; `read` stays the reference.
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.errors import Reason
-from pipeline.ingest._common import (
+from pipeline.ingest.common import (
     BOM,
     Source,
     authors_from,

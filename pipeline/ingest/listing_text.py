@@ -22,7 +22,7 @@ A prose paragraph before any title yields `Rejected` PC105 (no title).
 
 `Record.line` is the title's line; `raw` is `{"lines": [[line number, text], ...]}` with the
 entry's non-blank lines as read. Titles and names are whitespace-collapsed; the abstract is
-kept as read (trimmed). Decoding follows `_common` (invalid UTF-8 replaced by U+FFFD, kept).
+kept as read (trimmed). Decoding follows `common` (invalid UTF-8 replaced by U+FFFD, kept).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ import regex
 
 from pipeline.errors import Reason
 from pipeline.ingest import table
-from pipeline.ingest._common import (
+from pipeline.ingest.common import (
     Source,
     head_text,
     iter_lines,

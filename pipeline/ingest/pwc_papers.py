@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pipeline.errors import Reason
-from pipeline.ingest._common import (
+from pipeline.ingest.common import (
     Source,
     arxiv_id_from,
     authors_from,

@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 
 from pipeline.cache import keep_only, key_of
 from pipeline.config import Config
-from pipeline.engine import map_batches
+from pipeline.engine.engine import map_batches
 from pipeline.errors import InputError, Reason
 from pipeline.ingest import InputFile, arxiv_jsonl, read_input, scan_inputs
 from pipeline.io import (

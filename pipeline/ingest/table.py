@@ -5,7 +5,7 @@ Columns are matched case-insensitively (spaces, dots and hyphens read as `_`) th
 `COLUMN_ALIASES`; every other column is kept in `raw` and otherwise ignored. `authors` may be a
 list (of names or `{name}` objects) or one string ("A, B and C" or "A; B"). `Record.line` is
 the physical line where the row starts (CSV, JSON lines) or the 1-based row index (JSON
-arrays, Parquet). Decoding follows `_common` (invalid UTF-8 replaced by U+FFFD, row kept).
+arrays, Parquet). Decoding follows `common` (invalid UTF-8 replaced by U+FFFD, row kept).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 import regex
 
 from pipeline.errors import Reason
-from pipeline.ingest._common import (
+from pipeline.ingest.common import (
     Source,
     arxiv_id_from,
     authors_from,

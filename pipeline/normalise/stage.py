@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 def run(cfg: Config) -> StageResult:
     from pipeline.cache import keep_only, key_of
-    from pipeline.engine import map_batches
+    from pipeline.engine.engine import map_batches
     from pipeline.ingest.stage import record_chunks
     from pipeline.io import (
         ParquetSink,

@@ -18,8 +18,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.explain import describe_claim
 from pipeline.schemas import RELEASE_TABLES
+from pipeline.tools.explain import describe_claim
 
 Row = Mapping[str, Any]
 
@@ -330,7 +330,7 @@ def _table_rows(
 
 def diff_release_dirs(old_dir: str | Path, new_dir: str | Path) -> ReleaseDiff:
     """Read two release folders (or processed folders with `latest`) and compare them."""
-    from pipeline.load import resolve_release
+    from pipeline.tools.load import resolve_release
 
     old_rows, old_m = read_release(resolve_release(old_dir))
     new_rows, new_m = read_release(resolve_release(new_dir))
@@ -347,7 +347,7 @@ def diff_against(
     old_dir: str | Path, tables: Mapping[str, pa.Table], manifest: Mapping[str, Any]
 ) -> ReleaseDiff:
     """Compare a release folder with a release still in memory (publish's changelog)."""
-    from pipeline.load import resolve_release
+    from pipeline.tools.load import resolve_release
 
     old_rows, old_m = read_release(resolve_release(old_dir))
     new_rows = {

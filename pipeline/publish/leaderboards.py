@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from pipeline.config import METRICS_CSV
 from pipeline.errors import GazetteerError
 from pipeline.schemas import arrow_schema
 
-METRICS_CSV = Path(__file__).resolve().parent.parent / "gazetteers" / "metrics.csv"
 GROUP = ["dataset", "metric", "resolution", "setting", "steps"]
 
 

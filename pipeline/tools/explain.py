@@ -274,7 +274,7 @@ def find_paper(release: Path, query: str) -> dict[str, Any]:
 
 def explain(release_dir: str | Path, query: str, *, color: bool = False) -> str:
     """Read a release and render the explanation of the paper `query` names."""
-    from pipeline.load import resolve_release
+    from pipeline.tools.load import resolve_release
 
     release = resolve_release(release_dir)
     paper = find_paper(release, query)

@@ -67,7 +67,7 @@ def map_batches(
     per worker are in flight, so memory stays flat on any corpus size.
     """
     if engine == "dask" or scheduler:
-        from pipeline.dask_engine import dask_map
+        from pipeline.engine.dask_engine import dask_map
 
         yield from dask_map(fn, batches, workers=workers, scheduler=scheduler)
         return

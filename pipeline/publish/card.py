@@ -13,15 +13,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.config import ROOT
 from pipeline.schemas import RELEASE_TABLES, table_spec
 
 if TYPE_CHECKING:
-    from pipeline.diff import ReleaseDiff
-    from pipeline.publish import Release
+    from pipeline.publish.release import Release
+    from pipeline.tools.diff import ReleaseDiff
 
 log = logging.getLogger(__name__)
 
-EVAL_FILE = Path(__file__).resolve().parent.parent / "eval" / "seeds.json"
+EVAL_FILE = ROOT / "eval" / "seeds.json"
 
 REQUIRED_SECTIONS = (
     "## What this is",
@@ -308,7 +309,7 @@ def render_card(
 
 def write_changelog(release: Release, previous: Path, folder: Path) -> ReleaseDiff:
     """`CHANGELOG.md` in `folder`: this release against the previous one."""
-    from pipeline.diff import diff_against, render_diff
+    from pipeline.tools.diff import diff_against, render_diff
 
     diff = diff_against(previous, release.tables, release.manifest)
     (folder / "CHANGELOG.md").write_text(render_diff(diff, limit=500), encoding="utf-8")
@@ -318,8 +319,8 @@ def write_changelog(release: Release, previous: Path, folder: Path) -> ReleaseDi
 
 def write_card(release: Release, folder: Path, previous: Path | None = None) -> None:
     """Write the card, its plots, `report.html` and (given a previous release) the changelog."""
-    from pipeline.plots import write_plots
-    from pipeline.report import write_report
+    from pipeline.publish.plots import write_plots
+    from pipeline.publish.report import write_report
 
     plots = write_plots(release.tables["results"], folder)
     write_report(release, folder)

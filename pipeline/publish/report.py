@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.explain import value_span
+from pipeline.tools.explain import value_span
 
 if TYPE_CHECKING:
-    from pipeline.publish import Release
+    from pipeline.publish.release import Release
 
 Row = Mapping[str, Any]
 
@@ -286,7 +286,7 @@ def _rows(table: pa.Table) -> list[dict[str, Any]]:
 
 def write_report(release: Release, folder: Path) -> Path:
     """Write `report.html` of a release into `folder`."""
-    from pipeline.leaderboards import metric_directions
+    from pipeline.publish.leaderboards import metric_directions
 
     tables = release.tables
     papers = tables["papers"].select(

@@ -1,0 +1,271 @@
+"""The release in memory: validated tables, streamed big tables, the manifest and the
+input accounting (records read = published + merged + quarantined, per input file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from pipeline import __version__
+from pipeline.config import Config
+from pipeline.errors import AccountingError, InputError
+from pipeline.extract.stage import CLAIM_TABLES
+from pipeline.io import (
+    ParquetSink,
+    iter_batches,
+    read_json,
+    read_table,
+    sha256_file,
+)
+from pipeline.publish.leaderboards import build_leaderboards, metric_directions
+from pipeline.schemas import SCHEMA_DIR, arrow_schema
+
+log = logging.getLogger(__name__)
+
+
+QUARANTINE_SORT = [
+    ("stage", "ascending"),
+    ("source_file", "ascending"),
+    ("line", "ascending"),
+    ("reason", "ascending"),
+    ("record", "ascending"),
+]
+
+
+STAGE_ORDER = {"ingest": 0, "normalise": 1, "extract": 2, "validate": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class PapersStream:
+    """The published papers without holding them: `path`'s rows but those in `removed`."""
+
+    path: Path
+    removed: npt.NDArray[np.int64]
+    """Sorted row positions of `path` that validation removed."""
+
+    def batches(self, size: int = 8192) -> Iterator[pa.Table]:
+        start = 0
+        for batch in iter_batches(self.path, size):
+            n = batch.num_rows
+            lo, hi = np.searchsorted(self.removed, [start, start + n])
+            table = pa.Table.from_batches([batch])
+            if hi > lo:
+                keep = np.ones(n, dtype=np.bool_)
+                keep[self.removed[lo:hi] - start] = False
+                table = table.filter(pa.array(keep))
+            yield table
+            start += n
+
+    def write(self, path: Path) -> int:
+        """Write the papers to `path` (the same bytes as `write_table` of them all)."""
+        with ParquetSink(path, "papers") as sink:
+            for table in self.batches():
+                sink.add_table(table)
+        return sink.count
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    tables: dict[str, pa.Table]
+    """Every release table; `papers` may be absent when `papers_stream` is given."""
+    manifest: dict[str, Any]
+    papers_stream: PapersStream | None = None
+    """Set by `assemble`: the papers are streamed into the release, never held whole."""
+    streams: dict[str, Path] = field(default_factory=dict)
+    """Set by `assemble`: tables copied batch by batch from these work files (the claim
+    tables), so publish holds none of them whole; absent from `tables`."""
+
+
+def copy_table(src: Path, dest: Path, name: str, size: int = 65_536) -> int:
+    """Stream table `name` from `src` to `dest` (the bytes `write_table` of it would give)."""
+    with ParquetSink(dest, name) as sink:
+        for batch in iter_batches(src, size):
+            sink.add_table(batch)
+    return sink.count
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _value_counts(column: pa.ChunkedArray) -> Counter[str]:
+    """How often each value occurs (without a Python string per row)."""
+    counts = pc.value_counts(column)
+    values = counts.field("values")
+    if pa.types.is_dictionary(values.type):
+        values = values.cast(values.type.value_type)
+    return Counter(dict(zip(values.to_pylist(), counts.field("counts").to_pylist(), strict=True)))
+
+
+def account_inputs(
+    inputs: list[dict[str, Any]],
+    normalised_papers: pa.Table,
+    published_papers: pa.Table,
+    merged: dict[str, int],
+    quarantine: pa.Table,
+) -> list[dict[str, Any]]:
+    """Per input file: read, published, merged, quarantined; raises if they do not add up."""
+    pub = _value_counts(published_papers.column("source_file"))
+    norm = _value_counts(normalised_papers.column("source_file"))
+    record_stages = pc.is_in(quarantine.column("stage"), pa.array(["ingest", "normalise"]))
+    q_records = _value_counts(quarantine.filter(record_stages).column("source_file"))
+    rows: list[dict[str, Any]] = []
+    for f in inputs:
+        name = f["name"]
+        # A paper row rejected by validation is a record quarantined at validation.
+        q_papers = norm[name] - pub[name]
+        entry = {
+            **f,
+            "papers_published": pub[name],
+            "duplicates_merged": merged.get(name, 0),
+            "records_quarantined": q_records[name] + q_papers,
+        }
+        total = (
+            entry["papers_published"] + entry["duplicates_merged"] + entry["records_quarantined"]
+        )
+        entry["accounted"] = total == f["records_read"]
+        if not entry["accounted"]:
+            raise AccountingError(
+                f"{name}: records read {f['records_read']} != published {pub[name]} + merged "
+                f"{entry['duplicates_merged']} + quarantined {entry['records_quarantined']}"
+            )
+        rows.append(entry)
+    return rows
+
+
+def assemble(cfg: Config) -> Release:
+    """Read the validated work tables and build every release table and the manifest.
+
+    The papers are not read: the release streams them from normalise's output, leaving
+    out the rows validation removed (`validate/papers_removed.parquet`).
+    """
+    ingest_dir, norm_dir, val_dir = (cfg.stage_dir(s) for s in ("ingest", "normalise", "validate"))
+    papers_path = norm_dir / "papers.parquet"
+    removed_path = val_dir / "papers_removed.parquet"
+    for p in (ingest_dir / "inputs.json", papers_path, removed_path):
+        if not p.exists():
+            raise InputError(f"{p}: missing; run the earlier stages first")
+    tables: dict[str, pa.Table] = {}
+    streams = {n: val_dir / f"{n}.parquet" for n in CLAIM_TABLES}
+    directions = metric_directions()
+    # The leaderboard rows are few: filter the results batch by batch, hold only those.
+    results_schema = arrow_schema("results")
+    candidates = pa.concat_tables(
+        [results_schema.empty_table()]
+        + [
+            leaderboard_candidates(pa.Table.from_batches([b]).cast(results_schema), directions)
+            for b in iter_batches(streams["results"], 65_536)
+        ]
+    )
+    tables["leaderboards"] = build_leaderboards(candidates, directions)
+    quarantine = pa.concat_tables(
+        [
+            read_table(ingest_dir / "rejected.parquet", "quarantine"),
+            read_table(norm_dir / "rejected.parquet", "quarantine"),
+            read_table(val_dir / "quarantine.parquet", "quarantine"),
+        ]
+    )
+    tables["quarantine"] = quarantine.sort_by(QUARANTINE_SORT)
+    removed = np.sort(read_table(removed_path, columns=["row"]).column("row").to_numpy())
+    files = pq.read_table(papers_path, columns=["source_file"], read_dictionary=["source_file"])
+    keep = np.ones(files.num_rows, dtype=np.bool_)
+    keep[removed] = False
+    inputs = account_inputs(
+        read_json(ingest_dir / "inputs.json"),
+        files,
+        files.filter(pa.array(keep)),
+        read_json(norm_dir / "merged.json"),
+        tables["quarantine"],
+    )
+    checks = read_json(val_dir / "checks.json") if (val_dir / "checks.json").exists() else []
+    manifest = build_manifest(tables, inputs, checks)
+    return Release(
+        tables, manifest, PapersStream(papers_path, removed.astype(np.int64)), streams
+    )
+
+
+def _gazetteer_versions() -> dict[str, str]:
+    from pipeline.extract import gazetteer_versions
+
+    out = dict(gazetteer_versions())
+    norm_dir = SCHEMA_DIR.parent / "gazetteers" / "normalise"
+    for p in sorted(norm_dir.glob("*")):
+        if p.is_file():
+            out[f"normalise/{p.name}"] = sha256_file(p)
+    return dict(sorted(out.items()))
+
+
+def schema_hash() -> str:
+    h = hashlib.sha256()
+    for p in sorted(SCHEMA_DIR.rglob("*.json")):
+        h.update(p.relative_to(SCHEMA_DIR).as_posix().encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def build_manifest(
+    tables: dict[str, pa.Table], inputs: list[dict[str, Any]], checks: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Everything but the per-table sha256 (filled in once the files are written)."""
+    totals = {
+        "records_read": sum(i["records_read"] for i in inputs),
+        "papers_published": sum(i["papers_published"] for i in inputs),
+        "duplicates_merged": sum(i["duplicates_merged"] for i in inputs),
+        "records_quarantined": sum(i["records_quarantined"] for i in inputs),
+        "claims_quarantined": int(
+            tables["quarantine"].num_rows - sum(i["records_quarantined"] for i in inputs)
+        ),
+    }
+    return {
+        "name": "paperclaims",
+        "pipeline_version": __version__,
+        "schema_hash": schema_hash(),
+        "gazetteers": _gazetteer_versions(),
+        "inputs": inputs,
+        "totals": totals,
+        "accounting_holds": all(i["accounted"] for i in inputs),
+        "validation_checks": checks,
+        "tables": {},
+    }
+
+
+def schema_json(schema: pa.Schema) -> list[dict[str, Any]]:
+    return [{"name": f.name, "type": str(f.type), "nullable": f.nullable} for f in schema]
+
+
+CARD_COLUMNS = {
+    "papers": ["paper_id", "title", "arxiv_id"],
+    "code_links": [n for n in arrow_schema("code_links").names if n != "evidence"],
+    "results": ["dataset", "metric", "value", "resolution", "role", "kind"],
+    "dataset_mentions": [],
+    "resolutions": [],
+}
+"""What the card reads of the big tables: report.html needs the titles and links of the
+papers on a leaderboard (only those are read), the plots these result columns (as
+`plots.compact_results`: the FID points, the rest counted), the card nothing else (its row
+counts are the manifest's); a changelog compares every column, so with a previous release
+the card gets them all."""
+
+
+def leaderboard_candidates(results: pa.Table, directions: dict[str, str]) -> pa.Table:
+    """The rows `build_leaderboards` keeps (proposed, absolute, with a dataset and a metric of
+    known direction), in order: it converts its input to pandas, so hand it only those."""
+    keep = pc.and_(
+        pc.and_(pc.equal(results["role"], "proposed"), pc.equal(results["kind"], "absolute")),
+        pc.and_(
+            pc.is_valid(results["dataset"]),
+            pc.is_in(results["metric"], value_set=pa.array(list(directions), pa.string())),
+        ),
+    )
+    return results.filter(keep)

@@ -1,0 +1,90 @@
+"""Publish stage shell: validated tables -> a release folder, renamed into place in one step.
+
+Reads `<work>/{ingest,normalise,validate}/`; writes `<processed>/<version>/` (tables,
+`manifest.json`, `README.md` card, `report.html`, plots) and points `latest` at it, or
+replaces `--out-dir`. The last release built is cached in `<work>/publish/`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from pipeline.config import Config
+from pipeline.io import (
+    read_json,
+)
+from pipeline.publish.publish import (
+    TIMINGS,
+    cache_release,
+    check_policy,
+    clean_stale,
+    copy_release,
+    point_latest,
+    previous_release,
+    publish_key,
+    swap_into_place,
+    write_release,
+)
+from pipeline.publish.release import CARD_COLUMNS, Release, assemble
+from pipeline.records import StageResult
+from pipeline.schemas import RELEASE_TABLES
+
+log = logging.getLogger(__name__)
+
+
+def run(cfg: Config) -> StageResult:
+    """Assemble, check and write the release, or copy it from the work folder's cache.
+
+    A release is a pure function of the work tables, the previous release (changelog) and
+    the eval figures (card); the last one built is kept in `<work>/publish/` and copied when
+    they are unchanged, since writing the card's plots can cost more than the whole run.
+    """
+    from pipeline.publish.card import write_card
+
+    TIMINGS.clear()
+    dest_parent = cfg.processed_dir if cfg.processed_dir else (cfg.out_dir or Path(".")).parent
+    previous = previous_release(cfg)
+    cache_dir = cfg.stage_dir("publish")
+    key = publish_key(cfg, previous)
+    cached = cache_dir / key
+    release: Release | None = None
+    if (cached / "manifest.json").exists():
+        manifest = read_json(cached / "manifest.json")
+        log.debug("publish: reusing the release built for key %s", key[:12])
+    else:
+        release = assemble(cfg)
+        manifest = release.manifest
+    check_policy(cfg, manifest["totals"])
+    dest_parent.mkdir(parents=True, exist_ok=True)
+    clean_stale(dest_parent)
+    tmp = dest_parent / f".tmp-{os.getpid()}"
+    try:
+        if release is None:
+            copy_release(cached, tmp)
+            version = str(manifest["version"])
+        else:
+            columns = None if previous is not None else CARD_COLUMNS
+            version = write_release(release, tmp, lambda r, f: write_card(r, f, previous), columns)
+            cache_release(tmp, cache_dir, key)
+        if cfg.processed_dir:
+            dest = cfg.processed_dir / version
+            if dest.exists():
+                # Same inputs and code give the same version: the release is already there.
+                shutil.rmtree(tmp)
+            else:
+                os.replace(tmp, dest)
+            point_latest(cfg.processed_dir, version)
+        else:
+            assert cfg.out_dir is not None
+            swap_into_place(tmp, cfg.out_dir)
+            dest = cfg.out_dir
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    counts = {name: int(manifest["tables"][name]["rows"]) for name in RELEASE_TABLES}
+    counts["reused"] = int(release is None)
+    log.info("published %s", dest)
+    return StageResult("publish", counts, (str(dest),))
