@@ -46,4 +46,4 @@ fuzz: $(STAMP) native
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -m "not slow" tests
 
 clean:
-	rm -rf $(WORK) $(PROCESSED)/.tmp-*
+	rm -rf $(WORK) $(PROCESSED)/.paperclaims-tmp-* $(PROCESSED)/.paperclaims-old-*

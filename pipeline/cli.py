@@ -10,8 +10,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.config import Config
+from pipeline.config import DEFAULT_MAX_RECORD_MB, Config
 from pipeline.errors import PipelineError
+from pipeline.locks import run_locks
 from pipeline.records import StageResult
 
 log = logging.getLogger("pipeline")
@@ -60,6 +61,27 @@ def _add_common(p: argparse.ArgumentParser, out: bool) -> None:
     p.add_argument("--engine", choices=("local", "dask"), default="local")
     p.add_argument("--scheduler", help="address of an existing Dask scheduler (tcp://HOST:PORT)")
     p.add_argument("--batch-size", type=int, default=5000)
+    p.add_argument(
+        "--wait-lock",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another run on the same work or output folder to finish "
+        "(default: refuse at once, naming its pid)",
+    )
+    p.add_argument(
+        "--max-record-mb",
+        type=float,
+        default=DEFAULT_MAX_RECORD_MB,
+        metavar="MB",
+        help="a line or record longer than this is quarantined (PC108) without being read "
+        "whole (default: %(default)s)",
+    )
+    p.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="also read symlinks whose target lies outside the raw folder (default: skip them)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("-v", "--verbose", action="count", default=0)
     p.add_argument("-q", "--quiet", action="store_true")
@@ -175,6 +197,8 @@ def config_from(args: argparse.Namespace) -> Config:
         max_quarantine_rate=getattr(args, "max_quarantine_rate", None),
         progress=not args.no_progress,
         batch_size=args.batch_size,
+        max_record_bytes=int(args.max_record_mb * 1024 * 1024),
+        follow_symlinks=args.follow_symlinks,
     )
 
 
@@ -190,10 +214,11 @@ def cmd_stage(args: argparse.Namespace) -> int:
         print(f"{args.command}: give --out-dir DIR or --processed-dir DIR", file=sys.stderr)
         return 2
     report: Callable[[StageResult], None] = (lambda r: None) if args.quiet else _report
-    if args.command == "run":
-        run_all(cfg, report)
-    else:
-        report(stage_fn(args.command)(cfg))
+    with run_locks(cfg, args.wait_lock):
+        if args.command == "run":
+            run_all(cfg, report)
+        else:
+            report(stage_fn(args.command)(cfg))
     return 0
 
 
@@ -208,7 +233,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         out = Path(tmp) / "release"
         cfg = config_from(args)
         cfg = Config(**{**{f: getattr(cfg, f) for f in cfg.__slots__}, "out_dir": out})
-        run_all(cfg)
+        with run_locks(cfg, args.wait_lock):
+            run_all(cfg)
         report = evaluate_release(out, args.gold)
     print(report.format_text())
     if args.write:

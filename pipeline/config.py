@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GAZETTEER_DIR = ROOT / "gazetteers"
 METRICS_CSV = GAZETTEER_DIR / "metrics.csv"
 """The metric table: names, aliases, direction (leaderboards) and ranges (validate)."""
+DEFAULT_MAX_RECORD_MB = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,10 @@ class Config:
     max_quarantine_rate: float | None = None
     progress: bool = False
     batch_size: int = 5000
+    max_record_bytes: int = int(DEFAULT_MAX_RECORD_MB * 1024 * 1024)
+    """A line or record longer than this is quarantined (PC108), never held in memory whole."""
+    follow_symlinks: bool = False
+    """Read symlinks whose target lies outside the raw folder (default: skip them, saying why)."""
 
     def stage_dir(self, stage: str) -> Path:
         return self.work_dir / stage

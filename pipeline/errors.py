@@ -47,3 +47,7 @@ class PolicyError(PipelineError):
 
 class AccountingError(PipelineError):
     """The manifest does not prove that every record was kept; publish refuses."""
+
+
+class LockError(PipelineError):
+    """Another run holds the work or output folder (`pipeline.locks`)."""

@@ -104,14 +104,15 @@ def test_injected_fault_and_sigkill_leave_previous_release(tmp_path: Path) -> No
     rc, err = _finish(failed)
     assert rc == 1 and "injected fault" in err, err
     assert _releases(processed) == before
-    assert not [p for p in processed.iterdir() if p.name.startswith(".tmp-")]
+    assert not [p for p in processed.iterdir() if p.name.startswith(".paperclaims-tmp-")]
 
     # 2. SIGKILL while the release is half written: previous release and latest untouched.
     killed = _run(processed, work, {"PAPERCLAIMS_FAULT": "publish-tables-written:sleep"})
     deadline = time.time() + 120
-    while time.time() < deadline and not list(processed.glob(".tmp-*/results.parquet")):
+    half = ".paperclaims-tmp-*/release/results.parquet"
+    while time.time() < deadline and not list(processed.glob(half)):
         time.sleep(0.05)
-    assert list(processed.glob(".tmp-*")), "the run never reached publish"
+    assert list(processed.glob(".paperclaims-tmp-*")), "the run never reached publish"
     killed.send_signal(signal.SIGKILL)
     _finish(killed, 30)
     assert _releases(processed) == before
@@ -122,5 +123,5 @@ def test_injected_fault_and_sigkill_leave_previous_release(tmp_path: Path) -> No
     again = _run(processed, work)
     rc, err = _finish(again)
     assert rc == 0, err
-    assert not list(processed.glob(".tmp-*"))
+    assert not list(processed.glob(".paperclaims-tmp-*"))
     assert json.loads((processed / "latest" / "manifest.json").read_text())["accounting_holds"]

@@ -18,14 +18,16 @@ import pyarrow.compute as pc
 
 from pipeline import __version__
 from pipeline.config import Config
-from pipeline.errors import PolicyError
+from pipeline.errors import InputError, PolicyError
 from pipeline.io import (
     iter_batches,
+    read_json,
     read_table,
     sha256_file,
     write_json,
     write_table,
 )
+from pipeline.locks import owned_dir, owned_name
 from pipeline.publish.release import Release, copy_table, schema_json, sha256_bytes
 from pipeline.schemas import RELEASE_TABLES, arrow_schema
 
@@ -133,31 +135,46 @@ def fault_point(name: str) -> None:
 
 
 def swap_into_place(tmp: Path, dest: Path) -> None:
-    """Replace `dest` by `tmp` (both folders) with renames only."""
-    if dest.exists():
-        old = dest.with_name(f".old-{dest.name}-{os.getpid()}")
-        os.replace(dest, old)
-        os.replace(tmp, dest)
-        shutil.rmtree(old, ignore_errors=True)
+    """Replace `dest` by `tmp` (both folders) with renames only.
+
+    The release it replaces is first moved into a folder of ours (`locks.owned_dir`), so a
+    run killed in between leaves nothing a later run cannot recognise and remove.
+    """
+    if dest.exists() or dest.is_symlink():
+        check_replaceable(dest)
+        with owned_dir(dest.parent, "old") as retired:
+            os.replace(dest, retired / "release")
+            os.replace(tmp, dest)
+        shutil.rmtree(retired, ignore_errors=True)
     else:
         os.replace(tmp, dest)
 
 
+def check_replaceable(dest: Path) -> None:
+    """`--out-dir` replaces only a release (or an empty folder): never a user's folder."""
+    if dest.is_symlink() or not dest.is_dir():
+        raise InputError(f"{dest}: exists and is not a folder; choose another --out-dir")
+    manifest = dest / "manifest.json"
+    if manifest.is_file():
+        try:
+            if read_json(manifest).get("name") == "paperclaims":
+                return
+        except (OSError, ValueError):
+            pass
+    elif not any(dest.iterdir()):
+        return
+    raise InputError(
+        f"{dest}: exists and is not a paperclaims release (no paperclaims manifest.json); "
+        "--out-dir replaces its folder whole, so choose a new or empty folder"
+    )
+
+
 def point_latest(processed: Path, version: str) -> None:
     link = processed / "latest"
-    tmp = processed / f".latest-{os.getpid()}"
+    tmp = processed / owned_name("latest")
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(version, target_is_directory=True)
     os.replace(tmp, link)
-
-
-def clean_stale(parent: Path) -> None:
-    """Remove temporary folders a killed run left behind (hidden, never a release)."""
-    if parent.is_dir():
-        for p in parent.glob(".tmp-*"):
-            shutil.rmtree(p, ignore_errors=True)
-        for p in parent.glob(".old-*"):
-            shutil.rmtree(p, ignore_errors=True)
 
 
 def publish_key(cfg: Config, previous: Path | None) -> str:

@@ -16,11 +16,11 @@ from pipeline.config import Config
 from pipeline.io import (
     read_json,
 )
+from pipeline.locks import owned_dir, remove_stale
 from pipeline.publish.publish import (
     TIMINGS,
     cache_release,
     check_policy,
-    clean_stale,
     copy_release,
     point_latest,
     previous_release,
@@ -59,31 +59,30 @@ def run(cfg: Config) -> StageResult:
         manifest = release.manifest
     check_policy(cfg, manifest["totals"])
     dest_parent.mkdir(parents=True, exist_ok=True)
-    clean_stale(dest_parent)
-    tmp = dest_parent / f".tmp-{os.getpid()}"
-    try:
-        if release is None:
-            copy_release(cached, tmp)
-            version = str(manifest["version"])
-        else:
-            columns = None if previous is not None else CARD_COLUMNS
-            version = write_release(release, tmp, lambda r, f: write_card(r, f, previous), columns)
-            cache_release(tmp, cache_dir, key)
-        if cfg.processed_dir:
-            dest = cfg.processed_dir / version
-            if dest.exists():
-                # Same inputs and code give the same version: the release is already there.
-                shutil.rmtree(tmp)
+    remove_stale(dest_parent, links=cfg.processed_dir is not None)
+    with owned_dir(dest_parent, "tmp") as scratch:
+        try:
+            tmp = scratch / "release"
+            if release is None:
+                copy_release(cached, tmp)
+                version = str(manifest["version"])
             else:
-                os.replace(tmp, dest)
-            point_latest(cfg.processed_dir, version)
-        else:
-            assert cfg.out_dir is not None
-            swap_into_place(tmp, cfg.out_dir)
-            dest = cfg.out_dir
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+                columns = None if previous is not None else CARD_COLUMNS
+                card = lambda r, f: write_card(r, f, previous)  # noqa: E731
+                version = write_release(release, tmp, card, columns)
+                cache_release(tmp, cache_dir, key)
+            if cfg.processed_dir:
+                dest = cfg.processed_dir / version
+                if not dest.exists():
+                    os.replace(tmp, dest)
+                # else: the same inputs and code gave the same version: it is already there.
+                point_latest(cfg.processed_dir, version)
+            else:
+                assert cfg.out_dir is not None
+                swap_into_place(tmp, cfg.out_dir)
+                dest = cfg.out_dir
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
     counts = {name: int(manifest["tables"][name]["rows"]) for name in RELEASE_TABLES}
     counts["reused"] = int(release is None)
     log.info("published %s", dest)
