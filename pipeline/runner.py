@@ -53,12 +53,24 @@ def stage_fn(name: str) -> StageFn:
     raise ValueError(f"unknown stage {name!r}")
 
 
-def inputs_fingerprint(raw_dir: Path) -> str:
+def inputs_fingerprint(raw_dir: Path, follow_symlinks: bool = False) -> str:
+    """sha256 over the raw folder's entries as ingest sees them (names, contents, problems).
+
+    Never raises for one entry: an unreadable file is fingerprinted by its error, and ingest
+    quarantines it (PC107) while the rest is read.
+    """
+    from pipeline.ingest import list_entries
+
     h = hashlib.sha256()
-    for p in sorted(raw_dir.rglob("*")):
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts):
-            h.update(p.relative_to(raw_dir).as_posix().encode() + b"\0")
-            h.update(sha256_file(p).encode())
+    for entry in list_entries(raw_dir, follow_symlinks):
+        h.update(entry.name.encode("utf-8", "surrogateescape") + b"\0")
+        if entry.problem is not None:
+            h.update(entry.problem.reason.encode())
+            continue
+        try:
+            h.update(sha256_file(raw_dir / entry.name).encode())
+        except OSError as e:
+            h.update(f"unreadable: {type(e).__name__}: {e}".encode())
     return h.hexdigest()
 
 
@@ -87,7 +99,7 @@ def run_stage(cfg: Config, name: str, inputs: str | None = None) -> tuple[StageR
     if name == "publish":
         res = stage_fn(name)(cfg)
         return res, time.perf_counter() - t0
-    key = stage_key(cfg, name, inputs or inputs_fingerprint(cfg.raw_dir))
+    key = stage_key(cfg, name, inputs or inputs_fingerprint(cfg.raw_dir, cfg.follow_symlinks))
     cached = _cached(cfg, name, key)
     if cached is not None:
         return cached, time.perf_counter() - t0
@@ -103,7 +115,9 @@ def run_all(
 ) -> list[StageResult]:
     results = []
     timings: dict[str, float] = {}
-    inputs = inputs_fingerprint(cfg.raw_dir) if cfg.raw_dir.is_dir() else "missing"
+    inputs = "missing"
+    if cfg.raw_dir.is_dir():
+        inputs = inputs_fingerprint(cfg.raw_dir, cfg.follow_symlinks)
     try:
         for name in STAGE_NAMES:
             res, seconds = run_stage(cfg, name, inputs)

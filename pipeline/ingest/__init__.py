@@ -14,6 +14,7 @@ import gzip
 import hashlib
 import logging
 import os
+import stat
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -98,7 +99,8 @@ class InputFile:
     compression: str | None
     """"gzip" or None."""
     problem: Rejected | None
-    """Why `format` is None: PC103 unknown format, PC104 empty file, PC107 unreadable."""
+    """Why `format` is None: PC103 unknown format, PC104 empty file, PC107 unreadable,
+    PC109 not a regular file, PC110 a symlink not followed."""
 
 
 def detect_format(head: bytes) -> str | None:
@@ -187,23 +189,100 @@ def _is_hidden(part: str) -> bool:
     return part.startswith(".")
 
 
-def list_files(raw_dir: Path) -> list[str]:
-    """Relative posix names of the regular files under `raw_dir`, hidden ones skipped, sorted."""
-    names: list[str] = []
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One non-hidden entry of the raw folder: a file to read, or why it is not read."""
+
+    name: str
+    """Path relative to the raw folder, posix separators."""
+    problem: Rejected | None = None
+    """PC109 (FIFO, socket, device) or PC110 (a symlink not followed); None: read it."""
+
+
+def _kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def _entry(raw_root: Path, path: Path, name: str, follow_symlinks: bool) -> Entry:
+    """What to do with one non-directory entry (`raw_root` resolved)."""
+
+    def skip(reason: Reason, why: str, fix: str) -> Entry:
+        return Entry(name, _file_problem(name, reason, f"{why}; not read ({fix})",
+                                         {"entry": why}))
+
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except FileNotFoundError:
+            return skip(Reason.LINK_SKIPPED, "a dangling symlink (its target does not exist)",
+                        "fix or remove the link")
+        except (RuntimeError, OSError):  # ELOOP
+            return skip(Reason.LINK_SKIPPED, "a symlink loop (or a link that cannot be resolved)",
+                        "fix or remove the link")
+        inside = target.is_relative_to(raw_root)
+        if not inside and not follow_symlinks:
+            return skip(Reason.LINK_SKIPPED, "a symlink to a file outside the raw folder",
+                        "copy the file in, or pass --follow-symlinks")
+    try:
+        mode = path.stat().st_mode
+    except OSError as e:
+        return skip(Reason.UNREADABLE, f"cannot stat the entry ({type(e).__name__})",
+                    "check its permissions")
+    if not stat.S_ISREG(mode):
+        return skip(Reason.NOT_A_FILE, _kind(mode), "only regular files are inputs")
+    return Entry(name)
+
+
+def list_entries(raw_dir: Path, follow_symlinks: bool = False) -> list[Entry]:
+    """Every non-hidden entry under `raw_dir` that is not a real folder, sorted by name.
+
+    Folders are walked without following symlinks; a symlinked folder is an entry of its own
+    (PC110: its files are either in the raw folder already or outside it). A symlinked file is
+    read only when its target lies inside the raw folder, or with `follow_symlinks`.
+    """
+    root = raw_dir.resolve()
+    out: list[Entry] = []
     for dirpath, dirnames, filenames in os.walk(raw_dir):
-        dirnames[:] = [d for d in dirnames if not _is_hidden(d)]
-        for filename in filenames:
-            if _is_hidden(filename):
+        here = Path(dirpath)
+        kept = []
+        for d in dirnames:
+            if _is_hidden(d):
                 continue
-            path = Path(dirpath) / filename
-            if path.is_file():
-                names.append(path.relative_to(raw_dir).as_posix())
-    return sorted(names)
+            if (here / d).is_symlink():
+                name = (here / d).relative_to(raw_dir).as_posix()
+                out.append(Entry(name, _file_problem(
+                    name, Reason.LINK_SKIPPED,
+                    "a symlinked folder; not read (copy its files into the raw folder)",
+                    {"entry": "a symlinked folder"})))
+            else:
+                kept.append(d)
+        dirnames[:] = sorted(kept)
+        for filename in filenames:
+            if not _is_hidden(filename):
+                path = here / filename
+                out.append(_entry(root, path, path.relative_to(raw_dir).as_posix(),
+                                  follow_symlinks))
+    return sorted(out, key=lambda e: e.name)
 
 
-def scan_inputs(raw_dir: Path) -> list[InputFile]:
-    """Every regular non-hidden file under `raw_dir` (recursively), sorted by name, sniffed."""
-    return [inspect_file(raw_dir, name) for name in list_files(raw_dir)]
+def list_files(raw_dir: Path) -> list[str]:
+    """Relative posix names of the readable regular files under `raw_dir` (hidden ones and
+    every entry `list_entries` will not read left out), sorted."""
+    return [e.name for e in list_entries(raw_dir) if e.problem is None]
+
+
+def scan_inputs(raw_dir: Path, follow_symlinks: bool = False) -> list[InputFile]:
+    """Every non-hidden entry under `raw_dir` (recursively), sorted by name: the regular files
+    sniffed, the others (special files, symlinks not followed) with their problem."""
+    return [
+        inspect_file(raw_dir, e.name) if e.problem is None
+        else InputFile(e.name, "", 0, None, None, e.problem)
+        for e in list_entries(raw_dir, follow_symlinks)
+    ]
 
 
 def read_input(raw_dir: Path, f: InputFile) -> Iterator[Record | Rejected]:

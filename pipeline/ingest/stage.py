@@ -307,7 +307,7 @@ def run(cfg: Config) -> StageResult:
         raise InputError(f"{cfg.raw_dir}: raw input folder does not exist")
     out = cfg.stage_dir("ingest")
     parts_dir = out / "parts"
-    files = scan_inputs(cfg.raw_dir)
+    files = scan_inputs(cfg.raw_dir, cfg.follow_symlinks)
     if not files:
         raise InputError(f"{cfg.raw_dir}: no input files")
     inputs: list[dict[str, Any]] = []
