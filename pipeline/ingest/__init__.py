@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from pipeline.config import DEFAULT_MAX_RECORD_MB
 from pipeline.errors import Reason
 from pipeline.ingest import (
     arxiv_jsonl,
@@ -30,7 +31,14 @@ from pipeline.ingest import (
     pwc_papers,
     table,
 )
-from pipeline.ingest.common import SNIFF_BYTES, Source, decode_bytes, reject
+from pipeline.ingest.common import (
+    SNIFF_BYTES,
+    BoundedSource,
+    DocumentTooLarge,
+    Source,
+    decode_bytes,
+    reject,
+)
 from pipeline.records import Record, Rejected
 
 log = logging.getLogger(__name__)
@@ -38,6 +46,7 @@ log = logging.getLogger(__name__)
 __all__ = ["KNOWN_FORMATS", "InputFile", "read_input", "scan_inputs"]
 
 GZIP_MAGIC = b"\x1f\x8b"
+DEFAULT_MAX_RECORD_BYTES = int(DEFAULT_MAX_RECORD_MB * 1024 * 1024)
 _CHUNK = 1 << 20
 
 
@@ -285,8 +294,25 @@ def scan_inputs(raw_dir: Path, follow_symlinks: bool = False) -> list[InputFile]
     ]
 
 
-def read_input(raw_dir: Path, f: InputFile) -> Iterator[Record | Rejected]:
-    """Stream the records of one scanned file; a file without a format yields its problem."""
+def too_large(name: str, line: int | None, nbytes: int, limit: int, what: str) -> Rejected:
+    """PC108 for a line or document longer than the limit (never read whole)."""
+    mb = 1024 * 1024
+    return reject(
+        name, line, Reason.TOO_LARGE,
+        f"{what} of {nbytes / mb:,.1f} MB is longer than the {limit / mb:,.0f} MB limit; "
+        "not read (split it, or raise --max-record-mb)",
+        {"file": name, "line": line, "bytes": nbytes, "limit": limit},
+    )
+
+
+def read_input(
+    raw_dir: Path, f: InputFile, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+) -> Iterator[Record | Rejected]:
+    """Stream the records of one scanned file; a file without a format yields its problem.
+
+    Lines longer than `max_record_bytes` become PC108 rows (in line order) and reading goes
+    on; a whole-document format longer than `DOCUMENT_FACTOR` times that is one PC108 row.
+    """
     if f.format is None:
         yield f.problem or _file_problem(
             f.name, Reason.UNKNOWN_FORMAT,
@@ -297,9 +323,19 @@ def read_input(raw_dir: Path, f: InputFile) -> Iterator[Record | Rejected]:
     try:
         with (raw_dir / f.name).open("rb") as plain:
             fh: Any = gzip.GzipFile(fileobj=plain, mode="rb") if f.compression == "gzip" else plain
-            for item in reader.read(fh, f.name):
+            bounded = BoundedSource(fh, max_record_bytes)
+            for item in reader.read(bounded, f.name):
+                while bounded.oversized:
+                    line, nbytes = bounded.oversized.pop(0)
+                    count += 1
+                    yield too_large(f.name, line, nbytes, max_record_bytes, f"line {line}")
                 count += 1
                 yield item
+            for line, nbytes in bounded.oversized:
+                count += 1
+                yield too_large(f.name, line, nbytes, max_record_bytes, f"line {line}")
+    except DocumentTooLarge as e:
+        yield too_large(f.name, None, e.nbytes, e.limit, "the document")
     except (OSError, EOFError, zlib.error) as e:
         # A truncated gzip or a disk error: keep what was read, say where it stopped.
         yield _file_problem(

@@ -58,6 +58,65 @@ def decode_bytes(data: bytes) -> str:
     return data.decode("utf-8-sig", errors="replace")
 
 
+class DocumentTooLarge(Exception):
+    """A whole-document read (`read()`) went past its limit."""
+
+    def __init__(self, nbytes: int, limit: int) -> None:
+        super().__init__(f"more than {limit} bytes")
+        self.nbytes = nbytes
+        self.limit = limit
+
+
+DOCUMENT_FACTOR = 8
+"""A format read as one document (a JSON array, an HF or PwC export, a Parquet file) may be
+this many times the record limit (256 MB by default)."""
+_SKIP_CHUNK = 1 << 20
+
+
+class BoundedSource:
+    """A binary source whose lines are at most `max_bytes` and whose whole reads at most
+    `DOCUMENT_FACTOR * max_bytes`: memory stays bounded whatever the input.
+
+    A longer line is never held: it is consumed in 1 MiB pieces, noted in `oversized` as
+    (line number, bytes), and read as an empty line in its place (every reader skips blank
+    lines), so the reader goes on with the next line and line numbers stay right.
+    """
+
+    def __init__(self, fh: BinarySource, max_bytes: int) -> None:
+        self._fh = fh
+        self.max_bytes = max_bytes
+        self.lineno = 0
+        self.oversized: list[tuple[int, int]] = []
+
+    def readline(self, size: int = -1, /) -> bytes:
+        line = self._fh.readline(self.max_bytes + 1)
+        if not line:
+            return line
+        self.lineno += 1
+        if len(line) <= self.max_bytes or line.endswith(b"\n"):
+            return line
+        total = len(line)
+        while piece := self._fh.readline(_SKIP_CHUNK):
+            total += len(piece)
+            if piece.endswith(b"\n"):
+                break
+        self.oversized.append((self.lineno, total))
+        return b"\n"
+
+    def read(self, size: int = -1, /) -> bytes:
+        if size is not None and size >= 0:
+            return self._fh.read(size)
+        limit = DOCUMENT_FACTOR * self.max_bytes
+        data = self._fh.read(limit + 1)
+        if len(data) > limit:
+            total = len(data)
+            del data
+            while piece := self._fh.read(_SKIP_CHUNK):
+                total += len(piece)
+            raise DocumentTooLarge(total, limit)
+        return data
+
+
 def iter_lines(fh: Source) -> Iterator[tuple[int, str]]:
     """Yield `(1-based line number, text)` without the line end; lines of any length."""
     lineno = 0

@@ -29,7 +29,7 @@ from pipeline.cache import keep_only, key_of
 from pipeline.config import Config
 from pipeline.engine.engine import map_batches
 from pipeline.errors import InputError, Reason
-from pipeline.ingest import InputFile, arxiv_jsonl, read_input, scan_inputs
+from pipeline.ingest import InputFile, arxiv_jsonl, read_input, scan_inputs, too_large
 from pipeline.io import (
     ParquetSink,
     parquet_bytes,
@@ -171,8 +171,17 @@ def parse_block_reference(task: tuple[str, str, int, bytes]) -> BlockResult:
     return BlockResult(parquet_bytes(table), rejected, warnings, read, replaced)
 
 
-def iter_blocks(path: Path, block: int = BLOCK_BYTES) -> Iterator[tuple[int, bytes]]:
-    """(number of the first line, bytes) of consecutive whole-line blocks of a file."""
+def iter_blocks(
+    path: Path,
+    block: int = BLOCK_BYTES,
+    max_line: int | None = None,
+    oversized: list[tuple[int, int]] | None = None,
+) -> Iterator[tuple[int, bytes]]:
+    """(number of the first line, bytes) of consecutive whole-line blocks of a file.
+
+    A line longer than `max_line` bytes is never held: it is skipped to its end, noted in
+    `oversized` as (line number, bytes), and left out of the blocks (line numbers stay right).
+    """
     line = 1
     carry = b""
     with path.open("rb") as fh:
@@ -181,6 +190,16 @@ def iter_blocks(path: Path, block: int = BLOCK_BYTES) -> Iterator[tuple[int, byt
             cut = data.rfind(b"\n") + 1
             if cut == 0:  # one line longer than a block: keep reading
                 carry = data
+                if max_line is not None and len(carry) > max_line:
+                    total = len(carry)
+                    carry = b""
+                    while piece := fh.readline(1 << 20):
+                        total += len(piece)
+                        if piece.endswith(b"\n"):
+                            break
+                    if oversized is not None:
+                        oversized.append((line, total))
+                    line += 1
                 continue
             piece, carry = data[:cut], data[cut:]
             yield line, piece
@@ -202,7 +221,9 @@ def _splittable(f: InputFile) -> bool:
 def _build_part_parallel(cfg: Config, f: InputFile, tmp: Path) -> dict[str, Any]:
     assert f.format is not None
     fmt = f.format
-    tasks = ((fmt, f.name, line, data) for line, data in iter_blocks(cfg.raw_dir / f.name))
+    oversized: list[tuple[int, int]] = []
+    blocks = iter_blocks(cfg.raw_dir / f.name, BLOCK_BYTES, cfg.max_record_bytes, oversized)
+    tasks = ((fmt, f.name, line, data) for line, data in blocks)
     rejected: list[Rejected] = []
     warnings: list[str] = []
     read = replaced = chunks = 0
@@ -228,6 +249,12 @@ def _build_part_parallel(cfg: Config, f: InputFile, tmp: Path) -> dict[str, Any]
         rejected.append(problem)
         warnings.append(problem.detail)
         read += 1
+    for line, nbytes in oversized:
+        problem = too_large(f.name, line, nbytes, cfg.max_record_bytes, f"line {line}")
+        rejected.append(problem)
+        warnings.append(problem.detail)
+        read += 1
+    rejected.sort(key=lambda r: r.line or 0)
     write_table(tmp / "rejected.parquet", table_from_rows("quarantine", rejected))
     return {
         "chunks": chunks,
@@ -251,7 +278,7 @@ def _build_part_serial(cfg: Config, f: InputFile, tmp: Path) -> dict[str, Any]:
         chunks += 1
         rows = []
 
-    for item in read_input(cfg.raw_dir, f):
+    for item in read_input(cfg.raw_dir, f, cfg.max_record_bytes):
         read += 1
         if isinstance(item, Rejected):
             rejected.append(item)

@@ -1,0 +1,124 @@
+"""A line or document longer than `--max-record-mb` is quarantined (PC108) with its file and
+line, never held in memory whole, and reading goes on with the next line.
+
+Both reading paths are covered (a file read in order, and a large plain arXiv snapshot cut
+into parallel blocks), plus the hostile case of the issue: a 1 MB gzip that inflates to a
+valid line and then one 1 GB line without a newline, read by the ingest stage in a
+subprocess whose address space is capped at 1.5 GB (`resource.setrlimit`), and then the
+whole run, whose peak RSS stays under 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.errors import Reason
+from pipeline.ingest import read_input, scan_inputs
+from pipeline.ingest.common import BoundedSource, DocumentTooLarge
+
+ROOT = Path(__file__).resolve().parent.parent
+MB = 1024 * 1024
+
+
+def _line(i: int) -> bytes:
+    return json.dumps({"id": f"2501.{i:05d}", "title": f"Paper {i}", "authors": "A. B",
+                       "abstract": "We reach 91.2% accuracy on CIFAR-10.", "submitter": None,
+                       "versions": []}).encode() + b"\n"
+
+
+def test_bounded_source_skips_long_lines_and_keeps_numbering() -> None:
+    data = b"short\n" + b"x" * 100 + b"\n" + b"tail\n" + b"y" * 50
+    src = BoundedSource(io.BytesIO(data), max_bytes=20)
+    lines = [src.readline() for _ in range(5)]
+    assert lines == [b"short\n", b"\n", b"tail\n", b"\n", b""]
+    assert src.oversized == [(2, 101), (4, 50)]
+    exact = BoundedSource(io.BytesIO(b"a" * 20 + b"\n"), max_bytes=20)
+    assert exact.readline() == b"a" * 20 + b"\n" and exact.oversized == []
+    with pytest.raises(DocumentTooLarge) as err:
+        BoundedSource(io.BytesIO(b"z" * 500), max_bytes=20).read()
+    assert err.value.nbytes == 500
+
+
+def test_serial_reader_quarantines_the_long_line(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.jsonl").write_bytes(_line(1) + b'{"id": "' + b"9" * 3 * MB + b'"}\n' + _line(3))
+    (f,) = scan_inputs(raw)
+    items = list(read_input(raw, f, max_record_bytes=1 * MB))
+    assert [getattr(i, "line", None) for i in items] == [1, 2, 3]
+    assert items[1].reason == Reason.TOO_LARGE.value  # type: ignore[union-attr]
+    assert items[1].detail.startswith("a.jsonl:2: line 2 of 3.0 MB")  # type: ignore[union-attr]
+    assert len(items[1].record) < 1000  # type: ignore[union-attr]  # not the line itself
+
+
+def _ingest(raw: Path, work: Path, *extra: str, rlimit_gb: float | None = None) -> str:
+    def cap() -> None:
+        if rlimit_gb is not None:
+            limit = int(rlimit_gb * 1024**3)
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline", "ingest", "--raw-dir", str(raw), "--work-dir",
+         str(work), "--workers", "2", "--no-progress", *extra],
+        capture_output=True, text=True, cwd=ROOT, timeout=900, preexec_fn=cap,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stderr
+
+
+@pytest.mark.slow
+def test_parallel_blocks_quarantine_the_long_line(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    lines = [_line(i) for i in range(1, 100_001)]  # ~18 MB: cut into parallel blocks
+    lines[50_000] = b'{"id": "' + b"7" * 20 * MB + b'"}\n'  # longer than a block, too
+    (raw / "snap.jsonl").write_bytes(b"".join(lines))
+    err = _ingest(raw, tmp_path / "work", "--max-record-mb", "2")
+    assert "snap.jsonl:50001: line 50001 of 20.0 MB" in err
+    rejected = pq.read_table(tmp_path / "work/ingest/rejected.parquet").to_pylist()
+    assert [(r["line"], r["reason"]) for r in rejected] == [(50001, Reason.TOO_LARGE.value)]
+    inputs = json.loads((tmp_path / "work/ingest/inputs.json").read_text())
+    assert inputs[0]["records_read"] == 100_000 and inputs[0]["ingest_rejected"] == 1
+
+
+@pytest.mark.slow
+def test_a_gigabyte_line_in_a_small_gzip_stays_in_bounded_memory(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    with gzip.open(raw / "huge.jsonl.gz", "wb", compresslevel=1) as g:
+        g.write(_line(1))
+        chunk = b"a" * MB
+        for _ in range(1024):  # 1 GB, no newline
+            g.write(chunk)
+    assert (raw / "huge.jsonl.gz").stat().st_size < 8 * MB
+    (raw / "seed.txt").write_bytes((ROOT / "data/raw/000_2a00aa8dfd2c52e5.txt").read_bytes())
+    err = _ingest(raw, tmp_path / "work", rlimit_gb=1.5)
+    assert "huge.jsonl.gz:2: line 2 of 1,024.0 MB is longer than the 32 MB limit" in err
+    # the whole run, the peak resident memory of its processes measured by a parent of its own
+    measure = (
+        "import resource, subprocess, sys\n"
+        "rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
+        "print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", measure, sys.executable, "-m", "pipeline", "run", "--raw-dir",
+         str(raw), "--out-dir", str(tmp_path / "rel"), "--work-dir", str(tmp_path / "work2"),
+         "--workers", "1", "--no-progress", "-q"],
+        capture_output=True, text=True, cwd=ROOT, timeout=900,
+    )
+    rc, peak_kb = (int(x) for x in proc.stdout.split())
+    assert rc == 0, proc.stderr[-3000:]
+    assert peak_kb < 1.5 * 1024 * 1024, f"peak RSS {peak_kb / 1024:.0f} MB"
+    manifest = json.loads((tmp_path / "rel/manifest.json").read_text())
+    huge = next(i for i in manifest["inputs"] if i["name"] == "huge.jsonl.gz")
+    assert huge["records_read"] == 2 and huge["papers_published"] == 1
+    assert manifest["accounting_holds"]
