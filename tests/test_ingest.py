@@ -500,3 +500,33 @@ def test_jsonl_with_corrupt_first_line_still_detected() -> None:
     assert detect_format(data) == "arxiv_jsonl"
     items = read_bytes(arxiv_jsonl, data)
     assert isinstance(items[0], Rejected) and len(records(items)) == 9
+
+
+def test_csv_with_a_nul_byte_quarantines_that_row_only(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_bytes(
+        b"title,abstract\nGood One,We get 91% on MNIST.\nBad\x00Row,x\nGood Two,y\n"
+    )
+    (f,) = scan_inputs(tmp_path)
+    assert f.format == "table"
+    items = list(read_input(tmp_path, f))
+    assert [type(i).__name__ for i in items] == ["Record", "Rejected", "Record"]
+    bad = items[1]
+    assert isinstance(bad, Rejected) and bad.line == 3 and bad.reason == Reason.BAD_RECORD.value
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("arr.json", "[" * 990 + "]" * 990),
+        ("obj.json", '{"a":' * 990 + "1" + "}" * 990),
+        ("rows.json", '[{"title": "x", "deep": ' + "[" * 990 + "]" * 990 + "}]"),
+        ("lines.jsonl", '{"id": "2501.00002", "title": "T", "authors": "A", "submitter": null, '
+                        '"versions": [], "deep": ' + "[" * 990 + "]" * 990 + "}\n"),
+    ],
+)
+def test_json_nested_too_deep_is_pc101_not_unknown(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / name).write_text(text)
+    (f,) = scan_inputs(tmp_path)
+    items = list(read_input(tmp_path, f))
+    assert len(items) == 1 and isinstance(items[0], Rejected)
+    assert items[0].reason == Reason.INVALID_JSON.value, items[0].detail

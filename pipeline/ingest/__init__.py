@@ -37,6 +37,8 @@ from pipeline.ingest.common import (
     DocumentTooLarge,
     Source,
     decode_bytes,
+    json_start,
+    json_too_deep,
     reject,
 )
 from pipeline.records import Record, Rejected
@@ -175,6 +177,13 @@ def inspect_file(raw_dir: Path, name: str) -> InputFile:
                                 {"size": size})
         return InputFile(name, sha, size, None, compression, problem)
     format_id = detect_format(head)
+    text = decode_bytes(head) if format_id is None else ""
+    if format_id is None and json_start(text) in ("{", "[") and json_too_deep(text):
+        problem = _file_problem(
+            name, Reason.INVALID_JSON,
+            "JSON nested deeper than the parser allows (RecursionError); flatten the file",
+            {"size": size})
+        return InputFile(name, sha, size, None, compression, problem)
     if format_id is None:
         problem = _file_problem(
             name, Reason.UNKNOWN_FORMAT,

@@ -322,8 +322,22 @@ def looks_json_lines(text: str) -> bool:
         return False
     if isinstance(first_json_line(stripped), dict):
         return True
-    # A first line longer than the head (huge records): an object that opens with a key.
-    return not sep and regex.match(r'\{\s*"', first) is not None
+    if regex.match(r'\{\s*"', first) is None:
+        return False
+    # A first line longer than the head (huge records), or one nested deeper than the parser
+    # goes (its reader quarantines it as PC101): an object that opens with a key.
+    return not sep or json_too_deep(first)
+
+
+def json_too_deep(text: str) -> bool:
+    """`text` starts like JSON nested deeper than Python's parser allows (RecursionError)."""
+    try:
+        json.loads(text)
+    except RecursionError:
+        return True
+    except ValueError:
+        return False
+    return False
 
 
 def load_document(fh: Source, name: str) -> tuple[Any, Rejected | None]:

@@ -103,7 +103,9 @@ def sniff(head: bytes) -> bool:
     if head.startswith(PARQUET_MAGIC):
         return True
     if b"\x00" in head:
-        return False
+        # NUL bytes are never JSON, and a CSV may carry one in a bad row (the reader
+        # quarantines that row): judge the head without them, as a CSV only.
+        return sniff_csv_text(head_text(head.replace(b"\x00", b"")))
     text = head_text(head)
     start = json_start(text)
     if start == "{":
@@ -265,6 +267,11 @@ def _read_csv(
             yield reject(name, start, Reason.BAD_RECORD, f"bad CSV row: {e}", {"error": str(e)})
             continue
         prev = reader.line_num
+        if any("\x00" in c for c in cells):
+            yield reject(name, start, Reason.BAD_RECORD,
+                         "CSV row with a NUL byte (binary data in a text table); row skipped",
+                         {"cells": [c.replace("\x00", "\\0") for c in cells][:50]})
+            continue
         if header is None:
             header = _unique_header(cells)
             continue
