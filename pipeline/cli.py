@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pipeline.config import DEFAULT_MAX_RECORD_MB, Config
 from pipeline.errors import PipelineError
+from pipeline.escape import visible_controls
 from pipeline.locks import run_locks
 from pipeline.records import StageResult
 
@@ -171,12 +172,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class TerminalFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return visible_controls(super().format(record))
+
+
 def configure_logging(verbose: int, quiet: bool) -> None:
     level = logging.WARNING if quiet else logging.INFO
     if verbose or os.environ.get("PAPERCLAIMS_LOG"):
         level = logging.DEBUG if verbose > 1 else logging.INFO
         level = getattr(logging, os.environ.get("PAPERCLAIMS_LOG", ""), level)
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:
+        # File names and record text reach the terminal in warnings: show, never obey, the
+        # control characters (ANSI escapes, carriage returns) they may hold.
+        handler.setFormatter(TerminalFormatter("%(message)s"))
     noisy = ("great_expectations", "distributed", "matplotlib", "fsspec", "datasets")
     for handler in logging.getLogger().handlers:
         # Libraries that set their own logger levels still only reach the user on errors.
@@ -283,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_diff(args)
         return cmd_stage(args)
     except (PipelineError, OSError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {visible_controls(str(e))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -131,7 +131,8 @@ def test_rerun_keeps_release_and_moves_latest(tmp_path: Path) -> None:
         proc = make_run(tmp_path / "processed", tmp_path / "work")
         assert proc.returncode == 0, proc.stderr
     entries = sorted(p.name for p in (tmp_path / "processed").iterdir())
-    assert len(entries) == 2 and "latest" in entries  # one version folder + latest
+    # one version folder + latest, and the run lock (kept: removing it would race a waiter)
+    assert len(entries) == 3 and "latest" in entries and ".paperclaims.lock" in entries
 
 
 def test_formats_folder_publishes_and_reports_invalid_file(tmp_path: Path) -> None:

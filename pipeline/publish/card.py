@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.config import ROOT
+from pipeline.escape import md_code
 from pipeline.schemas import RELEASE_TABLES, table_spec
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ def accounting_section(manifest: dict[str, Any]) -> str:
     ]
     for i in manifest["inputs"]:
         rows.append(
-            f"| `{i['name']}` | {i['format'] or 'skipped'} | {i['records_read']} | "
+            f"| {md_code(i['name'])} | {i['format'] or 'skipped'} | {i['records_read']} | "
             f"{i['papers_published']} | {i['duplicates_merged']} | {i['records_quarantined']} |"
         )
     t = manifest["totals"]

@@ -18,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.escape import md_code, md_text
 from pipeline.schemas import RELEASE_TABLES
 from pipeline.tools.explain import describe_claim
 
@@ -237,11 +238,12 @@ def _paper_change_text(c: PaperChange) -> str:
             parts.append("abstract changed")
         else:
             parts.append(f"{f} {_fmt(o)!r} → {_fmt(n)!r}")
-    return f"- `{c.paper_id}` {c.title}: {'; '.join(parts)}"
+    return f"- {md_code(c.paper_id)} {md_text(c.title)}: {md_text('; '.join(parts))}"
 
 
 def _claim_text(row: Row) -> str:
-    return f'- `{row["paper_id"]}` {describe_claim(row)}: "{row["evidence"]}"'
+    claim, evidence = md_text(describe_claim(row)), md_text(str(row["evidence"]))
+    return f'- {md_code(str(row["paper_id"]))} {claim}: "{evidence}"'
 
 
 def _claim_change_text(c: ClaimChange) -> str:
@@ -251,7 +253,8 @@ def _claim_change_text(c: ClaimChange) -> str:
             parts.append(f'evidence "{c.old[f]}" → "{c.new[f]}"')
         else:
             parts.append(f"{f} {_fmt(c.old[f])} → {_fmt(c.new[f])}")
-    return f"- `{c.new['paper_id']}` {describe_claim(c.new, with_value=False)}: {'; '.join(parts)}"
+    claim = md_text(describe_claim(c.new, with_value=False))
+    return f"- {md_code(c.new['paper_id'])} {claim}: {md_text('; '.join(parts))}"
 
 
 def render_diff(diff: ReleaseDiff, *, limit: int | None = None) -> str:
@@ -264,7 +267,7 @@ def render_diff(diff: ReleaseDiff, *, limit: int | None = None) -> str:
     if diff.table_rows:
         lines += ["| table | rows before | rows after |", "|---|---|---|"]
         for name, (o, n) in diff.table_rows.items():
-            lines.append(f"| `{name}` | {_fmt(o)} | {_fmt(n)} |")
+            lines.append(f"| {md_code(name)} | {_fmt(o)} | {_fmt(n)} |")
         lines.append("")
     lines.append(
         f"Papers: {len(diff.papers_added)} added, {len(diff.papers_removed)} removed, "
@@ -274,9 +277,11 @@ def render_diff(diff: ReleaseDiff, *, limit: int | None = None) -> str:
     lines.append("")
     if diff.is_empty():
         lines += ["No paper or claim changed.", ""]
-    paper_line = "- `{paper_id}` {title}".format
-    lines += _section("Papers added", [paper_line(**p) for p in diff.papers_added], limit)
-    lines += _section("Papers removed", [paper_line(**p) for p in diff.papers_removed], limit)
+    def paper_line(p: Mapping[str, Any]) -> str:
+        return f"- {md_code(str(p['paper_id']))} {md_text(str(p['title']))}"
+
+    lines += _section("Papers added", [paper_line(p) for p in diff.papers_added], limit)
+    lines += _section("Papers removed", [paper_line(p) for p in diff.papers_removed], limit)
     lines += _section("Papers changed", [_paper_change_text(c) for c in diff.papers_changed], limit)
     lines += _section("Claims added", [_claim_text(c) for c in diff.claims_added], limit)
     lines += _section("Claims removed", [_claim_text(c) for c in diff.claims_removed], limit)
