@@ -17,7 +17,7 @@ import os
 import stat
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -111,7 +111,9 @@ class InputFile:
     """"gzip" or None."""
     problem: Rejected | None
     """Why `format` is None: PC103 unknown format, PC104 empty file, PC107 unreadable,
-    PC109 not a regular file, PC110 a symlink not followed."""
+    PC109 not a regular file, PC110 a symlink not followed, PC111 kept changing."""
+    stamp: tuple[int, int, int] | None = field(default=None, compare=False)
+    """(size, mtime in ns, inode) when hashed: reading it later checks it is the same file."""
 
 
 def detect_format(head: bytes) -> str | None:
@@ -141,8 +143,44 @@ def gunzip_head(data: bytes) -> bytes:
     return out
 
 
+CHANGE_RETRIES = 3
+"""Times a file that changes while it is hashed or read is taken again before PC111."""
+
+
+def file_stamp(path: Path) -> tuple[int, int, int] | None:
+    """(size, mtime in ns, inode) of a file, None if it cannot be stat'ed: what changes
+    when the file is rewritten or replaced."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def changed_problem(name: str) -> Rejected:
+    return _file_problem(
+        name, Reason.CHANGED,
+        f"the file kept changing while it was read ({CHANGE_RETRIES} tries); not read "
+        "(run again once whatever writes it has finished)", {})
+
+
 def inspect_file(raw_dir: Path, name: str) -> InputFile:
-    """Hash, size, compression and format of one raw file (never raises for its content)."""
+    """Hash, size, compression and format of one raw file (never raises for its content).
+
+    A file that changes while it is hashed is hashed again; after `CHANGE_RETRIES` changes
+    it is PC111. The result carries the file's stamp, for `read_input`'s callers to check.
+    """
+    path = raw_dir / name
+    for _ in range(CHANGE_RETRIES):
+        before = file_stamp(path)
+        f = _inspect_once(raw_dir, name)
+        after = file_stamp(path)
+        if before == after:
+            return replace(f, stamp=after)
+    return InputFile(name, "", _size(path), None, None, changed_problem(name))
+
+
+def _inspect_once(raw_dir: Path, name: str) -> InputFile:
     path = raw_dir / name
     digest = hashlib.sha256()
     try:

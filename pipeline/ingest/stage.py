@@ -29,7 +29,18 @@ from pipeline.cache import keep_only, key_of
 from pipeline.config import Config
 from pipeline.engine.engine import map_batches
 from pipeline.errors import InputError, Reason
-from pipeline.ingest import InputFile, arxiv_jsonl, read_input, scan_inputs, too_large
+from pipeline.faults import fault_point
+from pipeline.ingest import (
+    CHANGE_RETRIES,
+    InputFile,
+    arxiv_jsonl,
+    changed_problem,
+    file_stamp,
+    inspect_file,
+    read_input,
+    scan_inputs,
+    too_large,
+)
 from pipeline.io import (
     ParquetSink,
     parquet_bytes,
@@ -318,6 +329,28 @@ def build_part(cfg: Config, f: InputFile, dest: Path) -> dict[str, Any]:
     return summary
 
 
+def build_consistent_part(cfg: Config, f: InputFile) -> tuple[InputFile, str, dict[str, Any]]:
+    """Build the part of `f`, from the version of the file that was hashed.
+
+    A file rewritten between its hashing and the end of its reading (its stamp changed) is
+    hashed and read again, so the part, its key and the manifest's sha256 all describe one
+    version; a file that keeps changing becomes one PC111 row.
+    """
+    parts_dir = cfg.stage_dir("ingest") / "parts"
+    for _ in range(CHANGE_RETRIES):
+        key = part_key(f)
+        summary = build_part(cfg, f, parts_dir / key)
+        fault_point("ingest-part-built")
+        if f.stamp is None or file_stamp(cfg.raw_dir / f.name) == f.stamp:
+            return f, key, summary
+        log.debug("ingest: %s changed while it was read; reading it again", f.name)
+        shutil.rmtree(parts_dir / key, ignore_errors=True)
+        f = inspect_file(cfg.raw_dir, f.name)
+    f = InputFile(f.name, "", 0, None, None, changed_problem(f.name))
+    key = part_key(f)
+    return f, key, build_part(cfg, f, parts_dir / key)
+
+
 def record_chunks(cfg: Config) -> list[tuple[str, Path]]:
     """(chunk key, path) of every records chunk, in file then line order."""
     parts_dir = cfg.stage_dir("ingest") / "parts"
@@ -348,7 +381,8 @@ def run(cfg: Config) -> StageResult:
                 summary = read_json(dest / "part.json")
                 log.debug("ingest: %s: reusing part %s", f.name, key[:12])
             else:
-                summary = build_part(cfg, f, dest)
+                f, key, summary = build_consistent_part(cfg, f)
+                dest = parts_dir / key
                 built += 1
             for message in summary["warnings"]:
                 log.warning("%s", message)
@@ -357,6 +391,7 @@ def run(cfg: Config) -> StageResult:
             log.debug("ingest: %s (%s): %d records, %d rejected", f.name, f.format, read, bad)
             entry = asdict(f)
             entry.pop("problem")
+            entry.pop("stamp")
             entry["status"] = "read" if f.format else "skipped"
             entry["skip_reason"] = f.problem.detail if f.problem and not f.format else None
             entry["records_read"] = read

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from pipeline import __version__
 from pipeline.config import Config
 from pipeline.errors import InputError, PolicyError
+from pipeline.faults import fault_point
 from pipeline.io import (
     iter_batches,
     read_json,
@@ -120,18 +121,6 @@ def _card_table(
             schema = pa.schema([schema.field(c) for c in columns])
         return pa.concat_tables([schema.empty_table(), *(p.cast(schema) for p in parts)])
     return read_table(path, name, columns)
-
-
-def fault_point(name: str) -> None:
-    """Crash-safety tests stop a run here: PAPERCLAIMS_FAULT=<name>[:sleep|:raise]."""
-    spec = os.environ.get("PAPERCLAIMS_FAULT", "")
-    if not spec.startswith(name):
-        return
-    if spec.endswith(":raise"):
-        raise OSError(f"injected fault at {name}")
-    import time
-
-    time.sleep(60)
 
 
 def swap_into_place(tmp: Path, dest: Path) -> None:
