@@ -282,3 +282,44 @@ def evaluate_release(release_dir: Path, gold_path: Path) -> EvalReport:
     }
     return EvalReport(fields, gold_papers=len(gold), aligned_papers=aligned,
                       unaligned_predicted=len(unaligned), unaligned_titles=unaligned)
+
+
+def write_gold_as_release(gold: list[dict[str, Any]], folder: Path, core_only: bool = True) -> None:
+    """Write a second annotator's gold as the release tables `evaluate_release` reads, so two
+    annotations of the same papers are compared by the same matching (agreement).
+
+    core_only: leave out the annotator's borderline (`core: false`) items, as a cautious
+    extractor would.
+    """
+    import pyarrow as pa
+
+    def keep(item: dict[str, Any]) -> bool:
+        return bool(item.get("core", True)) or not core_only
+
+    tables: dict[str, list[dict[str, Any]]] = {
+        "papers": [], "code_links": [], "dataset_mentions": [], "resolutions": [], "results": []
+    }
+    for i, g in enumerate(gold):
+        pid = f"gold:{i}"
+        tables["papers"].append({"paper_id": pid, "title": g["title"],
+                                 "authors": list(g.get("authors", [])),
+                                 "source_file": g["source_file"]})
+        for url in [*g.get("code_urls", []), *g.get("other_urls", [])]:
+            tables["code_links"].append({"paper_id": pid, "url": url})
+        for d in g.get("datasets", []):
+            if keep(d):
+                tables["dataset_mentions"].append(
+                    {"paper_id": pid, "dataset": d["name"], "mention": d.get("mention") or d["name"]})
+        for r in g.get("resolutions", []):
+            if keep(r):
+                tables["resolutions"].append({"paper_id": pid, "pixels": int(r["pixels"]),
+                                              "dataset": r.get("dataset"),
+                                              "mention": r.get("mention")})
+        for r in g.get("results", []):
+            if keep(r):
+                tables["results"].append({"paper_id": pid, "metric": r["metric"],
+                                          "value": float(r["value"]), "unit": r.get("unit"),
+                                          "dataset": r.get("dataset")})
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rows in tables.items():
+        pq.write_table(pa.Table.from_pylist(rows), folder / f"{name}.parquet")
