@@ -308,8 +308,9 @@ def write_gold_as_release(gold: list[dict[str, Any]], folder: Path, core_only: b
             tables["code_links"].append({"paper_id": pid, "url": url})
         for d in g.get("datasets", []):
             if keep(d):
+                mention = d.get("mention") or d["name"]
                 tables["dataset_mentions"].append(
-                    {"paper_id": pid, "dataset": d["name"], "mention": d.get("mention") or d["name"]})
+                    {"paper_id": pid, "dataset": d["name"], "mention": mention})
         for r in g.get("resolutions", []):
             if keep(r):
                 tables["resolutions"].append({"paper_id": pid, "pixels": int(r["pixels"]),
