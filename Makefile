@@ -38,6 +38,9 @@ eval: $(STAMP) native
 	$(BIN)/python -m pipeline eval --raw-dir $(RAW) --gold tests/fixtures/gold/seeds.jsonl --work-dir $(WORK)/eval --write eval/seeds.json
 	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/formats/hf --gold tests/fixtures/gold/heldout_hf.jsonl --work-dir $(WORK)/eval-a --write eval/heldout_a.json
 	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/formats/hf --gold tests/fixtures/gold/heldout_hf_b.jsonl --work-dir $(WORK)/eval-b --write eval/heldout_b.json
+	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/annotated/raw --gold tests/fixtures/annotated/gold/dev.gold.jsonl --work-dir $(WORK)/eval-annotated --write eval/annotated_dev.json
+	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/annotated/raw --gold tests/fixtures/annotated/gold/blind.gold.jsonl --work-dir $(WORK)/eval-annotated --write eval/annotated_blind.json
+	$(BIN)/python eval/agreement.py --write eval/agreement.json
 
 bench: $(STAMP) native
 	$(BIN)/python -m bench.run

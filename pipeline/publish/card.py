@@ -142,6 +142,12 @@ HELDOUT_FILES = {
         "heldout_a.json"
     ),
     "held-out B (20 HF papers; blind, never tuned on)": EVAL_FILE.with_name("heldout_b.json"),
+    "annotated blind (121 papers, 14 fields; never tuned on)": EVAL_FILE.with_name(
+        "annotated_blind.json"
+    ),
+    "annotated dev (193 papers, 14 fields; not tuned on yet)": EVAL_FILE.with_name(
+        "annotated_dev.json"
+    ),
 }
 
 
@@ -156,8 +162,9 @@ def heldout_section(files: dict[str, Path]) -> str:
         return ""
     fields = list(next(iter(found.values()))["fields"])
     rows = [
-        "Beyond the seeds, on real Hugging Face Daily Papers abstracts annotated by hand "
-        "(`tests/fixtures/gold/HELDOUT.md`; measured by `make eval`), F1 per field:",
+        "Beyond the seeds, on real abstracts annotated by hand (Hugging Face Daily Papers: "
+        "`tests/fixtures/gold/HELDOUT.md`; 314 abstracts of 14 fields, annotated blind: "
+        "`tests/fixtures/annotated/README.md`; measured by `make eval`), F1 per field:",
         "",
         "| field | " + " | ".join(found) + " |",
         "|---|" + "---|" * len(found),
