@@ -116,3 +116,28 @@ def test_input_rewritten_while_read_gives_one_consistent_version(tmp_path: Path)
     assert entry["records_read"] == 2 and manifest["accounting_holds"]
     titles = pq.read_table(out / "papers.parquet", columns=["title"]).column(0).to_pylist()
     assert "Version 2 of the paper" in titles and "Version 1 of the paper" not in titles
+
+
+def test_input_deleted_while_read_is_accounted_for(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    line = {"id": "2501.00009", "title": "A paper that goes away", "authors": "A. B",
+            "abstract": "We reach 90.5% accuracy on CIFAR-10.", "submitter": None, "versions": []}
+    (raw / "a.jsonl").write_text(json.dumps(line) + "\n")
+    (raw / "seed.txt").write_bytes((ROOT / "data/raw/000_2a00aa8dfd2c52e5.txt").read_bytes())
+    out, work = tmp_path / "rel", tmp_path / "work"
+    env = {**os.environ, "PAPERCLAIMS_FAULT": "ingest-part-built:sleep=2"}
+    run = subprocess.Popen(_cmd(raw, out, work), stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                           env=env)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list((work / "ingest" / "parts").glob("*/part.json")):
+        time.sleep(0.01)
+    (raw / "a.jsonl").unlink()
+    _, err = run.communicate(timeout=600)
+    assert run.returncode == 0, err
+    manifest = json.loads((out / "manifest.json").read_text())
+    entry = next(i for i in manifest["inputs"] if i["name"] == "a.jsonl")
+    assert entry["status"] == "skipped" and "No such file" in str(entry["skip_reason"])
+    assert manifest["accounting_holds"]
+    titles = pq.read_table(out / "papers.parquet", columns=["title"]).column(0).to_pylist()
+    assert "A paper that goes away" not in titles
