@@ -530,3 +530,49 @@ def test_json_nested_too_deep_is_pc101_not_unknown(tmp_path: Path, name: str, te
     items = list(read_input(tmp_path, f))
     assert len(items) == 1 and isinstance(items[0], Rejected)
     assert items[0].reason == Reason.INVALID_JSON.value, items[0].detail
+
+
+LATIN_PAGE = """Publications
+
+Café Scenes: Learning Naïve Façades from Crème Brûlée Images
+Zoë Müller
+José Peña
+Señor Datasets for Ångström-Scale Physics
+Jürgen Groß
+"""
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_a_western_page_decodes_exactly(tmp_path: Path, encoding: str) -> None:
+    (tmp_path / "page.txt").write_bytes(LATIN_PAGE.encode(encoding))
+    (f,) = scan_inputs(tmp_path)
+    assert f.format == "listing_text" and f.encoding == "cp1252"  # cp1252 ⊃ latin-1 printables
+    records = [i for i in read_input(tmp_path, f) if isinstance(i, Record)]
+    assert [r.title for r in records] == [
+        "Café Scenes: Learning Naïve Façades from Crème Brûlée Images",
+        "Señor Datasets for Ångström-Scale Physics",
+    ]
+    assert records[0].authors == ("Zoë Müller", "José Peña")
+    assert "\ufffd" not in "".join(r.title for r in records)
+
+
+def test_a_cp1252_csv_decodes_exactly(tmp_path: Path) -> None:
+    text = ('title,abstract,authors\n“Smart” Quotes – A Study,'
+            '"We cut costs by 40 € and reach 88% accuracy on MNIST.",René Descartes\n')
+    (tmp_path / "t.csv").write_bytes(text.encode("cp1252"))
+    (f,) = scan_inputs(tmp_path)
+    assert (f.format, f.encoding) == ("table", "cp1252")
+    (rec,) = list(read_input(tmp_path, f))
+    assert isinstance(rec, Record)
+    assert rec.title == "“Smart” Quotes – A Study" and rec.authors == ("René Descartes",)
+    assert rec.abstract is not None and "40 €" in rec.abstract
+
+
+def test_utf8_with_a_broken_byte_stays_utf8_and_the_byte_is_replaced(tmp_path: Path) -> None:
+    line = '{"id": "2501.00001", "title": "Café Naïve \xff Models", "authors": "A", ' \
+           '"submitter": null, "versions": []}\n'
+    (tmp_path / "a.jsonl").write_bytes(line.encode("utf-8").replace("ÿ".encode(), b"\xff"))
+    (f,) = scan_inputs(tmp_path)
+    assert (f.format, f.encoding) == ("arxiv_jsonl", "utf-8")
+    (rec,) = list(read_input(tmp_path, f))
+    assert isinstance(rec, Record) and rec.title == "Café Naïve \ufffd Models"

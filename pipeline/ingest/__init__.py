@@ -10,6 +10,7 @@ in `SNIFF_ORDER`; `read_input` streams one file. Bad content never raises: it be
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import hashlib
 import logging
@@ -32,11 +33,16 @@ from pipeline.ingest import (
     table,
 )
 from pipeline.ingest.common import (
+    DETECT_BYTES,
     SNIFF_BYTES,
+    UTF8,
     BoundedSource,
     DocumentTooLarge,
+    Recoded,
     Source,
     decode_bytes,
+    detect_encoding,
+    is_utf8,
     json_start,
     json_too_deep,
     reject,
@@ -112,6 +118,9 @@ class InputFile:
     problem: Rejected | None
     """Why `format` is None: PC103 unknown format, PC104 empty file, PC107 unreadable,
     PC109 not a regular file, PC110 a symlink not followed, PC111 kept changing."""
+    encoding: str = UTF8
+    """The text encoding the file is read in: `utf-8`, or what charset-normalizer detected
+    for a text file that is not UTF-8 (`cp1252`, `latin_1`, ...)."""
     stamp: tuple[int, int, int] | None = field(default=None, compare=False)
     """(size, mtime in ns, inode) when hashed: reading it later checks it is the same file."""
 
@@ -183,12 +192,24 @@ def inspect_file(raw_dir: Path, name: str) -> InputFile:
 def _inspect_once(raw_dir: Path, name: str) -> InputFile:
     path = raw_dir / name
     digest = hashlib.sha256()
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    sample: bytes | None = None  # from the first bytes that are not UTF-8, for the detector
     try:
         with path.open("rb") as fh:
             first = fh.read(_CHUNK)
-            digest.update(first)
-            for chunk in iter(lambda: fh.read(_CHUNK), b""):
+            validate = not first.startswith((GZIP_MAGIC, table.PARQUET_MAGIC))
+            chunk = first
+            while chunk:
                 digest.update(chunk)
+                if sample is not None:
+                    if len(sample) < DETECT_BYTES:
+                        sample += chunk[: DETECT_BYTES - len(sample)]
+                elif validate:
+                    try:
+                        utf8.decode(chunk)
+                    except UnicodeDecodeError as err:
+                        sample = chunk[max(err.start - 4096, 0) :]
+                chunk = fh.read(_CHUNK)
             size = fh.tell()
     except OSError as e:
         log.debug("%s: unreadable: %s", name, e)
@@ -214,6 +235,13 @@ def _inspect_once(raw_dir: Path, name: str) -> InputFile:
         problem = _file_problem(name, Reason.EMPTY_FILE, f"{what}; remove it or re-download it",
                                 {"size": size})
         return InputFile(name, sha, size, None, compression, problem)
+    encoding = UTF8
+    if compression and not is_utf8(head, final=False) and not head.startswith(table.PARQUET_MAGIC):
+        sample = head
+    if sample is not None:
+        encoding = detect_encoding(sample) or UTF8  # none found: U+FFFD, counted, last resort
+        if encoding != UTF8:
+            head = head.decode(encoding, errors="replace").encode("utf-8")
     format_id = detect_format(head)
     text = decode_bytes(head) if format_id is None else ""
     if format_id is None and json_start(text) in ("{", "[") and json_too_deep(text):
@@ -230,8 +258,8 @@ def _inspect_once(raw_dir: Path, name: str) -> InputFile:
             {"size": size, "head": decode_bytes(head[:200])})
         log.debug("%s: unknown format", name)
         return InputFile(name, sha, size, None, compression, problem)
-    log.debug("%s: %s%s", name, format_id, " (gzip)" if compression else "")
-    return InputFile(name, sha, size, format_id, compression, None)
+    log.debug("%s: %s%s (%s)", name, format_id, " (gzip)" if compression else "", encoding)
+    return InputFile(name, sha, size, format_id, compression, None, encoding)
 
 
 def _size(path: Path) -> int:
@@ -370,6 +398,8 @@ def read_input(
     try:
         with (raw_dir / f.name).open("rb") as plain:
             fh: Any = gzip.GzipFile(fileobj=plain, mode="rb") if f.compression == "gzip" else plain
+            if f.encoding != UTF8:
+                fh = Recoded(fh, f.encoding)
             bounded = BoundedSource(fh, max_record_bytes)
             for item in reader.read(bounded, f.name):
                 while bounded.oversized:

@@ -9,6 +9,8 @@ every string a reader yields can be written as UTF-8.
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 import math
 from collections.abc import Iterable, Iterator
@@ -56,6 +58,72 @@ Source = BinarySource | TextSource
 def decode_bytes(data: bytes) -> str:
     """Decode UTF-8 (BOM dropped, invalid bytes replaced by U+FFFD)."""
     return data.decode("utf-8-sig", errors="replace")
+
+
+UTF8 = "utf-8"
+DETECT_BYTES = 1 << 20
+"""How much of a non-UTF-8 text file the encoding detector reads (from the first invalid byte
+on): enough for charset-normalizer, bounded whatever the file size."""
+
+
+def is_utf8(data: bytes, final: bool = True) -> bool:
+    """`data` is valid UTF-8 (with `final=False`, a character cut at the end is allowed)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+WESTERN = ("cp1252", "iso8859-1", "iso8859-15")
+"""Preferred, in this order, among encodings the detector finds equally likely: single-byte
+pages often decode without error in several code pages, and ML listings are mostly Western."""
+
+
+def detect_encoding(sample: bytes) -> str | None:
+    """The encoding charset-normalizer finds for bytes that are not UTF-8 (a Python codec
+    name, e.g. `cp1252`), or None when it finds none.
+
+    A sample with more valid UTF-8 characters than broken bytes is UTF-8 with errors (None).
+    Among the detector's best-scored matches (same chaos and coherence, to 0.01) a Western
+    code page is preferred; so is cp1252 when it reads the sample into the winner's text.
+    """
+    from charset_normalizer import from_bytes
+
+    text = sample.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    if sum(1 for c in text if ord(c) > 127) - broken > broken:
+        return None  # UTF-8 with a few broken bytes: those are replaced (and counted)
+    matches = list(from_bytes(sample))
+    if not matches:
+        return None
+    top = matches[0]
+    tier = {codecs.lookup(m.encoding).name for m in matches
+            if m.chaos <= top.chaos + 0.01 and m.coherence >= top.coherence - 0.01}
+    choice = next((w for w in WESTERN if w in tier), codecs.lookup(top.encoding).name)
+    if choice not in WESTERN:
+        try:
+            if sample.decode("cp1252") == str(top):
+                choice = "cp1252"
+        except UnicodeDecodeError:
+            pass
+    return None if choice == UTF8 else choice
+
+
+class Recoded:
+    """A binary source of another encoding read as UTF-8 bytes (what every reader expects).
+
+    Characters the encoding cannot map become U+FFFD (counted like invalid UTF-8)."""
+
+    def __init__(self, fh: BinarySource, encoding: str) -> None:
+        self._text = io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="")  # type: ignore[type-var]
+
+    def readline(self, size: int = -1, /) -> bytes:
+        return self._text.readline(size).encode("utf-8", "surrogatepass")
+
+    def read(self, size: int = -1, /) -> bytes:
+        return self._text.read(size if size is not None and size >= 0 else -1).encode(
+            "utf-8", "surrogatepass")
 
 
 class DocumentTooLarge(Exception):

@@ -221,12 +221,14 @@ def iter_blocks(
 
 def part_key(f: InputFile) -> str:
     return key_of(
-        "ingest-part", f.name, f.sha256, f.size, f.format, f.compression, BLOCK_BYTES, CHUNK_RECORDS
+        "ingest-part", f.name, f.sha256, f.size, f.format, f.compression, f.encoding,
+        BLOCK_BYTES, CHUNK_RECORDS,
     )
 
 
 def _splittable(f: InputFile) -> bool:
-    return f.format in SPLITTABLE and f.compression is None and f.size > 2 * BLOCK_BYTES
+    return (f.format in SPLITTABLE and f.compression is None and f.encoding == "utf-8"
+            and f.size > 2 * BLOCK_BYTES)
 
 
 def _build_part_parallel(cfg: Config, f: InputFile, tmp: Path) -> dict[str, Any]:
