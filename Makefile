@@ -41,6 +41,7 @@ eval: $(STAMP) native
 	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/annotated/raw --gold tests/fixtures/annotated/gold/dev.gold.jsonl --work-dir $(WORK)/eval-annotated --write eval/annotated_dev.json
 	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/annotated/raw --gold tests/fixtures/annotated/gold/blind.gold.jsonl --work-dir $(WORK)/eval-annotated --write eval/annotated_blind.json
 	$(BIN)/python eval/agreement.py --write eval/agreement.json
+	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/pages/raw --gold tests/fixtures/pages/pages.gold.jsonl --complete-gold --work-dir $(WORK)/eval-pages --write eval/pages.json
 
 bench: $(STAMP) native
 	$(BIN)/python -m bench.run

@@ -108,3 +108,25 @@ def test_papers_outside_a_partial_gold_are_not_false_positives(tmp_path: Path) -
     assert rep.fields["result_values"].fp == 0
     assert rep.to_dict()["unaligned_predicted"] == 2
     assert "unaligned predicted (not scored): 2" in rep.format_text()
+
+
+def test_complete_gold_counts_unannotated_papers_of_its_files_as_false_positives(
+    tmp_path: Path,
+) -> None:
+    out = _release(tmp_path)
+    extra = Paper("p3", "A menu line read as a paper", (), None, "001_x.txt", "listing", 9)
+    papers = pq.read_table(out / "papers.parquet").to_pylist()
+    pq.write_table(to_table("papers", [*_papers_of(papers), extra]), out / "papers.parquet")
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(GOLD) + "\n")
+    partial = evaluate_release(out, gold).fields["papers"]
+    complete = evaluate_release(out, gold, complete=True).fields["papers"]
+    assert (partial.tp, partial.fp) == (1, 0)  # a partial gold: not scored
+    assert (complete.tp, complete.fp) == (1, 1)  # every entry annotated: a false positive
+    assert complete.false_positives == ["A menu line read as a paper (001_x.txt)"]
+
+
+def _papers_of(rows: list[dict[str, object]]) -> list[Paper]:
+    fields = Paper.__dataclass_fields__
+    return [Paper(**{k: (tuple(v) if isinstance(v, list) else v)  # type: ignore[arg-type]
+                     for k, v in r.items() if k in fields}) for r in rows]
