@@ -6,6 +6,7 @@ Every stage's Parquet output is built from these dataclasses with the Arrow sche
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -33,6 +34,13 @@ class Record:
     """URLs the source gives outside the abstract (code repository, project page)."""
     raw: str = ""
     """The source record as JSON text, kept for quarantine and provenance."""
+    published: str | None = None
+    """ISO date (`YYYY-MM-DD`) of first publication or submission, when the source gives it."""
+    categories: tuple[str, ...] = ()
+    """arXiv categories, or the source's tags (Papers with Code tasks, a table's tags)."""
+    venue: str | None = None
+    license: str | None = None
+    """The licence the source states for the record's text (e.g. arXiv's licence URL)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +73,10 @@ class Paper:
     urls: tuple[str, ...] = ()
     sources: tuple[str, ...] = field(default_factory=tuple)
     """Every `file:line` merged into this paper, first one first."""
+    published: dt.date | None = None
+    categories: tuple[str, ...] = ()
+    venue: str | None = None
+    license: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

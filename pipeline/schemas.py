@@ -20,6 +20,7 @@ _TYPES: dict[str, pa.DataType] = {
     "double": pa.float64(),
     "bool": pa.bool_(),
     "list<string>": pa.list_(pa.string()),
+    "date": pa.date32(),
 }
 
 RELEASE_TABLES = (

@@ -179,7 +179,9 @@ def test_parallel_blocks_read_what_the_reader_reads(tmp_path: Path, block: int) 
     lines = ARXIV.read_bytes().splitlines(keepends=True)
     data = (
         b"\xef\xbb\xbf" + lines[0] + b"\n" + lines[1] + b"{not json\n" + b"   \n"
-        + b"".join(lines[2:12]) + b'{"id": "1", "title": "caf\xff", "authors": "A"}\r\n'
+        + b"".join(lines[2:12])
+        # UTF-8 with one broken byte (a file of no other encoding): read as UTF-8 both ways
+        + b'{"id": "1", "title": "caf\xc3\xa9s caf\xc3\xa9 caf\xff", "authors": "A"}\r\n'
         + b"[1, 2]\n" + lines[12].rstrip(b"\n")
     )
     (tmp_path / "a.jsonl").write_bytes(data)
@@ -371,7 +373,7 @@ def test_normalise_passes_equal_merge_records(
 def _paper(pid: str, title: str, abstract: str | None, file: str = "f", line: int = 1) -> dict:
     return {"paper_id": pid, "title": title, "authors": [], "abstract": abstract,
             "source_file": file, "source_format": "x", "line": line, "arxiv_id": None,
-            "urls": [], "sources": []}
+            "urls": [], "sources": [], "categories": []}
 
 
 def _result(pid: str, evidence: str, start: int, end: int, **kw: object) -> dict:

@@ -74,6 +74,7 @@ def _paper(pid: str, title: str, authors: list[str], abstract: str | None, line:
         "arxiv_id": pid.removeprefix("arxiv:") if pid.startswith("arxiv:") else None,
         "urls": [],
         "sources": [f"004_seed.txt:{line}"],
+        "categories": [],
     }
 
 

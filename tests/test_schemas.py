@@ -63,7 +63,7 @@ def test_plain_columns_are_written_without_a_dictionary(tmp_path: Path) -> None:
         {"paper_id": f"p{i}", "title": f"Title {i}", "authors": ["A. B.", "C. D."],
          "abstract": f"Abstract number {i} with words.", "source_file": "f.jsonl",
          "source_format": "arxiv_jsonl", "line": i, "arxiv_id": None, "urls": [],
-         "sources": [f"f.jsonl:{i}"]}
+         "sources": [f"f.jsonl:{i}"], "categories": []}
         for i in range(50)
     ]
     table = pa.Table.from_pylist(rows, schema=arrow_schema("papers"))

@@ -71,6 +71,7 @@ def paper(pid: str = "arxiv:1", line: int = 1, **kw: Any) -> dict[str, Any]:
         "arxiv_id": None,
         "urls": [],
         "sources": [f"listing.jsonl:{line}"],
+        "categories": [],
     }
     return row | kw
 
@@ -494,6 +495,7 @@ def test_unit_metric_stated_in_percent_is_in_range(tmp_path: Path) -> None:
                 "arxiv_id": None,
                 "urls": [],
                 "sources": ["f:1"],
+                "categories": [],
             }
         ],
     )

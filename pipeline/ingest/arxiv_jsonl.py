@@ -34,6 +34,7 @@ from pipeline.ingest.common import (
     reject,
     str_or_none,
 )
+from pipeline.ingest.metadata import Metadata, arxiv_metadata
 from pipeline.records import Record, Rejected
 
 FORMAT = "arxiv_jsonl"
@@ -89,6 +90,7 @@ def record_to_item(value: Any, name: str, line: int, text: str | None = None) ->
     title = str_or_none(value.get("title"))
     if title is None:
         return reject(name, line, Reason.NO_TITLE, "record has no title", value)
+    meta = arxiv_metadata(value)
     return Record(
         source_file=name,
         line=line,
@@ -98,6 +100,10 @@ def record_to_item(value: Any, name: str, line: int, text: str | None = None) ->
         abstract=str_or_none(value.get("abstract")),
         arxiv_id=str_or_none(value.get("id")),
         raw=text if text is not None else json_text(value),
+        published=meta.published,
+        categories=meta.categories,
+        venue=meta.venue,
+        license=meta.license,
     )
 
 
@@ -128,6 +134,10 @@ class Block:
     abstract: list[str | None] = field(default_factory=list)
     arxiv_id: list[str | None] = field(default_factory=list)
     raw: list[str] = field(default_factory=list)
+    published: list[str | None] = field(default_factory=list)
+    categories: list[list[str]] = field(default_factory=list)
+    venue: list[str | None] = field(default_factory=list)
+    license: list[str | None] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
 
     def add(self, rec: Record) -> None:
@@ -139,6 +149,13 @@ class Block:
         self.abstract.append(rec.abstract)
         self.arxiv_id.append(rec.arxiv_id)
         self.raw.append(rec.raw)
+        self.add_metadata(Metadata(rec.published, rec.categories, rec.venue, rec.license))
+
+    def add_metadata(self, meta: Metadata) -> None:
+        self.published.append(meta.published)
+        self.categories.append(list(meta.categories))
+        self.venue.append(meta.venue)
+        self.license.append(meta.license)
 
 
 _raw_decode = json.JSONDecoder().raw_decode
@@ -230,4 +247,5 @@ def read_block(data: bytes, name: str, first_line: int) -> Block:
         add_abstract(_text(value.get("abstract")))
         add_id(_text(value.get("id")))
         add_raw(raw)
+        out.add_metadata(arxiv_metadata(value))
     return out

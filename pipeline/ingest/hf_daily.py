@@ -30,6 +30,7 @@ from pipeline.ingest.common import (
     str_or_none,
     urls_from,
 )
+from pipeline.ingest.metadata import hf_metadata
 from pipeline.records import Record, Rejected
 
 FORMAT = "hf_daily"
@@ -80,6 +81,7 @@ def item_to_record(value: Any, name: str, index: int) -> Record | Rejected:
         arxiv_id=arxiv_id,
         urls=urls,
         raw=json_text(value),
+        published=hf_metadata(value, paper).published,
     )
 
 

@@ -28,6 +28,7 @@ from pipeline.ingest.common import (
     str_or_none,
     urls_from,
 )
+from pipeline.ingest.metadata import pwc_metadata
 from pipeline.records import Record, Rejected
 
 FORMAT = "pwc_leaderboard"
@@ -68,6 +69,7 @@ def row_to_item(row: Any, context: dict[str, Any], name: str, index: int) -> Rec
         arxiv_id=arxiv_id,
         urls=urls,
         raw=json_text(raw),
+        published=pwc_metadata(row).published,
     )
 
 

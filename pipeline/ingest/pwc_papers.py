@@ -31,6 +31,7 @@ from pipeline.ingest.common import (
     str_or_none,
     urls_from,
 )
+from pipeline.ingest.metadata import pwc_metadata
 from pipeline.records import Record, Rejected
 
 FORMAT = "pwc_papers"
@@ -62,6 +63,7 @@ def paper_to_item(value: Any, name: str, index: int) -> Record | Rejected:
         return reject(name, index, Reason.NO_TITLE, f"paper {index} has no title", value)
     urls = urls_from(value.get("url_abs"), value.get("conference_url_abs"))
     arxiv_id = arxiv_id_from(value.get("arxiv_id"), urls)
+    meta = pwc_metadata(value)
     return Record(
         source_file=name,
         line=index,
@@ -72,6 +74,9 @@ def paper_to_item(value: Any, name: str, index: int) -> Record | Rejected:
         arxiv_id=arxiv_id,
         urls=urls,
         raw=json_text(value),
+        published=meta.published,
+        categories=meta.categories,
+        venue=meta.venue,
     )
 
 

@@ -130,6 +130,10 @@ def _records_table(name: str, fmt: str, block: arxiv_jsonl.Block, shifted: bool)
         "arxiv_id": pa.array(block.arxiv_id, text),
         "urls": pa.ListArray.from_arrays(pa.array([0] * (n + 1), pa.int32()), pa.array([], text)),
         "raw": pa.array(block.raw, text),
+        "published": pa.array(block.published, text),
+        "categories": pa.array(block.categories, pa.list_(text)),
+        "venue": pa.array(block.venue, text),
+        "license": pa.array(block.license, text),
     }
     schema = arrow_schema("records")
     if shifted:

@@ -38,6 +38,7 @@ from pipeline.ingest.common import (
     str_or_none,
     urls_from,
 )
+from pipeline.ingest.metadata import table_metadata
 from pipeline.records import Record, Rejected
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,7 @@ def row_to_item(row: dict[str, Any], name: str, line: int) -> Record | Rejected:
         if alias in by_alias:
             urls.extend(u for u in _urls(by_alias[alias]) if u not in urls)
     arxiv_id = arxiv_id_from(_pick(by_alias, "arxiv_id"), urls)
+    meta = table_metadata(row)
     return Record(
         source_file=name,
         line=line,
@@ -155,6 +157,10 @@ def row_to_item(row: dict[str, Any], name: str, line: int) -> Record | Rejected:
         arxiv_id=arxiv_id,
         urls=tuple(urls_from(urls)),
         raw=json_text(row),
+        published=meta.published,
+        categories=meta.categories,
+        venue=meta.venue,
+        license=meta.license,
     )
 
 

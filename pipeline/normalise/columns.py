@@ -303,7 +303,11 @@ def repair_table(records: pa.Table) -> tuple[pa.Table, list[Rejected]]:
         paper_id = pc.replace_with_mask(paper_id, pc.invert(has_a), by_title)
 
     columns = [paper_id, titles, authors, abstracts, source_file, col("source_format"), line]
-    columns += [arxiv_ids, urls, sources]
+    columns += [arxiv_ids, urls, sources, pc.cast(col("published"), pa.date32())]
+    categories = col("categories").cast(_STRINGS)
+    if categories.null_count:
+        categories = pa.array([c or [] for c in categories.to_pylist()], _STRINGS)
+    columns += [categories, col("venue"), col("license")]
     out = pa.Table.from_arrays(columns, schema=arrow_schema("papers"))
     key_a = np.zeros(len(has), np.uint64)
     key_a[has] = _key_hashes("a:", arxiv_ids.filter(has_a).to_pylist())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator
@@ -29,6 +30,19 @@ class _Draft:
     arxiv_id: str | None
     urls: list[str]
     sources: list[str] = field(default_factory=list)
+    published: dt.date | None = None
+    categories: list[str] = field(default_factory=list)
+    venue: str | None = None
+    license: str | None = None
+
+    def take_metadata(self, rec: Repaired) -> None:
+        """The earliest date; every category once, in order; the first venue and licence."""
+        if rec.published is not None and (self.published is None
+                                          or rec.published < self.published):
+            self.published = rec.published
+        self.categories.extend(c for c in rec.categories if c not in self.categories)
+        self.venue = self.venue or rec.venue
+        self.license = self.license or rec.license
 
     def absorb(self, rec: Repaired, arxiv_id: str | None) -> None:
         """Fill what the first record lacked; keep every source and URL."""
@@ -42,6 +56,7 @@ class _Draft:
             if u not in self.urls:
                 self.urls.append(u)
         self.sources.append(f"{rec.source_file}:{rec.line}")
+        self.take_metadata(rec)
 
     def to_paper(self) -> Paper:
         return Paper(
@@ -55,6 +70,10 @@ class _Draft:
             arxiv_id=self.arxiv_id,
             urls=tuple(self.urls),
             sources=tuple(self.sources),
+            published=self.published,
+            categories=tuple(self.categories),
+            venue=self.venue,
+            license=self.license,
         )
 
 
@@ -80,6 +99,7 @@ def merge_drafts(items: Iterable[tuple[int, Repaired]]) -> tuple[list[_Draft], d
         hit = next((by_key[k] for k in keys if k in by_key), None)
         if hit is None:
             draft = _Draft(rec, position, rec.authors, rec.abstract, rec.arxiv_id, list(rec.urls))
+            draft.take_metadata(rec)
             draft.sources.append(f"{rec.source_file}:{rec.line}")
             hit = len(drafts)
             drafts.append(draft)

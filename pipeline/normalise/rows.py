@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +31,10 @@ class Repaired:
     arxiv_id: str | None
     """Cleaned (`clean_arxiv_id`)."""
     urls: tuple[str, ...]
+    published: dt.date | None = None
+    categories: tuple[str, ...] = ()
+    venue: str | None = None
+    license: str | None = None
 
     def keys(self) -> list[str]:
         """What another record must share to be the same paper: title key, arXiv id."""
@@ -49,6 +54,10 @@ class Repaired:
             arxiv_id=self.arxiv_id,
             urls=self.urls,
             sources=(f"{self.source_file}:{self.line}",),
+            published=self.published,
+            categories=self.categories,
+            venue=self.venue,
+            license=self.license,
         )
 
 
@@ -73,9 +82,11 @@ def repair_record(rec: Record) -> Repaired | Rejected:
         abstract=(normalise_text(rec.abstract) if rec.abstract else None) or None,
         arxiv_id=clean_arxiv_id(rec.arxiv_id),
         urls=tuple(rec.urls),
+        published=dt.date.fromisoformat(rec.published) if rec.published else None,
+        categories=tuple(rec.categories),
+        venue=rec.venue,
+        license=rec.license,
     )
-
-
 
 
 def records_from_table(table: pa.Table | pa.RecordBatch) -> Iterator[Record]:
@@ -92,9 +103,11 @@ def records_from_table(table: pa.Table | pa.RecordBatch) -> Iterator[Record]:
                 arxiv_id=row["arxiv_id"],
                 urls=tuple(row["urls"] or ()),
                 raw=row.get("raw") or "",
+                published=row.get("published"),
+                categories=tuple(row.get("categories") or ()),
+                venue=row.get("venue"),
+                license=row.get("license"),
             )
-
-
 
 
 def repaired_from_row(row: dict[str, object]) -> Repaired:
@@ -107,6 +120,10 @@ def repaired_from_row(row: dict[str, object]) -> Repaired:
         abstract=row["abstract"],  # type: ignore[arg-type]
         arxiv_id=row["arxiv_id"],  # type: ignore[arg-type]
         urls=tuple(row["urls"] or ()),  # type: ignore[arg-type]
+        published=row.get("published"),  # type: ignore[arg-type]
+        categories=tuple(row.get("categories") or ()),  # type: ignore[arg-type]
+        venue=row.get("venue"),  # type: ignore[arg-type]
+        license=row.get("license"),  # type: ignore[arg-type]
     )
 
 

@@ -3,7 +3,8 @@
 Column dtypes follow the release contract, not pandas inference: Arrow `string` ->
 pandas `string`, `int64` -> `int64` (`Int64` when nullable, so a missing steps count stays
 `<NA>` instead of turning the column into floats), `double` -> `float64`, `bool` -> `bool`
-(`boolean` when nullable), `list<string>` -> Python lists.
+(`boolean` when nullable), `date32` -> `datetime64[ns]` (`NaT` when missing),
+`list<string>` -> Python lists.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def pandas_dtype(arrow_type: pa.DataType, nullable: bool) -> str | None:
         return "float64"
     if pa.types.is_boolean(arrow_type):
         return "boolean" if nullable else "bool"
+    if pa.types.is_date(arrow_type):
+        return "datetime64[ns]"
     if pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type):
         return None
     return "object"
