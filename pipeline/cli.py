@@ -14,6 +14,7 @@ from pipeline.config import DEFAULT_MAX_RECORD_MB, Config
 from pipeline.errors import PipelineError
 from pipeline.escape import visible_controls
 from pipeline.locks import run_locks
+from pipeline.normalise.filters import parse_categories
 from pipeline.records import StageResult
 
 log = logging.getLogger("pipeline")
@@ -77,6 +78,15 @@ def _add_common(p: argparse.ArgumentParser, out: bool) -> None:
         metavar="MB",
         help="a line or record longer than this is quarantined (PC108) without being read "
         "whole (default: %(default)s)",
+    )
+    p.add_argument(
+        "--categories",
+        type=parse_categories,
+        default=(),
+        metavar="LIST",
+        help="keep only records of these arXiv categories, comma-separated, prefixes allowed "
+        "(cs.LG,cs.CV,stat.ML or cs); the others are counted as filtered in the manifest; "
+        "records whose source gives no categories are kept",
     )
     p.add_argument(
         "--follow-symlinks",
@@ -215,6 +225,7 @@ def config_from(args: argparse.Namespace) -> Config:
         batch_size=args.batch_size,
         max_record_bytes=int(args.max_record_mb * 1024 * 1024),
         follow_symlinks=args.follow_symlinks,
+        categories=args.categories,
     )
 
 

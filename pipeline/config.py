@@ -32,6 +32,9 @@ class Config:
     batch_size: int = 5000
     max_record_bytes: int = int(DEFAULT_MAX_RECORD_MB * 1024 * 1024)
     """A line or record longer than this is quarantined (PC108), never held in memory whole."""
+    categories: tuple[str, ...] = ()
+    """`--categories`: keep only records of these arXiv categories (or prefixes); records
+    whose source gives none are kept. Empty: keep everything."""
     follow_symlinks: bool = False
     """Read symlinks whose target lies outside the raw folder (default: skip them, saying why)."""
 

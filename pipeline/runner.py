@@ -75,7 +75,8 @@ def inputs_fingerprint(raw_dir: Path, follow_symlinks: bool = False) -> str:
 
 
 def stage_key(cfg: Config, stage: str, inputs: str) -> str:
-    doc = {"stage": stage, "code": code_version(), "inputs": inputs, "batch": cfg.batch_size}
+    doc = {"stage": stage, "code": code_version(), "inputs": inputs, "batch": cfg.batch_size,
+           "categories": list(cfg.categories)}
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 

@@ -68,7 +68,7 @@ def test_hostile_file_names_in_card_changelog_and_terminal(tmp_path: Path) -> No
             break
         rows.append(row)
     assert len(rows) == 2 + len(HOSTILE) + 1 + 1  # header, rule, files, bad file, total
-    assert {len(_cells(r)) for r in rows} == {6}
+    assert {len(_cells(r)) for r in rows} == {7}
     # a second run over changed inputs: the changelog lists stay one item per line
     (raw / "extra.jsonl").write_text(json.dumps(
         {"id": "2502.00001", "title": "Title with | pipe\tand `tick`", "authors": "C. D",

@@ -12,7 +12,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -21,6 +21,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.normalise.filters import keep_mask
 from pipeline.normalise.ids import clean_arxiv_id, title_id, title_key
 from pipeline.normalise.rows import records_from_table, repair_record
 from pipeline.normalise.rules import (
@@ -267,6 +268,9 @@ def repair_table(records: pa.Table) -> tuple[pa.Table, list[Rejected]]:
     from pipeline.schemas import arrow_schema
 
     table = records.combine_chunks()
+    if table.num_rows == 0:
+        empty = repaired_schema().empty_table()
+        return empty, []
 
     def col(name: str) -> pa.Array:
         return table.column(name).combine_chunks()
@@ -334,13 +338,24 @@ class RepairedChunk:
     repaired: bytes
     """Parquet bytes of `repaired_schema()` rows."""
     rejected: list[Rejected]
+    filtered: dict[str, int] = field(default_factory=dict)
+    """Records left out by `--categories`, per source file."""
 
 
-def repair_chunk(data: bytes) -> RepairedChunk:
-    """Pure: Parquet bytes of `records` -> repaired rows with key hashes, and rejections."""
+def repair_chunk(data: bytes, categories: tuple[str, ...] = ()) -> RepairedChunk:
+    """Pure: Parquet bytes of `records` -> repaired rows with key hashes, and rejections;
+    with `categories`, only the records `filters.keep_mask` keeps (the others counted)."""
     from pipeline.io import parquet_bytes, table_from_parquet
 
-    out, rejected = repair_table(table_from_parquet(data))
-    return RepairedChunk(parquet_bytes(out), rejected)
+    records = table_from_parquet(data)
+    filtered: dict[str, int] = {}
+    if categories:
+        keep = keep_mask(records.column("categories"), categories)
+        if not keep.all():
+            for name in records.column("source_file").filter(pa.array(~keep)).to_pylist():
+                filtered[name] = filtered.get(name, 0) + 1
+            records = records.filter(pa.array(keep))
+    out, rejected = repair_table(records)
+    return RepairedChunk(parquet_bytes(out), rejected, filtered)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from functools import partial
 
 import numpy as np
 import pyarrow as pa
@@ -17,7 +18,7 @@ import pyarrow.compute as pc
 
 from pipeline.config import Config
 from pipeline.errors import InputError
-from pipeline.io import write_json
+from pipeline.io import read_json, write_json
 from pipeline.normalise.columns import repair_chunk
 from pipeline.normalise.dedup import merge_drafts, shared_key_rows
 from pipeline.normalise.rows import Repaired, repaired_from_row
@@ -60,20 +61,31 @@ def run(cfg: Config) -> StageResult:
         raise InputError(f"{src}: missing; run the ingest stage first")
     out = cfg.stage_dir("normalise")
     rep_dir = out / "repaired"
-    chunks = [(key_of("normalise-repair", key), path) for key, path in record_chunks(cfg)]
+    wanted = list(cfg.categories)
+    chunks = [(key_of("normalise-repair", key, wanted), path) for key, path in record_chunks(cfg)]
 
     t0 = time.perf_counter()
     # 1. repair (cached per chunk: the key is the ingest chunk's, itself content-addressed)
     todo = [(k, p) for k, p in chunks if not (rep_dir / f"{k}.parquet").exists()]
     payloads = (p.read_bytes() for _, p in todo)
-    results = map_batches(repair_chunk, payloads, cfg.workers, cfg.engine, cfg.scheduler)
+    repair = partial(repair_chunk, categories=cfg.categories)
+    results = map_batches(repair, payloads, cfg.workers, cfg.engine, cfg.scheduler)
     for (key, _), res in zip(todo, results, strict=True):
         if res.rejected:
             write_table(
                 rep_dir / f"{key}.rejected.parquet", table_from_rows("quarantine", res.rejected)
             )
+        if res.filtered:
+            write_json(rep_dir / f"{key}.filtered.json", res.filtered)
         write_bytes(rep_dir / f"{key}.parquet", res.repaired)  # last: marks the chunk done
-    keep_only(rep_dir, [n for k, _ in chunks for n in (f"{k}.parquet", f"{k}.rejected.parquet")])
+    names = (".parquet", ".rejected.parquet", ".filtered.json")
+    keep_only(rep_dir, [f"{k}{n}" for k, _ in chunks for n in names])
+    filtered: dict[str, int] = {}
+    for k, _ in chunks:
+        if (rep_dir / f"{k}.filtered.json").exists():
+            for name, n in read_json(rep_dir / f"{k}.filtered.json").items():
+                filtered[name] = filtered.get(name, 0) + int(n)
+    write_json(out / "filtered.json", dict(sorted(filtered.items())))
 
     t1 = time.perf_counter()
     # 2. keys
@@ -149,9 +161,10 @@ def run(cfg: Config) -> StageResult:
         {
             "papers": count_rows(out / "papers.parquet"),
             "merged": sum(merged.values()),
+            "filtered": sum(filtered.values()),
             "quarantined": n_rejected,
             "chunks_repaired": len(todo),
             "chunks_reused": len(chunks) - len(todo),
         },
-        ("papers.parquet", "rejected.parquet", "merged.json"),
+        ("papers.parquet", "rejected.parquet", "merged.json", "filtered.json"),
     )

@@ -88,18 +88,19 @@ def schema_section(name: str) -> str:
 
 def accounting_section(manifest: dict[str, Any]) -> str:
     rows = [
-        "| input file | format | read | published | merged | quarantined |",
-        "|---|---|---|---|---|---|",
+        "| input file | format | read | published | merged | quarantined | filtered |",
+        "|---|---|---|---|---|---|---|",
     ]
     for i in manifest["inputs"]:
         rows.append(
             f"| {md_code(i['name'])} | {i['format'] or 'skipped'} | {i['records_read']} | "
-            f"{i['papers_published']} | {i['duplicates_merged']} | {i['records_quarantined']} |"
+            f"{i['papers_published']} | {i['duplicates_merged']} | {i['records_quarantined']} | "
+            f"{i.get('records_filtered', 0)} |"
         )
     t = manifest["totals"]
     rows.append(
         f"| **total** | | {t['records_read']} | {t['papers_published']} | "
-        f"{t['duplicates_merged']} | {t['records_quarantined']} |"
+        f"{t['duplicates_merged']} | {t['records_quarantined']} | {t.get('records_filtered', 0)} |"
     )
     return "\n".join(rows)
 

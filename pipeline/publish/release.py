@@ -115,8 +115,11 @@ def account_inputs(
     published_papers: pa.Table,
     merged: dict[str, int],
     quarantine: pa.Table,
+    filtered: dict[str, int] | None = None,
 ) -> list[dict[str, Any]]:
-    """Per input file: read, published, merged, quarantined; raises if they do not add up."""
+    """Per input file: read, published, merged, quarantined, filtered (`--categories`);
+    raises if they do not add up."""
+    filtered = filtered or {}
     pub = _value_counts(published_papers.column("source_file"))
     norm = _value_counts(normalised_papers.column("source_file"))
     record_stages = pc.is_in(quarantine.column("stage"), pa.array(["ingest", "normalise"]))
@@ -131,15 +134,18 @@ def account_inputs(
             "papers_published": pub[name],
             "duplicates_merged": merged.get(name, 0),
             "records_quarantined": q_records[name] + q_papers,
+            "records_filtered": filtered.get(name, 0),
         }
         total = (
             entry["papers_published"] + entry["duplicates_merged"] + entry["records_quarantined"]
+            + entry["records_filtered"]
         )
         entry["accounted"] = total == f["records_read"]
         if not entry["accounted"]:
             raise AccountingError(
                 f"{name}: records read {f['records_read']} != published {pub[name]} + merged "
-                f"{entry['duplicates_merged']} + quarantined {entry['records_quarantined']}"
+                f"{entry['duplicates_merged']} + quarantined {entry['records_quarantined']} + "
+                f"filtered {entry['records_filtered']}"
             )
         rows.append(entry)
     return rows
@@ -188,6 +194,7 @@ def assemble(cfg: Config) -> Release:
         files.filter(pa.array(keep)),
         read_json(norm_dir / "merged.json"),
         tables["quarantine"],
+        read_json(norm_dir / "filtered.json") if (norm_dir / "filtered.json").exists() else {},
     )
     checks = read_json(val_dir / "checks.json") if (val_dir / "checks.json").exists() else []
     manifest = build_manifest(tables, inputs, checks)
@@ -223,6 +230,7 @@ def build_manifest(
         "papers_published": sum(i["papers_published"] for i in inputs),
         "duplicates_merged": sum(i["duplicates_merged"] for i in inputs),
         "records_quarantined": sum(i["records_quarantined"] for i in inputs),
+        "records_filtered": sum(i.get("records_filtered", 0) for i in inputs),
         "claims_quarantined": int(
             tables["quarantine"].num_rows - sum(i["records_quarantined"] for i in inputs)
         ),
