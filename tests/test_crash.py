@@ -19,7 +19,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -87,6 +89,24 @@ def test_sigkill_inside_every_stage_then_rerun_gives_the_same_release(tmp_path: 
     assert len(killed_in) >= 4, f"the run ended before the kill too often: {killed_in}"
 
 
+def _run_changing(raw: Path, out: Path, change: Callable[[], object]) -> dict[str, Any]:
+    """Run over `raw` (plus a seed page), pausing 2 s after each file's part is built;
+    call `change` in the first pause; return the release manifest."""
+    (raw / "seed.txt").write_bytes((ROOT / "data/raw/000_2a00aa8dfd2c52e5.txt").read_bytes())
+    work = out.parent / "work"
+    env = {**os.environ, "PAPERCLAIMS_FAULT": "ingest-part-built:sleep=2"}
+    run = subprocess.Popen(_cmd(raw, out, work), stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                           env=env)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list((work / "ingest" / "parts").glob("*/part.json")):
+        time.sleep(0.01)
+    change()
+    _, err = run.communicate(timeout=600)
+    assert run.returncode == 0, err
+    manifest: dict[str, Any] = json.loads((out / "manifest.json").read_text())
+    return manifest
+
+
 def test_input_rewritten_while_read_gives_one_consistent_version(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -98,19 +118,9 @@ def test_input_rewritten_while_read_gives_one_consistent_version(tmp_path: Path)
         return (json.dumps(line) + "\n").encode()
 
     (raw / "a.jsonl").write_bytes(version(1))
-    (raw / "seed.txt").write_bytes((ROOT / "data/raw/000_2a00aa8dfd2c52e5.txt").read_bytes())
-    out, work = tmp_path / "rel", tmp_path / "work"
-    env = {**os.environ, "PAPERCLAIMS_FAULT": "ingest-part-built:sleep=2"}
-    run = subprocess.Popen(_cmd(raw, out, work), stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                           env=env)
-    deadline = time.time() + 120
-    parts = work / "ingest" / "parts"
-    while time.time() < deadline and not list(parts.glob("*/part.json")):
-        time.sleep(0.01)
-    (raw / "a.jsonl").write_bytes(version(2) * 2)  # during the pause after a.jsonl's part
-    _, err = run.communicate(timeout=600)
-    assert run.returncode == 0, err
-    manifest = json.loads((out / "manifest.json").read_text())
+    out = tmp_path / "rel"
+    # during the pause after a.jsonl's part was built
+    manifest = _run_changing(raw, out, lambda: (raw / "a.jsonl").write_bytes(version(2) * 2))
     entry = next(i for i in manifest["inputs"] if i["name"] == "a.jsonl")
     assert entry["sha256"] == hashlib.sha256(version(2) * 2).hexdigest()
     assert entry["records_read"] == 2 and manifest["accounting_holds"]
@@ -124,18 +134,8 @@ def test_input_deleted_while_read_is_accounted_for(tmp_path: Path) -> None:
     line = {"id": "2501.00009", "title": "A paper that goes away", "authors": "A. B",
             "abstract": "We reach 90.5% accuracy on CIFAR-10.", "submitter": None, "versions": []}
     (raw / "a.jsonl").write_text(json.dumps(line) + "\n")
-    (raw / "seed.txt").write_bytes((ROOT / "data/raw/000_2a00aa8dfd2c52e5.txt").read_bytes())
-    out, work = tmp_path / "rel", tmp_path / "work"
-    env = {**os.environ, "PAPERCLAIMS_FAULT": "ingest-part-built:sleep=2"}
-    run = subprocess.Popen(_cmd(raw, out, work), stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                           env=env)
-    deadline = time.time() + 120
-    while time.time() < deadline and not list((work / "ingest" / "parts").glob("*/part.json")):
-        time.sleep(0.01)
-    (raw / "a.jsonl").unlink()
-    _, err = run.communicate(timeout=600)
-    assert run.returncode == 0, err
-    manifest = json.loads((out / "manifest.json").read_text())
+    out = tmp_path / "rel"
+    manifest = _run_changing(raw, out, (raw / "a.jsonl").unlink)
     entry = next(i for i in manifest["inputs"] if i["name"] == "a.jsonl")
     assert entry["status"] == "skipped" and "No such file" in str(entry["skip_reason"])
     assert manifest["accounting_holds"]

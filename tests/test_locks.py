@@ -45,6 +45,19 @@ def _cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _hold(lock: Path, seconds: float) -> subprocess.Popen[str]:
+    """Another process that holds `lock` for `seconds` (returned once it holds it)."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import time\nfrom pathlib import Path\nfrom pipeline.locks import folder_lock\n"
+         f"with folder_lock(Path({str(lock)!r}), 'w'):\n"
+         f"    print('held', flush=True)\n    time.sleep({seconds})\n"],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder
+
+
 def test_remove_stale_takes_only_our_dead_folders(tmp_path: Path) -> None:
     user = [tmp_path / ".old-photos", tmp_path / ".tmp-x", tmp_path / ".paperclaims-tmp-mine"]
     for folder in user:  # the last: our prefix, but no owner file: not provably ours
@@ -106,35 +119,23 @@ def test_a_held_lock_refuses_naming_the_pid(tmp_path: Path) -> None:
 
 def test_wait_lock_waits_for_the_holder(tmp_path: Path) -> None:
     work = tmp_path / "work"
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time\nfrom pathlib import Path\nfrom pipeline.locks import folder_lock\n"
-         f"with folder_lock(Path({str(work / LOCK_FILE)!r}), 'w'):\n"
-         "    print('held', flush=True)\n    time.sleep(3)\n"],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT,
-    )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    holder = _hold(work / LOCK_FILE, seconds=3)
     t0 = time.monotonic()
     proc = _cli("--processed-dir", str(tmp_path / "p"), "--work-dir", str(work),
                 "--wait-lock", "120")
     assert proc.returncode == 0, proc.stderr
     assert time.monotonic() - t0 > 1.0
     holder.wait(30)
+    assert holder.stdout is not None
     holder.stdout.close()
 
 
 def test_a_killed_holders_lock_is_taken_over(tmp_path: Path) -> None:
     work = tmp_path / "work"
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import time\nfrom pathlib import Path\nfrom pipeline.locks import folder_lock\n"
-         f"with folder_lock(Path({str(work / LOCK_FILE)!r}), 'w'):\n"
-         "    print('held', flush=True)\n    time.sleep(600)\n"],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT,
-    )
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    holder = _hold(work / LOCK_FILE, seconds=600)
     holder.send_signal(signal.SIGKILL)
     holder.wait(30)
+    assert holder.stdout is not None
     holder.stdout.close()
     assert json.loads((work / LOCK_FILE).read_text())["pid"] == holder.pid  # left behind
     with folder_lock(work / LOCK_FILE, "work"):

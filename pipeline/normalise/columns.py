@@ -268,9 +268,6 @@ def repair_table(records: pa.Table) -> tuple[pa.Table, list[Rejected]]:
     from pipeline.schemas import arrow_schema
 
     table = records.combine_chunks()
-    if table.num_rows == 0:
-        empty = repaired_schema().empty_table()
-        return empty, []
 
     def col(name: str) -> pa.Array:
         return table.column(name).combine_chunks()

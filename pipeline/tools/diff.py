@@ -146,6 +146,18 @@ def diff_papers(
     return added, removed, changed
 
 
+def _beyond(rows: list[Row], common: Counter[tuple[Any, ...]]) -> list[Row]:
+    """The rows left once each value's first `common[value]` occurrences are taken out."""
+    seen: Counter[tuple[Any, ...]] = Counter()
+    left = []
+    for r in rows:
+        v = claim_value(r)
+        seen[v] += 1
+        if seen[v] > common[v]:
+            left.append(r)
+    return left
+
+
 def diff_claims(
     old: Sequence[Row], new: Sequence[Row]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[ClaimChange]]:
@@ -164,19 +176,7 @@ def diff_claims(
         n = sorted(after.get(key, []), key=lambda r: _sortable(claim_value(r)))
         # Identical claims on both sides are unchanged; pair up what is left, in order.
         common = Counter(map(claim_value, o)) & Counter(map(claim_value, n))
-        left_o, left_n = [], []
-        seen_o: Counter[tuple[Any, ...]] = Counter()
-        for r in o:
-            v = claim_value(r)
-            seen_o[v] += 1
-            if seen_o[v] > common[v]:
-                left_o.append(r)
-        seen_n: Counter[tuple[Any, ...]] = Counter()
-        for r in n:
-            v = claim_value(r)
-            seen_n[v] += 1
-            if seen_n[v] > common[v]:
-                left_n.append(r)
+        left_o, left_n = _beyond(o, common), _beyond(n, common)
         for a, b in zip(left_o, left_n, strict=False):
             fields = tuple(f for f in CLAIM_VALUE if a.get(f) != b.get(f))
             changed.append(ClaimChange(_claim_dict(a), _claim_dict(b), fields))
