@@ -27,6 +27,7 @@ class Reason(StrEnum):
     BAD_ENUM = "PC206-bad-enum"
     BAD_RESOLUTION = "PC207-resolution-out-of-range"
     DUPLICATE_ID = "PC208-duplicate-paper-id"
+    CURATED_VALUE = "PC209-curated-value-not-a-number"
 
 
 class PipelineError(Exception):

@@ -30,6 +30,7 @@ RELEASE_TABLES = (
     "resolutions",
     "results",
     "leaderboards",
+    "curated_results",
     "quarantine",
 )
 

@@ -51,8 +51,8 @@ def test_front_matter_has_license_tags_and_a_config_per_nonempty_table(
     meta = _yaml(_card(releases[0]))
     assert meta["license"] == "cc-by-4.0" and "benchmark-results" in meta["tags"]
     configs = {c["config_name"]: c for c in meta["configs"]}
-    # `resolutions` is empty in the sample release: no config for it.
-    assert set(configs) == set(RELEASE_TABLES) - {"resolutions"}
+    # `resolutions` and `curated_results` are empty in the sample release: no config for them.
+    assert set(configs) == set(RELEASE_TABLES) - {"resolutions", "curated_results"}
     for name, config in configs.items():
         assert (releases[0] / config["data_files"]).is_file()
         assert config["data_files"] == f"{name}.parquet"

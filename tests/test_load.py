@@ -18,7 +18,7 @@ import pytest
 
 from pipeline.errors import InputError
 from pipeline.publish.leaderboards import build_leaderboards
-from pipeline.schemas import RELEASE_TABLES, to_table
+from pipeline.schemas import RELEASE_TABLES, arrow_schema, to_table
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = json.loads((Path(__file__).parent / "contract_columns.json").read_text())
@@ -190,6 +190,7 @@ def sample_tables(variant: str = "v1") -> dict[str, pa.Table]:
     rows = sample_rows(variant)
     tables = {name: to_table(name, rows[name]) for name in rows}
     tables["leaderboards"] = build_leaderboards(tables["results"], DIRECTIONS)
+    tables["curated_results"] = arrow_schema("curated_results").empty_table()
     return tables
 
 

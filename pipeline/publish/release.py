@@ -28,8 +28,11 @@ from pipeline.io import (
     read_json,
     read_table,
     sha256_file,
+    table_from_rows,
 )
+from pipeline.publish.curated import CURATED_FORMAT, build_curated, paper_of_sources
 from pipeline.publish.leaderboards import build_leaderboards, metric_directions
+from pipeline.records import Rejected
 from pipeline.schemas import SCHEMA_DIR, arrow_schema
 
 log = logging.getLogger(__name__)
@@ -176,15 +179,17 @@ def assemble(cfg: Config) -> Release:
         ]
     )
     tables["leaderboards"] = build_leaderboards(candidates, directions)
+    removed = np.sort(read_table(removed_path, columns=["row"]).column("row").to_numpy())
+    tables["curated_results"], curated_rejected = curated_results(cfg, papers_path, removed)
     quarantine = pa.concat_tables(
         [
             read_table(ingest_dir / "rejected.parquet", "quarantine"),
             read_table(norm_dir / "rejected.parquet", "quarantine"),
             read_table(val_dir / "quarantine.parquet", "quarantine"),
+            table_from_rows("quarantine", curated_rejected),
         ]
     )
     tables["quarantine"] = quarantine.sort_by(QUARANTINE_SORT)
-    removed = np.sort(read_table(removed_path, columns=["row"]).column("row").to_numpy())
     files = pq.read_table(papers_path, columns=["source_file"], read_dictionary=["source_file"])
     keep = np.ones(files.num_rows, dtype=np.bool_)
     keep[removed] = False
@@ -201,6 +206,31 @@ def assemble(cfg: Config) -> Release:
     return Release(
         tables, manifest, PapersStream(papers_path, removed.astype(np.int64)), streams
     )
+
+
+def curated_results(
+    cfg: Config, papers_path: Path, removed: npt.NDArray[np.int64]
+) -> tuple[pa.Table, list[Rejected]]:
+    """`curated_results` from the ingested records of leaderboard files, each joined to the
+    published paper its record was merged into (none when validation removed that paper)."""
+    from pipeline.ingest.stage import record_chunks
+
+    ingest_dir = cfg.stage_dir("ingest")
+    files = {i["name"] for i in read_json(ingest_dir / "inputs.json")
+             if i.get("format") == CURATED_FORMAT}
+    if not files:
+        return arrow_schema("curated_results").empty_table(), []
+    records: list[dict[str, Any]] = []
+    for _, path in record_chunks(cfg):
+        chunk = read_table(path, columns=["source_file", "line", "raw"])
+        mask = pc.is_in(chunk.column("source_file"), value_set=pa.array(sorted(files)))
+        records.extend(chunk.filter(mask).to_pylist())
+    papers = pq.read_table(papers_path, columns=["paper_id", "sources"])
+    keep = np.ones(papers.num_rows, dtype=np.bool_)
+    keep[removed] = False
+    wanted = [p for p in papers.filter(pa.array(keep)).to_pylist()
+              if any(str(s).rpartition(":")[0] in files for s in p["sources"] or ())]
+    return build_curated(records, paper_of_sources(wanted))
 
 
 def _gazetteer_versions() -> dict[str, str]:
