@@ -90,4 +90,4 @@ def test_dask_cluster_publishes_the_local_release(tmp_path: Path) -> None:
     two = _run(raw, tmp_path / "two", tmp_path / "w-two", "--workers", "2")
     assert on_dask == one == two
     assert set(on_dask) == {"papers", "code_links", "dataset_mentions", "resolutions", "results",
-                            "leaderboards", "quarantine"}
+                            "leaderboards", "curated_results", "quarantine"}
