@@ -76,3 +76,11 @@ def test_real_files_carry_their_metadata() -> None:
         assert hf and all(r.published for r in hf), name
     pwc = _records(FORMATS / "pwc", "papers_api_list.json")
     assert pwc and any(r.published for r in pwc)
+
+
+@given(st.datetimes(min_value=__import__("datetime").datetime(1990, 1, 1)))
+def test_rfc_fast_path_equals_email_utils(when: object) -> None:
+    import email.utils
+
+    text = email.utils.format_datetime(when)  # type: ignore[arg-type]
+    assert iso_date(text) == email.utils.parsedate_to_datetime(text).date().isoformat()

@@ -19,6 +19,11 @@ from typing import Any
 import regex
 
 _ISO_DATE = regex.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ]|$)")
+_RFC_DATE = regex.compile(r"^\s*(?:[A-Z][a-z]{2}, )?(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) ")
+"""arXiv's `versions[].created` ("Mon, 2 Apr 2007 19:18:42 GMT"): read without `email.utils`
+(a quarter of the time; 2.7M of them in a full snapshot)."""
+_MONTHS = {m: i for i, m in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
 _SPLIT = regex.compile(r"[\s,;|]+")
 
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
@@ -49,6 +54,12 @@ def iso_date(value: Any) -> str | None:
     if m:
         try:
             return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+        except ValueError:
+            return None
+    m = _RFC_DATE.match(value)
+    if m and m[2] in _MONTHS:
+        try:
+            return dt.date(int(m[3]), _MONTHS[m[2]], int(m[1])).isoformat()
         except ValueError:
             return None
     try:
