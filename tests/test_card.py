@@ -27,6 +27,25 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return v1, write_sample_release(base / "v2", "v2", previous=v1)
 
 
+@pytest.fixture(scope="module")
+def seed_release_with_formats(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds plus the real arXiv sample (whose papers state licences), run for real."""
+    base = tmp_path_factory.mktemp("card-licences")
+    raw = base / "raw"
+    raw.mkdir()
+    root = Path(__file__).resolve().parent.parent
+    for f in [*(root / "data/raw").iterdir(),
+              root / "tests/fixtures/formats/arxiv/arxiv-metadata-oai-snapshot.head.jsonl"]:
+        shutil.copy(f, raw / f.name)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", "--raw-dir", str(raw), "--out-dir",
+         str(base / "rel"), "--work-dir", str(base / "w"), "--workers", "1", "--no-progress"],
+        capture_output=True, text=True, cwd=root, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return base / "rel"
+
+
 def _card(folder: Path) -> str:
     return (folder / "README.md").read_text(encoding="utf-8")
 
@@ -49,7 +68,8 @@ def test_front_matter_has_license_tags_and_a_config_per_nonempty_table(
     releases: tuple[Path, Path],
 ) -> None:
     meta = _yaml(_card(releases[0]))
-    assert meta["license"] == "cc-by-4.0" and "benchmark-results" in meta["tags"]
+    # The sample's papers state no licence: the card claims none it cannot back.
+    assert meta["license"] == "other" and "benchmark-results" in meta["tags"]
     configs = {c["config_name"]: c for c in meta["configs"]}
     # `resolutions` and `curated_results` are empty in the sample release: no config for them.
     assert set(configs) == set(RELEASE_TABLES) - {"resolutions", "curated_results"}
@@ -310,3 +330,24 @@ def test_plots_of_compact_results_are_the_plots_of_the_whole_table() -> None:
         assert plot(compact_df) == plot(full_df), plot.__name__
     empty = compact_results(iter([]))
     assert plot_claims_per_dataset_metric(empty.to_pandas())[:4] == b"\x89PNG"
+
+
+def test_card_license_follows_the_papers_licences() -> None:
+    from pipeline.publish.card import hub_license, license_section
+
+    by = "http://creativecommons.org/licenses/by/4.0/"
+    assert hub_license({by: 12}) == "cc-by-4.0"
+    assert hub_license({"http://creativecommons.org/publicdomain/zero/1.0/": 3}) == "cc0-1.0"
+    assert hub_license({by: 12, "unknown": 1}) == "other"  # mixed
+    assert hub_license({"http://arxiv.org/licenses/nonexclusive-distrib/1.0/": 5}) == "other"
+    assert hub_license({"unknown": 4}) == "other" and hub_license(None) == "other"
+    section = license_section({by: 12, "unknown": 1})
+    assert f"| `{by}` | 12 |" in section and "| `unknown` | 1 |" in section
+
+
+def test_release_counts_papers_per_licence(seed_release_with_formats: Path) -> None:
+    manifest = json.loads((seed_release_with_formats / "manifest.json").read_text())
+    assert sum(manifest["licenses"].values()) == manifest["totals"]["papers_published"]
+    assert manifest["licenses"]["http://creativecommons.org/licenses/by-nc-nd/4.0/"] >= 1
+    card = (seed_release_with_formats / "README.md").read_text()
+    assert card.startswith("---\nlicense: other\n") and "## Licences" in card

@@ -37,7 +37,41 @@ REQUIRED_SECTIONS = (
 )
 
 
-def front_matter(rows: dict[str, int] | None = None) -> str:
+HUB_LICENSES = {
+    "creativecommons.org/licenses/by/4.0": "cc-by-4.0",
+    "creativecommons.org/licenses/by-sa/4.0": "cc-by-sa-4.0",
+    "creativecommons.org/licenses/by-nc-sa/4.0": "cc-by-nc-sa-4.0",
+    "creativecommons.org/licenses/by-nc-nd/4.0": "cc-by-nc-nd-4.0",
+    "creativecommons.org/publicdomain/zero/1.0": "cc0-1.0",
+}
+"""Licence URLs the sources state (arXiv's) -> Hugging Face licence ids."""
+
+
+def hub_license(licenses: dict[str, int] | None) -> str:
+    """The card's `license`: the Hub id of the one licence every published paper states,
+    else `other` (mixed, unknown, or arXiv's non-exclusive distribution licence)."""
+    if not licenses or len(licenses) != 1:
+        return "other"
+    (url,) = licenses
+    key = url.split("://", 1)[-1].rstrip("/").removeprefix("www.")
+    return HUB_LICENSES.get(key, "other")
+
+
+def license_section(licenses: dict[str, int] | None) -> str:
+    if not licenses:
+        return "No paper states a licence."
+    rows = [
+        "The abstracts stay under their authors' licences (`papers.license`, per paper; "
+        "`unknown`: the source states none). Published papers per licence:",
+        "",
+        "| licence | papers |",
+        "|---|---|",
+    ]
+    rows += [f"| {md_code(k)} | {v} |" for k, v in licenses.items()]
+    return "\n".join(rows)
+
+
+def front_matter(rows: dict[str, int] | None = None, license: str = "other") -> str:
     """Hugging Face dataset-card YAML: licence, tags and one config per table.
 
     rows: table -> row count; tables with no rows get no config, because
@@ -45,7 +79,7 @@ def front_matter(rows: dict[str, int] | None = None) -> str:
     """
     lines = [
         "---",
-        "license: cc-by-4.0",
+        f"license: {license}",
         "pretty_name: paperclaims benchmark results",
         "tags:",
         "- benchmark-results",
@@ -239,7 +273,7 @@ def render_card(
     rows = {k: int(v["rows"]) for k, v in m["tables"].items()}
     empty = [k for k in RELEASE_TABLES if not rows.get(k)]
     parts = [
-        front_matter(rows),
+        front_matter(rows, hub_license(m.get("licenses"))),
         "",
         f"# paperclaims release {m['version']}",
         "",
@@ -283,6 +317,10 @@ def render_card(
         accounting_section(m),
         "",
         f"Claims quarantined by validation: {m['totals']['claims_quarantined']}.",
+        "",
+        "## Licences",
+        "",
+        license_section(m.get("licenses")),
         "",
         "## Extraction accuracy",
         "",

@@ -203,9 +203,17 @@ def assemble(cfg: Config) -> Release:
     )
     checks = read_json(val_dir / "checks.json") if (val_dir / "checks.json").exists() else []
     manifest = build_manifest(tables, inputs, checks)
+    manifest["licenses"] = license_counts(papers_path, keep)
     return Release(
         tables, manifest, PapersStream(papers_path, removed.astype(np.int64)), streams
     )
+
+
+def license_counts(papers_path: Path, keep: npt.NDArray[np.bool_]) -> dict[str, int]:
+    """Published papers per licence the source states (`unknown`: it states none)."""
+    column = pq.read_table(papers_path, columns=["license"]).column(0).filter(pa.array(keep))
+    counts = pc.value_counts(pc.fill_null(column, "unknown")).to_pylist()
+    return dict(sorted((c["values"], int(c["counts"])) for c in counts))
 
 
 def curated_results(
