@@ -144,8 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="show a paper, its code links and each claim traced to its abstract",
         description="Show a paper of a release (title, authors, id, source), its code links\n"
         "and each claim with its evidence highlighted inside the abstract.\n\n"
-        "PAPER is a paper_id, an arXiv id or a piece of the title (case-insensitive);\n"
-        "a piece that matches several titles lists them and exits 1.",
+        "PAPER is a paper_id, an arXiv id or a piece of the title (case-insensitive):\n"
+        "the whole title wins, then the name before its colon (\"SiT\"), then a whole\n"
+        "word or phrase, then any part; a query several titles match equally well lists\n"
+        "them and exits 1.",
         epilog=f"example:\n  {EXAMPLES['explain']}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

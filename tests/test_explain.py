@@ -173,3 +173,16 @@ def test_cli_color_flags(release: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_cli_missing_release_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", "x", "--release", str(tmp_path)]) == 1
     assert "not a paperclaims release" in capsys.readouterr().err
+
+
+def test_a_short_name_prefers_the_paper_it_names() -> None:
+    papers = [
+        {"paper_id": "p1", "title": "SiT: Exploring Flow and Diffusion-based Generative Models"},
+        {"paper_id": "p2", "title": "Visiting Transformers: A Study"},
+        {"paper_id": "p3", "title": "Fast SiT Sampling for Images"},
+        {"paper_id": "p4", "title": "Positional Encodings - A Survey"},
+    ]
+    assert [p["paper_id"] for p in match_papers(papers, "SiT")] == ["p1"]  # its name
+    assert [p["paper_id"] for p in match_papers(papers, "sit sampling")] == ["p3"]  # a phrase
+    assert [p["paper_id"] for p in match_papers(papers, "isiting")] == ["p2"]  # any part
+    assert [p["paper_id"] for p in match_papers(papers, "positional encodings")] == ["p4"]

@@ -33,9 +33,9 @@ def _fold(text: str) -> str:
 
 
 def match_papers(papers: Sequence[Row], query: str) -> list[Row]:
-    """Papers a query names: an exact id (or bare arXiv id) first, else title substring.
-
-    A title equal to the query wins over titles that merely contain it.
+    """Papers a query names: an exact id (or bare arXiv id) first, else by title, in tiers:
+    the whole title, then the name before its colon ("SiT"), then a whole word or phrase of
+    it, then any part of it; the first tier with a match decides.
     """
     q = query.strip()
     by_id = [
@@ -48,13 +48,27 @@ def match_papers(papers: Sequence[Row], query: str) -> list[Row]:
     folded = _fold(q)
     if not folded:
         return []
-    exact = [p for p in papers if _fold(p["title"]) == folded]
-    if exact:
-        return exact
-    return sorted(
-        (p for p in papers if folded in _fold(p["title"])),
-        key=lambda p: (_fold(p["title"]), p["paper_id"]),
+    word = regex.compile(rf"(?<!\w){regex.escape(folded)}(?!\w)")
+    tiers = (
+        lambda title: title == folded,  # the whole title
+        lambda title: _short_name(title) == folded,  # "SiT" for "SiT: Exploring Flow ..."
+        lambda title: word.search(title) is not None,  # a whole word or phrase of it
+        lambda title: folded in title,  # any part of it
     )
+    for tier in tiers:
+        found = [p for p in papers if tier(_fold(p["title"]))]
+        if found:
+            return sorted(found, key=lambda p: (_fold(p["title"]), p["paper_id"]))
+    return []
+
+
+def _short_name(folded_title: str) -> str:
+    """The name a title starts with, before ": " or " - " ("sit" of "sit: exploring ...")."""
+    for sep in (": ", " - ", " – "):
+        head, found, _ = folded_title.partition(sep)
+        if found:
+            return head.strip()
+    return ""
 
 
 def value_span(evidence: str, value: float) -> tuple[int, int] | None:
