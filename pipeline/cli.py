@@ -7,6 +7,7 @@ import hashlib
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -243,12 +244,27 @@ def cmd_stage(args: argparse.Namespace) -> int:
         print(f"{args.command}: give --out-dir DIR or --processed-dir DIR", file=sys.stderr)
         return 2
     report: Callable[[StageResult], None] = (lambda r: None) if args.quiet else _report
+    t0 = time.perf_counter()
     with run_locks(cfg, args.wait_lock):
         if args.command == "run":
-            run_all(cfg, report)
+            results = run_all(cfg, report)
         else:
-            report(stage_fn(args.command)(cfg))
+            results = [stage_fn(args.command)(cfg)]
+            report(results[0])
+    published = next((r for r in results if r.stage == "publish"), None)
+    if published is not None and not args.quiet:
+        print(final_line(published, time.perf_counter() - t0), file=sys.stderr)
     return 0
+
+
+def final_line(res: StageResult, seconds: float) -> str:
+    """`done in 9.5 s: 63 papers, 30 results -> DIR (open DIR/report.html)`."""
+    folder = Path(res.outputs[0]) if res.outputs else None
+    counts = res.counts
+    where = f" -> {folder} (open {folder / 'report.html'})" if folder is not None else ""
+    return (f"done in {seconds:.1f} s: {counts.get('papers', 0)} papers, "
+            f"{counts.get('results', 0)} results, {counts.get('quarantine', 0)} quarantined"
+            f"{where}")
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+import regex
 
 from pipeline.schemas import RELEASE_TABLES
 
@@ -172,3 +173,14 @@ def test_missing_raw_dir_exits_1_with_one_line(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "nope" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists()
+
+
+def test_a_run_ends_with_its_time_totals_and_the_report_path(tmp_path: Path) -> None:
+    proc = make_run(tmp_path / "processed", tmp_path / "work")
+    assert proc.returncode == 0, proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    release = (tmp_path / "processed" / "latest").resolve()
+    assert regex.fullmatch(
+        rf"done in \d+\.\d s: 63 papers, \d+ results, 0 quarantined -> {regex.escape(str(release))}"
+        rf" \(open {regex.escape(str(release / 'report.html'))}\)", last), last
+    assert (release / "report.html").is_file()
