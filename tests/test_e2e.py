@@ -184,3 +184,20 @@ def test_a_run_ends_with_its_time_totals_and_the_report_path(tmp_path: Path) -> 
         rf"done in \d+\.\d s: 63 papers, \d+ results, 0 quarantined -> {regex.escape(str(release))}"
         rf" \(open {regex.escape(str(release / 'report.html'))}\)", last), last
     assert (release / "report.html").is_file()
+
+
+def test_rerunning_identical_inputs_keeps_the_cards_history(tmp_path: Path) -> None:
+    raw, out, work = tmp_path / "raw", tmp_path / "rel", tmp_path / "w"
+    raw.mkdir()
+    seeds = sorted((ROOT / "data/raw").iterdir())
+    (raw / seeds[0].name).write_bytes(seeds[0].read_bytes())
+    args = ("--raw-dir", str(raw), "--out-dir", str(out), "--work-dir", str(work))
+    assert pipeline_run(*args).returncode == 0
+    first = json.loads((out / "manifest.json").read_text())["version"]
+    (raw / seeds[1].name).write_bytes(seeds[1].read_bytes())
+    assert pipeline_run(*args).returncode == 0
+    card = (out / "README.md").read_text()
+    assert f"Compared with {first}:" in card
+    again = pipeline_run(*args)
+    assert again.returncode == 0, again.stderr
+    assert (out / "README.md").read_text() == card  # not "compared with itself"

@@ -13,9 +13,7 @@ import shutil
 from pathlib import Path
 
 from pipeline.config import Config
-from pipeline.io import (
-    read_json,
-)
+from pipeline.io import read_json, sha256_file
 from pipeline.locks import owned_dir, remove_stale
 from pipeline.publish.publish import (
     TIMINGS,
@@ -79,11 +77,27 @@ def run(cfg: Config) -> StageResult:
                 point_latest(cfg.processed_dir, version)
             else:
                 assert cfg.out_dir is not None
-                swap_into_place(tmp, cfg.out_dir)
                 dest = cfg.out_dir
+                if previous is None or not _holds(previous, version):
+                    swap_into_place(tmp, dest)
+                # else: the same tables as the release already there; it stays, with the card
+                # and changelog that compared it with the release before it.
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     counts = {name: int(manifest["tables"][name]["rows"]) for name in RELEASE_TABLES}
     counts["reused"] = int(release is None)
     log.info("published %s", dest)
     return StageResult("publish", counts, (str(dest),))
+
+
+def _holds(release: Path, version: str) -> bool:
+    """`release` is this version, its tables untouched (each file's sha256 as its manifest
+    says): then it is the release just built, and it stays as it is."""
+    try:
+        manifest = read_json(release / "manifest.json")
+        if manifest.get("version") != version:
+            return False
+        return all(sha256_file(release / t["file"]) == t["sha256"]
+                   for t in manifest["tables"].values())
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
