@@ -29,6 +29,7 @@ from pipeline.config import Config
 from pipeline.engine.engine import map_batches
 from pipeline.errors import InputError
 from pipeline.io import ParquetSink, count_rows, iter_batches, read_table, write_table
+from pipeline.progress import progress
 from pipeline.records import Paper, StageResult
 from pipeline.schemas import arrow_schema
 
@@ -213,7 +214,9 @@ def run(cfg: Config) -> StageResult:
     spans = {t: ParquetSink(out / f"{t}.spans.parquet", SPANS_SCHEMA) for t in SPAN_NEEDLE}
     extracted = reused = 0
     try:
-        for res in map_batches(extract_batch, jobs(), cfg.workers, cfg.engine, cfg.scheduler):
+        results = map_batches(extract_batch, jobs(), cfg.workers, cfg.engine, cfg.scheduler)
+        # No total: batches never span two files, so their count is known only at the end.
+        for res in progress(results, "extract", cfg.progress, unit="batch"):
             key, hit = meta.popleft()
             used.append(key)
             if res is None:

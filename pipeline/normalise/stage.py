@@ -22,6 +22,7 @@ from pipeline.io import read_json, write_json
 from pipeline.normalise.columns import repair_chunk
 from pipeline.normalise.dedup import merge_drafts, shared_key_rows
 from pipeline.normalise.rows import Repaired, repaired_from_row
+from pipeline.progress import progress
 from pipeline.records import Paper, StageResult
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ def run(cfg: Config) -> StageResult:
     payloads = (p.read_bytes() for _, p in todo)
     repair = partial(repair_chunk, categories=cfg.categories)
     results = map_batches(repair, payloads, cfg.workers, cfg.engine, cfg.scheduler)
+    results = progress(results, "normalise", cfg.progress, unit="chunk", total=len(todo))
     for (key, _), res in zip(todo, results, strict=True):
         if res.rejected:
             write_table(

@@ -20,6 +20,7 @@ from pipeline.config import METRICS_CSV, Config
 from pipeline.errors import InputError
 from pipeline.extract.stage import CLAIM_TABLES, SPAN_NEEDLE
 from pipeline.io import ParquetSink, iter_batches, read_rows, read_table, write_json, write_table
+from pipeline.progress import progress
 from pipeline.records import StageResult
 from pipeline.schemas import arrow_schema
 from pipeline.validate.checks import (
@@ -74,7 +75,8 @@ def run(cfg: Config) -> StageResult:
         removed_ids: list[pa.Array] = []
         table_checks: list[dict[str, object]] = []
         start = 0
-        for batch in iter_batches(papers_path, VALIDATE_CHUNK, columns=slim):
+        batches = iter_batches(papers_path, VALIDATE_CHUNK, columns=slim)
+        for batch in progress(batches, "validate papers", cfg.progress, unit="chunk"):
             chunk = pa.Table.from_batches([batch])
             args = {"repeated": repeated, "kept_before": kept_before, "row_offset": start}
             res = validate_chunk("papers", chunk, **args)  # type: ignore[arg-type]
@@ -127,7 +129,8 @@ def run(cfg: Config) -> StageResult:
             )
             offset = 0
             with ParquetSink(out / f"{t}.parquet", t) as sink:
-                for batch in iter_batches(paths[t], VALIDATE_CHUNK):
+                batches = iter_batches(paths[t], VALIDATE_CHUNK)
+                for batch in progress(batches, f"validate {t}", cfg.progress, unit="chunk"):
                     chunk = pa.Table.from_batches([batch])
                     span_ok = None
                     if spans_all is not None:
