@@ -18,6 +18,8 @@ from typing import Any
 
 import regex
 
+from pipeline.ingest.common import str_or_none
+
 _ISO_DATE = regex.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ]|$)")
 _RFC_DATE = regex.compile(r"^\s*(?:[A-Z][a-z]{2}, )?(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) ")
 """arXiv's `versions[].created` ("Mon, 2 Apr 2007 19:18:42 GMT"): read without `email.utils`
@@ -70,9 +72,9 @@ def iso_date(value: Any) -> str | None:
 
 
 def text_or_none(value: Any) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return " ".join(value.split())
-    return None
+    """`str_or_none`, whitespace collapsed (venue and licence are one-line fields)."""
+    text = str_or_none(value)
+    return " ".join(text.split()) if text else None
 
 
 def category_list(value: Any) -> tuple[str, ...]:

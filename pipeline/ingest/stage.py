@@ -357,11 +357,14 @@ def build_consistent_part(cfg: Config, f: InputFile) -> tuple[InputFile, str, di
     return f, key, build_part(cfg, f, parts_dir / key)
 
 
-def record_chunks(cfg: Config) -> list[tuple[str, Path]]:
-    """(chunk key, path) of every records chunk, in file then line order."""
+def record_chunks(cfg: Config, names: set[str] | None = None) -> list[tuple[str, Path]]:
+    """(chunk key, path) of every records chunk (with `names`: of those input files only),
+    in file then line order."""
     parts_dir = cfg.stage_dir("ingest") / "parts"
     out: list[tuple[str, Path]] = []
     for part in read_json(cfg.stage_dir("ingest") / "parts.json"):
+        if names is not None and part["name"] not in names:
+            continue
         for i in range(part["chunks"]):
             name = f"records-{i:05d}.parquet"
             out.append((f"{part['key']}-{i:05d}", parts_dir / part["key"] / name))

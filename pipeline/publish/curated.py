@@ -18,6 +18,7 @@ import pyarrow as pa
 import regex
 
 from pipeline.errors import Reason
+from pipeline.ingest.metadata import iso_date
 from pipeline.records import Rejected
 from pipeline.schemas import arrow_schema
 
@@ -54,12 +55,8 @@ def dataset_parts(dataset: str | None, n: int) -> list[str | None]:
 
 
 def _date(value: Any) -> dt.date | None:
-    if isinstance(value, str) and len(value) >= 10:
-        try:
-            return dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
+    iso = iso_date(value)
+    return dt.date.fromisoformat(iso) if iso else None
 
 
 def curated_rows(

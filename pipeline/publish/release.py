@@ -229,10 +229,8 @@ def curated_results(
     if not files:
         return arrow_schema("curated_results").empty_table(), []
     records: list[dict[str, Any]] = []
-    for _, path in record_chunks(cfg):
-        chunk = read_table(path, columns=["source_file", "line", "raw"])
-        mask = pc.is_in(chunk.column("source_file"), value_set=pa.array(sorted(files)))
-        records.extend(chunk.filter(mask).to_pylist())
+    for _, path in record_chunks(cfg, files):  # only the leaderboard files' chunks are read
+        records.extend(read_table(path, columns=["source_file", "line", "raw"]).to_pylist())
     papers = pq.read_table(papers_path, columns=["paper_id", "sources"])
     keep = np.ones(papers.num_rows, dtype=np.bool_)
     keep[removed] = False
