@@ -7,7 +7,7 @@ RAW ?= data/raw
 PROCESSED ?= data/processed
 WORK ?= data/work
 
-.PHONY: run test lint browser eval bench fuzz clean native
+.PHONY: run test lint browser eval bench fuzz clean native train
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -41,7 +41,12 @@ eval: $(STAMP) native
 	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/annotated/raw --gold tests/fixtures/annotated/gold/dev.gold.jsonl --work-dir $(WORK)/eval-annotated --write eval/annotated_dev.json
 	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/annotated/raw --gold tests/fixtures/annotated/gold/blind.gold.jsonl --work-dir $(WORK)/eval-annotated --write eval/annotated_blind.json
 	$(BIN)/python eval/agreement.py --write eval/agreement.json
+	$(BIN)/python -m pipeline.tools.train_listing --cv --write eval/listing_cv.json
 	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/pages/raw --gold tests/fixtures/pages/pages.gold.jsonl --complete-gold --work-dir $(WORK)/eval-pages --write eval/pages.json
+
+# Learned models (pipeline/ingest/models/): rebuilt from the data in the repo, deterministic.
+train: $(STAMP)
+	$(BIN)/python -m pipeline.tools.train_listing
 
 bench: $(STAMP) native
 	$(BIN)/python -m bench.run

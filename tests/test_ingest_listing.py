@@ -1,7 +1,8 @@
-"""The listing-page reader segments entries by the shape of lines, not by one site's strings.
+"""The listing-page reader: learned line and segment models, structural field parsing.
 
-Both seed pages must give exactly the gold titles, author lists and abstract presence; a page
-in another site's style (made up here) must segment the same way.
+Both seed pages must give exactly the gold titles, author lists and abstract presence; every
+annotated real page reads with the shipped model; the shipped model is what `make train`
+builds from the data in the repository.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import Reason
-from pipeline.ingest import listing_text
+from pipeline.ingest import listing_fields, listing_model, listing_rules, listing_text
 from pipeline.records import Record, Rejected
+from pipeline.tools import train_listing
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEEDS = FIXTURES / "seeds"
@@ -66,85 +68,71 @@ def test_crlf_bom_and_invalid_utf8_same_segmentation() -> None:
     assert listing_text.sniff(b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n"))
 
 
-OTHER_SITE = """\
-Recent Preprints
-Sort by date
-
-Wobbly Lattices: Sparse Priors for Texture Synthesis at Scale
-Mirela Oyelaran-Voss, Tomás de la Vega and Anke van der Berg
-Code: https://example.org/wobbly-lattices
-We introduce wobbly lattices, a family of sparse priors for texture synthesis that bend \
-under pressure from the data. Unlike rigid grids, a wobbly lattice lets each node drift \
-towards the strongest local gradient, which keeps repeated motifs aligned. On our own \
-collection of fabric scans it halves the visible seams compared with the plain grid prior.
-
-Velvet Thunder Meadows
-Velvet thunder meadows are a toy environment in which an agent herds sound waves across a \
-field of grass. We describe the rules, release a simulator, and show that a simple \
-curiosity bonus is enough to solve the first ten levels, while the last two remain open.
-
-2024
-
-Counting Pebbles with Language Models
-Henrike Q. Saltonstall
-Dmitri O'Faolain
-
-Quiet Gradients for Tiny Robots
-Folding Origami with Diffusion?
-Ngozi Adeyemi-Laurent
-Origami folding is posed as sequential denoising of crease patterns. Each step proposes a \
-new crease and a learned critic rejects folds that would tear the paper in simulation.
-A second paragraph continues the abstract: we fold three hundred shapes, of which two \
-hundred and twelve are judged correct by a panel of paper artists, and we release all data.
-
-Load more
-"""
-
-
-def test_other_site_segmented_by_shape() -> None:
-    items = read_text(OTHER_SITE, "lab.txt")
-    assert all(isinstance(i, Record) for i in items)
-    got = [(r.title, r.authors, r.abstract is not None) for r in items]
-    assert got == [
-        ("Wobbly Lattices: Sparse Priors for Texture Synthesis at Scale",
-         ("Mirela Oyelaran-Voss", "Tomás de la Vega", "Anke van der Berg"), True),
-        ("Velvet Thunder Meadows", (), True),
-        ("Counting Pebbles with Language Models", ("Henrike Q. Saltonstall", "Dmitri O'Faolain"),
-         False),
-        ("Quiet Gradients for Tiny Robots", (), False),
-        ("Folding Origami with Diffusion?", ("Ngozi Adeyemi-Laurent",), True),
-    ]
-    assert items[0].urls == ("https://example.org/wobbly-lattices",)
-    assert [r.line for r in items] == [4, 9, 14, 18, 19]
-    last = items[-1]
-    assert isinstance(last, Record) and last.abstract is not None
-    assert last.abstract.count("\n\n") == 1 and last.abstract.startswith("Origami folding")
-    assert listing_text.sniff(OTHER_SITE.encode())
-
-
-def test_top_header_dropped_by_shape_without_chrome_list(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(listing_text, "chrome_lines", frozenset)
-    items = read_text((SEEDS / "000_2a00aa8dfd2c52e5.txt").read_bytes())
-    assert len(items) == 12 and items[0].title.startswith("On Improved Conditioning")
-
-
-def test_paragraph_before_any_title_is_rejected() -> None:
-    prose = ("This paragraph has no title above it, so the reader cannot tell which paper it "
-             "belongs to. It is long enough to be an abstract and reads like prose, with more "
-             "than one sentence in it. ") * 2
-    items = read_text(prose + "\nA Real Title\nAda Lovelace\n", "orphan.txt")
-    assert [type(i).__name__ for i in items] == ["Rejected", "Record"]
-    bad = items[0]
+def test_entry_without_title_is_rejected() -> None:
+    entry = listing_text.Entry(abstract=["Orphan prose."], lines=[(7, "Orphan prose.")])
+    bad = listing_text.entry_to_item(entry, "orphan.txt")
     assert isinstance(bad, Rejected)
-    assert bad.reason == Reason.NO_TITLE.value and bad.line == 1
-    assert bad.detail.startswith("orphan.txt:1: ")
-    assert json.loads(bad.record)["lines"][0][0] == 1
+    assert bad.reason == Reason.NO_TITLE.value and bad.line == 7
+    assert bad.detail.startswith("orphan.txt:7: ")
+    assert json.loads(bad.record)["lines"] == [[7, "Orphan prose."]]
 
 
-def test_title_only_entries_are_records() -> None:
-    items = read_text("First Lonely Title of a Paper\nSecond Lonely Title of a Paper\n")
-    assert [(r.title, r.authors, r.abstract) for r in items] == [
-        ("First Lonely Title of a Paper", (), None), ("Second Lonely Title of a Paper", (), None)]
+PAGES = train_listing.load_pages()
+
+
+def test_annotated_pages_read_with_the_shipped_model() -> None:
+    # Seen pages (the shipped model trained on them), so this guards the reader, the features
+    # and the model file together, at the figures measured when the model was trained; what
+    # the reader does on unseen pages is the leave-one-page-out figure (`make eval` ->
+    # eval/listing_cv.json).
+    tally = train_listing.Tally()
+    for page in PAGES:
+        tally.add(page, train_listing.read_page(page))
+    scores = tally.scores()
+    assert scores["titles"]["f1"] >= 0.97, scores
+    assert scores["authors"]["f1"] >= 0.92, scores
+    assert scores["abstracts_attached"] >= 0.97, scores
+    assert scores["abstracts_on_entries_without_one"] <= 2, scores
+
+
+def test_shipped_models_are_what_make_train_builds(tmp_path: Path) -> None:
+    train_listing.train(PAGES, tmp_path)
+    for name in (listing_model.LINE_MODEL, listing_model.SEGMENT_MODEL):
+        shipped = train_listing.MODEL_DIR / name
+        assert (tmp_path / name).read_bytes() == shipped.read_bytes(), f"run make train: {name}"
+
+
+def test_page_is_labelled_in_windows_cut_at_blank_lines() -> None:
+    lines = [(n, "" if n % 7 == 0 else f"line {n}") for n in range(1, 60)]
+    parts = list(listing_text.windows(lines, size=10))
+    assert [x for part in parts for x in part] == lines
+    assert all(len(p) <= 10 for p in parts)
+    assert all(p[-1][1] == "" for p in parts[:-1])
+
+
+@pytest.mark.parametrize(("line", "title", "authors"), [
+    ("Mroueh, Y. Towards a Statistical Theory of Learning", "Towards a Statistical Theory of "
+     "Learning", ("Y. Mroueh",)),
+    ("Learning to Design Circuits. Hanrui Wang*, Jiacheng Yang*, Hae-Seung Lee, and Song Han.",
+     "Learning to Design Circuits", ("Hanrui Wang", "Jiacheng Yang", "Hae-Seung Lee",
+                                     "Song Han")),
+])
+def test_title_line_segments(line: str, title: str, authors: tuple[str, ...]) -> None:
+    entry = listing_text.Entry()
+    listing_text.add_line(entry, 1, line, "title", listing_text.SHIPPED)
+    assert entry.title == (1, title)
+    assert tuple(entry.authors) == authors
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Hartl, T., Hutter, C., and Weber, E.", ("T. Hartl", "C. Hutter", "E. Weber")),
+    ("Authors: Ann Lee (MIT), Bo Chen (ETH Zürich)", ("Ann Lee", "Bo Chen")),
+    ("Zaibin Zhang*, Yongting Zhang†, Lijun Li", ("Zaibin Zhang", "Yongting Zhang", "Lijun Li")),
+    ("Vaswani et al.", ("Vaswani",)),
+    ("Guangtao Zhai.", ("Guangtao Zhai",)),
+])
+def test_parse_authors(text: str, names: tuple[str, ...]) -> None:
+    assert listing_fields.parse_authors(text) == names
 
 
 @pytest.mark.parametrize("line", [
@@ -153,7 +141,7 @@ def test_title_only_entries_are_records() -> None:
     "C. -P. Yuan", "MingYu Lu", "Stephanie C.Y. Chan",
 ])
 def test_person_names(line: str) -> None:
-    assert listing_text.classify_line(line) == "names"
+    assert listing_rules.classify_line(line) == "names"
 
 
 @pytest.mark.parametrize("line", [
@@ -163,15 +151,16 @@ def test_person_names(line: str) -> None:
     "Do LLMs Build World Representations? Probing Through the Lens of State Abstraction",
 ])
 def test_titles(line: str) -> None:
-    assert listing_text.classify_line(line) == "title"
+    assert listing_rules.classify_line(line) == "title"
 
 
 def test_chrome_and_author_lists() -> None:
-    assert listing_text.classify_line("Get trending papers in your email inbox!") == "chrome"
-    assert listing_text.classify_line("  LOAD   more ") == "chrome"
-    assert listing_text.classify_line("— 12 —") == "chrome"
-    assert listing_text.parse_names("Ann Lee; Bo Chen & Cy Dow") == ("Ann Lee", "Bo Chen", "Cy Dow")
-    assert listing_text.chrome_lines() is listing_text.chrome_lines()  # loaded once
+    assert listing_rules.classify_line("Get trending papers in your email inbox!") == "chrome"
+    assert listing_rules.classify_line("  LOAD   more ") == "chrome"
+    assert listing_rules.classify_line("— 12 —") == "chrome"
+    assert listing_rules.parse_names("Ann Lee; Bo Chen & Cy Dow") == (
+        "Ann Lee", "Bo Chen", "Cy Dow")
+    assert listing_rules.chrome_lines() is listing_rules.chrome_lines()  # loaded once
 
 
 @pytest.mark.parametrize(("data", "expected"), [

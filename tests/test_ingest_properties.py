@@ -164,13 +164,11 @@ def test_listing_loses_no_content_line(lines: list[str]) -> None:
         raw = json.loads(item.raw if isinstance(item, Record) else item.record)
         seen.extend(n for n, _ in raw["lines"])
     assert len(seen) == len(set(seen))
-    first = min(seen, default=len(lines) + 1)
-    for lineno, text in enumerate(lines, start=1):
-        kind = listing_text.classify_line(text.encode("utf-8", "replace").decode())
-        if lineno in seen or kind in ("blank", "chrome"):
-            continue
-        # Only short header lines above the first entry may be dropped as page chrome.
-        assert lineno < first and len(text.split()) <= 3, (lineno, text)
+    # A line no entry holds is one the line model called page chrome, a heading or blank.
+    decoded = [(n, t.encode("utf-8", "replace").decode()) for n, t in enumerate(lines, 1)]
+    for lineno, text, label in listing_text.labelled(decoded):
+        if lineno not in seen:
+            assert label in ("chrome", "heading", "blank"), (lineno, text, label)
 
 
 def _parquet_bytes() -> bytes:

@@ -1,28 +1,21 @@
 """Reader for scraped paper-listing pages saved as plain text (`listing_text`).
 
-Entries are segmented by the SHAPE of lines, not by one site's wording, so lab "Publications"
-pages (title, one author per line, optional abstract paragraph) and "Daily Papers" pages
-(title, blank, abstract, blank) both work, and so does a similar page from another site:
+Entries are found by learned models, not by one site's wording (`listing_model`): a CRF
+labels every line (title, authors, abstract, venue/links, date/presenter; chrome, heading,
+blank) from the shape of the line
+and its neighbours (`listing_features`), and a second CRF labels the segments of a title line
+as title, authors or other ("Title (Chaudhuri, Kakade). Summary", "Mroueh, Y. Title"). Author
+lines are parsed by structure (`listing_fields.parse_authors`).
 
-- abstract: a long paragraph line (>= 200 characters or >= 25 words) that reads like prose
-  (ends with sentence punctuation or a URL, or holds a sentence break);
-- names: a line of 2-5 capitalised name tokens (initials, hyphens, particles such as "de",
-  "van" allowed; no digits or sentence punctuation; no word from `listing_title_words.txt`),
-  or several such names separated by commas, semicolons or "and";
-- chrome: a line listed in `listing_chrome.txt`, a line without letters, and any short line
-  (<= 3 words) at the very top of the page that has neither authors nor abstract and is
-  directly followed by another title-like line (e.g. a "Publications" header);
-- url: a line that is only a URL, optionally behind a short label ("Code: https://...");
-- title: any other line.
-
-Grammar: `entry = title names* url* abstract*`. A title or name line starts a new entry when
-no entry is open or the open one already has its abstract; a title line always starts one.
-Further prose paragraphs after an abstract are joined to it (multi-paragraph abstracts).
-A prose paragraph before any title yields `Rejected` PC105 (no title).
+Grouping: a title line starts an entry; authors, abstract, venue/links and date lines join
+the open one (or start one without a title when none is open); chrome and blank lines are
+skipped; a heading closes the open entry. The page
+is labelled in windows of at most `WINDOW_LINES` lines cut at blank lines, so a page of any
+size streams. An entry without a title line yields `Rejected` PC105.
 
 `Record.line` is the title's line; `raw` is `{"lines": [[line number, text], ...]}` with the
 entry's non-blank lines as read. Titles and names are whitespace-collapsed; the abstract is
-kept as read (trimmed). Decoding follows `common` (invalid UTF-8 replaced by U+FFFD, kept).
+kept as read (trimmed, without an "Abstract:" label). Decoding follows `common`.
 """
 
 from __future__ import annotations
@@ -30,13 +23,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
-from typing import Literal
 
 import regex
 
 from pipeline.errors import Reason
+from pipeline.ingest import listing_fields as fields
+from pipeline.ingest import listing_model as model
 from pipeline.ingest import table
 from pipeline.ingest.common import (
     Source,
@@ -46,168 +38,20 @@ from pipeline.ingest.common import (
     json_text,
     reject,
 )
+from pipeline.ingest.listing_rules import classify_line
 from pipeline.records import Record, Rejected
 
 log = logging.getLogger(__name__)
 
 FORMAT = "listing_text"
-
-LineKind = Literal["blank", "chrome", "abstract", "names", "url", "title"]
-
-_PROSE_MIN_CHARS = 200
-_PROSE_MIN_WORDS = 25
-_HEADER_MAX_WORDS = 3
-_PARTICLES = frozenset(
-    "de da del della der den di du van von la le dos das do y bin ibn al ter ten zu st.".split()
-)
-_SUFFIXES = frozenset({"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"})
-_NAME_PREFIXES = regex.compile(r"^(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|O['’]|D['’])\p{Lu}\p{Ll}+$")
-_AFTER_APOSTROPHE = regex.compile(r"['’]\p{Lu}")
-_CAMEL_NAME = regex.compile(r"^\p{Lu}\p{Ll}+\p{Lu}\p{Ll}+$")
-_INITIALS = regex.compile(r"^(?:\p{Lu}\.){1,3}$|^\p{Lu}$")
-# U+FFFD counts as a letter: it stands for a byte that was not UTF-8 (often a Latin-1 letter).
-_NAME_PART = regex.compile(
-    r"^[\p{Lu}\ufffd][\p{Ll}\p{Lu}\p{M}'’\ufffd]*\.?$|^\p{Ll}[\p{Ll}\p{M}'’\ufffd]*$"
-    r"|^[dl]['’]\p{Lu}\p{Ll}+$"
-)
-_MARKERS = regex.compile(r"[*†‡§¶\d¹²³⁴⁵⁶⁷⁸⁹⁰,]+$")
-_NOT_IN_NAME = regex.compile(r"[:;?!()\[\]{}\"/\\|@#&+=<>…“”_~^$%\d]")
-_HYPHENS = regex.compile(r"[-‐‑]")
-_WORD_SUFFIXES = regex.compile(
-    r"(?:tion|tions|sion|sions|ness|ities|ism|isms|ized|ised|izing|ising)$|"
-    r"^.{4,}(?:ity|ics|ive|ous|able|ible)$"
-)
-_NAME_LIST_SEP = regex.compile(r"\s*(?:,\s*and\s+|,|;|\s&\s|\sand\s)\s*")
-_SENTENCE_BREAK = regex.compile(r"[.!?][\"')\]]?\s+[\p{Lu}(\"“]")
-_PROSE_END = regex.compile(r"(?:[.!?…:;\"'”’)\]}]|https?://\S+)$")
-_URL_LINE = regex.compile(r"^(?:[\p{L} \[\]()-]{0,30}[:\-–]\s*)?\[?(https?://\S+?)\]?$")
+WINDOW_LINES = 2000
 _MARKDOWN = regex.compile(r"^(?:#{1,6}\s|\|.*\||```)", regex.MULTILINE)
 _TEXT_CONTROLS = frozenset("\t\n\r\f\v")
 
 
-def _load_words(filename: str) -> frozenset[str]:
-    text = resources.files(__package__).joinpath(filename).read_text(encoding="utf-8")
-    return frozenset(
-        " ".join(line.split()).casefold()
-        for line in text.splitlines()
-        if line.strip() and not line.lstrip().startswith("#")
-    )
-
-
-@cache
-def chrome_lines() -> frozenset[str]:
-    """Lines of page chrome (casefolded), from `listing_chrome.txt`."""
-    return _load_words("listing_chrome.txt")
-
-
-@cache
-def title_words() -> frozenset[str]:
-    """Words that never occur in a person's name, from `listing_title_words.txt`."""
-    return _load_words("listing_title_words.txt")
-
-
-def collapse(text: str) -> str:
-    """Whitespace runs to one space, ends trimmed."""
-    return " ".join(text.split())
-
-
-def is_prose(text: str) -> bool:
-    """A long paragraph that reads like prose (an abstract)."""
-    text = text.strip()
-    if len(text) < _PROSE_MIN_CHARS and len(text.split()) < _PROSE_MIN_WORDS:
-        return False
-    return _PROSE_END.search(text) is not None or _SENTENCE_BREAK.search(text) is not None
-
-
-def _is_name_token(token: str) -> bool:
-    token = (_MARKERS.sub("", token) or token).strip("-‐")  # arXiv's "C. -P." initials
-    parts = _HYPHENS.split(token)
-    for i, part in enumerate(parts):
-        if not part:
-            return False
-        if _INITIALS.match(part):
-            continue
-        if not _NAME_PART.match(part):
-            return False
-        if part[0].islower() and i == 0 and part[1:2] not in ("'", "’"):
-            return False
-        # Capitals after an apostrophe ("Dall'Aglio") do not count; "McKay", "LeCun" and
-        # two-syllable given names ("MingYu") may have two, acronyms ("LLMs", "CNN") may not.
-        capitals = sum(c.isupper() for c in _AFTER_APOSTROPHE.sub("", part))
-        if capitals > 1 and not (
-            _NAME_PREFIXES.match(part.rstrip(".")) or _CAMEL_NAME.match(part)
-        ):
-            return False
-        word = part.rstrip(".").casefold()
-        if word in title_words() or _WORD_SUFFIXES.search(word):
-            return False
-    return True
-
-
-def is_person_name(text: str) -> bool:
-    """One person's name: 2-5 capitalised name tokens plus optional particles."""
-    text = collapse(text)
-    if not text or _NOT_IN_NAME.search(_MARKERS.sub("", text)):
-        return False
-    tokens = [_MARKERS.sub("", t) or t for t in text.split()]
-    # Particles count only in lower case: "Payel Das", "Quoc Le" are two-token names.
-    if len(tokens) > 2 and tokens[-1] in _SUFFIXES:
-        tokens = tokens[:-1]
-    core = [t for t in tokens if t not in _PARTICLES]
-    if not 2 <= len(core) <= 5 or len(tokens) > 8:
-        return False
-    if tokens[0] in _PARTICLES or tokens[-1] in _PARTICLES:
-        return False
-    if any("," in t for t in tokens[:-1]):
-        return False
-    if all(_INITIALS.match(t) for t in core):
-        return False
-    return all(_is_name_token(t) for t in core)
-
-
-def parse_names(text: str) -> tuple[str, ...] | None:
-    """The names on a line (one name, or a list separated by , ; & and), else None."""
-    text = collapse(text)
-    if is_person_name(text):
-        return (text,)
-    parts = [p for p in _NAME_LIST_SEP.split(text) if p]
-    if len(parts) >= 2 and all(is_person_name(p) for p in parts):
-        return tuple(parts)
-    return None
-
-
-def is_chrome(text: str) -> bool:
-    """Navigation text of the page: a listed chrome line or a line without letters."""
-    text = collapse(text)
-    # U+FFFD counts as a letter: a line of undecodable text is content, not chrome.
-    has_letters = any(c.isalpha() or c == "\ufffd" for c in text)
-    return not has_letters or text.casefold() in chrome_lines()
-
-
-def url_of_line(text: str) -> str | None:
-    """The URL when the line is only a URL (optionally after a short label)."""
-    m = _URL_LINE.match(text.strip())
-    return m.group(1) if m else None
-
-
-def classify_line(text: str) -> LineKind:
-    """The shape of one listing line."""
-    if not text.strip():
-        return "blank"
-    if is_chrome(text):
-        return "chrome"
-    if url_of_line(text):
-        return "url"
-    if is_prose(text):
-        return "abstract"
-    if parse_names(text) is not None:
-        return "names"
-    return "title"
-
-
 @dataclass(slots=True)
 class Entry:
-    """One paper entry being assembled from listing lines."""
+    """One paper entry being assembled from labelled lines."""
 
     title: tuple[int, str] | None = None
     authors: list[str] = field(default_factory=list)
@@ -215,53 +59,87 @@ class Entry:
     urls: list[str] = field(default_factory=list)
     lines: list[tuple[int, str]] = field(default_factory=list)
 
-    def is_header_like(self) -> bool:
-        """Short, title-only: a page header when it tops the page."""
-        return (
-            self.title is not None
-            and not self.authors
-            and not self.abstract
-            and not self.urls
-            and len(self.title[1].split()) <= _HEADER_MAX_WORDS
-        )
+
+@dataclass(frozen=True, slots=True)
+class Taggers:
+    """The line and token models a reader uses (the shipped ones unless given)."""
+
+    lines: model.SequenceTagger | None = None
+    segments: model.SequenceTagger | None = None
 
 
-def segment_entries(lines: Iterable[tuple[int, str]]) -> Iterator[Entry]:
+SHIPPED = Taggers()
+
+
+def windows(lines: Iterable[tuple[int, str]], size: int = WINDOW_LINES
+            ) -> Iterator[list[tuple[int, str]]]:
+    """Runs of at most about `size` lines, cut after a blank line where there is one."""
+    buf: list[tuple[int, str]] = []
+    for item in lines:
+        buf.append(item)
+        if len(buf) >= size:
+            cut = next((i for i in range(len(buf) - 1, 0, -1) if not buf[i][1].strip()),
+                       len(buf) - 1)
+            yield buf[:cut + 1]
+            buf = buf[cut + 1:]
+    if buf:
+        yield buf
+
+
+def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
+             ) -> Iterator[tuple[int, str, str]]:
+    """`(line number, text, label)` for every line."""
+    taggers = taggers or SHIPPED
+    for window in windows(lines):
+        labels = model.tag_lines([t for _, t in window], taggers.lines)
+        for (n, text), label in zip(window, labels, strict=True):
+            yield n, text, label
+
+
+def _add_title_line(entry: Entry, lineno: int, text: str, taggers: Taggers) -> None:
+    segs, tags = model.tag_segments(text, taggers.segments)
+    titles = fields.span_text(text, segs, tags, "T")
+    title = fields.clean_title(titles[0] if titles else text)
+    if not title:
+        title = fields.clean_title(text)
+    if entry.title is None:
+        entry.title = (lineno, title)
+    elif not entry.authors and not entry.abstract:
+        entry.title = (entry.title[0], f"{entry.title[1]} {title}")  # a title wrapped
+    for span in fields.span_text(text, segs, tags, "A"):
+        entry.authors.extend(a for a in fields.parse_authors(span) if a not in entry.authors)
+
+
+def add_line(entry: Entry, lineno: int, text: str, kind: str, taggers: Taggers) -> None:
+    entry.lines.append((lineno, text))
+    if kind != "abstract":  # an abstract's links are the extract stage's to find
+        entry.urls.extend(fields.urls(text))
+    if kind == "title":
+        _add_title_line(entry, lineno, text, taggers)
+    elif kind == "authors":
+        entry.authors.extend(a for a in fields.parse_authors(text) if a not in entry.authors)
+    elif kind == "abstract" and fields.strip_label(text)[1]:  # not a bare "Abstract:"
+        entry.abstract.append(fields.strip_label(text)[1])
+
+
+def segment_entries(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
+                    ) -> Iterator[Entry]:
     """Group `(line number, text)` pairs into entries (see the module docstring)."""
+    taggers = taggers or SHIPPED
     current: Entry | None = None
-    emitted = False
-    for lineno, text in lines:
-        kind = classify_line(text)
-        if kind in ("blank", "chrome"):
-            if kind == "chrome":
+    for lineno, text, label in labelled(lines, taggers):
+        if label in model.OUTSIDE:
+            if label == "heading" and current is not None:
+                yield current
+                current = None
+            elif label == "chrome":
                 log.debug("line %d: chrome %r", lineno, text[:80])
             continue
-        starts_new = (
-            current is None
-            or kind == "title"
-            or (kind == "names" and (bool(current.abstract) or current.title is None))
-        )
-        if kind in ("abstract", "url") and current is not None:
-            starts_new = False
-        if starts_new:
+        if current is None or label == "title":
             if current is not None:
-                # A short title-only line at the top that another title follows is a header.
-                if not (not emitted and current.is_header_like()):
-                    emitted = True
-                    yield current
-                else:
-                    log.debug("line %d: page header %r", current.lines[0][0], current.lines[0][1])
+                yield current
             current = Entry()
-        assert current is not None
-        current.lines.append((lineno, text))
-        if kind == "abstract":
-            current.abstract.append(text.strip())
-        elif kind == "url":
-            current.urls.append(url_of_line(text) or text.strip())
-        elif starts_new:
-            current.title = (lineno, collapse(text))
-        else:
-            current.authors.extend(parse_names(text) or (collapse(text),))
+        add_line(current, lineno, text, label, taggers)
     if current is not None:
         yield current
 
@@ -285,9 +163,9 @@ def entry_to_item(entry: Entry, name: str) -> Record | Rejected:
     )
 
 
-def read(fh: Source, name: str) -> Iterator[Record | Rejected]:
+def read(fh: Source, name: str, taggers: Taggers | None = None) -> Iterator[Record | Rejected]:
     """Stream the entries of a listing page."""
-    for entry in segment_entries(iter_lines(fh)):
+    for entry in segment_entries(iter_lines(fh), taggers):
         yield entry_to_item(entry, name)
 
 

@@ -1,0 +1,237 @@
+"""The fields inside one listing line: title and author spans, labels, author lists.
+
+A title line often carries more than its title: "Title (Chaudhuri, Kakade). Summary",
+"Rubin and Berant 2021: Title presented by X", "Mroueh, Y. Title", "Title Authors: A, B",
+"[arXiv] Title", "Title.<tab>summary". Such a line is cut into segments at its boundaries
+(sentence ends, tabs, brackets, years, dashes, field labels: `segments`), described by their
+shape (`segment_features`) for the learned tagger (`listing_model`), which marks each segment
+as title (`T`), authors (`A`) or other (`O`). Author lines are parsed by structure
+(`parse_authors`): a leading "Authors:" label, affiliations in brackets, footnote marks,
+"Last, I." pairs, "and"/"&"/";" separators and "et al." are handled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import regex
+
+from pipeline.ingest import listing_rules as rules
+
+_LABEL = regex.compile(
+    r"^\s*\[?(title|authors?|author\(s\)|abstract|summary|tl;?dr|by|paper)\]?\s*[:：]\s*",
+    regex.IGNORECASE,
+)
+_INNER_AUTHORS = regex.compile(r"(?:^|\s)(?:Authors?|Author\(s\))\s*:\s*", regex.IGNORECASE)
+_BRACKETED = regex.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\])")
+_FOOTNOTES = regex.compile(r"(?<=\S)[*†‡§¶#¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=\p{L})\d{1,2}(?=\s|,|$)")
+_SEPARATOR = regex.compile(r"\s*(?:,\s*and\s+|,\s*&\s*|;|,|\s+and\s+|\s+&\s+)\s*")
+_ET_AL = regex.compile(r"\s*,?\s*(?:et\.?\s*al\.?|and\s+others)\s*$", regex.IGNORECASE)
+_INITIALS = regex.compile(r"^(?:\p{Lu}\.?[\s-]?){1,3}$")
+_URL = regex.compile(r"https?://[^\s<>\"'\])]+")
+_FUNCTION_WORDS = frozenset(
+    "a an the of for and or in on with to by via from at as is are we our this that "
+    "presented discussed et al authors author abstract title paper code pdf arxiv".split()
+)
+
+
+_BOUNDARY = regex.compile(
+    r"\t+|\s{2,}"  # a tab or a wide gap
+    r"|(?<=[\p{L}\d)\]\"”’]{2})(?<!\bet|\bal)[.?!](?:\s+|(?=\p{Lu}))"  # a sentence end
+    r"|(?<=,\s\p{Lu}\.)\s+(?=\p{Lu}\p{Ll})"  # "Mroueh, Y. Towards"
+    r"|(?<=\b(?:19|20)\d\d[a-z]?\)?)\s*[:.,]?\s+"  # after a year
+    r"|\s+(?=[(\[])|(?<=[)\]])\s*[.,:]?\s*"  # around a bracketed group
+    r"|(?<=^\s*\d{1,3}[.)])\s+"  # after a leading number
+    r"|\s+(?=(?:Authors?|By)\s*:|presented by\b|discussed\b)"  # before a field label
+    r"|\s+[-–—|]\s+",  # a dash or bar between spaces
+    regex.IGNORECASE,
+)
+_NAME_PARTS = regex.compile(r"\s*(?:,\s*and\s+|,|;|\s+and\s+|\s*&\s*)\s*")
+
+
+def is_name_list(text: str) -> bool:
+    """Names and nothing else: each part 1-4 name-like words ("Kakade", "Y. Mroueh")."""
+    text = _ET_AL.sub("", _FOOTNOTES.sub("", text.strip("()[]., ")))
+    parts = [p for p in _NAME_PARTS.split(text) if p.strip()]
+    if not parts:
+        return False
+    for part in parts:
+        words = part.split()
+        if not 1 <= len(words) <= 4:
+            return False
+        if not all(_INITIALS.match(w) or (rules.is_name_token(w) and w[0].isupper())
+                   for w in words):
+            return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A stretch of a line between two boundaries, and where it stands in the line."""
+
+    text: str
+    start: int
+    end: int
+    before: str
+    after: str
+
+
+def segments(text: str) -> list[Segment]:
+    """The line cut at its boundaries (`_BOUNDARY`); each piece with the separators around it."""
+    cuts = [(m.start(), m.end()) for m in _BOUNDARY.finditer(text) if m.end() > m.start()]
+    out: list[Segment] = []
+    pos = 0
+    prev_sep = ""
+    for a, b in [*cuts, (len(text), len(text))]:
+        piece = text[pos:a]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            out.append(Segment(piece.strip(), pos + lead, pos + lead + len(piece.strip()),
+                               prev_sep.strip() or " ", text[a:b].strip() or " "))
+        prev_sep = text[a:b]
+        pos = b
+    return out
+
+
+def _segment_own(seg: Segment) -> dict[str, str | float]:
+    words = seg.text.split()
+    alpha = [w for w in words if any(c.isalpha() for c in w)]
+    n = max(len(alpha), 1)
+    f: dict[str, str | float] = {
+        "words=" + _bucket(len(words)): 1.0,
+        "name_ratio": round(sum(1 for w in alpha if rules.is_name_token(w.strip(",;.*†")))
+                            / n, 2),
+        "capital_ratio": round(sum(1 for w in alpha if w[0].isupper()) / n, 2),
+        "title_words": min(sum(1 for w in alpha if w.casefold().strip(",.:") in
+                               rules.title_words()), 4) / 4,
+        "comma_ratio": round(seg.text.count(",") / max(len(words), 1), 2),
+        "initials": min(sum(1 for w in words if _INITIALS.match(w.strip(",;"))), 4) / 4,
+        "before=" + seg.before[:1]: 1.0,
+        "after=" + seg.after[:1]: 1.0,
+    }
+    first = words[0].casefold()
+    if first in _FUNCTION_WORDS:
+        f["first=" + first] = 1.0
+    if seg.text.startswith(("(", "[")):
+        f["bracketed"] = 1.0
+    if regex.search(r"\b(?:19|20)\d\d\b", seg.text):
+        f["year"] = 1.0
+    if regex.search(r"\bet\.?\s*al\b|\band\b|&", seg.text):
+        f["and"] = 1.0
+    if rules.parse_names(seg.text.strip("()[].,")) is not None:
+        f["names"] = 1.0
+    if is_name_list(seg.text):
+        f["name_list"] = 1.0
+    links = sum(1 for w in words if w.strip("[]().,").casefold() in rules.load_words(
+        "listing_link_words.txt"))
+    if links:
+        f["link_ratio"] = round(links / len(words), 2)
+    if regex.match(r"^(?:Authors?|By)\s*:", seg.text, regex.IGNORECASE):
+        f["authors_label"] = 1.0
+    if regex.match(r"^(?:presented|discussed)\b", seg.text, regex.IGNORECASE):
+        f["presented"] = 1.0
+    if seg.text[-1] in ".!?":
+        f["ends_sentence"] = 1.0
+    if len(seg.text) > 1 and sum(c.isupper() for c in seg.text) > len(seg.text) / 2:
+        f["caps"] = 1.0
+    return f
+
+
+def _bucket(n: int) -> str:
+    for edge in (1, 2, 3, 5, 8, 12, 20, 30):
+        if n <= edge:
+            return f"<={edge}"
+    return ">30"
+
+
+def segment_features(segs: Sequence[Segment]) -> list[dict[str, str | float]]:
+    """Features of each segment of a line: its own, its neighbours', where it stands."""
+    own = [_segment_own(s) for s in segs]
+    out: list[dict[str, str | float]] = []
+    n = len(segs)
+    for i in range(n):
+        f = dict(own[i])
+        f["index=" + str(min(i, 3))] = 1.0
+        if i == n - 1:
+            f["last"] = 1.0
+        f["longest"] = 1.0 if len(segs[i].text) == max(len(s.text) for s in segs) else 0.0
+        for step in (-1, 1):
+            j = i + step
+            if 0 <= j < n:
+                for name, value in own[j].items():
+                    f[f"{step}:{name}"] = value
+            else:
+                f[f"{step}:none"] = 1.0
+        out.append(f)
+    return out
+
+
+def strip_label(text: str) -> tuple[str | None, str]:
+    """A leading field label ("Abstract:", "Authors:", "[Title]") and the text after it."""
+    m = _LABEL.match(text)
+    if not m:
+        return None, text.strip()
+    return m.group(1).casefold(), text[m.end():].strip()
+
+
+def after_authors_label(text: str) -> str:
+    """The text after an inner "Authors:" label ("ArXiv ID: 2507.00992 Authors: A, B")."""
+    found = list(_INNER_AUTHORS.finditer(text))
+    return text[found[-1].end():] if found else strip_label(text)[1]
+
+
+def urls(text: str) -> list[str]:
+    """The http(s) URLs written in a line, trailing punctuation trimmed."""
+    return [u.rstrip(".,;:") for u in _URL.findall(text)]
+
+
+def _clean_name(name: str) -> str:
+    name = rules.collapse(_FOOTNOTES.sub("", name)).strip(" ,;:")
+    if name.endswith(".") and len(name.rsplit(None, 1)[-1]) > 3:
+        name = name[:-1]  # the list's closing period, not an initial's
+    return name
+
+
+def parse_authors(text: str) -> tuple[str, ...]:
+    """The names in an author list, as written ("Last, I." pairs become "I. Last")."""
+    text = after_authors_label(text)
+    text = _BRACKETED.sub("", text)
+    text = _ET_AL.sub("", rules.collapse(text)).strip(" ,;")
+    if not text:
+        return ()
+    parts = [p.strip() for p in _SEPARATOR.split(text)]
+    parts = [p.removeprefix("and ").strip() for p in parts if p.strip()]
+    if len(parts) >= 2 and len(parts) % 2 == 0 and all(
+            _INITIALS.match(p) for p in parts[1::2]) and not any(
+            _INITIALS.match(p) for p in parts[0::2]):
+        parts = [f"{first} {last}" for last, first in zip(parts[0::2], parts[1::2], strict=True)]
+    names = [_clean_name(p) for p in parts]
+    return tuple(n for n in names if n and any(c.isalpha() for c in n))
+
+
+def span_text(text: str, segs: Sequence[Segment], tags: Sequence[str], tag: str) -> list[str]:
+    """The stretches of `text` covered by runs of segments tagged `tag`, each as written."""
+    spans: list[str] = []
+    start: int | None = None
+    end = 0
+    for seg, t in zip(segs, tags, strict=True):
+        if t == tag:
+            if start is None:
+                start = seg.start
+            end = seg.end
+        elif start is not None:
+            spans.append(text[start:end])
+            start = None
+    if start is not None:
+        spans.append(text[start:end])
+    return spans
+
+
+def clean_title(text: str) -> str:
+    """A title span without wrapping quotes, a closing period or a leading label."""
+    text = strip_label(rules.collapse(text))[1]
+    text = text.strip(" \"“”'‘’")
+    if text.endswith(".") and not text.endswith(".."):
+        text = text[:-1].rstrip()
+    return text

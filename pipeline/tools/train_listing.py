@@ -1,0 +1,290 @@
+"""Train the listing-page taggers and measure them by leave-one-page-out cross-validation.
+
+Data (all in the repository): the annotated real pages of `tests/fixtures/pages/` (raw text,
+a label and an entry number for every line in `lines/`, the entries in `gold/`) and the two
+seed pages (`tests/fixtures/seeds/`, labels in `lines/seed_*.lines.tsv`, entries in
+`tests/fixtures/gold/seeds.jsonl`).
+
+- Line model: each line's label is its annotated kind (`listing_model`); a page's non-blank
+  lines are one sequence.
+- Segment model: each title line's segments (`listing_fields.segments`) are tagged `T` when
+  at least half of the segment lies in the gold title, `A` when it holds a word of a gold
+  author's name, `O` otherwise. A title line whose gold title is not in it is left out.
+
+`python -m pipeline.tools.train_listing` writes both models to `pipeline/ingest/models/`;
+`--cv` reads every page with models trained on the other pages and scores titles, authors and
+abstracts against the gold (`--write FILE` saves the figures as JSON). CRFsuite's L-BFGS
+has no randomness: the same data gives byte-identical model files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pycrfsuite
+
+from pipeline.config import ROOT
+from pipeline.ingest import listing_features, listing_fields, listing_model, listing_text
+from pipeline.records import Record
+from pipeline.tools import listing_synth
+from pipeline.tools.evaluate import normalise_title
+
+PAGES = ROOT / "tests" / "fixtures" / "pages"
+SEEDS = ROOT / "tests" / "fixtures" / "seeds"
+SEED_GOLD = ROOT / "tests" / "fixtures" / "gold" / "seeds.jsonl"
+MODEL_DIR = ROOT / "pipeline" / "ingest" / "models"
+SYNTHETIC_PAGES = 80
+PARAMS: dict[str, Any] = {"c1": 0.5, "c2": 0.01, "max_iterations": 300,
+                          "feature.possible_transitions": True}
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """An annotated page: its text, a label per line, its gold entries."""
+
+    name: str
+    text: str
+    labels: tuple[str, ...]
+    entries: tuple[int, ...]
+    gold: tuple[dict[str, Any], ...]
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def _page(name: str, raw: Path, tsv: Path, gold: list[dict[str, Any]]) -> Page:
+    text = raw.read_text(encoding="utf-8")
+    rows = [line.split("\t") for line in tsv.read_text(encoding="utf-8").splitlines()]
+    n_lines = len(text.splitlines())
+    if len(rows) != n_lines:
+        raise ValueError(f"{tsv}: {len(rows)} labels for {n_lines} lines of {raw.name}")
+    return Page(name, text, tuple(r[1] for r in rows), tuple(int(r[2]) for r in rows),
+                tuple(gold))
+
+
+def load_pages() -> list[Page]:
+    """Every annotated page, seeds included, in name order."""
+    pages = []
+    for tsv in sorted((PAGES / "lines").glob("*.lines.tsv")):
+        stem = tsv.name.removesuffix(".lines.tsv")
+        if stem.startswith("seed_"):
+            raw = SEEDS / f"{stem.removeprefix('seed_')}.txt"
+            gold = [g for g in _jsonl(SEED_GOLD) if g["source_file"] == raw.name]
+        else:
+            raw = PAGES / "raw" / f"{stem}.txt"
+            gold = _jsonl(PAGES / "gold" / f"{stem}.gold.jsonl")
+        pages.append(_page(stem, raw, tsv, gold))
+    return pages
+
+
+def line_labels(page: Page) -> list[str]:
+    """The annotated kind of every line; an entry-kind line outside every entry is chrome."""
+    return [label if label not in listing_model.ENTRY_KINDS or entry > 0 else "chrome"
+            for label, entry in zip(page.labels, page.entries, strict=True)]
+
+
+def segment_labels(text: str, gold: dict[str, Any]) -> list[str] | None:
+    """`T`/`A`/`O` for a title line's segments, or None when the gold title is not in it."""
+    segs = listing_fields.segments(text)
+    title = gold["title"]
+    at = text.find(title)
+    if at < 0:
+        at = text.casefold().find(title.casefold())
+    if at < 0:
+        return None
+    end = at + len(title)
+    parts = {w.casefold() for a in gold.get("authors", []) for w in a.split()
+             if len(w.rstrip(".")) > 1}
+    tags = []
+    for seg in segs:
+        overlap = max(0, min(seg.end, end) - max(seg.start, at))
+        words = {w.strip(",;.*†()[]").casefold() for w in seg.text.split()}
+        tags.append("T" if overlap * 2 >= seg.end - seg.start
+                    else "A" if words & parts else "O")
+    return tags
+
+
+def _content(texts: Sequence[str], labels: Sequence[str]) -> tuple[list[Any], list[str]]:
+    feats = listing_features.page_features(texts)
+    keep = [i for i, t in enumerate(texts) if t.strip()]
+    return [feats[i] for i in keep], [labels[i] for i in keep]
+
+
+def training_sequences(pages: Sequence[Page]) -> tuple[list[Any], list[Any]]:
+    """(line sequences, segment sequences) as (features, labels) pairs; the line sequences
+    include `SYNTHETIC_PAGES` pages re-laid out from `pages` (`listing_synth`)."""
+    lines_xy: list[Any] = [_content(texts, labels)
+                           for texts, labels in listing_synth.pages(pages, SYNTHETIC_PAGES)]
+    segments_xy: list[Any] = []
+    for page in pages:
+        texts = page.text.splitlines()
+        lines_xy.append(_content(texts, line_labels(page)))
+        for text, label, entry in zip(texts, page.labels, page.entries, strict=True):
+            if label != "title" or entry == 0 or entry > len(page.gold):
+                continue
+            tags = segment_labels(text, page.gold[entry - 1])
+            if tags:
+                segs = listing_fields.segments(text)
+                segments_xy.append((listing_fields.segment_features(segs), tags))
+    return lines_xy, segments_xy
+
+
+def _train(xy: Sequence[Any], path: Path) -> None:
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for x, y in xy:
+        trainer.append(x, y)
+    trainer.set_params(PARAMS)
+    trainer.train(str(path))
+
+
+def train(pages: Sequence[Page], folder: Path) -> None:
+    """Write the line and segment models trained on `pages` into `folder`."""
+    lines_xy, segments_xy = training_sequences(pages)
+    folder.mkdir(parents=True, exist_ok=True)
+    _train(lines_xy, folder / listing_model.LINE_MODEL)
+    _train(segments_xy, folder / listing_model.SEGMENT_MODEL)
+
+
+def _taggers(folder: Path) -> listing_text.Taggers:
+    def load(name: str) -> listing_model.SequenceTagger:
+        tagger = pycrfsuite.Tagger()
+        tagger.open(str(folder / name))
+        return tagger  # type: ignore[no-any-return]
+    return listing_text.Taggers(load(listing_model.LINE_MODEL), load(listing_model.SEGMENT_MODEL))
+
+
+def read_page(page: Page, taggers: listing_text.Taggers = listing_text.SHIPPED
+              ) -> list[Record]:
+    """The records the reader makes of a page, merged by title as the normalise stage does."""
+    merged: dict[str, Record] = {}
+    for item in listing_text.read(io.StringIO(page.text), page.name, taggers):
+        if not isinstance(item, Record):
+            continue
+        key = normalise_title(item.title or "")
+        old = merged.get(key)
+        if old is None:
+            merged[key] = item
+        else:
+            merged[key] = Record(
+                source_file=old.source_file, line=old.line, source_format=old.source_format,
+                title=old.title, authors=old.authors or item.authors,
+                abstract=old.abstract or item.abstract, urls=old.urls, raw=old.raw)
+    return list(merged.values())
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.casefold().split())
+
+
+@dataclass(slots=True)
+class Tally:
+    """Counts for titles, authors and abstracts over pages."""
+
+    title_tp: int = 0
+    title_fp: int = 0
+    title_fn: int = 0
+    author_tp: int = 0
+    author_fp: int = 0
+    author_fn: int = 0
+    abstracts: int = 0
+    abstracts_right: int = 0
+    abstracts_wrong: int = 0
+
+    def add(self, page: Page, records: Sequence[Record]) -> None:
+        by_title = {normalise_title(r.title or ""): r for r in records}
+        seen: set[str] = set()
+        for g in page.gold:
+            key = normalise_title(g["title"])
+            rec = by_title.get(key)
+            if rec is None or key in seen:
+                self.title_fn += 1
+            else:
+                seen.add(key)
+                self.title_tp += 1
+            gold_authors = {_norm(a) for a in g.get("authors", [])}
+            pred_authors = {_norm(a) for a in (rec.authors if rec else ())}
+            self.author_tp += len(gold_authors & pred_authors)
+            self.author_fp += len(pred_authors - gold_authors)
+            self.author_fn += len(gold_authors - pred_authors)
+            if g.get("abstract") or g.get("has_abstract"):
+                # The seeds' gold says only whether there is an abstract, not its text.
+                self.abstracts += 1
+                if rec is not None and rec.abstract and (not g.get("abstract") or _norm(
+                        rec.abstract) == _norm(g["abstract"])):
+                    self.abstracts_right += 1
+            elif rec is not None and rec.abstract:
+                self.abstracts_wrong += 1
+        self.title_fp += len(set(by_title) - seen)
+
+    def scores(self) -> dict[str, Any]:
+        def f1(tp: int, fp: int, fn: int) -> dict[str, float]:
+            p = tp / (tp + fp) if tp + fp else 1.0
+            r = tp / (tp + fn) if tp + fn else 1.0
+            return {"precision": round(p, 4), "recall": round(r, 4),
+                    "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+        return {
+            "titles": f1(self.title_tp, self.title_fp, self.title_fn),
+            "authors": f1(self.author_tp, self.author_fp, self.author_fn),
+            "abstracts_attached": round(self.abstracts_right / self.abstracts, 4)
+            if self.abstracts else 1.0,
+            "abstracts": self.abstracts,
+            "abstracts_on_entries_without_one": self.abstracts_wrong,
+        }
+
+
+def cross_validate(pages: Sequence[Page]) -> dict[str, Any]:
+    """Leave-one-page-out: each page read by models trained on all the others."""
+    total = Tally()
+    per_page: dict[str, Any] = {}
+    for held in pages:
+        rest = [p for p in pages if p.name != held.name]
+        with tempfile.TemporaryDirectory() as tmp:
+            train(rest, Path(tmp))
+            records = read_page(held, _taggers(Path(tmp)))
+        tally = Tally()
+        tally.add(held, records)
+        total.add(held, records)
+        per_page[held.name] = tally.scores()
+    return {"folds": len(pages), "pages": len(pages),
+            "entries": sum(len(p.gold) for p in pages), **total.scores(),
+            "per_page": per_page}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m pipeline.tools.train_listing",
+                                 description=__doc__.split("\n\n")[0])
+    ap.add_argument("--cv", action="store_true", help="leave-one-page-out scores, no training")
+    ap.add_argument("--write", type=Path, help="save the cross-validated figures (JSON)")
+    ap.add_argument("--out", type=Path, default=MODEL_DIR, help="model folder")
+    args = ap.parse_args(argv)
+    pages = load_pages()
+    started = time.perf_counter()
+    if args.cv:
+        report = cross_validate(pages)
+        report["command"] = "make eval"
+        text = json.dumps(report, indent=2, sort_keys=True) + "\n"
+        if args.write:
+            args.write.write_text(text, encoding="utf-8")
+        brief = {k: report[k] for k in ("titles", "authors", "abstracts_attached")}
+        print(f"listing pages, leave-one-page-out over {len(pages)} pages "
+              f"({report['entries']} entries): {json.dumps(brief)}")
+    else:
+        train(pages, args.out)
+        sizes = {f.name: f.stat().st_size for f in sorted(args.out.glob("*.crfsuite"))}
+        print(f"trained on {len(pages)} pages -> {args.out}: {sizes}")
+    print(f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
