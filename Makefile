@@ -41,6 +41,8 @@ eval: $(STAMP) native
 	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/annotated/raw --gold tests/fixtures/annotated/gold/dev.gold.jsonl --work-dir $(WORK)/eval-annotated --write eval/annotated_dev.json
 	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/annotated/raw --gold tests/fixtures/annotated/gold/blind.gold.jsonl --work-dir $(WORK)/eval-annotated --write eval/annotated_blind.json
 	$(BIN)/python eval/agreement.py --write eval/agreement.json
+	# listing pages: leave-one-page-out (unseen) figures, then the whole pipeline on the same
+	# pages with the shipped models, which trained on them (seen)
 	$(BIN)/python -m pipeline.tools.train_listing --cv --write eval/listing_cv.json
 	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/pages/raw --gold tests/fixtures/pages/pages.gold.jsonl --complete-gold --work-dir $(WORK)/eval-pages --write eval/pages.json
 

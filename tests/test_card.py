@@ -15,7 +15,13 @@ import pytest
 import yaml
 from test_load import sample_tables, write_sample_release
 
-from pipeline.publish.card import REQUIRED_SECTIONS, accuracy_section, front_matter, render_card
+from pipeline.publish.card import (
+    REQUIRED_SECTIONS,
+    accuracy_section,
+    front_matter,
+    listing_section,
+    render_card,
+)
 from pipeline.publish.plots import plot_claims_per_dataset_metric, plot_fid_per_dataset_resolution
 from pipeline.schemas import RELEASE_TABLES, table_spec, to_table
 
@@ -112,6 +118,16 @@ def test_accuracy_from_eval_figures() -> None:
     }
     assert "| urls | 1.000 | 1.000 | 1.000 | 13 | 0 | 0 |" in accuracy_section(data)
     assert "--write eval/seeds.json" in accuracy_section(None)
+
+
+def test_listing_figures_name_their_set_and_that_it_was_unseen() -> None:
+    data = {"command": "make eval", "pages": 20, "entries": 315, "abstracts": 116,
+            "titles": {"f1": 0.7697}, "authors": {"f1": 0.825}, "abstracts_attached": 0.8276}
+    text = listing_section(data)
+    assert "leave-one-page-out over 20 annotated pages (315 entries" in text
+    assert "did not train on it" in text
+    assert "titles F1 0.770, authors F1 0.825" in text and "0.828 (of 116)" in text
+    assert listing_section(None) == ""
 
 
 def test_card_uses_the_eval_file(releases: tuple[Path, Path], tmp_path: Path) -> None:
