@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from functools import cache
 
 import regex
 
@@ -43,19 +42,18 @@ _INITIALS_HEAD = regex.compile(r"^(?:\p{Lu}[\p{L}'’-]+,\s(?:\p{Lu}\.\s?-?)+,?\
 _CITATION = regex.compile(r"^[^()]{3,200}?\(\s*(?:19|20)\d\d[a-z]?\s*\)\s*[.,:]")
 
 
-@cache
 def link_words() -> frozenset[str]:
     """Words of link and button rows ("pdf", "code", "bibtex"), from `listing_link_words.txt`."""
     return rules.load_words("listing_link_words.txt")
 
 
-@cache
 def field_labels() -> frozenset[str]:
     """Labels that start a field line ("abstract", "authors"), from `listing_field_labels.txt`."""
     return rules.load_words("listing_field_labels.txt")
 
 
-def _bucket(n: int, edges: Sequence[int]) -> str:
+def bucket(n: int, edges: Sequence[int]) -> str:
+    """`<=edge` for the first edge `n` does not exceed, else `>last edge`: a count as a word."""
     for edge in edges:
         if n <= edge:
             return f"<={edge}"
@@ -66,21 +64,22 @@ def _ratio(n: int, d: int) -> float:
     return round(n / d, 2) if d else 0.0
 
 
-def shape(text: str) -> str:
-    """A coarse signature of a line, for finding lines of the same kind on a page."""
+def shape(text: str, kind: str) -> str:
+    """A coarse signature of a line (`kind`: its `classify_line`), for finding lines of the
+    same kind on a page."""
     words = text.split()
     label = _FIELD_LABEL.match(text)
     return "|".join((
-        rules.classify_line(text),
-        _bucket(len(words), (1, 3, 8, 16, 30)),
+        kind,
+        bucket(len(words), (1, 3, 8, 16, 30)),
         ("label=" + label.group(1).casefold()) if label else "",
         "y" if _YEAR.search(text) else "",
         "u" if _URL.search(text) else "",
     ))
 
 
-def own_features(text: str) -> Features:
-    """What one line looks like on its own."""
+def own_features(text: str, kind: str | None = None) -> Features:
+    """What one line looks like on its own (`kind`: its `classify_line`, when known)."""
     stripped = text.strip()
     if not stripped:
         return {"blank": 1.0}
@@ -92,12 +91,12 @@ def own_features(text: str) -> Features:
     names_tokens = sum(1 for w in words if rules.is_name_token(w))
     title_hits = sum(1 for w in alpha if w.casefold() in rules.title_words())
     link_hits = sum(1 for w in alpha if w.casefold() in link_words())
-    kind = rules.classify_line(stripped)
+    kind = kind or rules.classify_line(stripped)
     label = _FIELD_LABEL.match(stripped)
     f: Features = {
         "kind=" + kind: 1.0,
-        "words=" + _bucket(len(words), (1, 2, 3, 5, 8, 12, 20, 35, 60)): 1.0,
-        "chars=" + _bucket(len(stripped), (10, 25, 50, 80, 120, 200, 400)): 1.0,
+        "words=" + bucket(len(words), (1, 2, 3, 5, 8, 12, 20, 35, 60)): 1.0,
+        "chars=" + bucket(len(stripped), (10, 25, 50, 80, 120, 200, 400)): 1.0,
         "last=" + (stripped[-1] if not stripped[-1].isalnum() else
                    "digit" if stripped[-1].isdigit() else "alpha"): 1.0,
         "first=" + ("upper" if stripped[0].isupper() else "lower" if stripped[0].islower()
@@ -145,8 +144,9 @@ def own_features(text: str) -> Features:
 
 def page_features(lines: Sequence[str]) -> list[Features]:
     """Features of every line of a page: its own, its neighbours', and the page's repeats."""
-    own = [own_features(t) for t in lines]
-    shapes = [shape(t) if t.strip() else "" for t in lines]
+    kinds = [rules.classify_line(t) for t in lines]
+    own = [own_features(t, kind) for t, kind in zip(lines, kinds, strict=True)]
+    shapes = [shape(t, kind) if t.strip() else "" for t, kind in zip(lines, kinds, strict=True)]
     shape_count = Counter(s for s in shapes if s)
     text_count = Counter(" ".join(t.split()) for t in lines if t.strip())
     content = [i for i, t in enumerate(lines) if t.strip()]
@@ -156,16 +156,16 @@ def page_features(lines: Sequence[str]) -> list[Features]:
         f = dict(own[i])
         if text.strip():
             k = order[i]
-            f["repeats=" + _bucket(shape_count[shapes[i]], (1, 2, 4, 8))] = 1.0
-            f["same_text=" + _bucket(text_count[" ".join(text.split())], (1, 2, 4))] = 1.0
+            f["repeats=" + bucket(shape_count[shapes[i]], (1, 2, 4, 8))] = 1.0
+            f["same_text=" + bucket(text_count[" ".join(text.split())], (1, 2, 4))] = 1.0
             f["blank_before"] = 1.0 if i == 0 or not lines[i - 1].strip() else 0.0
             f["blank_after"] = 1.0 if i + 1 >= len(lines) or not lines[i + 1].strip() else 0.0
             for step, tag in ((-1, "p1"), (1, "n1"), (-2, "p2"), (2, "n2")):
                 j = k + step
                 if 0 <= j < len(content):
                     for name, value in own[content[j]].items():
-                        if not isinstance(value, float) or name.startswith(
-                                ("kind=", "words=", "label=", "first=", "last=")) or abs(step) == 1:
+                        if abs(step) == 1 or name.startswith(
+                                ("kind=", "words=", "label=", "first=", "last=")):
                             f[f"{tag}:{name}"] = value
                     if shapes[content[j]] == shapes[i]:
                         f[f"{tag}:same_shape"] = 1.0

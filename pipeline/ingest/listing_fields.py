@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import regex
 
+from pipeline.ingest import listing_features
 from pipeline.ingest import listing_rules as rules
 
 _LABEL = regex.compile(
@@ -99,7 +100,7 @@ def _segment_own(seg: Segment) -> dict[str, str | float]:
     alpha = [w for w in words if any(c.isalpha() for c in w)]
     n = max(len(alpha), 1)
     f: dict[str, str | float] = {
-        "words=" + _bucket(len(words)): 1.0,
+        "words=" + listing_features.bucket(len(words), (1, 2, 3, 5, 8, 12, 20, 30)): 1.0,
         "name_ratio": round(sum(1 for w in alpha if rules.is_name_token(w.strip(",;.*†")))
                             / n, 2),
         "capital_ratio": round(sum(1 for w in alpha if w[0].isupper()) / n, 2),
@@ -123,8 +124,8 @@ def _segment_own(seg: Segment) -> dict[str, str | float]:
         f["names"] = 1.0
     if is_name_list(seg.text):
         f["name_list"] = 1.0
-    links = sum(1 for w in words if w.strip("[]().,").casefold() in rules.load_words(
-        "listing_link_words.txt"))
+    links = sum(1 for w in words if w.strip("[]().,").casefold()
+                in listing_features.link_words())
     if links:
         f["link_ratio"] = round(links / len(words), 2)
     if regex.match(r"^(?:Authors?|By)\s*:", seg.text, regex.IGNORECASE):
@@ -138,24 +139,18 @@ def _segment_own(seg: Segment) -> dict[str, str | float]:
     return f
 
 
-def _bucket(n: int) -> str:
-    for edge in (1, 2, 3, 5, 8, 12, 20, 30):
-        if n <= edge:
-            return f"<={edge}"
-    return ">30"
-
-
 def segment_features(segs: Sequence[Segment]) -> list[dict[str, str | float]]:
     """Features of each segment of a line: its own, its neighbours', where it stands."""
     own = [_segment_own(s) for s in segs]
     out: list[dict[str, str | float]] = []
     n = len(segs)
+    longest = max(len(s.text) for s in segs) if segs else 0
     for i in range(n):
         f = dict(own[i])
         f["index=" + str(min(i, 3))] = 1.0
         if i == n - 1:
             f["last"] = 1.0
-        f["longest"] = 1.0 if len(segs[i].text) == max(len(s.text) for s in segs) else 0.0
+        f["longest"] = 1.0 if len(segs[i].text) == longest else 0.0
         for step in (-1, 1):
             j = i + step
             if 0 <= j < n:

@@ -25,7 +25,6 @@ LineKind = Literal["blank", "chrome", "abstract", "names", "url", "title"]
 
 _PROSE_MIN_CHARS = 200
 _PROSE_MIN_WORDS = 25
-_HEADER_MAX_WORDS = 3
 _PARTICLES = frozenset(
     "de da del della der den di du van von la le dos das do y bin ibn al ter ten zu st.".split()
 )
@@ -56,6 +55,7 @@ _TEXT_CONTROLS = frozenset("\t\n\r\f\v")
 
 @cache
 def load_words(filename: str) -> frozenset[str]:
+    """The casefolded, whitespace-collapsed lines of a word list of this package (read once)."""
     text = resources.files(__package__).joinpath(filename).read_text(encoding="utf-8")
     return frozenset(
         " ".join(line.split()).casefold()
@@ -64,13 +64,11 @@ def load_words(filename: str) -> frozenset[str]:
     )
 
 
-@cache
 def chrome_lines() -> frozenset[str]:
     """Lines of page chrome (casefolded), from `listing_chrome.txt`."""
     return load_words("listing_chrome.txt")
 
 
-@cache
 def title_words() -> frozenset[str]:
     """Words that never occur in a person's name, from `listing_title_words.txt`."""
     return load_words("listing_title_words.txt")
