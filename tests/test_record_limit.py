@@ -122,3 +122,21 @@ def test_a_gigabyte_line_in_a_small_gzip_stays_in_bounded_memory(tmp_path: Path)
     huge = next(i for i in manifest["inputs"] if i["name"] == "huge.jsonl.gz")
     assert huge["records_read"] == 2 and huge["papers_published"] == 1
     assert manifest["accounting_holds"]
+
+
+def test_parquet_streams_by_row_groups_under_a_small_record_limit(tmp_path: Path) -> None:
+    # A seekable file stays seekable through BoundedSource, so a Parquet table far larger
+    # than DOCUMENT_FACTOR x the record limit is read row group by row group, not refused.
+    import pyarrow as pa
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows = 2000
+    table = pa.table({"title": [f"Paper number {i} about learning" for i in range(rows)],
+                      "abstract": ["We reach 91.2% accuracy on CIFAR-10. " * 4] * rows})
+    pq.write_table(table, raw / "t.parquet", row_group_size=100)
+    assert (raw / "t.parquet").stat().st_size > 8 * 4096
+    (f,) = scan_inputs(raw)
+    items = list(read_input(raw, f, max_record_bytes=4096))
+    assert len(items) == rows
+    assert all(getattr(i, "reason", None) is None for i in items)

@@ -136,8 +136,8 @@ class DocumentTooLarge(Exception):
 
 
 DOCUMENT_FACTOR = 8
-"""A format read as one document (a JSON array, an HF or PwC export, a Parquet file) may be
-this many times the record limit (256 MB by default)."""
+"""A format read as one document (a JSON array, an HF or PwC export, a Parquet file that is
+not seekable, e.g. gzipped) may be this many times the record limit (256 MB by default)."""
 _SKIP_CHUNK = 1 << 20
 
 
@@ -170,6 +170,21 @@ class BoundedSource:
                 break
         self.oversized.append((self.lineno, total))
         return b"\n"
+
+    def seekable(self) -> bool:
+        """A seekable underlying file stays seekable (Parquet is read by row groups)."""
+        seekable = getattr(self._fh, "seekable", None)
+        return bool(callable(seekable) and seekable())
+
+    def seek(self, offset: int, whence: int = 0, /) -> int:
+        return int(getattr(self._fh, "seek")(offset, whence))  # noqa: B009 (not in the Protocol)
+
+    def tell(self) -> int:
+        return int(getattr(self._fh, "tell")())  # noqa: B009
+
+    @property
+    def closed(self) -> bool:
+        return bool(getattr(self._fh, "closed", False))
 
     def read(self, size: int = -1, /) -> bytes:
         if size is not None and size >= 0:
