@@ -140,3 +140,22 @@ def test_parquet_streams_by_row_groups_under_a_small_record_limit(tmp_path: Path
     items = list(read_input(raw, f, max_record_bytes=4096))
     assert len(items) == rows
     assert all(getattr(i, "reason", None) is None for i in items)
+
+
+@pytest.mark.parametrize("long_at", [0, 3, 9])
+def test_blocks_leave_out_a_long_line_that_ends_inside_a_block(tmp_path: Path,
+                                                                long_at: int) -> None:
+    # The parallel path applies the same limit as the serial one: a line over the limit is
+    # left out (and numbered) even when its end falls inside a block.
+    from pipeline.ingest.stage import iter_blocks
+
+    lines = [f"line {i}\n".encode() for i in range(10)]
+    lines[long_at] = b"x" * 50 + b"\n"
+    path = tmp_path / "f.txt"
+    path.write_bytes(b"".join(lines))
+    oversized: list[tuple[int, int]] = []
+    blocks = list(iter_blocks(path, block=100, max_line=30, oversized=oversized))
+    assert oversized == [(long_at + 1, 51)]
+    kept = [(first + k, text) for first, data in blocks
+            for k, text in enumerate(data.splitlines(keepends=True))]
+    assert kept == [(i + 1, line) for i, line in enumerate(lines) if i != long_at]

@@ -141,6 +141,16 @@ not seekable, e.g. gzipped) may be this many times the record limit (256 MB by d
 _SKIP_CHUNK = 1 << 20
 
 
+def skip_rest_of_line(fh: BinarySource) -> int:
+    """Read to the end of the current line in 1 MiB pieces, holding none; the bytes read."""
+    total = 0
+    while piece := fh.readline(_SKIP_CHUNK):
+        total += len(piece)
+        if piece.endswith(b"\n"):
+            break
+    return total
+
+
 class BoundedSource:
     """A binary source whose lines are at most `max_bytes` and whose whole reads at most
     `DOCUMENT_FACTOR * max_bytes`: memory stays bounded whatever the input.
@@ -163,12 +173,7 @@ class BoundedSource:
         self.lineno += 1
         if len(line) <= self.max_bytes or line.endswith(b"\n"):
             return line
-        total = len(line)
-        while piece := self._fh.readline(_SKIP_CHUNK):
-            total += len(piece)
-            if piece.endswith(b"\n"):
-                break
-        self.oversized.append((self.lineno, total))
+        self.oversized.append((self.lineno, len(line) + skip_rest_of_line(self._fh)))
         return b"\n"
 
     def seekable(self) -> bool:

@@ -41,6 +41,7 @@ from pipeline.ingest import (
     scan_inputs,
     too_large,
 )
+from pipeline.ingest.common import skip_rest_of_line
 from pipeline.io import (
     ParquetSink,
     parquet_bytes,
@@ -186,6 +187,30 @@ def parse_block_reference(task: tuple[str, str, int, bytes]) -> BlockResult:
     return BlockResult(parquet_bytes(table), rejected, warnings, read, replaced)
 
 
+def _without_long_lines(
+    line: int, piece: bytes, max_line: int | None, oversized: list[tuple[int, int]] | None
+) -> Iterator[tuple[int, bytes]]:
+    """`(first line, bytes)` runs of `piece` (whole lines from `line` on) without the lines
+    longer than `max_line`, which are noted in `oversized` as (line number, bytes)."""
+    if max_line is None or len(piece) <= max_line:
+        yield line, piece
+        return
+    start = run_start = 0
+    run_line = number = line
+    while start < len(piece):
+        end = piece.find(b"\n", start) + 1 or len(piece)
+        if end - start > max_line:
+            if start > run_start:
+                yield run_line, piece[run_start:start]
+            if oversized is not None:
+                oversized.append((number, end - start))
+            run_start, run_line = end, number + 1
+        number += 1
+        start = end
+    if run_start < len(piece):
+        yield run_line, piece[run_start:]
+
+
 def iter_blocks(
     path: Path,
     block: int = BLOCK_BYTES,
@@ -194,8 +219,9 @@ def iter_blocks(
 ) -> Iterator[tuple[int, bytes]]:
     """(number of the first line, bytes) of consecutive whole-line blocks of a file.
 
-    A line longer than `max_line` bytes is never held: it is skipped to its end, noted in
-    `oversized` as (line number, bytes), and left out of the blocks (line numbers stay right).
+    A line longer than `max_line` bytes is left out of the blocks and noted in `oversized`
+    as (line number, bytes), whether it ends inside a block or runs past `max_line` with no
+    end in sight (then it is skipped to its end, never held); line numbers stay right.
     """
     line = 1
     carry = b""
@@ -206,21 +232,17 @@ def iter_blocks(
             if cut == 0:  # one line longer than a block: keep reading
                 carry = data
                 if max_line is not None and len(carry) > max_line:
-                    total = len(carry)
+                    total = len(carry) + skip_rest_of_line(fh)
                     carry = b""
-                    while piece := fh.readline(1 << 20):
-                        total += len(piece)
-                        if piece.endswith(b"\n"):
-                            break
                     if oversized is not None:
                         oversized.append((line, total))
                     line += 1
                 continue
             piece, carry = data[:cut], data[cut:]
-            yield line, piece
+            yield from _without_long_lines(line, piece, max_line, oversized)
             line += piece.count(b"\n")
     if carry:
-        yield line, carry
+        yield from _without_long_lines(line, carry, max_line, oversized)
 
 
 def part_key(f: InputFile) -> str:
