@@ -367,3 +367,21 @@ def test_release_counts_papers_per_licence(seed_release_with_formats: Path) -> N
     assert manifest["licenses"]["http://creativecommons.org/licenses/by-nc-nd/4.0/"] >= 1
     card = (seed_release_with_formats / "README.md").read_text()
     assert card.startswith("---\nlicense: other\n") and "## Licences" in card
+
+
+def test_every_figures_file_the_card_reads_is_in_the_publish_key(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipeline.publish.card as card_mod
+    from pipeline.config import Config
+    from pipeline.publish.publish import publish_key
+
+    assert card_mod.LISTING_CV_FILE in card_mod.CARD_EVAL_FILES
+    assert card_mod.EVAL_FILE in card_mod.CARD_EVAL_FILES
+    assert set(card_mod.HELDOUT_FILES.values()) <= set(card_mod.CARD_EVAL_FILES)
+    figures = tmp_path / "listing_cv.json"
+    monkeypatch.setattr(card_mod, "CARD_EVAL_FILES", (figures,))
+    cfg = Config(raw_dir=tmp_path / "raw", work_dir=tmp_path / "work")
+    figures.write_text('{"titles": {"f1": 0.5}}')
+    before = publish_key(cfg, None)
+    figures.write_text('{"titles": {"f1": 0.6}}')
+    assert publish_key(cfg, None) != before

@@ -216,6 +216,8 @@ def heldout_section(files: dict[str, Path]) -> str:
 
 
 LISTING_CV_FILE = EVAL_FILE.with_name("listing_cv.json")
+CARD_EVAL_FILES = (EVAL_FILE, *HELDOUT_FILES.values(), LISTING_CV_FILE)
+"""Every figures file the card reads: a change to any of them makes a new card."""
 
 
 def listing_section(data: dict[str, Any] | None) -> str:

@@ -169,7 +169,7 @@ def point_latest(processed: Path, version: str) -> None:
 def publish_key(cfg: Config, previous: Path | None) -> str:
     """Content key of everything a release is built from (work tables, previous release)."""
     from pipeline.cache import key_of
-    from pipeline.publish.card import EVAL_FILE, HELDOUT_FILES
+    from pipeline.publish.card import CARD_EVAL_FILES
 
     digests = []
     for stage in ("ingest", "normalise", "validate"):
@@ -178,7 +178,7 @@ def publish_key(cfg: Config, previous: Path | None) -> str:
             if p.is_file() and not p.name.startswith("."):
                 digests.append((f"{stage}/{p.name}", sha256_file(p)))
     prev = sha256_file(previous / "manifest.json") if previous is not None else None
-    evals = [sha256_file(p) if p.exists() else None for p in (EVAL_FILE, *HELDOUT_FILES.values())]
+    evals = [sha256_file(p) if p.exists() else None for p in CARD_EVAL_FILES]
     return key_of("publish", digests, prev, evals)
 
 
