@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from pipeline.config import ROOT
 from pipeline.io import sha256_file
 
-ROOT = Path(__file__).resolve().parent.parent
 CODE_FOLDERS = ("pipeline", "gazetteers", "schemas")
 
 

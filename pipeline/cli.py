@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.config import DEFAULT_MAX_RECORD_MB, Config
+from pipeline.config import DEFAULT_MAX_RECORD_MB, MB, Config
 from pipeline.errors import PipelineError
 from pipeline.escape import visible_controls
 from pipeline.locks import run_locks
@@ -202,12 +202,11 @@ def configure_logging(verbose: int, quiet: bool) -> None:
         level = logging.DEBUG if verbose > 1 else logging.INFO
         level = getattr(logging, os.environ.get("PAPERCLAIMS_LOG", ""), level)
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    noisy = ("great_expectations", "distributed", "matplotlib", "fsspec", "datasets")
     for handler in logging.getLogger().handlers:
         # File names and record text reach the terminal in warnings: show, never obey, the
         # control characters (ANSI escapes, carriage returns) they may hold.
         handler.setFormatter(TerminalFormatter("%(message)s"))
-    noisy = ("great_expectations", "distributed", "matplotlib", "fsspec", "datasets")
-    for handler in logging.getLogger().handlers:
         # Libraries that set their own logger levels still only reach the user on errors.
         handler.addFilter(lambda r: r.levelno >= logging.ERROR or not r.name.startswith(noisy))
 
@@ -226,7 +225,7 @@ def config_from(args: argparse.Namespace) -> Config:
         max_quarantine_rate=getattr(args, "max_quarantine_rate", None),
         progress=not args.no_progress,
         batch_size=args.batch_size,
-        max_record_bytes=int(args.max_record_mb * 1024 * 1024),
+        max_record_bytes=int(args.max_record_mb * MB),
         follow_symlinks=args.follow_symlinks,
         categories=args.categories,
     )

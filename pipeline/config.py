@@ -11,6 +11,8 @@ GAZETTEER_DIR = ROOT / "gazetteers"
 METRICS_CSV = GAZETTEER_DIR / "metrics.csv"
 """The metric table: names, aliases, direction (leaderboards) and ranges (validate)."""
 DEFAULT_MAX_RECORD_MB = 32
+MB = 1 << 20
+DEFAULT_MAX_RECORD_BYTES = DEFAULT_MAX_RECORD_MB * MB
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +32,7 @@ class Config:
     max_quarantine_rate: float | None = None
     progress: bool = False
     batch_size: int = 5000
-    max_record_bytes: int = int(DEFAULT_MAX_RECORD_MB * 1024 * 1024)
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
     """A line or record longer than this is quarantined (PC108), never held in memory whole."""
     categories: tuple[str, ...] = ()
     """`--categories`: keep only records of these arXiv categories (or prefixes); records

@@ -29,7 +29,9 @@ from pipeline.errors import LockError
 LOCK_FILE = ".paperclaims.lock"
 OWNER_FILE = ".paperclaims-owner"
 PREFIX = ".paperclaims-"
-OWNED_KINDS = ("tmp", "old", "latest")
+STALE_KINDS = ("tmp", "old")
+"""Kinds of owned folders that `remove_stale` takes once their run is gone."""
+OWNED_KINDS = (*STALE_KINDS, "latest")
 """Kinds of temporary entries a run creates next to a release (`PREFIX + kind + "-"`)."""
 
 RUN_ID = f"{os.getpid()}-{secrets.token_hex(4)}"
@@ -100,10 +102,10 @@ def run_locks(cfg: Config, wait: float = 0.0) -> Iterator[None]:
             yield
 
 
-def owned_name(kind: str, label: str = "") -> str:
-    """`.paperclaims-<kind>-[<label>-]<run id>`: a name no user file is likely to have."""
+def owned_name(kind: str) -> str:
+    """`.paperclaims-<kind>-<run id>`: a name no user file is likely to have."""
     assert kind in OWNED_KINDS, kind
-    return f"{PREFIX}{kind}-{label + '-' if label else ''}{RUN_ID}"
+    return f"{PREFIX}{kind}-{RUN_ID}"
 
 
 @contextmanager
@@ -128,7 +130,7 @@ def owned_dir(parent: Path, kind: str = "tmp") -> Iterator[Path]:
 def is_stale(entry: Path) -> bool:
     """`entry` is a temporary folder of ours whose run is gone."""
     name = entry.name
-    if not any(name.startswith(f"{PREFIX}{k}-") for k in ("tmp", "old")):
+    if not any(name.startswith(f"{PREFIX}{k}-") for k in STALE_KINDS):
         return False
     if entry.is_symlink() or not entry.is_dir():
         return False

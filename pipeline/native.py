@@ -25,7 +25,8 @@ from functools import cache
 from pathlib import Path
 from types import ModuleType
 
-ROOT = Path(__file__).resolve().parent.parent
+from pipeline.config import ROOT
+
 BUILD_DIR = ROOT / "build" / "native"
 COMPILED = (
     "pipeline.extract.batch",

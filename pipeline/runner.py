@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 
 StageFn = Callable[[Config], StageResult]
 STAGE_NAMES = ("ingest", "normalise", "extract", "validate", "publish")
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def stage_fn(name: str) -> StageFn:
@@ -75,8 +74,11 @@ def inputs_fingerprint(raw_dir: Path, follow_symlinks: bool = False) -> str:
 
 
 def stage_key(cfg: Config, stage: str, inputs: str) -> str:
+    # `--categories` is applied by normalise: ingest's output does not depend on it, so
+    # another filter does not read and hash every raw file again.
+    categories = [] if stage == "ingest" else list(cfg.categories)
     doc = {"stage": stage, "code": code_version(), "inputs": inputs, "batch": cfg.batch_size,
-           "categories": list(cfg.categories)}
+           "categories": categories}
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
-import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -23,14 +22,6 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _POOLS: dict[int, ProcessPoolExecutor] = {}
-
-
-def default_workers() -> int:
-    """Every core this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def local_pool(workers: int) -> ProcessPoolExecutor:

@@ -18,7 +18,7 @@ import ahocorasick_rs
 import regex
 import yaml
 
-from pipeline import native
+from pipeline.config import GAZETTEER_DIR, METRICS_CSV
 from pipeline.errors import GazetteerError
 from pipeline.extract.prefilter import (
     has_fold_special,
@@ -28,9 +28,9 @@ from pipeline.extract.prefilter import (
 )
 from pipeline.extract.prescan import PrescanView, compile_prescan, text_mode
 
-GAZETTEER_DIR = native.ROOT / "gazetteers"
-"""(Not found from `__file__`: this module may be a build under `build/native/`.)"""
 PATTERN_DIR = GAZETTEER_DIR / "patterns"
+"""(Paths come from `pipeline.config`, not `__file__`: this module may be a build under
+`build/native/`.)"""
 
 # Length-preserving case fold (ASCII only), so automaton offsets are text offsets.
 _FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -893,7 +893,7 @@ def datasets() -> DatasetGazetteer:
 
 @cache
 def metrics() -> MetricTable:
-    return load_metrics(GAZETTEER_DIR / "metrics.csv")
+    return load_metrics(METRICS_CSV)
 
 
 SHARED_SCANS = ("cues", "metric_phrases", "models", "nonresults", "numbers",

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline.config import DEFAULT_MAX_RECORD_MB
+from pipeline.config import DEFAULT_MAX_RECORD_BYTES, MB
 from pipeline.errors import Reason
 from pipeline.ingest import (
     arxiv_jsonl,
@@ -54,7 +54,6 @@ log = logging.getLogger(__name__)
 __all__ = ["KNOWN_FORMATS", "InputFile", "read_input", "scan_inputs"]
 
 GZIP_MAGIC = b"\x1f\x8b"
-DEFAULT_MAX_RECORD_BYTES = int(DEFAULT_MAX_RECORD_MB * 1024 * 1024)
 _CHUNK = 1 << 20
 
 
@@ -291,12 +290,16 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+def _skip(name: str, reason: Reason, why: str, fix: str) -> Entry:
+    """An entry that is not read, with its reason, what it is and how to fix it."""
+    return Entry(name, _file_problem(name, reason, f"{why}; not read ({fix})", {"entry": why}))
+
+
 def _entry(raw_root: Path, path: Path, name: str, follow_symlinks: bool) -> Entry:
     """What to do with one non-directory entry (`raw_root` resolved)."""
 
     def skip(reason: Reason, why: str, fix: str) -> Entry:
-        return Entry(name, _file_problem(name, reason, f"{why}; not read ({fix})",
-                                         {"entry": why}))
+        return _skip(name, reason, why, fix)
 
     if path.is_symlink():
         try:
@@ -337,11 +340,9 @@ def list_entries(raw_dir: Path, follow_symlinks: bool = False) -> list[Entry]:
             if _is_hidden(d):
                 continue
             if (here / d).is_symlink():
-                name = (here / d).relative_to(raw_dir).as_posix()
-                out.append(Entry(name, _file_problem(
-                    name, Reason.LINK_SKIPPED,
-                    "a symlinked folder; not read (copy its files into the raw folder)",
-                    {"entry": "a symlinked folder"})))
+                out.append(_skip((here / d).relative_to(raw_dir).as_posix(),
+                                 Reason.LINK_SKIPPED, "a symlinked folder",
+                                 "copy its files into the raw folder"))
             else:
                 kept.append(d)
         dirnames[:] = sorted(kept)
@@ -351,12 +352,6 @@ def list_entries(raw_dir: Path, follow_symlinks: bool = False) -> list[Entry]:
                 out.append(_entry(root, path, path.relative_to(raw_dir).as_posix(),
                                   follow_symlinks))
     return sorted(out, key=lambda e: e.name)
-
-
-def list_files(raw_dir: Path) -> list[str]:
-    """Relative posix names of the readable regular files under `raw_dir` (hidden ones and
-    every entry `list_entries` will not read left out), sorted."""
-    return [e.name for e in list_entries(raw_dir) if e.problem is None]
 
 
 def scan_inputs(raw_dir: Path, follow_symlinks: bool = False) -> list[InputFile]:
@@ -371,10 +366,9 @@ def scan_inputs(raw_dir: Path, follow_symlinks: bool = False) -> list[InputFile]
 
 def too_large(name: str, line: int | None, nbytes: int, limit: int, what: str) -> Rejected:
     """PC108 for a line or document longer than the limit (never read whole)."""
-    mb = 1024 * 1024
     return reject(
         name, line, Reason.TOO_LARGE,
-        f"{what} of {nbytes / mb:,.1f} MB is longer than the {limit / mb:,.0f} MB limit; "
+        f"{what} of {nbytes / MB:,.1f} MB is longer than the {limit / MB:,.0f} MB limit; "
         "not read (split it, or raise --max-record-mb)",
         {"file": name, "line": line, "bytes": nbytes, "limit": limit},
     )

@@ -244,6 +244,14 @@ def _key_hashes(prefix: str, keys: Iterable[str]) -> npt.NDArray[np.uint64]:
     return np.frombuffer(digests, "<u8").astype(np.uint64)
 
 
+def _lists_or_empty(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """A list<string> column with its nulls as empty lists."""
+    lists = column.cast(_STRINGS)
+    if lists.null_count:
+        lists = pa.array([v or [] for v in lists.to_pylist()], _STRINGS)
+    return lists
+
+
 def _without_empty(lists: pa.Array, names: pa.Array) -> pa.Array:
     """`lists` holding the (flattened) `names` instead, empty names dropped."""
     lengths = pc.fill_null(pc.list_value_length(lists), 0).to_numpy()
@@ -287,9 +295,7 @@ def repair_table(records: pa.Table) -> tuple[pa.Table, list[Rejected]]:
     abstracts = pc.if_else(pc.equal(abstracts, ""), pa.scalar(None, _STRING), abstracts)
     lists = col("authors")
     authors = _without_empty(lists, _normalise_authors(lists.flatten()))
-    urls = col("urls").cast(_STRINGS)
-    if urls.null_count:
-        urls = pa.array([u or [] for u in urls.to_pylist()], _STRINGS)
+    urls = _lists_or_empty(col("urls"))
     source_file = col("source_file")
     line = col("line")
     sources = _one_each(pc.binary_join_element_wise(source_file, pc.cast(line, _STRING), ":"))
@@ -305,10 +311,7 @@ def repair_table(records: pa.Table) -> tuple[pa.Table, list[Rejected]]:
 
     columns = [paper_id, titles, authors, abstracts, source_file, col("source_format"), line]
     columns += [arxiv_ids, urls, sources, pc.cast(col("published"), pa.date32())]
-    categories = col("categories").cast(_STRINGS)
-    if categories.null_count:
-        categories = pa.array([c or [] for c in categories.to_pylist()], _STRINGS)
-    columns += [categories, col("venue"), col("license")]
+    columns += [_lists_or_empty(col("categories")), col("venue"), col("license")]
     out = pa.Table.from_arrays(columns, schema=arrow_schema("papers"))
     key_a = np.zeros(len(has), np.uint64)
     key_a[has] = _key_hashes("a:", arxiv_ids.filter(has_a).to_pylist())

@@ -19,11 +19,12 @@ import ftfy
 import regex
 from ftfy.chardata import HTML_ENTITY_RE
 
+from pipeline.config import GAZETTEER_DIR
 from pipeline.errors import GazetteerError
 
 log = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "gazetteers" / "normalise"
+DATA_DIR = GAZETTEER_DIR / "normalise"
 FTFY_CONFIG = ftfy.TextFixerConfig(
     uncurl_quotes=False, fix_latin_ligatures=True, normalization="NFC"
 )

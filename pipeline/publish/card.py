@@ -175,17 +175,16 @@ def accuracy_section(data: dict[str, Any] | None) -> str:
 
 
 HELDOUT_FILES = {
-    "held-out A (59 HF papers; extraction rules were later tuned on it)": EVAL_FILE.with_name(
-        "heldout_a.json"
-    ),
-    "held-out B (20 HF papers; blind, never tuned on)": EVAL_FILE.with_name("heldout_b.json"),
-    "annotated blind (121 papers, 14 fields; never tuned on)": EVAL_FILE.with_name(
-        "annotated_blind.json"
-    ),
-    "annotated dev (193 papers, 14 fields; not tuned on yet)": EVAL_FILE.with_name(
-        "annotated_dev.json"
-    ),
+    "held-out A ({papers} HF papers; extraction rules were later tuned on it)":
+        EVAL_FILE.with_name("heldout_a.json"),
+    "held-out B ({papers} HF papers; blind, never tuned on)":
+        EVAL_FILE.with_name("heldout_b.json"),
+    "annotated blind ({papers} papers, 14 fields; never tuned on)":
+        EVAL_FILE.with_name("annotated_blind.json"),
+    "annotated dev ({papers} papers, 14 fields; not tuned on yet)":
+        EVAL_FILE.with_name("annotated_dev.json"),
 }
+"""Column label (its paper count filled from the figures file) -> figures file."""
 
 
 def heldout_section(files: dict[str, Path]) -> str:
@@ -194,7 +193,7 @@ def heldout_section(files: dict[str, Path]) -> str:
     for label, path in files.items():
         data = read_eval(path)
         if data and data.get("fields"):
-            found[label] = data
+            found[label.format(papers=data.get("gold_papers", "?"))] = data
     if not found:
         return ""
     fields = list(next(iter(found.values()))["fields"])

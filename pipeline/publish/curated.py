@@ -18,13 +18,14 @@ import pyarrow as pa
 import regex
 
 from pipeline.errors import Reason
+from pipeline.ingest import pwc_leaderboard
 from pipeline.ingest.metadata import iso_date
 from pipeline.records import Rejected
 from pipeline.schemas import arrow_schema
 
 _NUMBER = regex.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+-]?\d+)?$")
 _PARTS = regex.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
-CURATED_FORMAT = "pwc_leaderboard"
+CURATED_FORMAT = pwc_leaderboard.FORMAT
 
 
 def parse_score(text: str) -> tuple[list[float], str | None] | None:
@@ -72,6 +73,9 @@ def curated_rows(
         dataset = f"{dataset} {doc['subdataset'].strip()}" if dataset else doc["subdataset"]
     task = doc.get("task") if isinstance(doc.get("task"), str) else None
     model = row.get("model_name") if isinstance(row.get("model_name"), str) else None
+    title = " ".join(str(row.get("paper_title") or "").split())
+    model_name = (" ".join(model.split()) or None) if model else None
+    published = _date(row.get("paper_date"))
     out: list[dict[str, Any]] = []
     rejected: list[Rejected] = []
     metrics = row.get("metrics")
@@ -90,17 +94,9 @@ def curated_rows(
         values, unit = parsed
         for name, value in zip(dataset_parts(dataset, len(values)), values, strict=True):
             out.append({
-                "paper_id": paper_id,
-                "paper_title": " ".join(str(row.get("paper_title") or "").split()),
-                "task": task,
-                "dataset": name,
-                "metric": str(metric),
-                "value": value,
-                "unit": unit,
-                "model": (" ".join(model.split()) or None) if model else None,
-                "published": _date(row.get("paper_date")),
-                "source_file": source_file,
-                "line": line,
+                "paper_id": paper_id, "paper_title": title, "task": task, "dataset": name,
+                "metric": str(metric), "value": value, "unit": unit, "model": model_name,
+                "published": published, "source_file": source_file, "line": line,
             })
     return out, rejected
 

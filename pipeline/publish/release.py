@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline import __version__
-from pipeline.config import Config
+from pipeline.config import GAZETTEER_DIR, Config
 from pipeline.errors import AccountingError, InputError
 from pipeline.extract.stage import CLAIM_TABLES
 from pipeline.io import (
@@ -45,9 +45,6 @@ QUARANTINE_SORT = [
     ("reason", "ascending"),
     ("record", "ascending"),
 ]
-
-
-STAGE_ORDER = {"ingest": 0, "normalise": 1, "extract": 2, "validate": 3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +177,14 @@ def assemble(cfg: Config) -> Release:
     )
     tables["leaderboards"] = build_leaderboards(candidates, directions)
     removed = np.sort(read_table(removed_path, columns=["row"]).column("row").to_numpy())
-    tables["curated_results"], curated_rejected = curated_results(cfg, papers_path, removed)
+    papers = pq.read_table(papers_path, columns=["source_file", "license"],
+                           read_dictionary=["source_file"])
+    keep = np.ones(papers.num_rows, dtype=np.bool_)
+    keep[removed] = False
+    kept = pa.array(keep)
+    ingested = read_json(ingest_dir / "inputs.json")
+    tables["curated_results"], curated_rejected = curated_results(
+        cfg, papers_path, kept, ingested)
     quarantine = pa.concat_tables(
         [
             read_table(ingest_dir / "rejected.parquet", "quarantine"),
@@ -190,51 +194,43 @@ def assemble(cfg: Config) -> Release:
         ]
     )
     tables["quarantine"] = quarantine.sort_by(QUARANTINE_SORT)
-    files = pq.read_table(papers_path, columns=["source_file"], read_dictionary=["source_file"])
-    keep = np.ones(files.num_rows, dtype=np.bool_)
-    keep[removed] = False
+    files = papers.select(["source_file"])
     inputs = account_inputs(
-        read_json(ingest_dir / "inputs.json"),
+        ingested,
         files,
-        files.filter(pa.array(keep)),
+        files.filter(kept),
         read_json(norm_dir / "merged.json"),
         tables["quarantine"],
         read_json(norm_dir / "filtered.json") if (norm_dir / "filtered.json").exists() else {},
     )
     checks = read_json(val_dir / "checks.json") if (val_dir / "checks.json").exists() else []
     manifest = build_manifest(tables, inputs, checks)
-    manifest["licenses"] = license_counts(papers_path, keep)
+    manifest["licenses"] = license_counts(papers.column("license").filter(kept))
     return Release(
         tables, manifest, PapersStream(papers_path, removed.astype(np.int64)), streams
     )
 
 
-def license_counts(papers_path: Path, keep: npt.NDArray[np.bool_]) -> dict[str, int]:
+def license_counts(licenses: pa.ChunkedArray) -> dict[str, int]:
     """Published papers per licence the source states (`unknown`: it states none)."""
-    column = pq.read_table(papers_path, columns=["license"]).column(0).filter(pa.array(keep))
-    counts = pc.value_counts(pc.fill_null(column, "unknown")).to_pylist()
-    return dict(sorted((c["values"], int(c["counts"])) for c in counts))
+    return dict(sorted(_value_counts(pc.fill_null(licenses, "unknown")).items()))
 
 
 def curated_results(
-    cfg: Config, papers_path: Path, removed: npt.NDArray[np.int64]
+    cfg: Config, papers_path: Path, kept: pa.BooleanArray, ingested: list[dict[str, Any]]
 ) -> tuple[pa.Table, list[Rejected]]:
     """`curated_results` from the ingested records of leaderboard files, each joined to the
     published paper its record was merged into (none when validation removed that paper)."""
     from pipeline.ingest.stage import record_chunks
 
-    ingest_dir = cfg.stage_dir("ingest")
-    files = {i["name"] for i in read_json(ingest_dir / "inputs.json")
-             if i.get("format") == CURATED_FORMAT}
+    files = {i["name"] for i in ingested if i.get("format") == CURATED_FORMAT}
     if not files:
         return arrow_schema("curated_results").empty_table(), []
     records: list[dict[str, Any]] = []
     for _, path in record_chunks(cfg, files):  # only the leaderboard files' chunks are read
         records.extend(read_table(path, columns=["source_file", "line", "raw"]).to_pylist())
     papers = pq.read_table(papers_path, columns=["paper_id", "sources"])
-    keep = np.ones(papers.num_rows, dtype=np.bool_)
-    keep[removed] = False
-    wanted = [p for p in papers.filter(pa.array(keep)).to_pylist()
+    wanted = [p for p in papers.filter(kept).to_pylist()
               if any(str(s).rpartition(":")[0] in files for s in p["sources"] or ())]
     return build_curated(records, paper_of_sources(wanted))
 
@@ -243,7 +239,7 @@ def _gazetteer_versions() -> dict[str, str]:
     from pipeline.extract import gazetteer_versions
 
     out = dict(gazetteer_versions())
-    norm_dir = SCHEMA_DIR.parent / "gazetteers" / "normalise"
+    norm_dir = GAZETTEER_DIR / "normalise"
     for p in sorted(norm_dir.glob("*")):
         if p.is_file():
             out[f"normalise/{p.name}"] = sha256_file(p)

@@ -62,32 +62,42 @@ def run(cfg: Config) -> StageResult:
         try:
             tmp = scratch / "release"
             if release is None:
-                copy_release(cached, tmp)
                 version = str(manifest["version"])
+                in_place = _in_place(cfg, previous, version)
+                if not in_place:  # a cached build is copied only when it is needed
+                    copy_release(cached, tmp)
             else:
                 columns = None if previous is not None else CARD_COLUMNS
                 card = lambda r, f: write_card(r, f, previous)  # noqa: E731
                 version = write_release(release, tmp, card, columns)
                 cache_release(tmp, cache_dir, key)
+                in_place = _in_place(cfg, previous, version)
             if cfg.processed_dir:
                 dest = cfg.processed_dir / version
-                if not dest.exists():
+                if not in_place:
                     os.replace(tmp, dest)
-                # else: the same inputs and code gave the same version: it is already there.
                 point_latest(cfg.processed_dir, version)
             else:
                 assert cfg.out_dir is not None
                 dest = cfg.out_dir
-                if previous is None or not _holds(previous, version):
+                if not in_place:
                     swap_into_place(tmp, dest)
-                # else: the same tables as the release already there; it stays, with the card
-                # and changelog that compared it with the release before it.
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     counts = {name: int(manifest["tables"][name]["rows"]) for name in RELEASE_TABLES}
     counts["reused"] = int(release is None)
     log.info("published %s", dest)
     return StageResult("publish", counts, (str(dest),))
+
+
+def _in_place(cfg: Config, previous: Path | None, version: str) -> bool:
+    """This version is already where it would go: under `--processed-dir`, a folder of that
+    version (the same inputs and code gave it); under `--out-dir`, the release there with
+    the same tables, which stays with the card and changelog that compared it with the
+    release before it."""
+    if cfg.processed_dir:
+        return (cfg.processed_dir / version).exists()
+    return previous is not None and _holds(previous, version)
 
 
 def _holds(release: Path, version: str) -> bool:

@@ -25,9 +25,6 @@ import regex
 
 from pipeline.errors import InputError
 
-FIELDS = ("papers", "authors", "urls", "datasets", "resolutions", "result_values",
-          "result_tuples")
-
 
 @dataclass(slots=True)
 class FieldScore:

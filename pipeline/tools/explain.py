@@ -55,10 +55,11 @@ def match_papers(papers: Sequence[Row], query: str) -> list[Row]:
         lambda title: word.search(title) is not None,  # a whole word or phrase of it
         lambda title: folded in title,  # any part of it
     )
+    titled = [(_fold(p["title"]), p) for p in papers]
     for tier in tiers:
-        found = [p for p in papers if tier(_fold(p["title"]))]
+        found = [(title, p) for title, p in titled if tier(title)]
         if found:
-            return sorted(found, key=lambda p: (_fold(p["title"]), p["paper_id"]))
+            return [p for _, p in sorted(found, key=lambda tp: (tp[0], tp[1]["paper_id"]))]
     return []
 
 

@@ -23,6 +23,7 @@ from pipeline.io import ParquetSink, iter_batches, read_rows, read_table, write_
 from pipeline.progress import progress
 from pipeline.records import StageResult
 from pipeline.schemas import arrow_schema
+from pipeline.validate.arrays import to_mask
 from pipeline.validate.checks import (
     KnownIds,
     hash_ids,
@@ -121,9 +122,7 @@ def run(cfg: Config) -> StageResult:
             table_checks = []
             n_kept = 0
             spans_all = (
-                pc.fill_null(read_table(spans_paths[t]).column("span_ok"), False)
-                .to_numpy()
-                .astype(np.bool_)
+                to_mask(read_table(spans_paths[t]).column("span_ok"))
                 if t in spans_paths
                 else None
             )
