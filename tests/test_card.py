@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import pipeline_run
 from test_load import sample_tables, write_sample_release
 
 from pipeline.publish.card import (
@@ -43,11 +44,8 @@ def seed_release_with_formats(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for f in [*(root / "data/raw").iterdir(),
               root / "tests/fixtures/formats/arxiv/arxiv-metadata-oai-snapshot.head.jsonl"]:
         shutil.copy(f, raw / f.name)
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline", "run", "--raw-dir", str(raw), "--out-dir",
-         str(base / "rel"), "--work-dir", str(base / "w"), "--workers", "1", "--no-progress"],
-        capture_output=True, text=True, cwd=root, timeout=600,
-    )
+    proc = pipeline_run("--raw-dir", str(raw), "--out-dir", str(base / "rel"),
+                        "--work-dir", str(base / "w"), "--workers", "1")
     assert proc.returncode == 0, proc.stderr
     return base / "rel"
 
@@ -361,6 +359,7 @@ def test_card_license_follows_the_papers_licences() -> None:
     assert f"| `{by}` | 12 |" in section and "| `unknown` | 1 |" in section
 
 
+@pytest.mark.slow
 def test_release_counts_papers_per_licence(seed_release_with_formats: Path) -> None:
     manifest = json.loads((seed_release_with_formats / "manifest.json").read_text())
     assert sum(manifest["licenses"].values()) == manifest["totals"]["papers_published"]

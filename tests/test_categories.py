@@ -6,11 +6,10 @@ keeps records whose source gives no categories, and counts what it leaves out pe
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import pipeline_run
 
 from pipeline.normalise.filters import category_matches, parse_categories
 
@@ -34,11 +33,8 @@ def test_arxiv_sample_filtered_and_accounted(tmp_path: Path) -> None:
     lines = [json.loads(x) for x in ARXIV.read_text().splitlines() if x.strip()]
     wanted = sum(1 for x in lines if any(c.startswith("cs.") for c in x["categories"].split()))
     out = tmp_path / "rel"
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline", "run", "--raw-dir", str(raw), "--out-dir", str(out),
-         "--work-dir", str(tmp_path / "w"), "--workers", "1", "--categories", "cs"],
-        capture_output=True, text=True, cwd=ROOT, timeout=600,
-    )
+    proc = pipeline_run("--raw-dir", str(raw), "--out-dir", str(out),
+                        "--work-dir", str(tmp_path / "w"), "--workers", "1", "--categories", "cs")
     assert proc.returncode == 0, proc.stderr
     manifest = json.loads((out / "manifest.json").read_text())
     arxiv = next(i for i in manifest["inputs"] if i["name"] == "arxiv.jsonl")

@@ -25,6 +25,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from helpers import arxiv_line
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMATS = ROOT / "tests" / "fixtures" / "formats"
@@ -113,10 +114,7 @@ def test_input_rewritten_while_read_gives_one_consistent_version(tmp_path: Path)
     raw.mkdir()
 
     def version(n: int) -> bytes:
-        line = {"id": f"2501.0000{n}", "title": f"Version {n} of the paper", "authors": "A. B",
-                "abstract": f"We reach 9{n}.5% accuracy on CIFAR-10.", "submitter": None,
-                "versions": []}
-        return (json.dumps(line) + "\n").encode()
+        return arxiv_line(n, f"Version {n} of the paper", f"We reach 9{n}.5% accuracy on CIFAR-10.")
 
     (raw / "a.jsonl").write_bytes(version(1))
     out = tmp_path / "rel"
@@ -132,9 +130,9 @@ def test_input_rewritten_while_read_gives_one_consistent_version(tmp_path: Path)
 def test_input_deleted_while_read_is_accounted_for(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
-    line = {"id": "2501.00009", "title": "A paper that goes away", "authors": "A. B",
-            "abstract": "We reach 90.5% accuracy on CIFAR-10.", "submitter": None, "versions": []}
-    (raw / "a.jsonl").write_text(json.dumps(line) + "\n")
+    (raw / "a.jsonl").write_bytes(
+        arxiv_line(9, "A paper that goes away", "We reach 90.5% accuracy on CIFAR-10.")
+    )
     out = tmp_path / "rel"
     manifest = _run_changing(raw, out, (raw / "a.jsonl").unlink)
     entry = next(i for i in manifest["inputs"] if i["name"] == "a.jsonl")

@@ -7,12 +7,11 @@ scores parse ("85.1%", "0.25±0.005", "1,024"), a score that is not a number is 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from helpers import pipeline_run
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -59,11 +58,8 @@ def test_the_real_export_lands_in_curated_results(tmp_path: Path) -> None:
     for seed in (ROOT / "data/raw").iterdir():
         (raw / seed.name).write_bytes(seed.read_bytes())
     out = tmp_path / "rel"
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline", "run", "--raw-dir", str(raw), "--out-dir", str(out),
-         "--work-dir", str(tmp_path / "w"), "--workers", "1"],
-        capture_output=True, text=True, cwd=ROOT, timeout=600,
-    )
+    proc = pipeline_run("--raw-dir", str(raw), "--out-dir", str(out),
+                        "--work-dir", str(tmp_path / "w"), "--workers", "1")
     assert proc.returncode == 0, proc.stderr
     rows = pq.read_table(out / "curated_results.parquet").to_pylist()
     assert sorted({r["line"] for r in rows}) == list(range(1, 33))  # all 32 leaderboard rows

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 import regex
+from helpers import pipeline_run
 
 from pipeline.schemas import RELEASE_TABLES
 
@@ -39,24 +39,20 @@ def make_run(
     )
 
 
-def pipeline_run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", "run", "--no-progress", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
 @pytest.fixture(scope="module")
-def seed_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seed_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """`make run` on data/raw, once per module: the release it published and its stderr."""
     base = tmp_path_factory.mktemp("e2e")
     proc = make_run(base / "processed", base / "work")
     assert proc.returncode == 0, proc.stderr
     latest = base / "processed" / "latest"
     assert latest.is_symlink()
-    return latest.resolve()
+    return latest.resolve(), proc.stderr
+
+
+@pytest.fixture(scope="module")
+def seed_release(seed_run: tuple[Path, str]) -> Path:
+    return seed_run[0]
 
 
 def test_release_has_contract_tables_columns_and_types(seed_release: Path) -> None:
@@ -175,11 +171,9 @@ def test_missing_raw_dir_exits_1_with_one_line(tmp_path: Path) -> None:
     assert not (tmp_path / "o").exists()
 
 
-def test_a_run_ends_with_its_time_totals_and_the_report_path(tmp_path: Path) -> None:
-    proc = make_run(tmp_path / "processed", tmp_path / "work")
-    assert proc.returncode == 0, proc.stderr
-    last = proc.stderr.strip().splitlines()[-1]
-    release = (tmp_path / "processed" / "latest").resolve()
+def test_a_run_ends_with_its_time_totals_and_the_report_path(seed_run: tuple[Path, str]) -> None:
+    release, stderr = seed_run  # seed_run asserts the run's exit code 0
+    last = stderr.strip().splitlines()[-1]
     assert regex.fullmatch(
         rf"done in \d+\.\d s: 63 papers, \d+ results, 0 quarantined -> {regex.escape(str(release))}"
         rf" \(open {regex.escape(str(release / 'report.html'))}\)", last), last

@@ -6,19 +6,17 @@ whole, and the terminal obeying nothing.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
 import regex
+from helpers import arxiv_line, pipeline_run
 from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.escape import md_code, md_text, visible_controls
 
-ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ["pipe|name.jsonl", "new\nline.jsonl", "tick`s.jsonl", "\x1b[31mred\x1b[0m.jsonl",
            "star*_[x](y)<b>.jsonl"]
 
@@ -47,15 +45,12 @@ def test_hostile_file_names_in_card_changelog_and_terminal(tmp_path: Path) -> No
     raw = tmp_path / "raw"
     raw.mkdir()
     for i, name in enumerate(HOSTILE):
-        line = {"id": f"2501.{i:05d}", "title": f"Paper {i}", "authors": "A. B",
-                "abstract": "We reach 91.2% accuracy on CIFAR-10.", "submitter": None,
-                "versions": []}
-        (raw / name).write_text(json.dumps(line) + "\n")
+        (raw / name).write_bytes(arxiv_line(i))
     (raw / "bad|\x1b[2J.jsonl").write_text("{not json\n")
     out = tmp_path / "rel"
-    cmd = [sys.executable, "-m", "pipeline", "run", "--raw-dir", str(raw), "--out-dir", str(out),
-           "--work-dir", str(tmp_path / "w"), "--workers", "1", "--no-progress"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=600)
+    args = ["--raw-dir", str(raw), "--out-dir", str(out), "--work-dir", str(tmp_path / "w"),
+            "--workers", "1"]
+    proc = pipeline_run(*args)
     assert proc.returncode == 0, proc.stderr
     assert "\x1b" not in proc.stderr and "\\x1b[2J" in proc.stderr
     card = (out / "README.md").read_text()
@@ -74,7 +69,7 @@ def test_hostile_file_names_in_card_changelog_and_terminal(tmp_path: Path) -> No
         {"id": "2502.00001", "title": "Title with | pipe\tand `tick`", "authors": "C. D",
          "abstract": "We reach 80.5% accuracy on MNIST.", "submitter": None, "versions": []}
     ) + "\n")
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=600)
+    proc = pipeline_run(*args)
     assert proc.returncode == 0, proc.stderr
     changelog = (out / "CHANGELOG.md").read_text()
     added = [x for x in changelog.splitlines() if "2502.00001" in x]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -36,13 +37,13 @@ def _result(metric: str, value: float, dataset: str | None) -> Result:
                   "e", 0, 1)
 
 
-def _release(tmp_path: Path) -> Path:
+def _release(tmp_path: Path, extra_papers: Sequence[Paper] = ()) -> Path:
     out = tmp_path / "rel"
     out.mkdir()
     paper = Paper("p1", "A paper", ("Ann Lee", "Bo Chen"), "abs", "001_x.txt", "listing", 1)
     other = Paper("p2", "Not in gold", (), None, "999.txt", "listing", 1)
     tables = {
-        "papers": [paper, other],
+        "papers": [paper, other, *extra_papers],
         "code_links": [CodeLink("p1", "https://github.com/a/b", "code", "x"),
                        CodeLink("p1", "https://arxiv.org/abs/1", "other", "y")],
         "dataset_mentions": [DatasetMention("p1", "ImageNet", "ImageNet-64", 0, 3, True),
@@ -113,10 +114,8 @@ def test_papers_outside_a_partial_gold_are_not_false_positives(tmp_path: Path) -
 def test_complete_gold_counts_unannotated_papers_of_its_files_as_false_positives(
     tmp_path: Path,
 ) -> None:
-    out = _release(tmp_path)
     extra = Paper("p3", "A menu line read as a paper", (), None, "001_x.txt", "listing", 9)
-    papers = pq.read_table(out / "papers.parquet").to_pylist()
-    pq.write_table(to_table("papers", [*_papers_of(papers), extra]), out / "papers.parquet")
+    out = _release(tmp_path, extra_papers=[extra])
     gold = tmp_path / "gold.jsonl"
     gold.write_text(json.dumps(GOLD) + "\n")
     partial = evaluate_release(out, gold).fields["papers"]
@@ -124,9 +123,3 @@ def test_complete_gold_counts_unannotated_papers_of_its_files_as_false_positives
     assert (partial.tp, partial.fp) == (1, 0)  # a partial gold: not scored
     assert (complete.tp, complete.fp) == (1, 1)  # every entry annotated: a false positive
     assert complete.false_positives == ["A menu line read as a paper (001_x.txt)"]
-
-
-def _papers_of(rows: list[dict[str, object]]) -> list[Paper]:
-    fields = Paper.__dataclass_fields__
-    return [Paper(**{k: (tuple(v) if isinstance(v, list) else v)  # type: ignore[arg-type]
-                     for k, v in r.items() if k in fields}) for r in rows]

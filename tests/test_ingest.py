@@ -503,10 +503,8 @@ def test_jsonl_with_corrupt_first_line_still_detected() -> None:
 
 
 def test_csv_with_a_nul_byte_quarantines_that_row_only(tmp_path: Path) -> None:
-    (tmp_path / "t.csv").write_bytes(
-        b"title,abstract\nGood One,We get 91% on MNIST.\nBad\x00Row,x\nGood Two,y\n"
-    )
-    (f,) = scan_inputs(tmp_path)
+    data = b"title,abstract\nGood One,We get 91% on MNIST.\nBad\x00Row,x\nGood Two,y\n"
+    f = scan_one(tmp_path, "t.csv", data)
     assert f.format == "table"
     items = list(read_input(tmp_path, f))
     assert [type(i).__name__ for i in items] == ["Record", "Rejected", "Record"]
@@ -525,8 +523,7 @@ def test_csv_with_a_nul_byte_quarantines_that_row_only(tmp_path: Path) -> None:
     ],
 )
 def test_json_nested_too_deep_is_pc101_not_unknown(tmp_path: Path, name: str, text: str) -> None:
-    (tmp_path / name).write_text(text)
-    (f,) = scan_inputs(tmp_path)
+    f = scan_one(tmp_path, name, text.encode())
     items = list(read_input(tmp_path, f))
     assert len(items) == 1 and isinstance(items[0], Rejected)
     assert items[0].reason == Reason.INVALID_JSON.value, items[0].detail
@@ -544,8 +541,7 @@ Jürgen Groß
 
 @pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
 def test_a_western_page_decodes_exactly(tmp_path: Path, encoding: str) -> None:
-    (tmp_path / "page.txt").write_bytes(LATIN_PAGE.encode(encoding))
-    (f,) = scan_inputs(tmp_path)
+    f = scan_one(tmp_path, "page.txt", LATIN_PAGE.encode(encoding))
     assert f.format == "listing_text" and f.encoding == "cp1252"  # cp1252 ⊃ latin-1 printables
     records = [i for i in read_input(tmp_path, f) if isinstance(i, Record)]
     assert [r.title for r in records] == [
@@ -559,8 +555,7 @@ def test_a_western_page_decodes_exactly(tmp_path: Path, encoding: str) -> None:
 def test_a_cp1252_csv_decodes_exactly(tmp_path: Path) -> None:
     text = ('title,abstract,authors\n“Smart” Quotes – A Study,'
             '"We cut costs by 40 € and reach 88% accuracy on MNIST.",René Descartes\n')
-    (tmp_path / "t.csv").write_bytes(text.encode("cp1252"))
-    (f,) = scan_inputs(tmp_path)
+    f = scan_one(tmp_path, "t.csv", text.encode("cp1252"))
     assert (f.format, f.encoding) == ("table", "cp1252")
     (rec,) = list(read_input(tmp_path, f))
     assert isinstance(rec, Record)
@@ -571,8 +566,7 @@ def test_a_cp1252_csv_decodes_exactly(tmp_path: Path) -> None:
 def test_utf8_with_a_broken_byte_stays_utf8_and_the_byte_is_replaced(tmp_path: Path) -> None:
     line = '{"id": "2501.00001", "title": "Café Naïve \xff Models", "authors": "A", ' \
            '"submitter": null, "versions": []}\n'
-    (tmp_path / "a.jsonl").write_bytes(line.encode("utf-8").replace("ÿ".encode(), b"\xff"))
-    (f,) = scan_inputs(tmp_path)
+    f = scan_one(tmp_path, "a.jsonl", line.encode("utf-8").replace("ÿ".encode(), b"\xff"))
     assert (f.format, f.encoding) == ("arxiv_jsonl", "utf-8")
     (rec,) = list(read_input(tmp_path, f))
     assert isinstance(rec, Record) and rec.title == "Café Naïve \ufffd Models"

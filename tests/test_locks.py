@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import pipeline_run
 
 from pipeline.config import Config
 from pipeline.errors import LockError
@@ -38,11 +39,7 @@ RAW = ROOT / "data" / "raw"
 
 
 def _cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", "run", "--raw-dir", str(RAW), "--workers", "1",
-         "--no-progress", *args],
-        capture_output=True, text=True, cwd=ROOT, timeout=timeout,
-    )
+    return pipeline_run("--raw-dir", str(RAW), "--workers", "1", *args, timeout=timeout)
 
 
 def _hold(lock: Path, seconds: float) -> subprocess.Popen[str]:
@@ -74,6 +71,7 @@ def test_remove_stale_takes_only_our_dead_folders(tmp_path: Path) -> None:
     assert remove_stale(tmp_path) == [live.name]
 
 
+@pytest.mark.slow
 def test_run_leaves_a_users_dot_folders_alone(tmp_path: Path) -> None:
     parent = tmp_path / "cs"
     (parent / ".old-photos").mkdir(parents=True)
@@ -90,6 +88,7 @@ def test_run_leaves_a_users_dot_folders_alone(tmp_path: Path) -> None:
     assert leftover == [".old-photos", ".paperclaims-rel.lock", ".tmp-notes", "rel"]
 
 
+@pytest.mark.slow
 def test_out_dir_never_replaces_a_folder_that_is_not_a_release(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
@@ -117,6 +116,7 @@ def test_a_held_lock_refuses_naming_the_pid(tmp_path: Path) -> None:
             pass
 
 
+@pytest.mark.slow
 def test_wait_lock_waits_for_the_holder(tmp_path: Path) -> None:
     work = tmp_path / "work"
     holder = _hold(work / LOCK_FILE, seconds=3)

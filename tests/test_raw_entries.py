@@ -13,11 +13,11 @@ import json
 import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from helpers import pipeline_run
 
 from pipeline.errors import Reason
 from pipeline.ingest import list_entries, scan_inputs
@@ -75,12 +75,9 @@ def test_each_entry_gets_a_verdict(tmp_path: Path) -> None:
 
 
 def _run(raw: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", "run", "--raw-dir", str(raw), "--out-dir", str(out),
-         "--work-dir", str(out.parent / f"work-{out.name}"), "--workers", "1", "--no-progress",
-         *extra],
-        capture_output=True, text=True, cwd=ROOT, timeout=600,
-    )
+    return pipeline_run("--raw-dir", str(raw), "--out-dir", str(out),
+                        "--work-dir", str(out.parent / f"work-{out.name}"), "--workers", "1",
+                        *extra)
 
 
 @pytest.mark.slow

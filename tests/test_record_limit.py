@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from helpers import arxiv_line
+from test_ingest import scan_one
 
 from pipeline.errors import Reason
 from pipeline.ingest import read_input, scan_inputs
@@ -27,12 +29,6 @@ from pipeline.ingest.common import BoundedSource, DocumentTooLarge
 
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
-
-
-def _line(i: int) -> bytes:
-    return json.dumps({"id": f"2501.{i:05d}", "title": f"Paper {i}", "authors": "A. B",
-                       "abstract": "We reach 91.2% accuracy on CIFAR-10.", "submitter": None,
-                       "versions": []}).encode() + b"\n"
 
 
 def test_bounded_source_skips_long_lines_and_keeps_numbering() -> None:
@@ -50,9 +46,8 @@ def test_bounded_source_skips_long_lines_and_keeps_numbering() -> None:
 
 def test_serial_reader_quarantines_the_long_line(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
-    raw.mkdir()
-    (raw / "a.jsonl").write_bytes(_line(1) + b'{"id": "' + b"9" * 3 * MB + b'"}\n' + _line(3))
-    (f,) = scan_inputs(raw)
+    data = arxiv_line(1) + b'{"id": "' + b"9" * 3 * MB + b'"}\n' + arxiv_line(3)
+    f = scan_one(raw, "a.jsonl", data)
     items = list(read_input(raw, f, max_record_bytes=1 * MB))
     assert [getattr(i, "line", None) for i in items] == [1, 2, 3]
     assert items[1].reason == Reason.TOO_LARGE.value  # type: ignore[union-attr]
@@ -79,7 +74,7 @@ def _ingest(raw: Path, work: Path, *extra: str, rlimit_gb: float | None = None) 
 def test_parallel_blocks_quarantine_the_long_line(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
-    lines = [_line(i) for i in range(1, 100_001)]  # ~18 MB: cut into parallel blocks
+    lines = [arxiv_line(i) for i in range(1, 100_001)]  # ~18 MB: cut into parallel blocks
     lines[50_000] = b'{"id": "' + b"7" * 20 * MB + b'"}\n'  # longer than a block, too
     (raw / "snap.jsonl").write_bytes(b"".join(lines))
     err = _ingest(raw, tmp_path / "work", "--max-record-mb", "2")
@@ -95,7 +90,7 @@ def test_a_gigabyte_line_in_a_small_gzip_stays_in_bounded_memory(tmp_path: Path)
     raw = tmp_path / "raw"
     raw.mkdir()
     with gzip.open(raw / "huge.jsonl.gz", "wb", compresslevel=1) as g:
-        g.write(_line(1))
+        g.write(arxiv_line(1))
         chunk = b"a" * MB
         for _ in range(1024):  # 1 GB, no newline
             g.write(chunk)
