@@ -539,14 +539,16 @@ Jürgen Groß
 """
 
 
-@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
-def test_a_western_page_decodes_exactly(tmp_path: Path, encoding: str) -> None:
-    f = scan_one(tmp_path, "page.txt", LATIN_PAGE.encode(encoding))
+@pytest.mark.parametrize(("encoding", "dash"), [("latin-1", "-"), ("cp1252", "–")])
+def test_a_western_page_decodes_exactly(tmp_path: Path, encoding: str, dash: str) -> None:
+    # The cp1252 page holds an en dash (0x96), a byte latin-1 would read as a control code.
+    page = LATIN_PAGE.replace("Ångström-Scale", f"Ångström{dash}Scale")
+    f = scan_one(tmp_path, "page.txt", page.encode(encoding))
     assert f.format == "listing_text" and f.encoding == "cp1252"  # cp1252 ⊃ latin-1 printables
     records = [i for i in read_input(tmp_path, f) if isinstance(i, Record)]
     assert [r.title for r in records] == [
         "Café Scenes: Learning Naïve Façades from Crème Brûlée Images",
-        "Señor Datasets for Ångström-Scale Physics",
+        f"Señor Datasets for Ångström{dash}Scale Physics",
     ]
     assert records[0].authors == ("Zoë Müller", "José Peña")
     assert "\ufffd" not in "".join(r.title for r in records)

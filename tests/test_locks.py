@@ -43,12 +43,14 @@ def _cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
 
 
 def _hold(lock: Path, seconds: float) -> subprocess.Popen[str]:
-    """Another process that holds `lock` for `seconds` (returned once it holds it)."""
+    """Another process that holds `lock` for `seconds` (returned once it holds it); it
+    prints `released <epoch seconds>` when it lets go."""
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import time\nfrom pathlib import Path\nfrom pipeline.locks import folder_lock\n"
          f"with folder_lock(Path({str(lock)!r}), 'w'):\n"
-         f"    print('held', flush=True)\n    time.sleep({seconds})\n"],
+         f"    print('held', flush=True)\n    time.sleep({seconds})\n"
+         "print('released', time.time(), flush=True)\n"],
         stdout=subprocess.PIPE, text=True, cwd=ROOT,
     )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
@@ -127,7 +129,11 @@ def test_wait_lock_waits_for_the_holder(tmp_path: Path) -> None:
     assert time.monotonic() - t0 > 1.0
     holder.wait(30)
     assert holder.stdout is not None
+    released = float(holder.stdout.readline().split()[1])
     holder.stdout.close()
+    # The run wrote nothing in the work folder before the holder let go of its lock.
+    first_output = (work / "ingest" / "inputs.json").stat().st_mtime
+    assert first_output >= released - 0.01, (first_output, released)
 
 
 def test_a_killed_holders_lock_is_taken_over(tmp_path: Path) -> None:
