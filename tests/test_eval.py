@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 
 from pipeline.records import CodeLink, DatasetMention, Paper, Resolution, Result
 from pipeline.schemas import to_table
@@ -123,3 +124,19 @@ def test_complete_gold_counts_unannotated_papers_of_its_files_as_false_positives
     assert (partial.tp, partial.fp) == (1, 0)  # a partial gold: not scored
     assert (complete.tp, complete.fp) == (1, 1)  # every entry annotated: a false positive
     assert complete.false_positives == ["A menu line read as a paper (001_x.txt)"]
+
+
+def test_metric_names_are_scored_by_the_evaluators_own_table(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The extractor's gazetteer may grow; the scoring must not move with it.
+    import pipeline.extract.resources as resources
+    from pipeline.tools import evaluate
+
+    def no_gazetteer() -> None:
+        raise AssertionError("the evaluator read the extractor's metric table")
+
+    monkeypatch.setattr(resources, "metrics", no_gazetteer)
+    name = evaluate._metric_namer()
+    assert name("FID-50K") == name("fid") == "fid"
+    assert name("Some Metric Nobody Lists") == "some metric nobody lists"
+    assert evaluate.metric_synonyms()["fid-50k"] == "FID"

@@ -12,8 +12,10 @@ predicted paper that aligns to no gold paper is not a false positive: it is coun
 
 from __future__ import annotations
 
+import csv
 import json
 import math
+import string
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -153,18 +155,25 @@ def _group(rows: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def _metric_namer() -> Callable[[str | None], str]:
-    """Canonical metric via the metric table's aliases (so "zero-shot generalization" in the
-    gold and "generalization" in a release are the same metric)."""
-    try:
-        from pipeline.extract.resources import fold, metrics
+SYNONYMS_CSV = Path(__file__).with_name("metric_synonyms.csv")
+"""The evaluator's own metric synonyms: a frozen table, not the extractor's gazetteer, so the
+scores cannot move because the extractor learned a new alias."""
 
-        table = metrics().alias_to_metric
-    except Exception:  # noqa: BLE001 - the evaluator still works without the table
-        return lambda m: _norm(m)
+
+def metric_synonyms(path: Path = SYNONYMS_CSV) -> dict[str, str]:
+    """alias (ASCII-lowercased) -> canonical metric, from `metric_synonyms.csv`."""
+    lines = [x for x in path.read_text(encoding="utf-8").splitlines() if not x.startswith("#")]
+    return {row["alias"]: row["metric"] for row in csv.DictReader(lines)}
+
+
+def _metric_namer() -> Callable[[str | None], str]:
+    """Canonical metric via the evaluator's synonym table (so "zero-shot generalization" in
+    the gold and "generalization" in a release are the same metric)."""
+    table = metric_synonyms()
+    ascii_lower = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
     def name(m: str | None) -> str:
-        key = fold((m or "").strip())
+        key = (m or "").strip().translate(ascii_lower)
         return _norm(table.get(key, table.get(key.lower(), m or "")))
 
     return name
