@@ -384,3 +384,32 @@ def test_every_figures_file_the_card_reads_is_in_the_publish_key(
     before = publish_key(cfg, None)
     figures.write_text('{"titles": {"f1": 0.6}}')
     assert publish_key(cfg, None) != before
+
+
+@pytest.mark.slow
+def test_hf_datasets_on_latest_returns_the_newest_release(tmp_path: Path) -> None:
+    # Two runs on different inputs into one --processed-dir, `datasets` cache shared: loading
+    # `latest` after each gives that release's rows, never the cached rows of the one before.
+    pytest.importorskip("datasets")
+    seeds = Path(__file__).parent / "fixtures" / "seeds"
+    raw1, raw2, processed = tmp_path / "r1", tmp_path / "r2", tmp_path / "processed"
+    raw1.mkdir()
+    shutil.copy(seeds / "000_2a00aa8dfd2c52e5.txt", raw1)
+    shutil.copytree(seeds, raw2)
+    env = {**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1",
+           "HF_HOME": str(tmp_path / "hf"), "HF_DATASETS_DISABLE_PROGRESS_BARS": "1"}
+    code = ("import datasets, sys\n"
+            "print(datasets.load_dataset(sys.argv[1], 'papers')['train'].num_rows)\n")
+    seen = []
+    for i, raw in enumerate((raw1, raw2)):
+        proc = pipeline_run("--raw-dir", str(raw), "--processed-dir", str(processed),
+                            "--work-dir", str(tmp_path / f"w{i}"))
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        latest = processed / "latest"
+        rows = json.loads((latest / "manifest.json").read_text())["tables"]["papers"]["rows"]
+        got = subprocess.run([sys.executable, "-c", code, str(latest)], capture_output=True,
+                             text=True, env=env, timeout=300)
+        assert got.returncode == 0, got.stderr[-3000:]
+        assert int(got.stdout.strip().splitlines()[-1]) == rows
+        seen.append(rows)
+    assert seen == [12, 63]
