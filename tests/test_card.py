@@ -413,3 +413,18 @@ def test_hf_datasets_on_latest_returns_the_newest_release(tmp_path: Path) -> Non
         assert int(got.stdout.strip().splitlines()[-1]) == rows
         seen.append(rows)
     assert seen == [12, 63]
+
+
+def test_dataset_info_features_are_what_datasets_reads_from_the_schemas() -> None:
+    datasets = pytest.importorskip("datasets")
+    from pipeline.schemas import arrow_schema
+
+    rows = {name: i + 1 for i, name in enumerate(RELEASE_TABLES)}
+    info = {c["config_name"]: c for c in _yaml(front_matter(rows))["dataset_info"]}
+    assert list(info) == list(RELEASE_TABLES)
+    for name in RELEASE_TABLES:
+        expected = datasets.Features.from_arrow_schema(arrow_schema(name))._to_yaml_list()
+        assert info[name]["features"] == expected, name
+        assert info[name]["splits"] == [{"name": "train", "num_examples": rows[name]}]
+    empty = _yaml(front_matter({"papers": 3, "quarantine": 0}))
+    assert [c["config_name"] for c in empty["dataset_info"]] == ["papers"]

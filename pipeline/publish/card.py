@@ -13,9 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyarrow as pa
+
 from pipeline.config import ROOT
 from pipeline.escape import md_code
-from pipeline.schemas import RELEASE_TABLES, table_spec
+from pipeline.schemas import RELEASE_TABLES, arrow_schema, table_spec
 
 if TYPE_CHECKING:
     from pipeline.publish.release import Release
@@ -72,7 +74,7 @@ def license_section(licenses: dict[str, int] | None) -> str:
 
 
 def front_matter(rows: dict[str, int] | None = None, license: str = "other") -> str:
-    """Hugging Face dataset-card YAML: licence, tags and one config per table.
+    """Hugging Face dataset-card YAML: licence, tags, one config per table and its features.
 
     rows: table -> row count; tables with no rows get no config, because
     `datasets.load_dataset` refuses a split without data.
@@ -98,8 +100,35 @@ def front_matter(rows: dict[str, int] | None = None, license: str = "other") -> 
         lines += [f"- config_name: {name}", f"  data_files: {name}.parquet"]
         if name == "results":
             lines.append("  default: true")
+    lines += dataset_info_lines(rows)
     lines.append("---")
     return "\n".join(lines)
+
+
+_HF_DTYPES = {"string": "string", "large_string": "string", "int64": "int64",
+              "int32": "int32", "double": "float64", "bool": "bool", "date32[day]": "date32"}
+
+
+def hf_feature(field: pa.Field) -> str:
+    """A column as a Hugging Face `datasets` feature line (`dtype: x` or `list: x`)."""
+    if pa.types.is_list(field.type) or pa.types.is_large_list(field.type):
+        return f"list: {_HF_DTYPES[str(field.type.value_type)]}"
+    return f"dtype: {_HF_DTYPES[str(field.type)]}"
+
+
+def dataset_info_lines(rows: dict[str, int] | None) -> list[str]:
+    """`dataset_info` for each table with a config: its features (from the Arrow schema),
+    so the Hub viewer shows types, and, when known, its row count."""
+    lines = ["dataset_info:"]
+    for name in RELEASE_TABLES:
+        if rows is not None and not rows.get(name):
+            continue
+        lines += [f"- config_name: {name}", "  features:"]
+        for field in arrow_schema(name):
+            lines += [f"  - name: {field.name}", f"    {hf_feature(field)}"]
+        if rows is not None:
+            lines += ["  splits:", "  - name: train", f"    num_examples: {rows[name]}"]
+    return lines
 
 
 def schema_section(name: str) -> str:
