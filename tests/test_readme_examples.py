@@ -97,8 +97,10 @@ def test_sql_example_runs(workdir: Path, index: int, monkeypatch: pytest.MonkeyP
 def test_best_fid_per_dataset_query(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(workdir)
     [query] = [b for b in blocks("sql") if "GROUP BY dataset" in b]
-    best = dict(duckdb.connect().sql(query).fetchall())
-    assert best["CIFAR-10"] == pytest.approx(1.30)
+    best = {(d, r): v for d, r, v in duckdb.connect().sql(query).fetchall()}
+    assert best[("CIFAR-10", None)] == pytest.approx(1.30)
+    # ImageNet at 64x64 is its own board, not "the best FID on ImageNet".
+    assert best[("ImageNet", 64)] == pytest.approx(0.97) and ("ImageNet", None) not in best
 
 
 def test_new_user_finds_best_cifar10_fid_and_traces_it(
@@ -143,3 +145,12 @@ def test_diff_example_names_real_commands(workdir: Path) -> None:
 
     args = build_parser().parse_args(argv[3:])
     assert args.command == "diff" and str(args.new) == "data/processed/latest"
+
+
+def test_diff_example_runs_on_the_release_folders_there_are(workdir: Path) -> None:
+    [line] = [ln for ln in readme_section().splitlines() if "-m pipeline diff" in ln]
+    command = line.replace(".venv/bin/python", shlex.quote(sys.executable), 1)
+    proc = subprocess.run(["sh", "-c", command], cwd=workdir, env=_env(workdir),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip()
