@@ -125,6 +125,8 @@ class Result:
     end: int
     model: str | None = None
     """Compared model/architecture the number belongs to, when the text names one."""
+    task: str | None = None
+    """Canonical task of (dataset, metric) in the task taxonomy (`extract.tasks`)."""
 
 
 @dataclass(frozen=True, slots=True)

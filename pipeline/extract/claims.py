@@ -30,6 +30,7 @@ from pipeline.extract import resources
 from pipeline.extract.resources import fold
 from pipeline.extract.segment import Span, split_clauses
 from pipeline.extract.tag import Tag, Tags, sentence_tags
+from pipeline.extract.tasks import task_of
 from pipeline.records import Result
 
 _FILLER_AFTER = regex.compile(
@@ -678,6 +679,7 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
                     role=v.role,  # type: ignore[arg-type]
                     steps=v.steps, setting=v.setting, evidence=text[sent.start:sent.end],
                     start=sent.start, end=sent.end, model=v.model,
+                    task=task_of(dataset, str(v.metric)),
                 ))
         named = [v.metric for v in values if v.metric not in ("improvement", "speedup")]
         ctx = _Context(

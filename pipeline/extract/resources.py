@@ -928,7 +928,8 @@ def host_rules() -> tuple[HostRule, ...]:
 
 def data_files() -> list[Path]:
     """Every data file extract reads (gazetteers, metric table, host rules, patterns)."""
-    files = [GAZETTEER_DIR / n for n in ("datasets.yaml", "metrics.csv", "url_hosts.csv")]
+    files = [GAZETTEER_DIR / n
+             for n in ("datasets.yaml", "metrics.csv", "tasks.csv", "url_hosts.csv")]
     return files + sorted(PATTERN_DIR.glob("*.jsonl"))
 
 

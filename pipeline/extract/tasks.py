@@ -1,0 +1,71 @@
+"""The task a result belongs to: `gazetteers/tasks.csv` (dataset + metric -> task, built from
+Papers with Code rows by `pipeline.tools.build_tasks`) looked up by the result's canonical
+dataset and metric: the pair first, then the dataset alone, then the metric alone; None when
+none of them is in the taxonomy."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from functools import cache
+
+from pipeline.config import GAZETTEER_DIR
+from pipeline.errors import GazetteerError
+
+TASKS_CSV = GAZETTEER_DIR / "tasks.csv"
+_COLUMNS = ("dataset", "metric", "task")
+
+
+@dataclass(frozen=True, slots=True)
+class TaskTable:
+    pairs: dict[tuple[str, str], str]
+    datasets: dict[str, str]
+    metrics: dict[str, str]
+
+    def task_of(self, dataset: str | None, metric: str | None) -> str | None:
+        if dataset and metric:
+            task = self.pairs.get((dataset, metric))
+            if task is not None:
+                return task
+        if dataset and dataset in self.datasets:
+            return self.datasets[dataset]
+        return self.metrics.get(metric) if metric else None
+
+
+def parse_tasks(text: str, where: str) -> TaskTable:
+    """The taxonomy in `text` (CSV with dataset, metric, task); `where` names it in errors."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in _COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise GazetteerError(f"{where}:1: missing column(s) {missing}")
+    pairs: dict[tuple[str, str], str] = {}
+    datasets: dict[str, str] = {}
+    metrics: dict[str, str] = {}
+    for lineno, row in enumerate(reader, start=2):
+        dataset, metric, task = (str(row.get(c) or "").strip() for c in _COLUMNS)
+        if not task or not (dataset or metric):
+            raise GazetteerError(f"{where}:{lineno}: a row needs a task and a dataset or metric")
+        if (dataset, metric) in pairs or (not metric and dataset in datasets) or (
+                not dataset and metric in metrics):
+            raise GazetteerError(f"{where}:{lineno}: {dataset or '*'} / {metric or '*'} twice")
+        if dataset and metric:
+            pairs[(dataset, metric)] = task
+        elif dataset:
+            datasets[dataset] = task
+        else:
+            metrics[metric] = task
+    return TaskTable(pairs, datasets, metrics)
+
+
+@cache
+def tasks() -> TaskTable:
+    try:
+        text = TASKS_CSV.read_text(encoding="utf-8")
+    except OSError as e:
+        raise GazetteerError(f"{TASKS_CSV}: cannot read task taxonomy: {e}") from e
+    return parse_tasks(text, str(TASKS_CSV))
+
+
+def task_of(dataset: str | None, metric: str | None) -> str | None:
+    return tasks().task_of(dataset, metric)

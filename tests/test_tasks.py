@@ -1,0 +1,63 @@
+"""Task taxonomy: rebuilt from the repo's PwC rows it equals the committed file; look-ups
+fall back from the pair to the dataset to the metric; results carry the task."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.errors import GazetteerError
+from pipeline.extract.tasks import TASKS_CSV, parse_tasks, task_of
+from pipeline.tools import build_tasks
+
+
+def test_rebuilt_taxonomy_equals_committed_file() -> None:
+    built = build_tasks.to_csv(build_tasks.build(build_tasks.read_rows()))
+    assert built == TASKS_CSV.read_text(encoding="utf-8"), (
+        "gazetteers/tasks.csv is stale: run `make train`")
+
+
+def test_pwc_names_are_put_in_canonical_form() -> None:
+    assert build_tasks.canonical_dataset("ImageNet 256x256") == "ImageNet"
+    assert build_tasks.canonical_dataset("Cityscapes val") == "Cityscapes"
+    assert build_tasks.canonical_dataset("Some Unheard-of Set") is None
+    assert build_tasks.canonical_metric("Top 1 Accuracy") == "accuracy"
+    assert build_tasks.canonical_metric("Accuracy (%)") == "accuracy"
+    assert build_tasks.canonical_metric("Word Error Rate (WER)") == "WER"
+
+
+def test_lookup_order_pair_then_dataset_then_metric() -> None:
+    table = parse_tasks(
+        "dataset,metric,task\nD,m,Pair Task\nD,,Dataset Task\n,m,Metric Task\n", "t.csv")
+    assert table.task_of("D", "m") == "Pair Task"
+    assert table.task_of("D", "other") == "Dataset Task"
+    assert table.task_of("E", "m") == "Metric Task"
+    assert table.task_of(None, "m") == "Metric Task"
+    assert table.task_of("E", "other") is None
+    assert table.task_of(None, None) is None
+
+
+def test_shipped_taxonomy_names_the_tasks_users_ask_about() -> None:
+    assert task_of("CIFAR-10", "FID") == "Image Generation"
+    assert task_of("ImageNet", "FID") == "Image Generation"
+    assert task_of("ImageNet", "accuracy") == "Image Classification"
+    assert task_of("GSM8K", "accuracy") == "Arithmetic Reasoning"
+    assert task_of(None, "FID") == "Image Generation"
+
+
+@pytest.mark.parametrize("text", [
+    "dataset,task\nD,T\n",  # no metric column
+    "dataset,metric,task\n,,T\n",  # neither key
+    "dataset,metric,task\nD,m,\n",  # no task
+    "dataset,metric,task\nD,m,T\nD,m,U\n",  # twice
+])
+def test_bad_taxonomy_names_file_and_line(text: str) -> None:
+    with pytest.raises(GazetteerError, match=r"t\.csv:\d"):
+        parse_tasks(text, "t.csv")
+
+
+def test_cross_validation_reports_coverage_and_accuracy() -> None:
+    rows = build_tasks.read_rows()
+    report = build_tasks.cross_validate(rows, 3)
+    assert report["rows"] == sum(f["rows"] for f in report["folds"])
+    assert 0.5 < report["coverage"] <= 1
+    assert 0.5 < report["accuracy_when_named"] <= 1
