@@ -72,3 +72,14 @@ def test_the_real_export_lands_in_curated_results(tmp_path: Path) -> None:
     assert all(r["paper_id"] in papers for r in rows)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["tables"]["curated_results"]["rows"] == 40 and manifest["accounting_holds"]
+    # Every curated value is on a board, ranked with the seeds' claims by the same rules.
+    boards = pq.read_table(out / "leaderboards.parquet").to_pylist()
+    curated = [b for b in boards if b["source"] == "curated"]
+    assert len(curated) == 40
+    assert {(b["paper_id"], b["value"]) for b in curated} == {
+        (r["paper_id"], r["value"]) for r in rows}
+    ptb = [b for b in curated if b["dataset"] == "Penn Treebank"]  # "PTB" is an alias
+    assert [(b["rank"], b["value"]) for b in ptb] == [
+        (1, 35.76), (2, 47.69), (3, 51.1), (4, 52.8), (5, 56.8)]  # perplexity: lower first
+    assert all(b["metric"] == "perplexity" and b["task"] == "Language Modelling" for b in ptb)
+    assert {b["source"] for b in boards} == {"curated", "abstract"}

@@ -380,7 +380,8 @@ def _result(pid: str, evidence: str, start: int, end: int, **kw: object) -> dict
     row: dict[str, object] = {"paper_id": pid, "metric": "FID", "value": 2.0, "unit": None,
                               "kind": "absolute", "dataset": None, "resolution": None,
                               "role": "proposed", "steps": None, "setting": None,
-                              "model": None, "evidence": evidence, "start": start, "end": end}
+                              "model": None, "task": None, "evidence": evidence,
+                              "start": start, "end": end}
     row.update(kw)
     return row
 
@@ -565,7 +566,8 @@ def test_workers_1_and_2_publish_identical_tables(tmp_path: Path) -> None:
 
 
 def _reference_leaderboards(results: pa.Table, directions: dict[str, str]) -> pa.Table:
-    """`build_leaderboards` as first written: all of pandas, rows back through Python."""
+    """`build_leaderboards` of abstract claims as first written: all of pandas, rows back
+    through Python."""
     from pipeline.publish.leaderboards import GROUP
 
     schema = arrow_schema("leaderboards")
@@ -581,15 +583,17 @@ def _reference_leaderboards(results: pa.Table, directions: dict[str, str]) -> pa
     df["rank"] = df.groupby(GROUP, dropna=False, sort=False)["_score"].rank(
         method="min").astype("int64")
     df = df.sort_values(GROUP + ["rank", "paper_id"], na_position="first", kind="stable")
+    df["published"] = None
+    df["source"] = "abstract"
     cols = [f.name for f in schema]
     out = df[cols].astype(object).where(df[cols].notna(), None)
     return pa.Table.from_pylist(out.to_dict("records"), schema=schema)
 
 
 _LB_ROW = st.builds(
-    lambda pid, metric, role, kind, dataset, value, res, setting, steps, start: _result(
+    lambda pid, metric, role, kind, dataset, value, res, setting, steps, start, task: _result(
         pid, f"evidence {start}", start, start + 5, metric=metric, role=role, kind=kind,
-        dataset=dataset, value=value, resolution=res, setting=setting, steps=steps),
+        dataset=dataset, value=value, resolution=res, setting=setting, steps=steps, task=task),
     st.sampled_from(["p1", "p2", "p3"]),
     st.sampled_from(["FID", "IS", "accuracy", "NotAMetric"]),
     st.sampled_from(["proposed", "baseline"]),
@@ -600,6 +604,7 @@ _LB_ROW = st.builds(
     st.sampled_from([None, "class-conditional"]),
     st.sampled_from([None, 1, 50]),
     st.integers(0, 50),
+    st.sampled_from([None, "Image Generation"]),
 )
 
 

@@ -31,7 +31,11 @@ from pipeline.io import (
     table_from_rows,
 )
 from pipeline.publish.curated import CURATED_FORMAT, build_curated, paper_of_sources
-from pipeline.publish.leaderboards import build_leaderboards, metric_directions
+from pipeline.publish.leaderboards import (
+    build_leaderboards,
+    leaderboard_candidates,
+    metric_directions,
+)
 from pipeline.records import Rejected
 from pipeline.schemas import SCHEMA_DIR, arrow_schema
 
@@ -175,7 +179,6 @@ def assemble(cfg: Config) -> Release:
             for b in iter_batches(streams["results"], 65_536)
         ]
     )
-    tables["leaderboards"] = build_leaderboards(candidates, directions)
     removed = np.sort(read_table(removed_path, columns=["row"]).column("row").to_numpy())
     papers = pq.read_table(papers_path, columns=["source_file", "license"],
                            read_dictionary=["source_file"])
@@ -185,6 +188,9 @@ def assemble(cfg: Config) -> Release:
     ingested = read_json(ingest_dir / "inputs.json")
     tables["curated_results"], curated_rejected = curated_results(
         cfg, papers_path, kept, ingested)
+    tables["leaderboards"] = build_leaderboards(
+        candidates, directions, tables["curated_results"],
+        paper_dates(papers_path, kept, candidates, tables["curated_results"]))
     quarantine = pa.concat_tables(
         [
             read_table(ingest_dir / "rejected.parquet", "quarantine"),
@@ -209,6 +215,20 @@ def assemble(cfg: Config) -> Release:
     return Release(
         tables, manifest, PapersStream(papers_path, removed.astype(np.int64)), streams
     )
+
+
+def paper_dates(papers_path: Path, kept: pa.BooleanArray, *claims: pa.Table
+                ) -> dict[str, object]:
+    """paper_id -> `published` of the published papers these claim tables name (only those
+    are turned into Python objects)."""
+    ids = pa.concat_arrays([pc.unique(t.column("paper_id").combine_chunks().cast(pa.string()))
+                            for t in claims] or [pa.array([], pa.string())])
+    if len(ids) == 0:
+        return {}
+    papers = pq.read_table(papers_path, columns=["paper_id", "published"]).filter(kept)
+    papers = papers.filter(pc.is_in(papers["paper_id"], value_set=pc.unique(ids)))
+    return dict(zip(papers.column("paper_id").to_pylist(), papers.column("published").to_pylist(),
+                    strict=True))
 
 
 def license_counts(licenses: pa.ChunkedArray) -> dict[str, int]:
@@ -296,16 +316,3 @@ papers on a leaderboard (only those are read), the plots these result columns (a
 `plots.compact_results`: the FID points, the rest counted), the card nothing else (its row
 counts are the manifest's); a changelog compares every column, so with a previous release
 the card gets them all."""
-
-
-def leaderboard_candidates(results: pa.Table, directions: dict[str, str]) -> pa.Table:
-    """The rows `build_leaderboards` keeps (proposed, absolute, with a dataset and a metric of
-    known direction), in order: it converts its input to pandas, so hand it only those."""
-    keep = pc.and_(
-        pc.and_(pc.equal(results["role"], "proposed"), pc.equal(results["kind"], "absolute")),
-        pc.and_(
-            pc.is_valid(results["dataset"]),
-            pc.is_in(results["metric"], value_set=pa.array(list(directions), pa.string())),
-        ),
-    )
-    return results.filter(keep)
