@@ -25,12 +25,12 @@ def test_pwc_names_are_put_in_canonical_form() -> None:
     assert build_tasks.canonical_metric("Word Error Rate (WER)") == "WER"
 
 
-def test_lookup_order_pair_then_dataset_then_metric() -> None:
+def test_lookup_order_pair_then_dataset_then_metric_without_dataset() -> None:
     table = parse_tasks(
         "dataset,metric,task\nD,m,Pair Task\nD,,Dataset Task\n,m,Metric Task\n", "t.csv")
     assert table.task_of("D", "m") == "Pair Task"
     assert table.task_of("D", "other") == "Dataset Task"
-    assert table.task_of("E", "m") == "Metric Task"
+    assert table.task_of("E", "m") is None  # an unknown dataset: the metric does not guess
     assert table.task_of(None, "m") == "Metric Task"
     assert table.task_of("E", "other") is None
     assert table.task_of(None, None) is None

@@ -1,7 +1,7 @@
 """The task a result belongs to: `gazetteers/tasks.csv` (dataset + metric -> task, built from
 Papers with Code rows by `pipeline.tools.build_tasks`) looked up by the result's canonical
-dataset and metric: the pair first, then the dataset alone, then the metric alone; None when
-none of them is in the taxonomy."""
+dataset and metric: the pair first, then the dataset alone; the metric alone only for a
+result without a dataset; None when none of them is in the taxonomy."""
 
 from __future__ import annotations
 
@@ -28,8 +28,10 @@ class TaskTable:
             task = self.pairs.get((dataset, metric))
             if task is not None:
                 return task
-        if dataset and dataset in self.datasets:
-            return self.datasets[dataset]
+        if dataset:
+            # A dataset the taxonomy does not know (a new benchmark) says nothing about the
+            # task; its metric alone would guess ("pass@1" -> Code Generation for AIME).
+            return self.datasets.get(dataset)
         return self.metrics.get(metric) if metric else None
 
 

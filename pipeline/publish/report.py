@@ -1,22 +1,33 @@
-"""`report.html`: one self-contained page of leaderboards with a search box.
+"""`report.html`: one self-contained page for reading a release.
 
-One leaderboard per (dataset, metric, resolution), built from the `leaderboards` table
-(proposed, absolute claims), with each paper's title and code link and the evidence
-sentence with the number highlighted. Everything is inline (CSS, JS, no fonts, no CDN), so
-the page works offline from the release folder; links to arXiv and code are the only URLs.
+It shows exactly the `leaderboards` boards (task, dataset, metric, resolution, setting,
+steps) with their ranks, under a task -> dataset -> metric index; rows are compact (the
+evidence cut to its number's neighbourhood, expandable), columns sort, and filters narrow
+them (task, dataset, metric, setting, has code, date range, words). Each board has a trend
+plot (best value over time by `published`), and each paper a view with all its claims
+(relative and dataset-less ones too) and its links.
+
+The page is data plus a renderer: the Python side (`report_data`) turns the tables into
+compact JSON (papers and evidence sentences stored once, rows as arrays); `report.js` draws
+only what is on screen, so a release of a million abstracts stays one file a browser opens.
+CSS and JS are data files next to this module and are inlined: no fonts, no CDN; links to
+arXiv and code are the only URLs.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.io import iter_batches
+from pipeline.publish.leaderboards import GROUP, direction_of
 from pipeline.tools.explain import value_span
 
 if TYPE_CHECKING:
@@ -24,93 +35,17 @@ if TYPE_CHECKING:
 
 Row = Mapping[str, Any]
 
+HERE = Path(__file__).parent
 MAX_ROWS_PER_BOARD = 200
-"""Rows drawn per board; the rest are counted in a note (all are in `leaderboards.parquet`).
-At all-of-arXiv scale a board holds thousands of rows: a page of every one of them would be
-tens of megabytes, which a browser renders slowly and nobody reads."""
-
-CSS = """
-:root { --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --mark: #ffe08a; --head: #f6f8fa; }
-* { box-sizing: border-box; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg);
-       margin: 0 auto; max-width: 1200px; padding: 0 16px 48px; }
-header { padding: 12px 0 0; }
-#bar { position: sticky; top: 0; background: #fff; padding: 4px 0 8px;
-       border-bottom: 1px solid var(--line); z-index: 1; }
-h1 { font-size: 20px; margin: 0 0 4px; }
-h2 { font-size: 16px; margin: 28px 0 6px; }
-h2 small { font-weight: normal; color: var(--muted); }
-p.meta, p.hint, p.more { margin: 2px 0; color: var(--muted); }
-#search { width: 100%; font: inherit; padding: 6px 10px; margin-top: 8px;
-          border: 1px solid var(--line); border-radius: 6px; }
-#count { margin: 4px 0 0; color: var(--muted); }
-nav { margin: 8px 0 8px; columns: 3 220px; font-size: 13px; }
-nav a { display: block; }
-table { border-collapse: collapse; width: 100%; }
-th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: left;
-         vertical-align: top; }
-th { background: var(--head); font-weight: 600; }
-td.num, td.rank { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-td.paper code { color: var(--muted); font-size: 12px; }
-td.evidence { max-width: 480px; }
-mark { background: var(--mark); padding: 0 1px; }
-a { color: #0969da; }
-[hidden] { display: none !important; }
-"""
-
-JS = """
-(function () {
-  "use strict";
-  var input = document.getElementById("search");
-  var count = document.getElementById("count");
-  var boards = Array.prototype.slice.call(document.querySelectorAll("section.board"));
-  var rows = [];
-  boards.forEach(function (board) {
-    var key = board.getAttribute("data-key") || "";
-    board.querySelectorAll("tr.row").forEach(function (row) {
-      rows.push({ row: row, board: board, text: (key + " " + row.textContent).toLowerCase() });
-    });
-  });
-  function apply() {
-    var terms = input.value.toLowerCase().split(/\\s+/).filter(Boolean);
-    var shown = 0;
-    var visible = new Set();
-    rows.forEach(function (r) {
-      var ok = terms.every(function (t) { return r.text.indexOf(t) !== -1; });
-      r.row.hidden = !ok;
-      if (ok) { shown += 1; visible.add(r.board); }
-    });
-    boards.forEach(function (board) {
-      board.hidden = !visible.has(board);
-      var link = document.querySelector('nav a[href="#' + board.id + '"]');
-      if (link) { link.hidden = board.hidden; }
-    });
-    count.textContent = shown + " of " + rows.length + " rows";
-  }
-  input.addEventListener("input", apply);
-  var q = new URLSearchParams(window.location.search).get("q");
-  if (q) { input.value = q; }
-  apply();
-})();
-"""
+"""Rows embedded per board; the rest are counted (all are in `leaderboards.parquet`). At
+all-of-arXiv scale a board holds thousands of rows that nobody reads on a page."""
+CLAIM_BUDGET = 50_000
+"""Claims embedded for the per-paper view. A release with more embeds the claims of the
+papers on a board (up to this many) and says so; every claim is in `results.parquet`."""
 
 
-def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-def _slug(*parts: Any) -> str:
-    text = "-".join("any" if p is None else str(p) for p in parts).lower()
-    return "board-" + "".join(c if c.isalnum() else "-" for c in text).strip("-")
-
-
-def evidence_html(evidence: str, value: float) -> str:
-    """The evidence, escaped, with the stated number in `<mark>`."""
-    span = value_span(evidence, value)
-    if span is None:
-        return _e(evidence)
-    s, e = span
-    return f"{_e(evidence[:s])}<mark>{_e(evidence[s:e])}</mark>{_e(evidence[e:])}"
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, dt.date) else (str(value) if value else None)
 
 
 def value_text(evidence: str, value: float, unit: str | None) -> str:
@@ -131,92 +66,105 @@ def pick_link(links: Sequence[Row]) -> str | None:
     return None
 
 
-def _link_label(url: str) -> str:
-    short = url.removeprefix("https://").removeprefix("http://")
-    return short if len(short) <= 48 else short[:47] + "…"
+class _Strings:
+    """Sentences stored once; rows point at them by index."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def add(self, text: str) -> int:
+        i = self._index.get(text)
+        if i is None:
+            i = self._index[text] = len(self.items)
+            self.items.append(text)
+        return i
 
 
-def group_boards(
-    leaderboards: Sequence[Row], directions: Mapping[str, str]
-) -> list[tuple[tuple[str, str, int | None], list[tuple[int, Row]]]]:
-    """Rows per (dataset, metric, resolution), best value first, with their rank there.
-
-    The `leaderboards` table ranks within (setting, steps) too; a page per resolution
-    shows those side by side, so rows are re-ranked here and keep their setting and steps.
-    """
-    groups: dict[tuple[str, str, int | None], list[Row]] = defaultdict(list)
-    for row in leaderboards:
-        groups[(str(row["dataset"]), str(row["metric"]), row["resolution"])].append(row)
-    out = []
-    for key in sorted(groups, key=lambda k: (k[0].casefold(), k[1], k[2] is not None, k[2] or 0)):
-        lower = directions.get(key[1], "lower") == "lower"
-        rows = sorted(
-            groups[key],
-            key=lambda r: (
-                r["value"] if lower else -r["value"],
-                r["setting"] or "",
-                r["steps"] if r["steps"] is not None else -1,
-                str(r["paper_id"]),
-            ),
-        )
-        ranked: list[tuple[int, Row]] = []
-        for i, row in enumerate(rows):
-            rank = ranked[-1][0] if ranked and ranked[-1][1]["value"] == row["value"] else i + 1
-            ranked.append((rank, row))
-        out.append((key, ranked))
-    return out
+def _board_key(row: Row) -> tuple[Any, ...]:
+    return tuple(row[k] for k in GROUP)
 
 
-def _board_html(
-    key: tuple[str, str, int | None],
-    ranked: list[tuple[int, Row]],
-    papers: Mapping[str, Row],
-    links: Mapping[str, Sequence[Row]],
+def _sort_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    out: list[Any] = []
+    for part in key:
+        out += [part is not None, str(part).casefold() if isinstance(part, str) else part or 0]
+    return tuple(out)
+
+
+def report_data(
+    leaderboards: Sequence[Row],
+    papers: Sequence[Row],
+    code_links: Sequence[Row],
+    claims: Sequence[Row],
     directions: Mapping[str, str],
-) -> str:
-    dataset, metric, resolution = key
-    res_text = f"{resolution}px" if resolution is not None else "any resolution"
-    direction = directions.get(metric)
-    better = f"{direction} is better · " if direction else ""
-    search_key = f"{dataset} {metric} {res_text}"
-    head = (
-        f'<section class="board" id="{_slug(dataset, metric, resolution)}" '
-        f'data-key="{_e(search_key)}" data-dataset="{_e(dataset)}" data-metric="{_e(metric)}" '
-        f'data-resolution="{_e(resolution)}">\n'
-        f"<h2>{_e(dataset)} · {_e(metric)} · {_e(res_text)} "
-        f"<small>{_e(better)}{len(ranked)} row{'s' if len(ranked) != 1 else ''}</small></h2>\n"
-        "<table>\n<thead><tr><th>#</th><th>value</th><th>role</th><th>setting</th>"
-        "<th>steps</th><th>paper</th><th>code</th><th>evidence</th></tr></thead>\n<tbody>\n"
-    )
-    body = []
-    for rank, row in ranked[:MAX_ROWS_PER_BOARD]:
-        pid = str(row["paper_id"])
-        paper = papers.get(pid, {})
-        title = _e(paper.get("title") or pid)
-        if paper.get("arxiv_id"):
-            title = f'<a href="https://arxiv.org/abs/{_e(paper["arxiv_id"])}">{title}</a>'
-        url = pick_link(links.get(pid, ()))
-        code = f'<a href="{_e(url)}">{_e(_link_label(url))}</a>' if url else ""
-        evidence, value = str(row["evidence"]), float(row["value"])
-        body.append(
-            f'<tr class="row" data-paper-id="{_e(pid)}">'
-            f'<td class="rank">{rank}</td>'
-            f'<td class="num value">{_e(value_text(evidence, value, row["unit"]))}</td>'
-            "<td>proposed</td>"
-            f"<td>{_e(row['setting'] or '')}</td>"
-            f'<td class="num">{_e(row["steps"] if row["steps"] is not None else "")}</td>'
-            f'<td class="paper">{title}<br><code>{_e(pid)}</code></td>'
-            f"<td>{code}</td>"
-            f'<td class="evidence">{evidence_html(evidence, value)}</td></tr>'
-        )
-    rest = len(ranked) - MAX_ROWS_PER_BOARD
-    note = (
-        f'<p class="more">{rest} more row{"s" if rest != 1 else ""} (ranks after '
-        f"{MAX_ROWS_PER_BOARD}) are in <code>leaderboards.parquet</code>.</p>\n"
-        if rest > 0
-        else ""
-    )
-    return head + "\n".join(body) + "\n</tbody>\n</table>\n" + note + "</section>"
+    *,
+    version: str,
+    counts: Mapping[str, int] | None = None,
+    claims_note: str = "",
+) -> dict[str, Any]:
+    """Everything the page draws, as compact JSON-ready data."""
+    links: dict[str, list[Row]] = {}
+    for link in code_links:
+        links.setdefault(str(link["paper_id"]), []).append(link)
+    paper_rows: list[list[Any]] = []
+    paper_index: dict[str, int] = {}
+
+    def paper(pid: str, info: Row | None) -> int:
+        i = paper_index.get(pid)
+        if i is None:
+            info = info or {}
+            own = links.get(pid, [])
+            i = paper_index[pid] = len(paper_rows)
+            paper_rows.append([
+                pid, info.get("title") or pid, info.get("arxiv_id"), pick_link(own),
+                int(any(link["kind"] == "code" for link in own)), _iso(info.get("published")),
+            ])
+        return i
+
+    by_id = {str(p["paper_id"]): p for p in papers}
+    sentences = _Strings()
+    groups: dict[tuple[Any, ...], list[Row]] = {}
+    for row in leaderboards:
+        groups.setdefault(_board_key(row), []).append(row)
+    boards = []
+    for key in sorted(groups, key=_sort_key):
+        rows = groups[key]  # in rank order, as the table holds them
+        drawn = []
+        for r in rows[:MAX_ROWS_PER_BOARD]:
+            evidence, value = str(r["evidence"]), float(r["value"])
+            span = value_span(evidence, value) or (0, 0)
+            pid = str(r["paper_id"])
+            drawn.append([
+                int(r["rank"]), paper(pid, by_id.get(pid)), value,
+                value_text(evidence, value, r["unit"]), r.get("model"),
+                1 if r.get("source") == "curated" else 0,
+                _iso(r.get("published")), sentences.add(evidence), span[0], span[1],
+            ])
+        metric = str(key[2])
+        boards.append({"k": list(key), "d": direction_of(metric, directions),
+                       "n": len(rows), "r": drawn})
+    claim_rows = []
+    for c in claims:
+        evidence, value = str(c["evidence"]), float(c["value"])
+        span = value_span(evidence, value) or (0, 0)
+        pid = str(c["paper_id"])
+        claim_rows.append([
+            paper(pid, by_id.get(pid)), c["metric"], value_text(evidence, value, c["unit"]),
+            c["kind"], c["dataset"], c["resolution"], c["role"], c["steps"], c["setting"],
+            c.get("model"), c.get("task"), sentences.add(evidence), span[0], span[1],
+        ])
+    return {
+        "version": version, "counts": dict(counts or {}), "papers": paper_rows,
+        "sentences": sentences.items, "boards": boards, "claims": claim_rows,
+        "claims_note": claims_note, "max_rows": MAX_ROWS_PER_BOARD,
+    }
+
+
+def _script_json(data: Mapping[str, Any]) -> str:
+    """JSON that is safe inside `<script>`: no `</` can close the element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def render_report(
@@ -227,98 +175,126 @@ def render_report(
     *,
     version: str,
     counts: Mapping[str, int] | None = None,
+    claims: Sequence[Row] = (),
+    claims_note: str = "",
 ) -> str:
-    """The whole page as one string: inline CSS and JS, no external resource."""
-    by_id = {str(p["paper_id"]): p for p in papers}
-    links: dict[str, list[Row]] = defaultdict(list)
-    for link in code_links:
-        links[str(link["paper_id"])].append(link)
-    boards = group_boards(leaderboards, directions)
-    n_rows = sum(min(len(r), MAX_ROWS_PER_BOARD) for _, r in boards)
-    nav = "\n".join(
-        f'<a href="#{_slug(*key)}">{_e(key[0])} · {_e(key[1])} · '
-        f"{_e(f'{key[2]}px' if key[2] is not None else 'any resolution')} ({len(r)})</a>"
-        for key, r in boards
-    )
-    sections = "\n".join(_board_html(k, r, by_id, links, directions) for k, r in boards)
-    if not boards:
-        sections = '<p id="empty">No leaderboard rows in this release.</p>'
-    meta = ", ".join(f"{v} {k}" for k, v in (counts or {}).items())
+    """The whole page as one string: inline CSS, JS and data, no external resource."""
+    data = report_data(leaderboards, papers, code_links, claims, directions, version=version,
+                       counts=counts, claims_note=claims_note)
+    e = html.escape
+    meta = ", ".join(f"{v:,} {k}" for k, v in (counts or {}).items())
+    css = (HERE / "report.css").read_text(encoding="utf-8")
+    js = (HERE / "report.js").read_text(encoding="utf-8")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>paperclaims {_e(version)}: leaderboards</title>
+<title>paperclaims {e(version)}: leaderboards</title>
 <link rel="icon" href="data:,">
-<style>{CSS}</style>
+<style>{css}</style>
 </head>
 <body>
 <header>
 <h1>paperclaims leaderboards</h1>
-<p class="meta">Release <code>{_e(version)}</code>{": " + _e(meta) if meta else ""}.
-Each row is a paper's own (proposed) absolute result; the number is marked in its evidence.</p>
-<p class="hint">Trace a row to its abstract: <code>python -m pipeline explain PAPER_ID
---release DIR</code>.</p>
-<nav>
-{nav}
-</nav>
+<p class="meta">Release <code>{e(version)}</code>{": " + e(meta) if meta else ""}.
+Boards rank each paper's own absolute results from abstracts and curated leaderboard rows;
+click a title for all of a paper's claims. Trace a claim to its abstract with
+<code>python -m pipeline explain PAPER_ID --release DIR</code>.</p>
 </header>
-<div id="bar">
-<label for="search">Search</label>
-<input id="search" type="search" autocomplete="off"
- placeholder="Filter rows: dataset, metric, paper title, words of the evidence…">
-<p id="count" aria-live="polite">{n_rows} of {n_rows} rows</p>
-</div>
+<div id="layout">
+<nav id="index" aria-label="Tasks, datasets and metrics"></nav>
 <main>
-{sections}
+<form id="bar" autocomplete="off" onsubmit="return false">
+<input id="search" type="search" placeholder="Words: dataset, metric, model, title, evidence…"
+ aria-label="Search">
+<select id="f-task" aria-label="Task"></select>
+<select id="f-dataset" aria-label="Dataset"></select>
+<select id="f-metric" aria-label="Metric"></select>
+<select id="f-setting" aria-label="Setting"></select>
+<label><input id="f-code" type="checkbox"> has code</label>
+<label>from <input id="f-from" type="date"></label>
+<label>to <input id="f-to" type="date"></label>
+<button id="reset" type="button">Reset</button>
+<p id="count" aria-live="polite"></p>
+</form>
+<div id="boards"></div>
+<button id="more" type="button" hidden>Show more boards</button>
+<section id="paper" hidden></section>
 </main>
-<script>{JS}</script>
+</div>
+<script type="application/json" id="data">{_script_json(data)}</script>
+<script>{js}</script>
 </body>
 </html>
 """
 
 
-def _rows(table: pa.Table) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = table.to_pylist()
-    return rows
+def _filtered_rows(path: Path, columns: list[str], ids: pa.Array | None,
+                   limit: int | None = None) -> list[dict[str, Any]]:
+    """Rows of a written table, only those of papers `ids` (all when None), at most `limit`."""
+    out: list[dict[str, Any]] = []
+    if not path.exists():
+        return out
+    for batch in iter_batches(path, 65_536, columns=columns):
+        table = pa.Table.from_batches([batch])
+        if ids is not None:
+            table = table.filter(pc.is_in(table["paper_id"], value_set=ids))
+        out.extend(table.to_pylist())
+        if limit is not None and len(out) >= limit:
+            return out[:limit]
+    return out
+
+
+def _claims(folder: Path, on_boards: pa.Array, total: int) -> tuple[list[dict[str, Any]], str]:
+    columns = ["paper_id", "metric", "value", "unit", "kind", "dataset", "resolution", "role",
+               "steps", "setting", "model", "task", "evidence"]
+    path = folder / "results.parquet"
+    if total <= CLAIM_BUDGET:
+        return _filtered_rows(path, columns, None), ""
+    rows = _filtered_rows(path, columns, on_boards, CLAIM_BUDGET)
+    return rows, (f"This release has {total:,} claims; the paper views hold those of the papers "
+                  f"on a board ({len(rows):,}). Every claim is in results.parquet.")
 
 
 def write_report(release: Release, folder: Path) -> Path:
-    """Write `report.html` of a release into `folder`."""
+    """Write `report.html` of a release into `folder` (its tables are already written there:
+    the papers, links and claims the page names are read back batch by batch)."""
     from pipeline.publish.leaderboards import metric_directions
 
-    tables = release.tables
-    papers = tables["papers"].select(
-        [c for c in ("paper_id", "title", "arxiv_id") if c in tables["papers"].column_names]
-    )
-    # The card may hold only some rows of a table (papers: those on a board); the manifest
-    # has the whole counts.
     written = release.manifest.get("tables", {})
 
     def rows(name: str) -> int:
-        return int(written[name]["rows"]) if name in written else tables[name].num_rows
+        if name in written:
+            return int(written[name]["rows"])
+        return release.tables[name].num_rows if name in release.tables else 0
 
-    counts = {
-        "papers": rows("papers"),
-        "claims": rows("results"),
-        "leaderboard rows": rows("leaderboards"),
-    }
-    # Only the papers (and their links) that have a leaderboard row: a million Python dicts
-    # of every paper would dwarf the page itself.
-    on_boards = pc.unique(tables["leaderboards"].column("paper_id"))
-    page = render_report(
-        _rows(tables["leaderboards"]),
-        _rows(papers.filter(pc.is_in(papers["paper_id"], value_set=on_boards))),
-        _rows(
-            tables["code_links"].filter(
-                pc.is_in(tables["code_links"]["paper_id"], value_set=on_boards)
-            )
-        ),
-        metric_directions(),
-        version=str(release.manifest.get("version", "")),
-        counts=counts,
-    )
+    boards = release.tables["leaderboards"]
+    on_boards = pc.unique(boards.column("paper_id")).cast(pa.string())
+    claims, note = _claims(folder, on_boards, rows("results"))
+    named = pa.array(sorted({str(c["paper_id"]) for c in claims}
+                            | set(on_boards.to_pylist())), pa.string())
+    papers = _filtered_rows(folder / "papers.parquet",
+                            ["paper_id", "title", "arxiv_id", "published"], named)
+    links = _filtered_rows(folder / "code_links.parquet", ["paper_id", "url", "kind"], named)
+    counts = {"papers": rows("papers"), "claims": rows("results"),
+              "leaderboard rows": rows("leaderboards")}
+    page = render_report(boards.to_pylist(), papers, links, metric_directions(),
+                         version=str(release.manifest.get("version", "")), counts=counts,
+                         claims=claims, claims_note=note)
     path = folder / "report.html"
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def embedded_data(page: str) -> dict[str, Any]:
+    """The data a page embeds (for tests and tools that check a report against its tables)."""
+    start = page.index('<script type="application/json" id="data">')
+    start = page.index(">", start) + 1
+    end = page.index("</script>", start)
+    data: dict[str, Any] = json.loads(page[start:end])
+    return data
+
+
+def board_keys(data: Mapping[str, Any]) -> Iterable[tuple[Any, ...]]:
+    return (tuple(b["k"]) for b in data["boards"])
