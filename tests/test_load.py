@@ -6,7 +6,9 @@ pages, claims with verbatim offsets) that the explain, diff, card and CLI tests 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +19,7 @@ import pyarrow as pa
 import pytest
 
 from pipeline.errors import InputError
+from pipeline.extract.tasks import task_of
 from pipeline.publish.leaderboards import build_leaderboards
 from pipeline.schemas import RELEASE_TABLES, arrow_schema, to_table
 
@@ -62,7 +65,8 @@ FLOW = (
 )
 
 
-def _paper(pid: str, title: str, authors: list[str], abstract: str | None, line: int) -> dict:
+def _paper(pid: str, title: str, authors: list[str], abstract: str | None, line: int,
+           published: dt.date | None = None) -> dict:
     return {
         "paper_id": pid,
         "title": title,
@@ -75,6 +79,7 @@ def _paper(pid: str, title: str, authors: list[str], abstract: str | None, line:
         "urls": [],
         "sources": [f"004_seed.txt:{line}"],
         "categories": [],
+        "published": published,
     }
 
 
@@ -92,6 +97,7 @@ def _claim(abstract: str, evidence: str, **kw: Any) -> dict:
     }
     row.update(kw)
     row.update({"evidence": evidence, "start": start, "end": start + len(evidence)})
+    row.setdefault("task", task_of(row["dataset"], row["metric"]))  # as extract fills it
     return row
 
 
@@ -107,6 +113,7 @@ def sample_rows(variant: str = "v1") -> dict[str, list[dict]]:
             ["Kaiwen Zheng", "Yongxin Chen"],
             DDO,
             47,
+            dt.date(2025, 3, 3),
         ),
         _paper(
             pfgm,
@@ -114,6 +121,7 @@ def sample_rows(variant: str = "v1") -> dict[str, list[dict]]:
             ["Yilun Xu", "Ziming Liu"],
             PFGM,
             67,
+            dt.date(2023, 2, 8),
         ),
         _paper(
             ict,
@@ -121,6 +129,7 @@ def sample_rows(variant: str = "v1") -> dict[str, list[dict]]:
             ["Yang Song", "Prafulla Dhariwal"],
             ICT,
             191,
+            dt.date(2023, 10, 22),
         ),
         _paper(lct, "Improved Training Technique for Latent Consistency Models", [], LCT, 83),
         _paper("title:0000aaaa1111bbbb", "A Tutorial on Bayesian Optimization", [], None, 120),
@@ -189,7 +198,8 @@ def sample_rows(variant: str = "v1") -> dict[str, list[dict]]:
 def sample_tables(variant: str = "v1") -> dict[str, pa.Table]:
     rows = sample_rows(variant)
     tables = {name: to_table(name, rows[name]) for name in rows}
-    tables["leaderboards"] = build_leaderboards(tables["results"], DIRECTIONS)
+    dates = {p["paper_id"]: p["published"] for p in rows["papers"]}
+    tables["leaderboards"] = build_leaderboards(tables["results"], DIRECTIONS, None, dates)
     tables["curated_results"] = arrow_schema("curated_results").empty_table()
     return tables
 
@@ -245,7 +255,26 @@ def seed_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Published as `make run` does (`--processed-dir`): `<base>/processed/<version>/` and
     `<base>/processed/latest`; returns the release folder.
     """
-    processed = tmp_path_factory.getbasetemp() / "seed-release" / "processed"
+    return _session_release(tmp_path_factory, "seed-release", ROOT / "data/raw")
+
+
+def formats_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real pipeline run once per session on the bundled inputs plus every file of
+    `tests/fixtures/formats` (arXiv snapshot, Hugging Face days, Papers with Code files),
+    as a user runs `make run RAW=folder` on them; returns the release folder."""
+    raw = tmp_path_factory.getbasetemp() / "formats-raw"
+    if not raw.exists():
+        tmp = raw.with_name("formats-raw.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(ROOT / "data/raw", tmp)
+        shutil.copytree(ROOT / "tests/fixtures/formats", tmp / "formats",
+                        ignore=shutil.ignore_patterns("*.md"))
+        tmp.rename(raw)
+    return _session_release(tmp_path_factory, "formats-release", raw)
+
+
+def _session_release(tmp_path_factory: pytest.TempPathFactory, name: str, raw: Path) -> Path:
+    processed = tmp_path_factory.getbasetemp() / name / "processed"
     if not (processed / "latest" / "manifest.json").exists():
         proc = subprocess.run(
             [
@@ -254,7 +283,7 @@ def seed_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 "pipeline",
                 "run",
                 "--raw-dir",
-                str(ROOT / "data/raw"),
+                str(raw),
                 "--processed-dir",
                 str(processed),
                 "--work-dir",

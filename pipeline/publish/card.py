@@ -287,8 +287,8 @@ def loading_section() -> str:
             "```",
             "",
             "Trace any claim to its sentence: `python -m pipeline explain PAPER_ID "
-            "--release data/processed/latest`. `report.html` shows every leaderboard with "
-            "its evidence and a search box.",
+            "--release data/processed/latest`. `report.html` shows every board with its "
+            "ranks, evidence, filters, sortable columns, trend plots and a view per paper.",
         ]
     )
 
@@ -336,8 +336,9 @@ def render_card(
         f"Rows: {counts}.",
         "",
         "Files: one Parquet file per table, `manifest.json` (row counts, sha256 and schema of "
-        "every table, inputs, accounting), this card, `report.html` (leaderboards with a "
-        "search box; open it in a browser, it needs no network), `plots/`"
+        "every table, inputs, accounting), this card, `report.html` (the boards with "
+        "filters, trend plots and a view per paper; open it in a browser, it needs no "
+        "network), `plots/`"
         + (", `CHANGELOG.md`" if diff is not None else "")
         + ".",
         "",

@@ -1,7 +1,7 @@
 (function () {
   "use strict";
   // Data: see pipeline/publish/report.py (report_data). Rows are arrays:
-  //   papers[i]  = [id, title, arxiv_id, link, has_code, published]
+  //   papers[i]  = [id, title, arxiv_id, link, has_code, published, [datasets named]]
   //   board.k    = [task, dataset, metric, resolution, setting, steps]; board.d = direction
   //   board.r[j] = [rank, paper, value, text, model, curated, published, sentence, s0, s1]
   //   claims[j]  = [paper, metric, text, kind, dataset, resolution, role, steps, setting,
@@ -37,7 +37,11 @@
   // ---------------------------------------------------------------- evidence
   function evidence(si, s0, s1, full) {
     var text = S[si], a = 0, b = text.length;
-    if (!full) { a = Math.max(0, s0 - CONTEXT); b = Math.min(text.length, s1 + CONTEXT); }
+    if (!full) {  // the number's neighbourhood, cut at spaces
+      a = Math.max(0, s0 - CONTEXT); b = Math.min(text.length, s1 + CONTEXT);
+      if (a > 0) { var sp = text.indexOf(" ", a); if (sp !== -1 && sp < s0) { a = sp + 1; } }
+      if (b < text.length) { var ep = text.lastIndexOf(" ", b); if (ep > s1) { b = ep; } }
+    }
     var span = el("span", {}, [
       a > 0 ? "…" : null, text.slice(a, s0), s1 > s0 ? el("mark", { text: text.slice(s0, s1) }) : null,
       text.slice(s1, b), b < text.length ? "…" : null
@@ -243,6 +247,31 @@
     $("more").hidden = current.length <= shown;
     $("more").textContent = "Show more boards (" + (current.length - Math.min(shown, current.length)) + " left)";
     $("count").textContent = rows + " of " + all + " rows on " + current.length + " of " + B.length + " boards";
+    found(st);
+  }
+  var paperText = null;
+  function found(st) {  // papers whose title or named datasets hold every word searched
+    var box = $("found");
+    box.textContent = "";
+    box.hidden = !st.terms.length;
+    if (!st.terms.length) { return; }
+    paperText = paperText || P.map(function (p) { return low(p[1] + " " + p[6].join(" ")); });
+    var hits = [];
+    paperText.forEach(function (t, i) {
+      if (st.terms.every(function (w) { return t.indexOf(w) !== -1; })) { hits.push(i); }
+    });
+    box.appendChild(el("p", { text: hits.length + " paper" + (hits.length === 1 ? "" : "s") + " whose title or named datasets match" + (hits.length ? ":" : ".") }));
+    var ul = el("ul");
+    hits.slice(0, 50).forEach(function (i) {
+      var p = P[i];
+      ul.appendChild(el("li", { class: "found" }, [
+        el("a", { href: "#paper=" + encodeURIComponent(p[0]), text: p[1] }),
+        p[6].length ? el("span", { class: "sub", text: " · datasets: " + p[6].join(", ") }) : null,
+        el("span", { class: "sub", text: " · " + (claimsOf[i] || []).length + " claims" })
+      ]));
+    });
+    box.appendChild(ul);
+    if (hits.length > 50) { box.appendChild(el("p", { class: "note", text: (hits.length - 50) + " more: narrow the search." })); }
   }
 
   // ---------------------------------------------------------------- selects and index
@@ -315,6 +344,7 @@
       p[2] ? el("a", { href: "https://arxiv.org/abs/" + p[2], text: " · arXiv " + p[2] }) : null,
       p[3] ? el("a", { href: p[3], text: " · " + p[3] }) : null
     ]));
+    box.appendChild(el("p", { text: "Datasets named: " + (p[6].length ? p[6].join(", ") : "none") }));
     var onBoards = [];
     B.forEach(function (b, bi) {
       b.r.forEach(function (r) { if (r[1] === i) { onBoards.push([bi, r]); } });
@@ -346,6 +376,7 @@
     $("paper").hidden = !m;
     $("boards").hidden = !!m;
     $("bar").hidden = !!m;
+    $("found").hidden = !!m || !ui.q.value.trim();
     if (m) { paperView(decodeURIComponent(m[1])); $("more").hidden = true; window.scrollTo(0, 0); }
     else { shown = PAGE; render(); }
   }

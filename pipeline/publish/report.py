@@ -102,8 +102,12 @@ def report_data(
     version: str,
     counts: Mapping[str, int] | None = None,
     claims_note: str = "",
+    mentions: Sequence[Row] = (),
 ) -> dict[str, Any]:
     """Everything the page draws, as compact JSON-ready data."""
+    named: dict[str, set[str]] = {}
+    for m in mentions:
+        named.setdefault(str(m["paper_id"]), set()).add(str(m["dataset"]))
     links: dict[str, list[Row]] = {}
     for link in code_links:
         links.setdefault(str(link["paper_id"]), []).append(link)
@@ -119,6 +123,7 @@ def report_data(
             paper_rows.append([
                 pid, info.get("title") or pid, info.get("arxiv_id"), pick_link(own),
                 int(any(link["kind"] == "code" for link in own)), _iso(info.get("published")),
+                sorted(named.get(pid, ())),
             ])
         return i
 
@@ -154,6 +159,8 @@ def report_data(
             c["kind"], c["dataset"], c["resolution"], c["role"], c["steps"], c["setting"],
             c.get("model"), c.get("task"), sentences.add(evidence), span[0], span[1],
         ])
+    for pid in sorted(named):
+        paper(pid, by_id.get(pid))  # papers that name a dataset and claim nothing about it
     return {
         "version": version, "counts": dict(counts or {}), "papers": paper_rows,
         "sentences": sentences.items, "boards": boards, "claims": claim_rows,
@@ -177,10 +184,11 @@ def render_report(
     counts: Mapping[str, int] | None = None,
     claims: Sequence[Row] = (),
     claims_note: str = "",
+    mentions: Sequence[Row] = (),
 ) -> str:
     """The whole page as one string: inline CSS, JS and data, no external resource."""
     data = report_data(leaderboards, papers, code_links, claims, directions, version=version,
-                       counts=counts, claims_note=claims_note)
+                       counts=counts, claims_note=claims_note, mentions=mentions)
     e = html.escape
     meta = ", ".join(f"{v:,} {k}" for k, v in (counts or {}).items())
     css = (HERE / "report.css").read_text(encoding="utf-8")
@@ -218,6 +226,7 @@ click a title for all of a paper's claims. Trace a claim to its abstract with
 <button id="reset" type="button">Reset</button>
 <p id="count" aria-live="polite"></p>
 </form>
+<div id="found" hidden></div>
 <div id="boards"></div>
 <button id="more" type="button" hidden>Show more boards</button>
 <section id="paper" hidden></section>
@@ -246,15 +255,22 @@ def _filtered_rows(path: Path, columns: list[str], ids: pa.Array | None,
     return out
 
 
-def _claims(folder: Path, on_boards: pa.Array, total: int) -> tuple[list[dict[str, Any]], str]:
+def _paper_claims(folder: Path, on_boards: pa.Array, results: int, mentions: int
+                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
+    """The claims and dataset mentions the paper views hold: all of them when there are at
+    most `CLAIM_BUDGET` of each, else those of the papers on a board (up to the budget)."""
     columns = ["paper_id", "metric", "value", "unit", "kind", "dataset", "resolution", "role",
                "steps", "setting", "model", "task", "evidence"]
-    path = folder / "results.parquet"
-    if total <= CLAIM_BUDGET:
-        return _filtered_rows(path, columns, None), ""
-    rows = _filtered_rows(path, columns, on_boards, CLAIM_BUDGET)
-    return rows, (f"This release has {total:,} claims; the paper views hold those of the papers "
-                  f"on a board ({len(rows):,}). Every claim is in results.parquet.")
+    claims_path, mentions_path = folder / "results.parquet", folder / "dataset_mentions.parquet"
+    if results <= CLAIM_BUDGET and mentions <= CLAIM_BUDGET:
+        return (_filtered_rows(claims_path, columns, None),
+                _filtered_rows(mentions_path, ["paper_id", "dataset"], None), "")
+    claims = _filtered_rows(claims_path, columns, on_boards, CLAIM_BUDGET)
+    named = _filtered_rows(mentions_path, ["paper_id", "dataset"], on_boards, CLAIM_BUDGET)
+    return claims, named, (
+        f"This release has {results:,} claims and {mentions:,} dataset mentions; the paper "
+        f"views hold those of the papers on a board ({len(claims):,} and {len(named):,}). "
+        "Every one is in results.parquet and dataset_mentions.parquet.")
 
 
 def write_report(release: Release, folder: Path) -> Path:
@@ -271,8 +287,9 @@ def write_report(release: Release, folder: Path) -> Path:
 
     boards = release.tables["leaderboards"]
     on_boards = pc.unique(boards.column("paper_id")).cast(pa.string())
-    claims, note = _claims(folder, on_boards, rows("results"))
-    named = pa.array(sorted({str(c["paper_id"]) for c in claims}
+    claims, mentions, note = _paper_claims(folder, on_boards, rows("results"),
+                                           rows("dataset_mentions"))
+    named = pa.array(sorted({str(c["paper_id"]) for c in [*claims, *mentions]}
                             | set(on_boards.to_pylist())), pa.string())
     papers = _filtered_rows(folder / "papers.parquet",
                             ["paper_id", "title", "arxiv_id", "published"], named)
@@ -281,7 +298,7 @@ def write_report(release: Release, folder: Path) -> Path:
               "leaderboard rows": rows("leaderboards")}
     page = render_report(boards.to_pylist(), papers, links, metric_directions(),
                          version=str(release.manifest.get("version", "")), counts=counts,
-                         claims=claims, claims_note=note)
+                         claims=claims, claims_note=note, mentions=mentions)
     path = folder / "report.html"
     path.write_text(page, encoding="utf-8")
     return path
