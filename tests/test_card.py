@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from helpers import pipeline_run
-from test_load import sample_tables, write_sample_release
+from test_load import ROOT, sample_tables, write_sample_release
 
 from pipeline.publish.card import (
     REQUIRED_SECTIONS,
@@ -116,6 +116,20 @@ def test_accuracy_from_eval_figures() -> None:
     }
     assert "| urls | 1.000 | 1.000 | 1.000 | 13 | 0 | 0 |" in accuracy_section(data)
     assert "--write eval/seeds.json" in accuracy_section(None)
+
+
+def test_accuracy_section_leads_with_the_blind_figures(releases: tuple[Path, Path]) -> None:
+    card = (releases[0] / "README.md").read_text(encoding="utf-8")
+    section = card.split("## Extraction accuracy", 1)[1].split("\n## ", 1)[0]
+    blind = json.loads((ROOT / "eval/annotated_blind.json").read_text())
+    first = section.strip().splitlines()[0]
+    assert first.startswith("**On text nobody tuned on** — the annotated blind set "
+                            f"({blind['gold_papers']} real abstracts")
+    tuples = blind["fields"]["result_tuples"]["f1"]
+    assert f"result tuples (metric, value, dataset) F1 {tuples:.3f}" in first
+    # the seed figures (seen, a ceiling) come after every blind and held-out column
+    assert section.index("annotated blind (") < section.index("held-out A (")
+    assert section.index("held-out A (") < section.index("two bundled seed pages")
 
 
 def test_listing_figures_name_their_set_and_that_it_was_unseen() -> None:
@@ -232,7 +246,7 @@ def test_publish_writes_changelog_report_and_plots_into_a_new_release(
     tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     """`publish --out-dir` over an earlier release: the new one carries CHANGELOG.md."""
-    from test_load import ROOT, seed_release
+    from test_load import seed_release
 
     release = seed_release(tmp_path_factory)
     work = release.parent.parent / "work"
