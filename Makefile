@@ -46,6 +46,8 @@ eval: $(STAMP) native
 	# listing pages: leave-one-page-out (unseen) figures, then the whole pipeline on the same
 	# pages with the shipped models, which trained on them (seen)
 	$(BIN)/python -m pipeline.tools.train_listing --cv --write eval/listing_cv.json
+	# Papers with Code-style check: pwc_train's dev split (held out) through the whole pipeline
+	$(BIN)/python -m pipeline.tools.pwc_check --write eval/pwc_check.json
 	# task taxonomy: 5-fold cross-validation by paper over the PwC rows it is built from (seen)
 	$(BIN)/python -m pipeline.tools.build_tasks --cv 5 --write eval/tasks_cv.json
 	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/pages/raw --gold tests/fixtures/pages/pages.gold.jsonl --complete-gold --work-dir $(WORK)/eval-pages --write eval/pages.json

@@ -442,3 +442,17 @@ def test_dataset_info_features_are_what_datasets_reads_from_the_schemas() -> Non
         assert info[name]["splits"] == [{"name": "train", "num_examples": rows[name]}]
     empty = _yaml(front_matter({"papers": 3, "quarantine": 0}))
     assert [c["config_name"] for c in empty["dataset_info"]] == ["papers"]
+
+
+def test_pwc_and_task_figures_name_their_sets() -> None:
+    from pipeline.publish.card import pwc_section, tasks_section
+
+    text = pwc_section({"rows": 250, "papers": 150, "value_recall": 0.712,
+                        "value_metric_recall": 0.528, "value_metric_dataset_recall": 0.236})
+    assert "250 leaderboard rows" in text and "150 papers of the pwc_train dev split" in text
+    assert "held out" in text and "71.2%" in text and "23.6%" in text
+    assert pwc_section(None) == "" and tasks_section(None) == ""
+    text = tasks_section({"k": 5, "rows": 14350, "coverage": 0.957,
+                          "accuracy_when_named": 0.775})
+    assert "5-fold cross-validation over 14,350" in text and "seen data" in text
+    assert "95.7%" in text and "77.5%" in text

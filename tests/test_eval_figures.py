@@ -57,3 +57,17 @@ def test_committed_eval_figures_are_current(
         k: v["f1"] for k, v in json.loads((ROOT / "eval" / committed).read_text())["fields"].items()
     }
     assert now == before, "extraction changed: run `make eval` and commit eval/"
+
+
+def test_committed_pwc_check_is_current(tmp_path: Path) -> None:
+    out = tmp_path / "pwc.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline.tools.pwc_check", "--write", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    keys = ("rows", "papers", "value_recall", "value_metric_recall",
+            "value_metric_dataset_recall")
+    now, before = (json.loads(p.read_text()) for p in (out, ROOT / "eval/pwc_check.json"))
+    assert {k: now[k] for k in keys} == {k: before[k] for k in keys}, (
+        "extraction changed: run `make eval` and commit eval/")

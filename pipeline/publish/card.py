@@ -216,7 +216,7 @@ HELDOUT_FILES = {
 """Column label (its paper count filled from the figures file) -> figures file."""
 
 
-def heldout_section(files: dict[str, Path]) -> str:
+def heldout_section(files: dict[str, Path], after_lead: str = "") -> str:
     """F1 per field on hand-annotated abstracts outside the seeds: how well rules generalise."""
     found: dict[str, dict[str, Any]] = {}
     for label, path in files.items():
@@ -236,6 +236,7 @@ def heldout_section(files: dict[str, Path]) -> str:
         f"{f['result_tuples']['f1']:.3f}, datasets F1 {f['datasets']['f1']:.3f}. Expect "
         "figures like these on your own abstracts, not the seed figures further down.",
         "",
+        *([after_lead, ""] if after_lead else []),
         "Per field, on real abstracts annotated by hand (Hugging Face Daily Papers: "
         "`tests/fixtures/gold/HELDOUT.md`; 314 abstracts of 14 fields, annotated blind: "
         "`tests/fixtures/annotated/README.md`; measured by `make eval`), F1 per field, blind "
@@ -254,8 +255,39 @@ def heldout_section(files: dict[str, Path]) -> str:
 
 
 LISTING_CV_FILE = EVAL_FILE.with_name("listing_cv.json")
-CARD_EVAL_FILES = (EVAL_FILE, *HELDOUT_FILES.values(), LISTING_CV_FILE)
+PWC_CHECK_FILE = EVAL_FILE.with_name("pwc_check.json")
+TASKS_CV_FILE = EVAL_FILE.with_name("tasks_cv.json")
+CARD_EVAL_FILES = (EVAL_FILE, *HELDOUT_FILES.values(), LISTING_CV_FILE, PWC_CHECK_FILE,
+                   TASKS_CV_FILE)
 """Every figures file the card reads: a change to any of them makes a new card."""
+
+
+def pwc_section(data: dict[str, Any] | None) -> str:
+    """Recall of Papers with Code rows whose score the abstract prints (`eval/pwc_check.json`)."""
+    if not data or not data.get("rows"):
+        return ""
+    return (
+        "**Against Papers with Code's own rows** — of the "
+        f"{data['rows']} leaderboard rows whose score is printed in the abstract, over "
+        f"{data['papers']} papers of the pwc_train dev split (held out: never tuned or trained "
+        "on; `data/train/pwc_train/README.md`), the release has the value for "
+        f"{data['value_recall']:.1%}, the value with the right metric for "
+        f"{data['value_metric_recall']:.1%}, and value, metric and dataset for "
+        f"{data['value_metric_dataset_recall']:.1%} (`{data.get('command', 'make eval')}`)."
+    )
+
+
+def tasks_section(data: dict[str, Any] | None) -> str:
+    """How often `results.task` is PwC's task (`eval/tasks_cv.json`)."""
+    if not data or not data.get("rows"):
+        return ""
+    return (
+        "`results.task` comes from a task taxonomy built from Papers with Code rows "
+        f"(`gazetteers/tasks.csv`); by {data['k']}-fold cross-validation over {data['rows']:,} "
+        "PwC rows whose dataset and metric the gazetteers know (seen data), it names a task "
+        f"for {data['coverage']:.1%} of held-out rows, and PwC's own task for "
+        f"{data['accuracy_when_named']:.1%} of those."
+    )
 
 
 def listing_section(data: dict[str, Any] | None) -> str:
@@ -384,11 +416,13 @@ def render_card(
         "",
         "## Extraction accuracy",
         "",
-        heldout_section(HELDOUT_FILES),
+        heldout_section(HELDOUT_FILES, pwc_section(read_eval(PWC_CHECK_FILE))),
         "",
         accuracy_section(accuracy),
         "",
         listing_section(read_eval(LISTING_CV_FILE)),
+        "",
+        tasks_section(read_eval(TASKS_CV_FILE)),
         "",
         "## Plots",
         "",

@@ -1,0 +1,142 @@
+"""Papers with Code-style check: how many of PwC's leaderboard rows whose score is printed in
+the abstract does a release recover, on a dev split nobody tuned on.
+
+Data: `data/train/pwc_train/` (CC BY-SA 4.0, see its README). Of the papers with at least one
+row whose `value_in_abstract` is set, the dev split is those whose arXiv id hashes to an even
+number (`in_dev`); their abstracts go through the whole pipeline (`python -m pipeline run`),
+and each such row is looked for among the paper's absolute results:
+
+- value: a result with that number (as printed in the abstract);
+- value + metric: ... whose metric is PwC's metric in canonical form (`build_tasks.
+  canonical_metric`: "Top 1 Accuracy" -> accuracy);
+- value + metric + dataset: ... and whose dataset is PwC's dataset in canonical form
+  (`build_tasks.canonical_dataset`: "ImageNet 256x256" -> ImageNet).
+
+A PwC name the gazetteers do not know cannot be matched, so the last two figures are lower
+bounds of what a reader would accept. `python -m pipeline.tools.pwc_check --write
+eval/pwc_check.json` (`make eval`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import math
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import regex
+
+from pipeline.config import ROOT
+from pipeline.tools.build_tasks import canonical_dataset, canonical_metric
+
+DATA = ROOT / "data" / "train" / "pwc_train"
+_NUMBER = regex.compile(r"[-+−]?\d+(?:,\d{3})*(?:\.\d+)?")
+SET_NAME = ("pwc_train dev split: papers with a score printed in the abstract whose arXiv "
+            "id hashes even (held out: never tuned or trained on)")
+
+
+def in_dev(arxiv_id: str) -> bool:
+    return int.from_bytes(hashlib.sha256(arxiv_id.encode()).digest()[:4], "big") % 2 == 0
+
+
+def number(text: str) -> float | None:
+    m = _NUMBER.search(text)
+    return float(m.group().replace(",", "").replace("−", "-")) if m else None
+
+
+def dev_rows(labels: Path = DATA / "labels.jsonl.gz") -> dict[str, list[dict[str, Any]]]:
+    """arXiv id -> the paper's PwC rows whose score is printed in the abstract (dev split)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    with gzip.open(labels, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            paper = json.loads(line)
+            rows = [r for r in paper["rows"] if r.get("value_in_abstract")]
+            if rows and in_dev(str(paper["arxiv_id"])):
+                out[str(paper["arxiv_id"])] = rows
+    return out
+
+
+def score(gold: Mapping[str, list[dict[str, Any]]],
+          results: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The three recall figures of `gold` rows against a release's `results` rows."""
+    found: dict[str, list[Mapping[str, Any]]] = {}
+    for r in results:
+        if r["kind"] == "absolute":
+            found.setdefault(str(r["paper_id"]).removeprefix("arxiv:"), []).append(r)
+    tally = {"rows": 0, "value": 0, "value_metric": 0, "value_metric_dataset": 0}
+    misses: list[str] = []
+    for arxiv_id, rows in sorted(gold.items()):
+        mine = found.get(arxiv_id, [])
+        for row in rows:
+            value = number(str(row["value_in_abstract"]))
+            if value is None:
+                continue
+            tally["rows"] += 1
+            same = [r for r in mine if math.isclose(r["value"], value, rel_tol=1e-9,
+                                                    abs_tol=1e-9)]
+            metric = canonical_metric(str(row["metric"]))
+            dataset = canonical_dataset(str(row["dataset"]))
+            with_metric = [r for r in same if metric is not None and r["metric"] == metric]
+            with_dataset = [r for r in with_metric
+                            if dataset is not None and r["dataset"] == dataset]
+            tally["value"] += bool(same)
+            tally["value_metric"] += bool(with_metric)
+            tally["value_metric_dataset"] += bool(with_dataset)
+            if not with_dataset and len(misses) < 100:
+                misses.append(f"{arxiv_id}: {row['metric']}={row['value_in_abstract']} on "
+                              f"{row['dataset']} ({'value found' if same else 'value missed'})")
+    n = tally["rows"]
+    return {
+        "set": SET_NAME, "papers": len(gold), "rows": n,
+        "value_recall": round(tally["value"] / n, 3) if n else None,
+        "value_metric_recall": round(tally["value_metric"] / n, 3) if n else None,
+        "value_metric_dataset_recall": round(tally["value_metric_dataset"] / n, 3) if n else None,
+        "counts": tally, "misses": misses,
+    }
+
+
+def run_release(gold: Mapping[str, Any], work: Path,
+                abstracts: Path = DATA / "abstracts.jsonl.gz") -> list[dict[str, Any]]:
+    """The dev papers' abstracts through the whole pipeline; the release's results rows."""
+    raw = work / "raw"
+    raw.mkdir(parents=True)
+    with gzip.open(abstracts, "rt", encoding="utf-8") as fh, \
+            (raw / "pwc_dev.jsonl").open("w", encoding="utf-8") as out:
+        for line in fh:
+            if json.loads(line)["id"] in gold:
+                out.write(line)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", "--no-progress", "--raw-dir", str(raw),
+         "--out-dir", str(work / "out"), "--work-dir", str(work / "work")],
+        capture_output=True, text=True, cwd=ROOT, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"pipeline run failed:\n{proc.stderr[-3000:]}")
+    rows: list[dict[str, Any]] = pq.read_table(work / "out" / "results.parquet").to_pylist()
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m pipeline.tools.pwc_check",
+                                 description=__doc__.split("\n\n")[0])
+    ap.add_argument("--write", type=Path, help="save the figures as JSON")
+    args = ap.parse_args(argv)
+    gold = dev_rows()
+    with tempfile.TemporaryDirectory(prefix="paperclaims-pwc-") as tmp:
+        report = score(gold, run_release(gold, Path(tmp)))
+    report["command"] = "python -m pipeline.tools.pwc_check --write eval/pwc_check.json"
+    if args.write:
+        args.write.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps({k: v for k, v in report.items() if k != "misses"}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
