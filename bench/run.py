@@ -195,6 +195,32 @@ def bench_size(n: int, workers: int, engine: str, corpus_dir: Path = CORPUS_DIR)
     }
 
 
+def bench_small_files(n: int, workers: int, engine: str,
+                      corpus_dir: Path = CORPUS_DIR) -> dict[str, Any]:
+    """A folder of `n` one-record JSON files (the first `n` bench abstracts, one per file)
+    through the whole pipeline: files per second through ingest and end to end."""
+    corpus = corpus_path(100_000, corpus_dir)
+    if not corpus.exists():
+        build(100_000, corpus)
+    with tempfile.TemporaryDirectory(prefix="paperclaims-bench-small-") as tmp:
+        raw = Path(tmp) / "raw"
+        raw.mkdir()
+        with corpus.open(encoding="utf-8") as fh:
+            for i, line in zip(range(n), fh, strict=False):
+                rec = json.loads(line)
+                doc = {"title": rec["title"], "abstract": rec["abstract"], "id": rec["id"]}
+                (raw / f"paper-{i:06d}.json").write_text(json.dumps(doc), encoding="utf-8")
+        cold = run_pipeline(raw, Path(tmp) / "out", Path(tmp) / "work", workers, engine)
+    ingest = cold["stages_s"].get("ingest") or 0.0
+    return {
+        "files": n,
+        "workers": workers,
+        "cold": cold,
+        "ingest_files_per_s": round(n / ingest, 1) if ingest else None,
+        "files_per_s": round(n / cold["wall_s"], 1),
+    }
+
+
 def _same_fs(a: Path, b: Path) -> bool:
     return os.stat(a).st_dev == os.stat(b).st_dev
 
@@ -251,6 +277,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--engine", choices=("local", "dask"), default="local")
     ap.add_argument("--corpus-dir", type=Path, default=CORPUS_DIR, help="where corpora are built")
+    ap.add_argument("--small-files", type=int, default=20_000,
+                    help="also a folder of this many one-record JSON files (0: skip)")
     ap.add_argument("--out", type=Path, default=RESULTS, help="results file (JSON)")
     a = ap.parse_args()
     sizes = a.sizes + ([2_700_000] if a.full else [])
@@ -258,6 +286,11 @@ def main() -> None:
     for n in sizes:
         results.append(bench_size(n, a.workers, a.engine, a.corpus_dir))
         print(table(results[-1:]), file=sys.stderr)
+    small = bench_small_files(a.small_files, a.workers, a.engine, a.corpus_dir) \
+        if a.small_files else None
+    if small:
+        print(f"{small['files']:,} one-record files: ingest {small['ingest_files_per_s']:,} "
+              f"files/s, end to end {small['files_per_s']:,} files/s", file=sys.stderr)
     doc = {
         "machine": {
             "cores": os.cpu_count(),
@@ -268,6 +301,7 @@ def main() -> None:
         "native": {"enabled": native.enabled(), "missing_builds": native.missing()},
         "command": " ".join(["python -m bench.run", *sys.argv[1:]]),
         "results": results,
+        "small_files": small,
     }
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")

@@ -1,6 +1,7 @@
 """Extract stage shell: `papers` -> claim tables, mapped over batches by the engine.
 
-Batches never span two source files, and each batch's output is cached under the sha256
+Batches never span two ingest parts (a part is one source file, or a bundle of many small
+ones: `ingest.stage.plan_parts`), and each batch's output is cached under the sha256
 of its content (and the code version), so a re-run after one input file changed extracts
 only that file's batches. Claims are written in paper order, each paper's sorted on
 stable keys (`SORT_KEYS`): the order depends on neither the batch size nor the engine.
@@ -16,7 +17,7 @@ import logging
 import os
 import shutil
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from pipeline.cache import batch_digest, keep_only, key_of
 from pipeline.config import Config
 from pipeline.engine.engine import map_batches
 from pipeline.errors import InputError
-from pipeline.io import ParquetSink, count_rows, iter_batches, read_table, write_table
+from pipeline.io import ParquetSink, count_rows, iter_batches, read_json, read_table, write_table
 from pipeline.progress import progress
 from pipeline.records import Paper, StageResult
 from pipeline.schemas import arrow_schema
@@ -130,11 +131,13 @@ def sort_table(name: str, table: pa.Table) -> pa.Table:
     return table.sort_by([(k, "ascending") for k in keys])
 
 
-def papers_batches(path: Path, batch_size: int) -> Iterator[pa.RecordBatch]:
-    """The papers in order, in batches of `batch_size` that never span two source files."""
+def papers_batches(path: Path, batch_size: int, part_of: Mapping[str, int] | None = None
+                   ) -> Iterator[pa.RecordBatch]:
+    """The papers in order, in batches of `batch_size` that never span two source files, or
+    with `part_of` (source file -> ingest part) two parts."""
     buf: list[pa.RecordBatch] = []
     n = 0
-    current: str | None = None
+    current: object = None
 
     def emit() -> pa.RecordBatch:
         nonlocal buf, n
@@ -155,9 +158,10 @@ def papers_batches(path: Path, batch_size: int) -> Iterator[pa.RecordBatch]:
                 continue
             run = rb.slice(lo, hi - lo)
             name = run.column("source_file")[0].as_py()
-            if name != current and n:
+            group = part_of.get(name, name) if part_of is not None else name
+            if group != current and n:
                 yield emit()
-            current = name
+            current = group
             while run.num_rows:
                 take = min(batch_size - n, run.num_rows)
                 buf.append(run.slice(0, take))
@@ -193,6 +197,14 @@ def _load(cache_dir: Path, key: str) -> ExtractedBatch:
     return ExtractedBatch(tables, span_ok)
 
 
+def ingest_parts(cfg: Config) -> dict[str, int] | None:
+    """Source file -> index of its ingest part (None without ingest's `parts.json`)."""
+    path = cfg.stage_dir("ingest") / "parts.json"
+    if not path.exists():
+        return None
+    return {name: i for i, part in enumerate(read_json(path)) for name in part["names"]}
+
+
 def run(cfg: Config) -> StageResult:
     src = cfg.stage_dir("normalise") / "papers.parquet"
     if not src.exists():
@@ -204,7 +216,7 @@ def run(cfg: Config) -> StageResult:
     used: list[str] = []
 
     def jobs() -> Iterator[pa.RecordBatch | None]:
-        for batch in papers_batches(src, cfg.batch_size):
+        for batch in papers_batches(src, cfg.batch_size, ingest_parts(cfg)):
             key = key_of("extract-batch", batch_digest(batch))
             hit = (cache_dir / key).is_dir()
             meta.append((key, hit))
@@ -215,7 +227,7 @@ def run(cfg: Config) -> StageResult:
     extracted = reused = 0
     try:
         results = map_batches(extract_batch, jobs(), cfg.workers, cfg.engine, cfg.scheduler)
-        # No total: batches never span two files, so their count is known only at the end.
+        # No total: batches never span two parts, so their count is known only at the end.
         for res in progress(results, "extract", cfg.progress, unit="batch"):
             key, hit = meta.popleft()
             used.append(key)

@@ -1,9 +1,16 @@
-"""Ingest stage shell: raw folder -> one cached part per input file, `rejected`, `inputs.json`.
+"""Ingest stage shell: raw folder -> cached parts of the input files, `rejected`, `inputs.json`.
 
 A part (`ingest/parts/<key>/`) holds one file's records as numbered Parquet chunks
 (`records-00000.parquet`, ...), its rejected items and `part.json` (counts, warnings). Its
 key is the file's name, content sha256, format and the code version, so a re-run reads
 only the files that changed; `parts.json` lists the parts in file order for normalise.
+
+A run of many small files (`BUNDLE_MIN` or more in a row, each under `SMALL_FILE_BYTES`)
+is read into shared parts instead, a bundle of up to `BUNDLE_FILES` files whose key is
+its files' keys: one part per file made a folder of 20,000 one-record files cost ~3 ms a
+file here and 20,000 chunks and extract batches downstream (~22 ms a file in all). A
+changed file re-reads its bundle; the accounting stays per file (`part.json` keeps each
+file's counts and warnings).
 
 A large plain arXiv snapshot (JSON lines) is cut at line ends into blocks that the engine
 parses in parallel, each block becoming one chunk; every other file is read in order by
@@ -64,6 +71,12 @@ CHUNK_RECORDS = 8192
 """Records per chunk file of a file read in order."""
 SPLITTABLE = {arxiv_jsonl.FORMAT: arxiv_jsonl.read}
 """Formats whose records are one per line, independent of each other: safe to cut."""
+SMALL_FILE_BYTES = 64 << 10
+"""A file this small (stored bytes) may share a part with its neighbours."""
+BUNDLE_MIN = 16
+"""Fewer small files in a row keep a part each (and their per-file cache)."""
+BUNDLE_FILES = 2048
+"""Files per bundle at most: a change re-reads at most this many small files."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,6 +354,102 @@ def _build_part_serial(cfg: Config, f: InputFile, tmp: Path) -> dict[str, Any]:
     }
 
 
+def _small(f: InputFile) -> bool:
+    return f.size <= SMALL_FILE_BYTES and not _splittable(f)
+
+
+def plan_parts(files: list[InputFile]) -> list[list[InputFile]]:
+    """The files in order, grouped into parts: runs of at least `BUNDLE_MIN` small files cut
+    into bundles of at most `BUNDLE_FILES`, every other file alone."""
+    groups: list[list[InputFile]] = []
+    run: list[InputFile] = []
+
+    def flush() -> None:
+        if len(run) >= BUNDLE_MIN:
+            groups.extend(run[i : i + BUNDLE_FILES] for i in range(0, len(run), BUNDLE_FILES))
+        else:
+            groups.extend([f] for f in run)
+        run.clear()
+
+    for f in files:
+        if _small(f):
+            run.append(f)
+        else:
+            flush()
+            groups.append([f])
+    flush()
+    return groups
+
+
+def bundle_key(group: list[InputFile]) -> str:
+    return key_of("ingest-bundle", [part_key(f) for f in group])
+
+
+def _read_consistent(cfg: Config, f: InputFile) -> tuple[InputFile, list[Record | Rejected]]:
+    """One small file's items, from the version that was hashed (as `build_consistent_part`:
+    a file that keeps changing while read becomes one PC111 row)."""
+    for _ in range(CHANGE_RETRIES):
+        items = list(read_input(cfg.raw_dir, f, cfg.max_record_bytes))
+        if f.stamp is None or file_stamp(cfg.raw_dir / f.name) == f.stamp:
+            return f, items
+        f = inspect_file(cfg.raw_dir, f.name)
+    f = InputFile(f.name, "", 0, None, None, changed_problem(f.name))
+    return f, list(read_input(cfg.raw_dir, f, cfg.max_record_bytes))
+
+
+def build_bundle(cfg: Config, group: list[InputFile], dest: Path
+                 ) -> tuple[list[InputFile], dict[str, Any]]:
+    """Read small files in order into one part: shared record chunks, one rejected table,
+    and each file's own counts and warnings under `files` in `part.json`."""
+    tmp = dest.with_name(f".tmp-{dest.name}-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    rows: list[Record] = []
+    rejected: list[Rejected] = []
+    files: dict[str, dict[str, Any]] = {}
+    seen: list[InputFile] = []
+    chunks = 0
+
+    def flush() -> None:
+        nonlocal chunks
+        write_table(tmp / f"records-{chunks:05d}.parquet", table_from_rows("records", rows),
+                    scratch=True)
+        chunks += 1
+        rows.clear()
+
+    try:
+        for f in group:
+            f, items = _read_consistent(cfg, f)
+            seen.append(f)
+            bad = replaced = 0
+            warnings: list[str] = []
+            for item in items:
+                if isinstance(item, Rejected):
+                    rejected.append(item)
+                    bad += 1
+                    warnings.append(item.detail)
+                    continue
+                if _has_replaced_bytes(item):
+                    replaced += 1
+                    warnings.append(_replaced_warning(f.name, item.line))
+                rows.append(item)
+                if len(rows) >= CHUNK_RECORDS:
+                    flush()
+            files[f.name] = {"read": len(items), "rejected": bad, "replaced": replaced,
+                             "warnings": warnings}
+        fault_point("ingest-part-built")
+        if rows:
+            flush()
+        write_table(tmp / "rejected.parquet", table_from_rows("quarantine", rejected))
+        summary = {"chunks": chunks, "files": files}
+        write_json(tmp / "part.json", summary)
+        shutil.rmtree(dest, ignore_errors=True)
+        os.replace(tmp, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return seen, summary
+
+
 def build_part(cfg: Config, f: InputFile, dest: Path) -> dict[str, Any]:
     """Read one input file into the part folder `dest` (written aside, renamed into place)."""
     tmp = dest.with_name(f".tmp-{dest.name}-{os.getpid()}")
@@ -380,12 +489,13 @@ def build_consistent_part(cfg: Config, f: InputFile) -> tuple[InputFile, str, di
 
 
 def record_chunks(cfg: Config, names: set[str] | None = None) -> list[tuple[str, Path]]:
-    """(chunk key, path) of every records chunk (with `names`: of those input files only),
-    in file then line order."""
+    """(chunk key, path) of every records chunk (with `names`: of the parts that hold those
+    input files; a bundle's chunks hold its other files' records too), in file then line
+    order."""
     parts_dir = cfg.stage_dir("ingest") / "parts"
     out: list[tuple[str, Path]] = []
     for part in read_json(cfg.stage_dir("ingest") / "parts.json"):
-        if names is not None and part["name"] not in names:
+        if names is not None and not names.intersection(part["names"]):
             continue
         for i in range(part["chunks"]):
             name = f"records-{i:05d}.parquet"
@@ -405,33 +515,49 @@ def run(cfg: Config) -> StageResult:
     parts: list[dict[str, Any]] = []
     n_records = n_rejected = built = 0
     with ParquetSink(out / "rejected.parquet", "quarantine") as rejected_sink:
-        for f in progress(files, "ingest", cfg.progress, unit="file"):
-            key = part_key(f)
-            dest = parts_dir / key
-            if (dest / "part.json").exists():
-                summary = read_json(dest / "part.json")
-                log.debug("ingest: %s: reusing part %s", f.name, key[:12])
-            else:
-                f, key, summary = build_consistent_part(cfg, f)
+        for group in progress(plan_parts(files), "ingest", cfg.progress, unit="part"):
+            if len(group) == 1:
+                f = group[0]
+                key = part_key(f)
                 dest = parts_dir / key
-                built += 1
-            for message in summary["warnings"]:
-                log.warning("%s", message)
+                if (dest / "part.json").exists():
+                    summary = read_json(dest / "part.json")
+                    log.debug("ingest: %s: reusing part %s", f.name, key[:12])
+                else:
+                    f, key, summary = build_consistent_part(cfg, f)
+                    dest = parts_dir / key
+                    built += 1
+                members = [(f, summary)]
+            else:
+                key = bundle_key(group)
+                dest = parts_dir / key
+                if (dest / "part.json").exists():
+                    summary = read_json(dest / "part.json")
+                    log.debug("ingest: %d files: reusing bundle %s", len(group), key[:12])
+                else:
+                    group, summary = build_bundle(cfg, group, dest)
+                    built += len(group)
+                members = [(f, summary["files"][f.name]) for f in group]
             rejected_sink.add_table(read_table(dest / "rejected.parquet", "quarantine"))
-            read, bad = summary["read"], summary["rejected"]
-            log.debug("ingest: %s (%s): %d records, %d rejected", f.name, f.format, read, bad)
-            entry = asdict(f)
-            entry.pop("problem")
-            entry.pop("stamp")
-            entry["status"] = "read" if f.format else "skipped"
-            entry["skip_reason"] = f.problem.detail if f.problem and not f.format else None
-            entry["records_read"] = read
-            entry["ingest_rejected"] = bad
-            entry["records_with_replaced_bytes"] = summary["replaced"]
-            inputs.append(entry)
-            parts.append({"name": f.name, "key": key, "chunks": summary["chunks"]})
-            n_records += read - bad
-            n_rejected += bad
+            for f, own in members:
+                for message in own["warnings"]:
+                    log.warning("%s", message)
+                read, bad = own["read"], own["rejected"]
+                log.debug("ingest: %s (%s): %d records, %d rejected", f.name, f.format, read,
+                          bad)
+                entry = asdict(f)
+                entry.pop("problem")
+                entry.pop("stamp")
+                entry["status"] = "read" if f.format else "skipped"
+                entry["skip_reason"] = f.problem.detail if f.problem and not f.format else None
+                entry["records_read"] = read
+                entry["ingest_rejected"] = bad
+                entry["records_with_replaced_bytes"] = own["replaced"]
+                inputs.append(entry)
+                n_records += read - bad
+                n_rejected += bad
+            parts.append({"names": [f.name for f, _ in members], "key": key,
+                          "chunks": summary["chunks"]})
     keep_only(parts_dir, [p["key"] for p in parts])
     write_json(out / "inputs.json", inputs)
     write_json(out / "parts.json", parts)

@@ -248,7 +248,10 @@ def curated_results(
         return arrow_schema("curated_results").empty_table(), []
     records: list[dict[str, Any]] = []
     for _, path in record_chunks(cfg, files):  # only the leaderboard files' chunks are read
-        records.extend(read_table(path, columns=["source_file", "line", "raw"]).to_pylist())
+        chunk = read_table(path, columns=["source_file", "line", "raw"])
+        # a bundle of small files shares its chunks with files of other formats
+        chunk = chunk.filter(pc.is_in(chunk["source_file"], value_set=pa.array(sorted(files))))
+        records.extend(chunk.to_pylist())
     papers = pq.read_table(papers_path, columns=["paper_id", "sources"])
     wanted = [p for p in papers.filter(kept).to_pylist()
               if any(str(s).rpartition(":")[0] in files for s in p["sources"] or ())]
