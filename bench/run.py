@@ -148,8 +148,10 @@ def run_pipeline(raw: Path, out: Path, work: Path, workers: int, engine: str) ->
     if proc.returncode != 0:
         raise SystemExit(f"pipeline failed ({proc.returncode}): {err[-2000:]}")
     timings = json.loads((work / "timings.json").read_text())
+    report = out / "report.html"
     return {
         "wall_s": round(wall, 2),
+        "report_mb": round(report.stat().st_size / 2**20, 2) if report.exists() else None,
         "peak_rss_mb": round(peak / 2**20, 1),
         "stage_peak_rss_mb": {k: round(v / 2**20, 1) for k, v in rss.peaks.items()},
         "cpu_s": round(cpu, 1),

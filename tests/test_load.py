@@ -260,14 +260,17 @@ def seed_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def formats_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real pipeline run once per session on the bundled inputs plus every file of
-    `tests/fixtures/formats` (arXiv snapshot, Hugging Face days, Papers with Code files),
-    as a user runs `make run RAW=folder` on them; returns the release folder."""
+    `../shared/formats` (`tests/fixtures/formats` and `tests/fixtures/formats_shared`: arXiv
+    snapshot, Hugging Face days, Papers with Code files), as a user runs `make run
+    RAW=folder` on them; returns the release folder."""
     raw = tmp_path_factory.getbasetemp() / "formats-raw"
     if not raw.exists():
         tmp = raw.with_name("formats-raw.tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.copytree(ROOT / "data/raw", tmp)
         shutil.copytree(ROOT / "tests/fixtures/formats", tmp / "formats",
+                        ignore=shutil.ignore_patterns("*.md"))
+        shutil.copytree(ROOT / "tests/fixtures/formats_shared", tmp / "formats_shared",
                         ignore=shutil.ignore_patterns("*.md"))
         tmp.rename(raw)
     return _session_release(tmp_path_factory, "formats-release", raw)

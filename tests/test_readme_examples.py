@@ -174,11 +174,13 @@ def formats_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _gold() -> list[dict]:
-    """Hand annotations of these inputs: the seed pages and the two Hugging Face files (the
-    arXiv sample is physics and maths; the PwC files' boards have no ImageNet 256 or MMLU)."""
+    """Hand annotations of these inputs: the seed pages and the Hugging Face files (all of
+    2024-10-25 and 2026-06-21, the first 30 papers of 2026-10-03; the arXiv sample is physics
+    and maths; the PwC files' boards have no ImageNet 256 or MMLU)."""
     import json
 
-    return [json.loads(line) for name in ("seeds.jsonl", "heldout_hf.jsonl")
+    names = ("seeds.jsonl", "heldout_hf.jsonl", "hf_mirror_2026-06-21.gold.jsonl")
+    return [json.loads(line) for name in names
             for line in (ROOT / "tests/fixtures/gold" / name).read_text().splitlines()]
 
 
