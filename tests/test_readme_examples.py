@@ -36,8 +36,12 @@ def blocks(lang: str) -> list[str]:
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder whose `data/processed/latest` is a fresh release, as after `make run`."""
-    release = seed_release(tmp_path_factory)
-    cwd = tmp_path_factory.mktemp("reader")
+    return _reader_dir(tmp_path_factory, seed_release(tmp_path_factory), "reader")
+
+
+def _reader_dir(tmp_path_factory: pytest.TempPathFactory, release: Path, name: str) -> Path:
+    """A new folder whose `data/processed` is the release's parent (as after `make run`)."""
+    cwd = tmp_path_factory.mktemp(name)
     (cwd / "data").mkdir()
     (cwd / "data" / "processed").symlink_to(release.parent, target_is_directory=True)
     assert (cwd / "data/processed/latest/manifest.json").exists()
@@ -166,11 +170,7 @@ def test_diff_example_runs_on_the_release_folders_there_are(workdir: Path) -> No
 
 @pytest.fixture(scope="module")
 def formats_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    release = formats_release(tmp_path_factory)
-    cwd = tmp_path_factory.mktemp("reader-formats")
-    (cwd / "data").mkdir()
-    (cwd / "data" / "processed").symlink_to(release.parent, target_is_directory=True)
-    return cwd
+    return _reader_dir(tmp_path_factory, formats_release(tmp_path_factory), "reader-formats")
 
 
 def _gold() -> list[dict]:

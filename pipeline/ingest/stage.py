@@ -24,7 +24,7 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -317,41 +317,55 @@ def _build_part_parallel(cfg: Config, f: InputFile, tmp: Path) -> dict[str, Any]
     }
 
 
-def _build_part_serial(cfg: Config, f: InputFile, tmp: Path) -> dict[str, Any]:
-    rejected: list[Rejected] = []
+class _Chunks:
+    """Records written into a part folder as numbered chunk files of `CHUNK_RECORDS`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.rows: list[Record] = []
+        self.count = 0
+
+    def add(self, rec: Record) -> None:
+        self.rows.append(rec)
+        if len(self.rows) >= CHUNK_RECORDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            path = self.folder / f"records-{self.count:05d}.parquet"
+            write_table(path, table_from_rows("records", self.rows), scratch=True)
+            self.count += 1
+            self.rows = []
+
+
+def _sort_items(items: Iterable[Record | Rejected], name: str, chunks: _Chunks,
+                rejected: list[Rejected]) -> dict[str, Any]:
+    """One file's items: records into `chunks`, the rest into `rejected`; the file's counts
+    and warnings (`read`, `rejected`, `replaced`, `warnings`)."""
+    read = bad = replaced = 0
     warnings: list[str] = []
-    rows: list[Record] = []
-    read = replaced = chunks = 0
-
-    def flush() -> None:
-        nonlocal rows, chunks
-        path = tmp / f"records-{chunks:05d}.parquet"
-        write_table(path, table_from_rows("records", rows), scratch=True)
-        chunks += 1
-        rows = []
-
-    for item in read_input(cfg.raw_dir, f, cfg.max_record_bytes):
+    for item in items:
         read += 1
         if isinstance(item, Rejected):
             rejected.append(item)
+            bad += 1
             warnings.append(item.detail)
-        else:
-            if _has_replaced_bytes(item):
-                replaced += 1
-                warnings.append(_replaced_warning(f.name, item.line))
-            rows.append(item)
-            if len(rows) >= CHUNK_RECORDS:
-                flush()
-    if rows:
-        flush()
+            continue
+        if _has_replaced_bytes(item):
+            replaced += 1
+            warnings.append(_replaced_warning(name, item.line))
+        chunks.add(item)
+    return {"read": read, "rejected": bad, "replaced": replaced, "warnings": warnings}
+
+
+def _build_part_serial(cfg: Config, f: InputFile, tmp: Path) -> dict[str, Any]:
+    chunks = _Chunks(tmp)
+    rejected: list[Rejected] = []
+    own = _sort_items(read_input(cfg.raw_dir, f, cfg.max_record_bytes), f.name, chunks,
+                      rejected)
+    chunks.flush()
     write_table(tmp / "rejected.parquet", table_from_rows("quarantine", rejected))
-    return {
-        "chunks": chunks,
-        "read": read,
-        "rejected": len(rejected),
-        "replaced": replaced,
-        "warnings": warnings,
-    }
+    return {"chunks": chunks.count, **own}
 
 
 def _small(f: InputFile) -> bool:
@@ -404,44 +418,19 @@ def build_bundle(cfg: Config, group: list[InputFile], dest: Path
     tmp = dest.with_name(f".tmp-{dest.name}-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    rows: list[Record] = []
+    chunks = _Chunks(tmp)
     rejected: list[Rejected] = []
     files: dict[str, dict[str, Any]] = {}
     seen: list[InputFile] = []
-    chunks = 0
-
-    def flush() -> None:
-        nonlocal chunks
-        write_table(tmp / f"records-{chunks:05d}.parquet", table_from_rows("records", rows),
-                    scratch=True)
-        chunks += 1
-        rows.clear()
-
     try:
         for f in group:
             f, items = _read_consistent(cfg, f)
             seen.append(f)
-            bad = replaced = 0
-            warnings: list[str] = []
-            for item in items:
-                if isinstance(item, Rejected):
-                    rejected.append(item)
-                    bad += 1
-                    warnings.append(item.detail)
-                    continue
-                if _has_replaced_bytes(item):
-                    replaced += 1
-                    warnings.append(_replaced_warning(f.name, item.line))
-                rows.append(item)
-                if len(rows) >= CHUNK_RECORDS:
-                    flush()
-            files[f.name] = {"read": len(items), "rejected": bad, "replaced": replaced,
-                             "warnings": warnings}
+            files[f.name] = _sort_items(items, f.name, chunks, rejected)
         fault_point("ingest-part-built")
-        if rows:
-            flush()
+        chunks.flush()
         write_table(tmp / "rejected.parquet", table_from_rows("quarantine", rejected))
-        summary = {"chunks": chunks, "files": files}
+        summary = {"chunks": chunks.count, "files": files}
         write_json(tmp / "part.json", summary)
         shutil.rmtree(dest, ignore_errors=True)
         os.replace(tmp, dest)

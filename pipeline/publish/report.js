@@ -249,7 +249,7 @@
     $("count").textContent = rows + " of " + all + " rows on " + current.length + " of " + B.length + " boards";
     found(st);
   }
-  var paperText = null;
+  var paperText = null, foundAll = false;
   function found(st) {  // papers whose title or named datasets hold every word searched
     var box = $("found");
     box.textContent = "";
@@ -262,7 +262,8 @@
     });
     box.appendChild(el("p", { text: hits.length + " paper" + (hits.length === 1 ? "" : "s") + " whose title or named datasets match" + (hits.length ? ":" : ".") }));
     var ul = el("ul");
-    hits.slice(0, 50).forEach(function (i) {
+    var limit = foundAll ? 50 : 8;
+    hits.slice(0, limit).forEach(function (i) {
       var p = P[i];
       ul.appendChild(el("li", { class: "found" }, [
         el("a", { href: "#paper=" + encodeURIComponent(p[0]), text: p[1] }),
@@ -271,7 +272,13 @@
       ]));
     });
     box.appendChild(ul);
-    if (hits.length > 50) { box.appendChild(el("p", { class: "note", text: (hits.length - 50) + " more: narrow the search." })); }
+    if (hits.length > limit && !foundAll) {
+      var more = el("button", { type: "button", class: "rows", text: "Show " + (Math.min(hits.length, 50) - limit) + " more papers" });
+      more.addEventListener("click", function () { foundAll = true; found(state()); });
+      box.appendChild(more);
+    } else if (hits.length > limit) {
+      box.appendChild(el("p", { class: "note", text: (hits.length - limit) + " more: narrow the search." }));
+    }
   }
 
   // ---------------------------------------------------------------- selects and index
@@ -383,7 +390,7 @@
 
   // ---------------------------------------------------------------- wiring
   ["q", "task", "dataset", "metric", "setting", "code", "from", "to"].forEach(function (k) {
-    ui[k].addEventListener(k === "q" ? "input" : "change", function () { shown = PAGE; render(); });
+    ui[k].addEventListener(k === "q" ? "input" : "change", function () { shown = PAGE; foundAll = false; render(); });
   });
   $("reset").addEventListener("click", function () {
     ui.q.value = ""; ui.task.value = ""; ui.dataset.value = ""; ui.metric.value = "";
