@@ -89,11 +89,11 @@ def test_annotated_pages_read_with_the_shipped_model() -> None:
     for page in PAGES:
         tally.add(page, train_listing.read_page(page))
     scores = tally.scores()
-    # Measured when the 32-page model was trained: titles 0.877, authors 0.814, abstracts
-    # 0.924, none on an entry without one (pipeline/ingest/models/README.md).
-    assert scores["titles"]["f1"] >= 0.87, scores
-    assert scores["authors"]["f1"] >= 0.81, scores
-    assert scores["abstracts_attached"] >= 0.92, scores
+    # Measured when the 46-page model was trained: titles 0.730, authors 0.684, abstracts
+    # 0.752, none on an entry without one (pipeline/ingest/models/README.md).
+    assert scores["titles"]["f1"] >= 0.72, scores
+    assert scores["authors"]["f1"] >= 0.68, scores
+    assert scores["abstracts_attached"] >= 0.75, scores
     assert scores["abstracts_on_entries_without_one"] <= 2, scores
 
 
