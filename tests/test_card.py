@@ -68,19 +68,28 @@ def test_required_sections_in_order(releases: tuple[Path, Path]) -> None:
         assert positions == sorted(positions)
 
 
-def test_front_matter_has_license_tags_and_a_config_per_nonempty_table(
+def test_front_matter_has_license_tags_and_a_config_per_table(
     releases: tuple[Path, Path],
 ) -> None:
-    meta = _yaml(_card(releases[0]))
+    card = _card(releases[0])
+    meta = _yaml(card)
     # The sample's papers state no licence: the card claims none it cannot back.
     assert meta["license"] == "other" and "benchmark-results" in meta["tags"]
     configs = {c["config_name"]: c for c in meta["configs"]}
-    # `resolutions` and `curated_results` are empty in the sample release: no config for them.
-    assert set(configs) == set(RELEASE_TABLES) - {"resolutions", "curated_results"}
+    assert set(configs) == set(RELEASE_TABLES)  # empty ones too, with their features
     for name, config in configs.items():
         assert (releases[0] / config["data_files"]).is_file()
         assert config["data_files"] == f"{name}.parquet"
     assert configs["results"]["default"] is True
+    # `resolutions` and `curated_results` are empty in the sample release: declared, and the
+    # card says `datasets` cannot load an empty split.
+    assert {n for n, c in configs.items() if "batch_size" in c} == {"resolutions",
+                                                                   "curated_results"}
+    info = {i["config_name"]: i for i in meta["dataset_info"]}
+    assert set(info) == set(RELEASE_TABLES)
+    assert info["resolutions"]["splits"] == [{"name": "train", "num_examples": 0}]
+    assert "Empty in this release: `resolutions`, `curated_results`" in card
+    assert "huggingface/datasets#8401" in card
     assert {c["config_name"] for c in _yaml(front_matter())["configs"]} == set(RELEASE_TABLES)
 
 
@@ -224,7 +233,10 @@ def test_hf_datasets_loads_every_config_offline(
         "out['default'] = datasets.load_dataset(sys.argv[1])['train'].num_rows\n"
         "print(json.dumps(out))\n"
     )
-    configs = [c["config_name"] for c in _yaml(_card(release))["configs"]]
+    manifest = json.loads((release / "manifest.json").read_text())
+    # every non-empty table loads (empty ones cannot: huggingface/datasets#8401)
+    configs = [c["config_name"] for c in _yaml(_card(release))["configs"]
+               if manifest["tables"][c["config_name"]]["rows"]]
     env = {
         **os.environ,
         "HF_DATASETS_OFFLINE": "1",
@@ -293,7 +305,9 @@ def test_card_loading_examples_run(releases: tuple[Path, Path], tmp_path: Path) 
     [sql] = re.findall(r"```sql\n(.*?)```", section, flags=re.S)
     con = duckdb.connect()
     con.execute(f"SET file_search_path = '{tmp_path}'")
-    assert dict(con.sql(sql).fetchall())["CIFAR-10"] == pytest.approx(1.30)
+    best = {(d, r): v for d, r, v in con.sql(sql).fetchall()}
+    assert best[("CIFAR-10", None)] == pytest.approx(1.30)
+    assert ("ImageNet", 64) in best and ("ImageNet", None) not in best  # per resolution
     [code] = re.findall(r"```python\n(.*?)```", section, flags=re.S)
     env = {
         **os.environ,
@@ -446,8 +460,9 @@ def test_dataset_info_features_are_what_datasets_reads_from_the_schemas() -> Non
         expected = datasets.Features.from_arrow_schema(arrow_schema(name))._to_yaml_list()
         assert info[name]["features"] == expected, name
         assert info[name]["splits"] == [{"name": "train", "num_examples": rows[name]}]
-    empty = _yaml(front_matter({"papers": 3, "quarantine": 0}))
-    assert [c["config_name"] for c in empty["dataset_info"]] == ["papers"]
+    empty = {c["config_name"]: c for c in _yaml(front_matter({"papers": 3}))["dataset_info"]}
+    assert list(empty) == list(RELEASE_TABLES)  # every table, empty ones with 0 rows
+    assert empty["quarantine"]["splits"] == [{"name": "train", "num_examples": 0}]
 
 
 def test_pwc_and_task_figures_name_their_sets() -> None:

@@ -76,8 +76,10 @@ def license_section(licenses: dict[str, int] | None) -> str:
 def front_matter(rows: dict[str, int] | None = None, license: str = "other") -> str:
     """Hugging Face dataset-card YAML: licence, tags, one config per table and its features.
 
-    rows: table -> row count; tables with no rows get no config, because
-    `datasets.load_dataset` refuses a split without data.
+    rows: table -> row count. An empty table gets its config too, with its features, so
+    the Hub and `datasets` know it; `datasets` 5.2 still refuses to load a split with no
+    rows ("corresponds to no data", huggingface/datasets#8401), which the card says, and
+    its `batch_size` keeps the Parquet builder from failing first on a 0-row row group.
     """
     lines = [
         "---",
@@ -95,9 +97,9 @@ def front_matter(rows: dict[str, int] | None = None, license: str = "other") -> 
     # One config per table, so `datasets.load_dataset(release_dir, "results")` reads just
     # that Parquet file; `results` is the default.
     for name in RELEASE_TABLES:
-        if rows is not None and not rows.get(name):
-            continue
         lines += [f"- config_name: {name}", f"  data_files: {name}.parquet"]
+        if rows is not None and not rows.get(name):
+            lines.append("  batch_size: 10000")
         if name == "results":
             lines.append("  default: true")
     lines += dataset_info_lines(rows)
@@ -117,17 +119,15 @@ def hf_feature(field: pa.Field) -> str:
 
 
 def dataset_info_lines(rows: dict[str, int] | None) -> list[str]:
-    """`dataset_info` for each table with a config: its features (from the Arrow schema),
-    so the Hub viewer shows types, and, when known, its row count."""
+    """`dataset_info` for each table: its features (from the Arrow schema), so the Hub
+    viewer shows types, and, when known, its row count."""
     lines = ["dataset_info:"]
     for name in RELEASE_TABLES:
-        if rows is not None and not rows.get(name):
-            continue
         lines += [f"- config_name: {name}", "  features:"]
         for field in arrow_schema(name):
             lines += [f"  - name: {field.name}", f"    {hf_feature(field)}"]
         if rows is not None:
-            lines += ["  splits:", "  - name: train", f"    num_examples: {rows[name]}"]
+            lines += ["  splits:", "  - name: train", f"    num_examples: {rows.get(name, 0)}"]
     return lines
 
 
@@ -333,11 +333,11 @@ def loading_section() -> str:
             "```",
             "",
             "```sql",
-            "-- DuckDB: best FID per dataset",
-            "SELECT dataset, min(value) AS best_fid",
+            "-- DuckDB: best FID per dataset and resolution (absolute values, papers' own)",
+            "SELECT dataset, resolution, min(value) AS best_fid",
             "FROM 'data/processed/latest/results.parquet'",
             "WHERE metric = 'FID' AND kind = 'absolute' AND role = 'proposed'",
-            "GROUP BY dataset ORDER BY dataset;",
+            "GROUP BY dataset, resolution ORDER BY dataset, resolution;",
             "```",
             "",
             "Trace any claim to its sentence: `python -m pipeline explain PAPER_ID "
@@ -451,9 +451,10 @@ def render_card(
         "read less reliably: the figures above for pages the reader never saw are the guide.",
         *(
             [
-                f"- Empty in this release, so not offered to `datasets.load_dataset` (it "
-                f"refuses splits without rows; read them with pandas or DuckDB): "
-                f"{', '.join(f'`{k}`' for k in empty)}."
+                f"- Empty in this release: {', '.join(f'`{k}`' for k in empty)}. Their configs "
+                "are declared with their features, but `datasets` 5.2 refuses to load a split "
+                "with no rows (\"corresponds to no data\"; huggingface/datasets#8401); pandas, "
+                "DuckDB and `pipeline.load` read them as empty tables."
             ]
             if empty
             else []

@@ -161,18 +161,22 @@ def build_leaderboards(
     """
     schema = arrow_schema("leaderboards")
     parts = [abstract_board_rows(results, directions, published)]
+    # A paper's equal values on a board: the one stated first in the abstract is kept.
+    starts = [leaderboard_candidates(results, directions).column("start").to_numpy()]
     if curated is not None and curated.num_rows:
         parts.append(curated_board_rows(curated, published))
+        starts.append(np.zeros(parts[-1].num_rows, dtype=np.int64))
     rows = pa.concat_tables(parts)
     if rows.num_rows == 0:
         return schema.empty_table()
     df = rows.select([*GROUP, "paper_id", "value", "model", "source"]).to_pandas()
     df["_row"] = np.arange(len(df))
+    df["_start"] = np.concatenate(starts)
     lower = {m: direction_of(m, directions) == "lower" for m in df["metric"].unique()}
     df["_score"] = df["value"].where(df["metric"].map(lower).astype(bool), -df["value"])
     # A paper keeps its best abstract value per board; curated rows are all kept.
     df["_who"] = np.where(df["source"] == "curated", df["_row"], -1)
-    df = df.sort_values(GROUP + ["_score", "paper_id", "source", "_row"],
+    df = df.sort_values(GROUP + ["_score", "paper_id", "source", "_start", "_row"],
                         na_position="first", kind="stable")
     df = df.drop_duplicates(GROUP + ["paper_id", "source", "_who"], keep="first")
     df["rank"] = (
