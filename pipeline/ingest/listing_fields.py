@@ -45,9 +45,12 @@ _BOUNDARY = regex.compile(
     r"|\s+(?=[(\[])|(?<=[)\]])\s*[.,:]?\s*"  # around a bracketed group
     r"|(?<=^\s*\d{1,3}[.)])\s+"  # after a leading number
     r"|\s+(?=(?:Authors?|By)\s*:|presented by\b|discussed\b)"  # before a field label
-    r"|\s+[-–—|]\s+",  # a dash or bar between spaces
+    r"|\s+[-–—|]\s+"  # a dash or bar between spaces
+    r"|,\s+(?=\p{Lu}[\p{L}'’-]+\s+et\s+al\b)"  # "Title, Mnih et al, 2013"
+    r"|,\s+(?=\p{Lu}[\p{L}'’-]+\s+(?:and|&)\s+\p{Lu}[\p{L}'’-]+,?\s+(?:19|20)\d\d\b)",
     regex.IGNORECASE,
 )
+_LEADING_NUMBER = regex.compile(r"^\s*(?:\d{1,3}[.)]|\[\d{1,3}\])\s+")
 _NAME_PARTS = regex.compile(r"\s*(?:,\s*and\s+|,|;|\s+and\s+|\s*&\s*)\s*")
 
 
@@ -224,8 +227,9 @@ def span_text(text: str, segs: Sequence[Segment], tags: Sequence[str], tag: str)
 
 
 def clean_title(text: str) -> str:
-    """A title span without wrapping quotes, a closing period or a leading label."""
-    text = strip_label(rules.collapse(text))[1]
+    """A title span without a leading list number ("1. ", "[3] "), wrapping quotes, a closing
+    period or a leading label."""
+    text = _LEADING_NUMBER.sub("", strip_label(rules.collapse(text))[1])
     text = text.strip(" \"“”'‘’")
     if text.endswith(".") and not text.endswith(".."):
         text = text[:-1].rstrip()
