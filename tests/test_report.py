@@ -384,7 +384,11 @@ def test_browser_index_selects_a_board(driver: Any, sample_release: Path) -> Non
     summary = driver.find_element("css selector", "#index summary")
     assert summary.text == "Image Generation"
     summary.click()
-    driver.find_element("xpath", "//nav[@id='index']//a[text()='FFHQ']").click()
+    # the datasets are drawn by the `toggle` event, which fires after the click returns
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 5).until(lambda d: d.find_elements(
+        "xpath", "//nav[@id='index']//a[text()='FFHQ']"))[0].click()
     boards = driver.find_elements("css selector", "#boards section.board")
     assert [b.get_attribute("data-dataset") for b in boards] == ["FFHQ"]
     assert driver.find_element("id", "f-task").get_attribute("value") == "Image Generation"

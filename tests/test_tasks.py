@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.errors import GazetteerError
-from pipeline.extract.tasks import TASKS_CSV, parse_tasks, task_of
+from pipeline.extract.tasks import TASKS_CSV, canonical_metric, parse_tasks, task_of
 from pipeline.tools import build_tasks
 
 
@@ -20,9 +20,9 @@ def test_pwc_names_are_put_in_canonical_form() -> None:
     assert build_tasks.canonical_dataset("ImageNet 256x256") == "ImageNet"
     assert build_tasks.canonical_dataset("Cityscapes val") == "Cityscapes"
     assert build_tasks.canonical_dataset("Some Unheard-of Set") is None
-    assert build_tasks.canonical_metric("Top 1 Accuracy") == "accuracy"
-    assert build_tasks.canonical_metric("Accuracy (%)") == "accuracy"
-    assert build_tasks.canonical_metric("Word Error Rate (WER)") == "WER"
+    assert canonical_metric("Top 1 Accuracy") == "accuracy"
+    assert canonical_metric("Accuracy (%)") == "accuracy"
+    assert canonical_metric("Word Error Rate (WER)") == "WER"
 
 
 def test_lookup_order_pair_then_dataset_then_metric_without_dataset() -> None:

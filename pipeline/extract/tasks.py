@@ -10,10 +10,13 @@ import io
 from dataclasses import dataclass
 from functools import cache
 
+import regex
+
 from pipeline.config import GAZETTEER_DIR
 from pipeline.errors import GazetteerError
 
 TASKS_CSV = GAZETTEER_DIR / "tasks.csv"
+_QUALIFIER = regex.compile(r"\s*\([^()]*\)\s*$")
 _COLUMNS = ("dataset", "metric", "task")
 
 
@@ -71,3 +74,15 @@ def tasks() -> TaskTable:
 
 def task_of(dataset: str | None, metric: str | None) -> str | None:
     return tasks().task_of(dataset, metric)
+
+
+def canonical_metric(name: str) -> str | None:
+    """The metric table's canonical name for a metric named elsewhere (a Papers with Code
+    row or export), or None; a trailing qualifier in brackets is dropped when the whole name
+    is unknown ("Accuracy (%)", "Word Error Rate (WER)")."""
+    from pipeline.extract import resources
+
+    aliases = resources.metrics().alias_to_metric
+    text = " ".join(name.split())
+    bare = _QUALIFIER.sub("", text)
+    return aliases.get(resources.fold(text)) or aliases.get(resources.fold(bare))

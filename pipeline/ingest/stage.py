@@ -24,10 +24,10 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -64,6 +64,7 @@ from pipeline.records import Record, Rejected, StageResult
 from pipeline.schemas import arrow_schema
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 BLOCK_BYTES = 8 << 20
 """Bytes of JSON lines per parallel block (~4k arXiv records)."""
@@ -399,18 +400,6 @@ def bundle_key(group: list[InputFile]) -> str:
     return key_of("ingest-bundle", [part_key(f) for f in group])
 
 
-def _read_consistent(cfg: Config, f: InputFile) -> tuple[InputFile, list[Record | Rejected]]:
-    """One small file's items, from the version that was hashed (as `build_consistent_part`:
-    a file that keeps changing while read becomes one PC111 row)."""
-    for _ in range(CHANGE_RETRIES):
-        items = list(read_input(cfg.raw_dir, f, cfg.max_record_bytes))
-        if f.stamp is None or file_stamp(cfg.raw_dir / f.name) == f.stamp:
-            return f, items
-        f = inspect_file(cfg.raw_dir, f.name)
-    f = InputFile(f.name, "", 0, None, None, changed_problem(f.name))
-    return f, list(read_input(cfg.raw_dir, f, cfg.max_record_bytes))
-
-
 def build_bundle(cfg: Config, group: list[InputFile], dest: Path
                  ) -> tuple[list[InputFile], dict[str, Any]]:
     """Read small files in order into one part: shared record chunks, one rejected table,
@@ -424,7 +413,8 @@ def build_bundle(cfg: Config, group: list[InputFile], dest: Path
     seen: list[InputFile] = []
     try:
         for f in group:
-            f, items = _read_consistent(cfg, f)
+            f, items = _consistent(
+                cfg, f, lambda g: list(read_input(cfg.raw_dir, g, cfg.max_record_bytes)))
             seen.append(f)
             files[f.name] = _sort_items(items, f.name, chunks, rejected)
         fault_point("ingest-part-built")
@@ -455,26 +445,39 @@ def build_part(cfg: Config, f: InputFile, dest: Path) -> dict[str, Any]:
     return summary
 
 
-def build_consistent_part(cfg: Config, f: InputFile) -> tuple[InputFile, str, dict[str, Any]]:
-    """Build the part of `f`, from the version of the file that was hashed.
+def _consistent(cfg: Config, f: InputFile, attempt: Callable[[InputFile], T],
+                discard: Callable[[T], None] = lambda _: None) -> tuple[InputFile, T]:
+    """`attempt(f)` on the version of the file that was hashed.
 
     A file rewritten between its hashing and the end of its reading (its stamp changed) is
-    hashed and read again, so the part, its key and the manifest's sha256 all describe one
-    version; a file that keeps changing becomes one PC111 row.
+    hashed and read again (`discard` drops the stale attempt's output); a file that keeps
+    changing becomes one PC111 problem, which `attempt` then reads as the file's one item.
     """
-    parts_dir = cfg.stage_dir("ingest") / "parts"
     for _ in range(CHANGE_RETRIES):
-        key = part_key(f)
-        summary = build_part(cfg, f, parts_dir / key)
-        fault_point("ingest-part-built")
+        out = attempt(f)
         if f.stamp is None or file_stamp(cfg.raw_dir / f.name) == f.stamp:
-            return f, key, summary
+            return f, out
         log.debug("ingest: %s changed while it was read; reading it again", f.name)
-        shutil.rmtree(parts_dir / key, ignore_errors=True)
+        discard(out)
         f = inspect_file(cfg.raw_dir, f.name)
     f = InputFile(f.name, "", 0, None, None, changed_problem(f.name))
-    key = part_key(f)
-    return f, key, build_part(cfg, f, parts_dir / key)
+    return f, attempt(f)
+
+
+def build_consistent_part(cfg: Config, f: InputFile) -> tuple[InputFile, str, dict[str, Any]]:
+    """Build the part of `f`, from the version of the file that was hashed, so the part, its
+    key and the manifest's sha256 all describe one version."""
+    parts_dir = cfg.stage_dir("ingest") / "parts"
+
+    def attempt(g: InputFile) -> tuple[str, dict[str, Any]]:
+        key = part_key(g)
+        summary = build_part(cfg, g, parts_dir / key)
+        fault_point("ingest-part-built")
+        return key, summary
+
+    f, (key, summary) = _consistent(
+        cfg, f, attempt, lambda built: shutil.rmtree(parts_dir / built[0], ignore_errors=True))
+    return f, key, summary
 
 
 def record_chunks(cfg: Config, names: set[str] | None = None) -> list[tuple[str, Path]]:

@@ -85,27 +85,18 @@ def _canonical_dataset(name: str | None) -> tuple[str | None, int | None]:
     return gaz.entries[index].name, resolution
 
 
-def _canonical_metric(name: str) -> str:
-    from pipeline.extract import resources
-
-    aliases = resources.metrics().alias_to_metric
-    text = " ".join(name.split())
-    bare = regex.sub(r"\s*\([^()]*\)\s*$", "", text)
-    return aliases.get(resources.fold(text)) or aliases.get(resources.fold(bare)) or text
-
-
 def curated_board_rows(curated: pa.Table, published: Mapping[str, object] | None = None
                        ) -> pa.Table:
     """`curated_results` rows with a paper, in the leaderboards' columns (rank 0 until ranked);
     a row without a date takes its paper's."""
-    from pipeline.extract.tasks import task_of
+    from pipeline.extract.tasks import canonical_metric, task_of
 
     rows = []
     for r in curated.filter(pc.is_valid(curated["paper_id"])).to_pylist():
         dataset, resolution = _canonical_dataset(r["dataset"])
         if dataset is None:
             continue
-        metric = _canonical_metric(r["metric"])
+        metric = canonical_metric(r["metric"]) or " ".join(str(r["metric"]).split())
         unit = r["unit"] or ""
         rows.append({
             "task": r["task"] or task_of(dataset, metric), "dataset": dataset, "metric": metric,
@@ -130,11 +121,11 @@ def leaderboard_candidates(results: pa.Table, directions: Mapping[str, str]) -> 
     return results.filter(keep)
 
 
-def abstract_board_rows(results: pa.Table, directions: Mapping[str, str],
-                        published: Mapping[str, object] | None = None) -> pa.Table:
-    """The `results` rows a board takes, in the leaderboards' columns (rank 0 until ranked)."""
+def abstract_board_rows(rows: pa.Table, published: Mapping[str, object] | None = None
+                        ) -> pa.Table:
+    """Candidate `results` rows (`leaderboard_candidates`) in the leaderboards' columns
+    (rank 0 until ranked)."""
     schema = arrow_schema("leaderboards")
-    rows = leaderboard_candidates(results, directions)
     n = rows.num_rows
     dates = [(published or {}).get(p) for p in rows.column("paper_id").to_pylist()]
     extra = {
@@ -160,9 +151,10 @@ def build_leaderboards(
     abstracts they were most of publish's memory).
     """
     schema = arrow_schema("leaderboards")
-    parts = [abstract_board_rows(results, directions, published)]
+    candidates = leaderboard_candidates(results, directions)
+    parts = [abstract_board_rows(candidates, published)]
     # A paper's equal values on a board: the one stated first in the abstract is kept.
-    starts = [leaderboard_candidates(results, directions).column("start").to_numpy()]
+    starts = [candidates.column("start").to_numpy()]
     if curated is not None and curated.num_rows:
         parts.append(curated_board_rows(curated, published))
         starts.append(np.zeros(parts[-1].num_rows, dtype=np.int64))

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from pipeline import __version__
 from pipeline.config import Config
@@ -75,11 +74,11 @@ def write_release(
     streamed = set(release.streams) | ({"papers"} if release.papers_stream is not None else set())
     if streamed or card_columns:
         # The card gets the streamed tables back from the written files, and of every table
-        # only `card_columns` (papers: only those on a leaderboard, for report.html).
+        # only `card_columns`.
         tables = dict(release.tables)
         columns = card_columns or {}
         for name in sorted(streamed):
-            tables[name] = _card_table(folder, name, columns.get(name), tables, card_columns)
+            tables[name] = _card_table(folder, name, columns.get(name), card_columns)
         for name, cols in columns.items():
             whole = name in tables and name not in streamed  # streamed: read as the card needs
             if whole and set(cols) < set(tables[name].column_names):
@@ -96,11 +95,10 @@ def _card_table(
     folder: Path,
     name: str,
     columns: list[str] | None,
-    tables: dict[str, pa.Table],
     card_columns: dict[str, list[str]] | None,
 ) -> pa.Table:
-    """A written table as the card reads it: `columns` only, and (with `card_columns`) the
-    papers only those with a leaderboard row (report.html names no other)."""
+    """A written table as the card reads it: `columns` only (results compacted for the
+    plots when `card_columns` is given)."""
     path = folder / f"{name}.parquet"
     if columns == []:
         return arrow_schema(name).empty_table().select([])
@@ -108,18 +106,6 @@ def _card_table(
         from pipeline.publish.plots import compact_results
 
         return compact_results(iter_batches(path, 65_536, columns=columns))
-    if name in ("papers", "code_links") and card_columns is not None and "leaderboards" in tables:
-        ids = pc.unique(tables["leaderboards"].column("paper_id")).cast(pa.string())
-        parts = [
-            t.filter(pc.is_in(t["paper_id"], value_set=ids))
-            for t in (
-                pa.Table.from_batches([b]) for b in iter_batches(path, 65_536, columns=columns)
-            )
-        ]
-        schema = arrow_schema(name)
-        if columns is not None:
-            schema = pa.schema([schema.field(c) for c in columns])
-        return pa.concat_tables([schema.empty_table(), *(p.cast(schema) for p in parts)])
     return read_table(path, name, columns)
 
 

@@ -308,14 +308,13 @@ def schema_json(schema: pa.Schema) -> list[dict[str, Any]]:
 
 
 CARD_COLUMNS = {
-    "papers": ["paper_id", "title", "arxiv_id"],
-    "code_links": [n for n in arrow_schema("code_links").names if n != "evidence"],
+    "papers": [],
+    "code_links": [],
     "results": ["dataset", "metric", "value", "resolution", "role", "kind"],
     "dataset_mentions": [],
     "resolutions": [],
 }
-"""What the card reads of the big tables: report.html needs the titles and links of the
-papers on a leaderboard (only those are read), the plots these result columns (as
+"""What the card reads of the big tables: the plots these result columns (as
 `plots.compact_results`: the FID points, the rest counted), the card nothing else (its row
-counts are the manifest's); a changelog compares every column, so with a previous release
-the card gets them all."""
+counts are the manifest's; report.html reads the rows it names from the written files); a
+changelog compares every column, so with a previous release the card gets them all."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -311,7 +311,3 @@ def embedded_data(page: str) -> dict[str, Any]:
     end = page.index("</script>", start)
     data: dict[str, Any] = json.loads(page[start:end])
     return data
-
-
-def board_keys(data: Mapping[str, Any]) -> Iterable[tuple[Any, ...]]:
-    return (tuple(b["k"]) for b in data["boards"])

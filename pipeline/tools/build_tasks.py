@@ -37,11 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import regex
-
 from pipeline.config import GAZETTEER_DIR, ROOT
 from pipeline.extract import resources
-from pipeline.extract.tasks import TASKS_CSV, parse_tasks
+from pipeline.extract.tasks import TASKS_CSV, canonical_metric, parse_tasks
 
 LABELS = ROOT / "data" / "train" / "pwc_train" / "labels.jsonl.gz"
 MIN_PAPERS = 3
@@ -71,19 +69,6 @@ def canonical_dataset(name: str) -> str | None:
         return None
     entry: int = gaz.automaton.values[best[0]][0][0]
     return gaz.entries[entry].name
-
-
-_QUALIFIER = regex.compile(r"\s*\([^()]*\)\s*$")
-
-
-def canonical_metric(name: str) -> str | None:
-    """The metric table's canonical name for a PwC metric name, or None; a trailing
-    qualifier in brackets is dropped when the whole name is unknown ("Accuracy (%)",
-    "Word Error Rate (WER)")."""
-    aliases = resources.metrics().alias_to_metric
-    text = " ".join(name.split())
-    bare = _QUALIFIER.sub("", text)
-    return aliases.get(resources.fold(text)) or aliases.get(resources.fold(bare))
 
 
 def read_rows(path: Path = LABELS) -> list[Row]:

@@ -7,8 +7,8 @@ number (`in_dev`); their abstracts go through the whole pipeline (`python -m pip
 and each such row is looked for among the paper's absolute results:
 
 - value: a result with that number (as printed in the abstract);
-- value + metric: ... whose metric is PwC's metric in canonical form (`build_tasks.
-  canonical_metric`: "Top 1 Accuracy" -> accuracy);
+- value + metric: ... whose metric is PwC's metric in canonical form
+  (`extract.tasks.canonical_metric`: "Top 1 Accuracy" -> accuracy);
 - value + metric + dataset: ... and whose dataset is PwC's dataset in canonical form
   (`build_tasks.canonical_dataset`: "ImageNet 256x256" -> ImageNet).
 
@@ -35,7 +35,8 @@ import pyarrow.parquet as pq
 import regex
 
 from pipeline.config import ROOT
-from pipeline.tools.build_tasks import canonical_dataset, canonical_metric
+from pipeline.extract.tasks import canonical_metric
+from pipeline.tools.build_tasks import canonical_dataset
 
 DATA = ROOT / "data" / "train" / "pwc_train"
 _NUMBER = regex.compile(r"[-+−]?\d+(?:,\d{3})*(?:\.\d+)?")
