@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from pipeline.extract import resources
+from pipeline.extract import recognise, resources
 from pipeline.extract.resources import fold
 from pipeline.extract.segment import Span, split_clauses
 from pipeline.extract.tag import Tag, Tags, sentence_tags
@@ -117,6 +117,9 @@ _GAIN_AFTER = regex.compile(
     r"cheaper|more\s(?:efficient|accurate))"
 )
 _SPEED_WORDS = regex.compile(r"(?i:faster|speed|accelerat|throughput)")
+
+# The rules' names for a change whose metric they did not find: the learned tagger may name it.
+_UNNAMED = frozenset({"improvement", "speedup", "relative gain"})
 
 # Cue words too weak on their own to make an unnamed percentage a gain.
 _WEAK_CUES = frozenset({"by", "up to", "+", "average", "on average", "relative", "margin"})
@@ -556,6 +559,24 @@ def _resolution_for(text: str, v: _Value, sent: Span, tags: Tags) -> int | None:
     return None
 
 
+def _learned_links(text: str, sent: Span, values: list[_Value], metrics: list[Tag],
+                   tags: Tags) -> None:
+    """The metric and model the learned tagger reads for each value (`recognise`): its
+    metric phrase replaces the rules' name, its model fills `model`."""
+    if recognise.tagger() is None:
+        return
+    words = recognise.sentence_of(text, sent.start, sent.end, tags)
+    for v in values:
+        vs, ve = v.tag.extra
+        first = next((i for i in range(vs, ve) if text[i].isdigit()), vs)
+        rule_spans = [(m.start, m.end) for m in metrics if str(m.value) == v.metric]
+        phrase, model = recognise.link(text, words, first, rule_spans)
+        if phrase is not None and v.metric in _UNNAMED:
+            v.metric = recognise.metric_name(phrase)
+        if model is not None and v.model is None:
+            v.model = model
+
+
 def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
                   blocked: list[Tag]) -> list[Result]:
     """Every result claim of one abstract."""
@@ -645,6 +666,7 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
         assign_datasets(text, sent, clauses, values, dtags, tags, ctx, anaphora, resp)
         steps_tags = [s for s in tags.steps if _inside(s, sent) and s.label == "steps"]
         settings = [s for s in tags.settings if _inside(s, sent) and s.label != "SETTING:k-shot"]
+        _learned_links(text, sent, values, metrics, tags)
         for v in values:
             v.dataset = str(v.dataset_tag.value) if v.dataset_tag is not None else None
             v.resolution = _resolution_for(text, v, sent, tags)

@@ -1,0 +1,265 @@
+"""Recognise, for one result value, the words of its sentence that name its metric and its
+model: a linear-chain CRF (python-crfsuite) learned from the gold annotations.
+
+The tagger sees the sentence as tokens and is told which number is the target; it labels
+tokens `M` (the metric's name as written: "CTR", "online engagement", "rank-1 accuracy"),
+`D` (the model the number belongs to: "DiT-XL/2", "GPT-4o") or `O`. The gazetteers and the
+rules' own choice are features, not gates, so a name no table has can still be found and a
+table name can be passed over. `claims.py` asks it after the rules have decided that a number
+is a result; its answer replaces the rules' metric only when it names one.
+
+Trained by `make train` (`pipeline/tools/train_extract.py`); the model file and its source
+note (data, command, cross-validated scores) are in `pipeline/extract/models/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources as files
+from typing import Any, Protocol
+
+import pycrfsuite
+import regex
+
+from pipeline.extract import resources
+from pipeline.extract.resources import fold
+
+MODEL_FILE = "value_links.crfsuite"
+LABELS = ("M", "D", "O")
+
+_TOKEN = regex.compile(
+    r"\d+(?:[.,]\d+)*|[^\W\d_](?:[\w@+'’/.<>-]*[\w@+])?|[^\W_]|\S"
+)
+_NUMBER = regex.compile(r"\d+(?:[.,]\d+)*")
+Features = dict[str, str | float]
+
+
+class SequenceTagger(Protocol):
+    def tag(self, xseq: Sequence[Features]) -> list[str]: ...
+
+
+class _Tagger:
+    """A CRFsuite tagger on a model's bytes, which it keeps alive (CRFsuite reads them in
+    place)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open_inmemory(self._data)
+
+    def tag(self, xseq: Sequence[Features]) -> list[str]:
+        return list(self._tagger.tag(xseq))
+
+
+class _Off:
+    """No tagger: the rules alone (training reads their choices as features)."""
+
+    def tag(self, xseq: Sequence[Features]) -> list[str]:
+        return ["O"] * len(xseq)
+
+
+OFF: SequenceTagger = _Off()
+_override: list[SequenceTagger | None] = [None]
+
+
+def use_tagger(tagger: SequenceTagger | None) -> None:
+    """Tag with `tagger` instead of the shipped model (cross-validation folds), or with `OFF`
+    (the rules alone); None restores the shipped model."""
+    _override[0] = tagger
+
+
+def tagger_from_bytes(data: bytes) -> SequenceTagger:
+    return _Tagger(data)
+
+
+@cache
+def _shipped() -> SequenceTagger | None:
+    path = files.files(__package__).joinpath("models", MODEL_FILE)
+    return _Tagger(path.read_bytes()) if path.is_file() else None
+
+
+def tagger() -> SequenceTagger | None:
+    tg = _override[0] or _shipped()
+    return None if tg is OFF else tg
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence as tokens with their value-independent features."""
+
+    tokens: tuple[tuple[int, int], ...]
+    base: tuple[Features, ...]
+    numbers: tuple[int, ...]
+    """Indexes of the number tokens."""
+
+
+def _shape(w: str) -> str:
+    s = regex.sub(r"[A-Z]", "X", w)
+    s = regex.sub(r"[a-z]", "x", s)
+    s = regex.sub(r"\d", "d", s)
+    return regex.sub(r"(.)\1+", r"\1\1", s)
+
+
+def tokens_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    return [m.span() for m in _TOKEN.finditer(text, start, end)]
+
+
+def sentence(text: str, start: int, end: int, metric_spans: Sequence[tuple[int, int, str]],
+             dataset_spans: Sequence[tuple[int, int]]) -> Sentence:
+    """Tokens of text[start:end] and their features; `metric_spans` are the gazetteer's and
+    the phrase rules' metric tags (start, end, metric), `dataset_spans` the dataset tags."""
+    toks = tokens_of(text, start, end)
+    words = [text[s:e] for s, e in toks]
+    lows = [fold(w) for w in words]
+    table = resources.metrics().alias_to_metric
+    base: list[Features] = []
+    numbers: list[int] = []
+    for i, ((s, e), w, lw) in enumerate(zip(toks, words, lows, strict=True)):
+        f: Features = {
+            "b": 1.0, "w": lw, "shape": _shape(w), "suf3": lw[-3:], "pre3": lw[:3],
+        }
+        if w[:1].isupper():
+            f["cap"] = 1.0
+        if w.isupper() and len(w) > 1:
+            f["upper"] = 1.0
+        if any(c.isdigit() for c in w) and not _NUMBER.fullmatch(w):
+            f["alnum"] = 1.0
+        if "-" in w:
+            f["hyphen"] = 1.0
+        if _NUMBER.fullmatch(w):
+            f["num"] = 1.0
+            numbers.append(i)
+        if lw in table:
+            f["metric_word"] = 1.0
+        for ms, me, _m in metric_spans:
+            if ms <= s and e <= me:
+                f["gaz_metric"] = "B" if s == ms or (i and toks[i - 1][0] < ms) else "I"
+                break
+        if any(ds <= s and e <= de for ds, de in dataset_spans):
+            f["gaz_dataset"] = 1.0
+        base.append(f)
+    for i, f in enumerate(base):
+        for d in (-2, -1, 1, 2):
+            j = i + d
+            f[f"w{d:+d}"] = lows[j] if 0 <= j < len(lows) else ("<s>" if j < 0 else "</s>")
+        for d in (-1, 1):
+            j = i + d
+            if 0 <= j < len(base):
+                f[f"shape{d:+d}"] = str(base[j]["shape"])
+                if "gaz_metric" in base[j]:
+                    f[f"gaz_metric{d:+d}"] = 1.0
+    return Sentence(tuple(toks), tuple(base), tuple(numbers))
+
+
+def sentence_of(text: str, start: int, end: int, tags: Any) -> Sentence:
+    """`sentence` with the metric and dataset tags of an abstract's `Tags`."""
+    return sentence(text, start, end,
+                    [(m.start, m.end, str(m.value)) for m in tags.metrics
+                     if start <= m.start and m.end <= end],
+                    [(d.start, d.end) for d in tags.datasets if start <= d.start and d.end <= end])
+
+
+def _bucket(d: int) -> str:
+    a = abs(d)
+    b = str(a) if a <= 3 else "4-6" if a <= 6 else "7-10" if a <= 10 else "far"
+    return ("-" if d < 0 else "+") + b
+
+
+def target_features(sent: Sentence, target: int, rule_spans: Sequence[tuple[int, int]],
+                    ) -> list[Features]:
+    """The sentence's features plus, per token, where it stands relative to the target
+    number (token index `target`) and whether the rules' metric for it covers the token."""
+    out: list[Features] = []
+    nums = sent.numbers
+    for i, f in enumerate(sent.base):
+        g = dict(f)
+        d = i - target
+        if d == 0:
+            g["target"] = 1.0
+        else:
+            rel = _bucket(d)
+            g["rel"] = rel
+            g["rel_w"] = f"{rel}|{f['w']}"
+            lo, hi = (i, target) if i < target else (target, i)
+            if any(lo < n < hi for n in nums):
+                g["past_number"] = 1.0
+                g["rel_past"] = rel
+        s, e = sent.tokens[i]
+        if any(rs <= s and e <= re for rs, re in rule_spans):
+            g["rule_metric"] = 1.0
+        out.append(g)
+    return out
+
+
+def target_index(sent: Sentence, start: int) -> int | None:
+    """The number token at text offset `start` (a value's first digit), if any."""
+    for i in sent.numbers:
+        s, e = sent.tokens[i]
+        if s <= start < e:
+            return i
+    return None
+
+
+def spans_of(labels: Sequence[str], label: str) -> list[tuple[int, int]]:
+    """Runs of `label` as (first token, last token + 1)."""
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(labels):
+        if labels[i] == label:
+            j = i
+            while j < len(labels) and labels[j] == label:
+                j += 1
+            out.append((i, j))
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def nearest(runs: Sequence[tuple[int, int]], target: int) -> tuple[int, int] | None:
+    """The run closest to the target token (before it on a tie)."""
+    if not runs:
+        return None
+    return min(runs, key=lambda r: (min(abs(r[0] - target), abs(r[1] - 1 - target)),
+                                    r[0] > target))
+
+
+def link(text: str, sent: Sentence, value_start: int,
+         rule_spans: Sequence[tuple[int, int]]) -> tuple[str | None, str | None]:
+    """(metric phrase, model name) the model reads for the value starting at `value_start`,
+    as written in the text; None where it names none."""
+    tg = tagger()
+    if tg is None:
+        return None, None
+    t = target_index(sent, value_start)
+    if t is None:
+        return None, None
+    labels = tg.tag(target_features(sent, t, rule_spans))
+    out: list[str | None] = []
+    for label in ("M", "D"):
+        run = nearest(spans_of(labels, label), t)
+        if run is None:
+            out.append(None)
+            continue
+        s = sent.tokens[run[0]][0]
+        e = sent.tokens[run[1] - 1][1]
+        out.append(text[s:e])
+    return out[0], out[1]
+
+
+def metric_name(phrase: str) -> str:
+    """The metric a phrase names: the table's canonical name when the whole phrase (or its
+    singular) is a spelling the table has, else the phrase with a plural head made singular."""
+    table = resources.metrics().alias_to_metric
+    key = fold(phrase.strip())
+    singular = key[:-1] if key.endswith("s") and not key.endswith("ss") else key
+    for k in (key, singular):
+        if k in table:
+            return table[k]
+    words = phrase.strip().split()
+    last = words[-1]
+    if last.islower() and last.endswith("s") and not last.endswith("ss"):
+        words[-1] = last[:-1]
+    return " ".join(words)
