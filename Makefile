@@ -52,10 +52,12 @@ eval: $(STAMP) native
 	$(BIN)/python -m pipeline.tools.build_tasks --cv 5 --write eval/tasks_cv.json
 	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/pages/raw --gold tests/fixtures/pages/pages.gold.jsonl --complete-gold --work-dir $(WORK)/eval-pages --write eval/pages.json
 
-# Learned models (pipeline/ingest/models/) and the task taxonomy (gazetteers/tasks.csv):
+# Learned models (pipeline/ingest/models/), the PwC dataset names (gazetteers/datasets_pwc.yaml)
+# and the task taxonomy (gazetteers/tasks.csv), in that order:
 # rebuilt from the data in the repo, deterministic.
 train: $(STAMP)
 	$(BIN)/python -m pipeline.tools.train_listing
+	$(BIN)/python -m pipeline.tools.build_pwc_datasets
 	$(BIN)/python -m pipeline.tools.build_tasks
 
 bench: $(STAMP) native

@@ -282,8 +282,7 @@ _DATASET_FIELDS = {"name", "aliases", "case", "suffix", "domain", "match_name", 
                    "context_blocklist", "__line__"}
 
 
-def load_datasets(path: Path) -> DatasetGazetteer:
-    """Parse and validate `datasets.yaml` and build its automaton."""
+def _dataset_doc(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
@@ -298,12 +297,19 @@ def load_datasets(path: Path) -> DatasetGazetteer:
         loader.dispose()
     if not isinstance(doc, dict) or not isinstance(doc.get("datasets"), list):
         raise GazetteerError(f"{path}:1: expected a mapping with a `datasets` list")
+    return doc
+
+
+def load_datasets(path: Path, *more: Path) -> DatasetGazetteer:
+    """Parse and validate `datasets.yaml` (and further gazetteer files, whose entries follow
+    its own and may not reuse its spellings) and build their automaton."""
+    docs = [(p, _dataset_doc(p)) for p in (path, *more)]
     entries: list[DatasetEntry] = []
-    owner: dict[str, tuple[str, int]] = {}
+    owner: dict[str, tuple[str, str]] = {}
     surfaces: dict[str, list[tuple[int, str]]] = {}
-    for raw in doc["datasets"]:
+    for file, raw in [(p, r) for p, doc in docs for r in doc["datasets"]]:
         line = int(raw.get("__line__", 0)) if isinstance(raw, dict) else 0
-        where = f"{path}:{line}"
+        where = f"{file}:{line}"
         if not isinstance(raw, dict):
             raise GazetteerError(f"{where}: entry is not a mapping")
         unknown = set(raw) - _DATASET_FIELDS
@@ -346,26 +352,26 @@ def load_datasets(path: Path) -> DatasetGazetteer:
         for form in forms:
             key = fold(form) if case == "fold" else form
             if key in owner and owner[key][0] != name:
-                other, other_line = owner[key][0], owner[key][1]
+                other, other_where = owner[key][0], owner[key][1]
                 raise GazetteerError(
                     f"{where}: {name}: spelling {form!r} already belongs to "
-                    f"{other!r} ({path}:{other_line})"
+                    f"{other!r} ({other_where})"
                 )
             if key in owner:
                 raise GazetteerError(f"{where}: {name}: duplicate spelling {form!r}")
-            owner[key] = (name, line)
+            owner[key] = (name, where)
             surfaces.setdefault(fold(form), []).append((idx, form))
         # Canonical names are always look-up keys for list expansion, even when unmatched.
-        owner.setdefault(fold(name) if case == "fold" else name, (name, line))
+        owner.setdefault(fold(name) if case == "fold" else name, (name, where))
     automaton = Matcher({key: tuple(vals) for key, vals in surfaces.items()})
     by_key: dict[str, int] = {}
     for idx, ent in enumerate(entries):
         for form in (ent.name, *ent.aliases):
             by_key.setdefault(fold(form), idx)
     families: list[tuple[str, str]] = []
-    for fam in doc.get("families", []) or []:
+    for file, fam in [(p, f) for p, doc in docs for f in doc.get("families", []) or []]:
         if not isinstance(fam, dict) or not isinstance(fam.get("prefix"), str):
-            raise GazetteerError(f"{path}:{fam.get('__line__', 0)}: bad family {fam!r}")
+            raise GazetteerError(f"{file}:{fam.get('__line__', 0)}: bad family {fam!r}")
         families.append((fam["prefix"], str(fam.get("joiner", ""))))
     return DatasetGazetteer(tuple(entries), automaton, by_key, tuple(families), str(path))
 
@@ -886,9 +892,14 @@ def load_host_rules(path: Path) -> tuple[HostRule, ...]:
 # ----------------------------------------------------------------------------- cached access
 
 
+PWC_DATASETS = "datasets_pwc.yaml"
+"""Dataset names from Papers with Code rows (`make train`: pipeline/tools/build_pwc_datasets.py)."""
+
+
 @cache
 def datasets() -> DatasetGazetteer:
-    return load_datasets(GAZETTEER_DIR / "datasets.yaml")
+    extra = GAZETTEER_DIR / PWC_DATASETS
+    return load_datasets(GAZETTEER_DIR / "datasets.yaml", *([extra] if extra.exists() else []))
 
 
 @cache
@@ -929,7 +940,8 @@ def host_rules() -> tuple[HostRule, ...]:
 def data_files() -> list[Path]:
     """Every data file extract reads (gazetteers, metric table, host rules, patterns)."""
     files = [GAZETTEER_DIR / n
-             for n in ("datasets.yaml", "metrics.csv", "tasks.csv", "url_hosts.csv")]
+             for n in ("datasets.yaml", PWC_DATASETS, "metrics.csv", "tasks.csv", "url_hosts.csv")
+             if (GAZETTEER_DIR / n).exists()]
     return files + sorted(PATTERN_DIR.glob("*.jsonl"))
 
 

@@ -1,0 +1,64 @@
+"""PwC dataset names: the generated gazetteer equals what its builder makes from the repo's
+data (train split only), loads beside the hand-made one, and is matched case-exactly, with
+one-word names only in a dataset context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import GAZETTEER_DIR
+from pipeline.errors import GazetteerError
+from pipeline.extract import resources
+from pipeline.extract.tag import tag_datasets
+from pipeline.tools import build_pwc_datasets as b
+from pipeline.tools.pwc_check import in_dev
+
+
+def test_rebuilt_names_equal_committed_file() -> None:
+    assert b.to_yaml(b.build()) == b.OUT.read_text(encoding="utf-8"), (
+        "gazetteers/datasets_pwc.yaml is stale: run `make train`")
+
+
+def test_split_tails_are_dropped() -> None:
+    assert b.base_name("Cityscapes test") == "Cityscapes"
+    assert b.base_name("VQA v1 test-std") == "VQA v1"
+    assert b.base_name("CUHK03 (labeled)") == "CUHK03"
+    assert b.base_name("PASCAL VOC 2012 val") == "PASCAL VOC 2012"
+    assert b.base_name("Market-1501") == "Market-1501"
+
+
+def test_no_name_comes_only_from_the_held_out_half() -> None:
+    # Every generated name is reported by some train-split (odd-hash) paper.
+    import gzip
+    import json
+    train: set[str] = set()
+    with gzip.open(b.DATA / "labels.jsonl.gz", "rt", encoding="utf-8") as fh:
+        for row in map(json.loads, fh):
+            if not in_dev(row["arxiv_id"]):
+                train.update(b.base_name(str(r["dataset"])) for r in row["rows"])
+    names = [e.name for e in resources.datasets().entries if e.line and e.case == "exact"]
+    generated = {e["name"] for e in b.build()}
+    assert generated and generated <= train
+    assert set(generated) <= set(names)
+
+
+def test_names_match_case_exactly_and_words_need_a_dataset_context() -> None:
+    g = resources.datasets()
+    assert next(e for e in g.entries if e.name == "AFLW2000-3D").case == "exact"
+    text = "We reach a 3.9 NME on AFLW2000-3D and 91% on the Adience benchmark."
+    found = {str(t.value) for t in tag_datasets(text)}
+    assert {"AFLW2000-3D", "Adience"} <= found
+    assert "AFLW2000-3D" not in {str(t.value) for t in tag_datasets("on aflw2000-3d")}
+    assert "Adience" not in {str(t.value) for t in tag_datasets("Adience matters.")}
+    entry = next(e for e in g.entries if e.name == "Adience")
+    assert entry.context == "dataset"
+
+
+def test_a_generated_spelling_that_the_hand_list_has_is_an_error(tmp_path: Path) -> None:
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("datasets:\n  - {name: In1k, aliases: [ImageNet-1k]}\n", encoding="utf-8")
+    with pytest.raises(GazetteerError,
+                       match=r"extra.yaml:2: In1k: .*'ImageNet' \(.*datasets.yaml:"):
+        resources.load_datasets(GAZETTEER_DIR / "datasets.yaml", extra)
