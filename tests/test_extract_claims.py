@@ -300,3 +300,20 @@ def test_average_across_a_dataset_list_has_no_dataset() -> None:
     rs = _results("The LLM gets an average score of 71.0 across GSM8K and MMLU and 64.2 across "
                   "HellaSwag, PIQA and SQuAD.")
     assert [(r.value, r.dataset) for r in rs] == [(71.0, None), (64.2, None)]
+
+
+@pytest.mark.parametrize(("text", "metric"), [
+    ("We reach a rank-1 accuracy of 76.6% on Market-1501.",
+     "rank-1 accuracy"),
+    ("The agent reaches a recommendation accuracy of 54% on MovieLens-1M.",
+     "recommendation accuracy"),
+    ("We obtain a lesion-wise Dice of 0.81 on BraTS.", "lesion-wise Dice"),
+    ("Pruning our ViT gives an 80.6% FLOPs reduction on ImageNet.", "FLOPs reduction"),
+    # Descriptive words and plurals do not make a new metric.
+    ("Our classifier reaches an average accuracy of 91.2% on CIFAR-10.", "accuracy"),
+    ("It achieves classification accuracies of 97.6% on CIFAR-10.", "accuracy"),
+    # A quality metric's "reduction" is a change of that metric.
+    ("The corrector yields a 47.3% WER reduction on LibriSpeech.", "WER"),
+])
+def test_metric_named_with_the_word_that_says_what_is_measured(text: str, metric: str) -> None:
+    assert [r.metric for r in _results(text)] == [metric]

@@ -559,6 +559,61 @@ def _resolution_for(text: str, v: _Value, sent: Span, tags: Tags) -> int | None:
     return None
 
 
+# Words before a metric name that say what is measured ("recommendation accuracy",
+# "lesion-wise Dice", "rank-1 accuracy"): kept in the name. Descriptive words ("average",
+# "high", "zero-shot") and words of the sentence ("the", "our") are not.
+_MODIFIER = regex.compile(
+    r"(?:[a-z]+(?:-[a-z0-9]+)*-(?:wise|level|based|aware|specific)|[a-z]+-\d+|"
+    r"[a-z]{3,}(?:tion|sion|ence|ense|ual))$"
+)
+_WORD_START = regex.compile(r"(?<=\s)\S")
+_MODIFIER_WORD_BEFORE = regex.compile(r"(?<![\w-])(?P<w>[\w][\w-]*)\s$")
+_NOT_MODIFIERS = frozenset(
+    """state-of-the-art zero-shot few-shot one-shot top-1 top-5 end-to-end real-world
+    average overall mean median high higher best lower state competitive superior
+    strong comparable""".split()
+)
+# Words after a metric name that make it a change of the metric: any metric's "drop", a cost's
+# "reduction" ("FLOPs reduction"; a "WER reduction" stays a WER).
+_SUFFIX_WORDS = frozenset({"drop", "overhead", "degradation"})
+_COST_SUFFIX_WORDS = frozenset({"reduction", "reductions", "savings"})
+
+
+def _specific_metric(text: str, v: _Value, metrics: list[Tag]) -> str | None:
+    """The metric as the text names it when a table name stands with a word that says what
+    is measured: "rank-1 accuracy", "recommendation accuracy", "FLOPs reduction"."""
+    own = [m for m in metrics if str(m.value) == v.metric and m.label != "phrase"]
+    if not own:
+        return None
+    m = min(own, key=lambda t: min(abs(t.end - v.start), abs(t.start - v.end)))
+    start, end = m.start, m.end
+    table = resources.metrics().alias_to_metric
+    if fold(text[start:end]) not in table:
+        # A phrase named by its head ("recommendation accuracy" -> accuracy): the table's
+        # spelling at its end, and the word before it only when it says what is measured.
+        heads = [h.start() for h in _WORD_START.finditer(text, start, end)
+                 if fold(text[h.start():end]) in table]
+        if heads:
+            start = heads[0]
+    changed = False
+    w = _MODIFIER_WORD_BEFORE.search(text, max(0, start - 40), start)
+    if w is not None:
+        word = w.group("w")
+        if word.lower() not in _NOT_MODIFIERS and _MODIFIER.match(word):
+            start, changed = w.start("w"), True
+    nxt = regex.match(r"\s(?P<w>[a-z]+)\b", text[end:end + 20])
+    entry = resources.metrics().by_name.get(str(v.metric))
+    suffixes = _SUFFIX_WORDS | (_COST_SUFFIX_WORDS if entry is not None and entry.relative_only
+                                else frozenset())
+    if nxt is not None and nxt.group("w") in suffixes and not (
+            m.start <= v.start < end + nxt.end()):
+        end, changed = end + nxt.end(), True
+    if start > m.start or not changed:
+        return None  # the phrase's other words describe it ("mean Dice score"): the table's name
+    name = recognise.metric_name(text[start:end])
+    return name if name != v.metric else None
+
+
 def _learned_links(text: str, sent: Span, values: list[_Value], metrics: list[Tag],
                    tags: Tags) -> None:
     """The metric and model the learned tagger reads for each value (`recognise`): its
@@ -666,6 +721,8 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
         assign_datasets(text, sent, clauses, values, dtags, tags, ctx, anaphora, resp)
         steps_tags = [s for s in tags.steps if _inside(s, sent) and s.label == "steps"]
         settings = [s for s in tags.settings if _inside(s, sent) and s.label != "SETTING:k-shot"]
+        for v in values:
+            v.metric = _specific_metric(text, v, metrics) or v.metric
         _learned_links(text, sent, values, metrics, tags)
         for v in values:
             v.dataset = str(v.dataset_tag.value) if v.dataset_tag is not None else None

@@ -254,12 +254,19 @@ def metric_name(phrase: str) -> str:
     singular) is a spelling the table has, else the phrase with a plural head made singular."""
     table = resources.metrics().alias_to_metric
     key = fold(phrase.strip())
-    singular = key[:-1] if key.endswith("s") and not key.endswith("ss") else key
-    for k in (key, singular):
+    for k in (key, _singular(key)):
         if k in table:
             return table[k]
     words = phrase.strip().split()
-    last = words[-1]
-    if last.islower() and last.endswith("s") and not last.endswith("ss"):
-        words[-1] = last[:-1]
+    if words[-1].islower():
+        words[-1] = _singular(words[-1])
     return " ".join(words)
+
+
+def _singular(word: str) -> str:
+    """"accuracies" -> "accuracy", "errors" -> "error"; "loss" stays."""
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
