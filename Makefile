@@ -48,17 +48,21 @@ eval: $(STAMP) native
 	$(BIN)/python -m pipeline.tools.train_listing --cv --write eval/listing_cv.json
 	# Papers with Code-style check: pwc_train's dev split (held out) through the whole pipeline
 	$(BIN)/python -m pipeline.tools.pwc_check --write eval/pwc_check.json
+	# learned metric tagger: 5-fold cross-validation by paper over the gold it trains on (seen)
+	$(BIN)/python -m pipeline.tools.train_extract --cv 5 --write eval/value_links_cv.json
 	# task taxonomy: 5-fold cross-validation by paper over the PwC rows it is built from (seen)
 	$(BIN)/python -m pipeline.tools.build_tasks --cv 5 --write eval/tasks_cv.json
 	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/pages/raw --gold tests/fixtures/pages/pages.gold.jsonl --complete-gold --work-dir $(WORK)/eval-pages --write eval/pages.json
 
 # Learned models (pipeline/ingest/models/), the PwC dataset names (gazetteers/datasets_pwc.yaml)
-# and the task taxonomy (gazetteers/tasks.csv), in that order:
+# the task taxonomy (gazetteers/tasks.csv) and the metric tagger (pipeline/extract/models/), in
+# that order (the tagger reads the rules' output, which reads the gazetteers):
 # rebuilt from the data in the repo, deterministic.
 train: $(STAMP)
 	$(BIN)/python -m pipeline.tools.train_listing
 	$(BIN)/python -m pipeline.tools.build_pwc_datasets
 	$(BIN)/python -m pipeline.tools.build_tasks
+	$(BIN)/python -m pipeline.tools.train_extract
 
 bench: $(STAMP) native
 	$(BIN)/python -m bench.run

@@ -616,20 +616,19 @@ def _specific_metric(text: str, v: _Value, metrics: list[Tag]) -> str | None:
 
 def _learned_links(text: str, sent: Span, values: list[_Value], metrics: list[Tag],
                    tags: Tags) -> None:
-    """The metric and model the learned tagger reads for each value (`recognise`): its
-    metric phrase replaces the rules' name, its model fills `model`."""
-    if recognise.tagger() is None:
+    """A change the rules could not name ("improvement") takes the metric phrase the learned
+    tagger reads for it (`recognise`), when it is sure."""
+    unnamed = [v for v in values if v.metric in _UNNAMED]
+    if not unnamed or recognise.tagger() is None:
         return
     words = recognise.sentence_of(text, sent.start, sent.end, tags)
-    for v in values:
+    for v in unnamed:
         vs, ve = v.tag.extra
         first = next((i for i in range(vs, ve) if text[i].isdigit()), vs)
         rule_spans = [(m.start, m.end) for m in metrics if str(m.value) == v.metric]
-        phrase, model = recognise.link(text, words, first, rule_spans)
-        if phrase is not None and v.metric in _UNNAMED:
+        phrase = recognise.link(text, words, first, rule_spans)
+        if phrase is not None:
             v.metric = recognise.metric_name(phrase)
-        if model is not None and v.model is None:
-            v.model = model
 
 
 def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,

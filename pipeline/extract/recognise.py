@@ -1,12 +1,13 @@
-"""Recognise, for one result value, the words of its sentence that name its metric and its
-model: a linear-chain CRF (python-crfsuite) learned from the gold annotations.
+"""Recognise, for one result value, the words of its sentence that name its metric: a
+linear-chain CRF (python-crfsuite) learned from the gold annotations.
 
 The tagger sees the sentence as tokens and is told which number is the target; it labels
-tokens `M` (the metric's name as written: "CTR", "online engagement", "rank-1 accuracy"),
-`D` (the model the number belongs to: "DiT-XL/2", "GPT-4o") or `O`. The gazetteers and the
-rules' own choice are features, not gates, so a name no table has can still be found and a
-table name can be passed over. `claims.py` asks it after the rules have decided that a number
-is a result; its answer replaces the rules' metric only when it names one.
+tokens `M` (the metric's name as written: "CTR", "online engagement") or `O`. The gazetteers
+and the rules' own choice are features, not gates, so a name no table has can still be found.
+`claims.py` asks it only for a change the rules found but could not name ("improvement",
+"speedup"), and takes its answer only when every word of it has a marginal probability of at
+least `MIN_MARGINAL`: cross-validated on the trainable gold, asking it more often, or taking
+its less sure answers, or its model names, lost more than it won (`models/README.md`).
 
 Trained by `make train` (`pipeline/tools/train_extract.py`); the model file and its source
 note (data, command, cross-validated scores) are in `pipeline/extract/models/`.
@@ -27,7 +28,8 @@ from pipeline.extract import resources
 from pipeline.extract.resources import fold
 
 MODEL_FILE = "value_links.crfsuite"
-LABELS = ("M", "D", "O")
+LABELS = ("M", "O")
+MIN_MARGINAL = 0.7
 
 _TOKEN = regex.compile(
     r"\d+(?:[.,]\d+)*|[^\W\d_](?:[\w@+'’/.<>-]*[\w@+])?|[^\W_]|\S"
@@ -37,7 +39,9 @@ Features = dict[str, str | float]
 
 
 class SequenceTagger(Protocol):
-    def tag(self, xseq: Sequence[Features]) -> list[str]: ...
+    def tag(self, xseq: Sequence[Features]) -> list[tuple[str, float]]:
+        """(label, its marginal probability) per item."""
+        ...
 
 
 class _Tagger:
@@ -49,15 +53,16 @@ class _Tagger:
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open_inmemory(self._data)
 
-    def tag(self, xseq: Sequence[Features]) -> list[str]:
-        return list(self._tagger.tag(xseq))
+    def tag(self, xseq: Sequence[Features]) -> list[tuple[str, float]]:
+        labels = self._tagger.tag(xseq)
+        return [(y, self._tagger.marginal(y, i)) for i, y in enumerate(labels)]
 
 
 class _Off:
     """No tagger: the rules alone (training reads their choices as features)."""
 
-    def tag(self, xseq: Sequence[Features]) -> list[str]:
-        return ["O"] * len(xseq)
+    def tag(self, xseq: Sequence[Features]) -> list[tuple[str, float]]:
+        return [("O", 1.0)] * len(xseq)
 
 
 OFF: SequenceTagger = _Off()
@@ -227,26 +232,20 @@ def nearest(runs: Sequence[tuple[int, int]], target: int) -> tuple[int, int] | N
 
 
 def link(text: str, sent: Sentence, value_start: int,
-         rule_spans: Sequence[tuple[int, int]]) -> tuple[str | None, str | None]:
-    """(metric phrase, model name) the model reads for the value starting at `value_start`,
-    as written in the text; None where it names none."""
+         rule_spans: Sequence[tuple[int, int]]) -> str | None:
+    """The words that name the metric of the value starting at `value_start`, as written,
+    when the tagger is sure of each (`MIN_MARGINAL`); else None."""
     tg = tagger()
     if tg is None:
-        return None, None
+        return None
     t = target_index(sent, value_start)
     if t is None:
-        return None, None
-    labels = tg.tag(target_features(sent, t, rule_spans))
-    out: list[str | None] = []
-    for label in ("M", "D"):
-        run = nearest(spans_of(labels, label), t)
-        if run is None:
-            out.append(None)
-            continue
-        s = sent.tokens[run[0]][0]
-        e = sent.tokens[run[1] - 1][1]
-        out.append(text[s:e])
-    return out[0], out[1]
+        return None
+    tagged = tg.tag(target_features(sent, t, rule_spans))
+    run = nearest(spans_of([y for y, _p in tagged], "M"), t)
+    if run is None or min(p for _y, p in tagged[run[0]:run[1]]) < MIN_MARGINAL:
+        return None
+    return text[sent.tokens[run[0]][0]:sent.tokens[run[1] - 1][1]]
 
 
 def metric_name(phrase: str) -> str:

@@ -9,15 +9,18 @@ Data (all in the repository): the gold sets that may be trained on, each with it
   `heldout_hf_b.jsonl` (Hugging Face Daily Papers days).
 
 The raw inputs go through the whole pipeline once (for the abstracts as extract sees them).
-Each gold result whose number is found in its evidence gives one training sequence: the tokens
-of the number's sentence, the number marked as the target, the words of its gold metric
-(the gold name, a spelling of it in `gazetteers/metrics.csv`, or a plural) labelled `M`
-where the sentence has them, the words of its gold model labelled `D`, the rest `O`.
+Each gold result whose number is found in its evidence, and whose gold metric the number's
+sentence spells out (the gold name, its plural, or a spelling that `gazetteers/metrics.csv`
+or the evaluator's synonyms give the same metric), gives one training sequence: the tokens of
+the sentence, the number marked as the target, the words of the metric labelled `M` (the
+occurrence nearest the number), the rest `O`. A metric the sentence does not spell out
+teaches nothing sure and is left out.
 
 `python -m pipeline.tools.train_extract` writes `pipeline/extract/models/value_links.crfsuite`;
 `--cv K` scores K folds by paper (each fold's papers read with a model trained on the other
 folds) against the gold with the evaluator's matching, beside the rules alone on the same
-papers (`--write FILE` saves the figures). CRFsuite's L-BFGS has no randomness: the same data
+papers, per set and together; also how often a matched value carries the gold's model
+(`--write FILE` saves the figures). CRFsuite's L-BFGS has no randomness: the same data
 gives a byte-identical model file.
 """
 
@@ -207,20 +210,23 @@ def encode(text: str, s0: int, e0: int, value_start: int, an: Analysed,
     if gold is None:
         return feats, labels
     tpos = sent.tokens[t][0]
-    for label, names in (("M", _variants(str(gold["metric"]), synonyms)),
-                         ("D", [str(gold["model"])] if gold.get("model") else [])):
-        occ = [o for n in names for o in _occurrences(text, s0, e0, n)
-               if not (o[0] <= tpos < o[1])]
-        if not occ:
-            continue
+    occ = [o for n in _variants(str(gold["metric"]), synonyms)
+           for o in _occurrences(text, s0, e0, n) if not (o[0] <= tpos < o[1])]
+    if occ:
         best = min(occ, key=lambda o: (abs(o[0] - tpos), -(o[1] - o[0])))
         for i in _token_run(sent, *best):
-            if labels[i] == "O" and i != t:
-                labels[i] = label
+            if i != t:
+                labels[i] = "M"
     return feats, labels
 
 
 # ----------------------------------------------------------------------------- training
+
+
+def training_data(papers: Sequence[Paper], analysed: Sequence[Analysed],
+                  synonyms: dict[str, str]) -> list[tuple[list[recognise.Features], list[str]]]:
+    """Every training sequence of `papers`, in order."""
+    return [s for p, a in zip(papers, analysed, strict=True) for s in sequences(p, a, synonyms)]
 
 
 def train(data: Sequence[tuple[list[recognise.Features], list[str]]]) -> bytes:
@@ -350,7 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.write.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
         print(json.dumps(report["all"]))
     else:
-        data = [s for p, a in zip(papers, analysed, strict=True) for s in sequences(p, a, synonyms)]
+        data = training_data(papers, analysed, synonyms)
         MODEL.parent.mkdir(parents=True, exist_ok=True)
         MODEL.write_bytes(train(data))
         print(f"{MODEL.relative_to(ROOT)}: {len(data)} sequences from {len(papers)} papers, "
