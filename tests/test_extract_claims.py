@@ -317,3 +317,25 @@ def test_average_across_a_dataset_list_has_no_dataset() -> None:
 ])
 def test_metric_named_with_the_word_that_says_what_is_measured(text: str, metric: str) -> None:
     assert [r.metric for r in _results(text)] == [metric]
+
+
+@pytest.mark.parametrize(("text", "metric", "value"), [
+    ("Our tokenizer reaches a gFID of 2.07 on ImageNet.", "FID", 2.07),
+    ("It keeps a reconstruction rFID of 1.21 on ImageNet.", "rFID", 1.21),
+    ("The detector runs at 70 FPS on COCO with a small backbone.", "FPS", 70.0),
+    ("Our tracker gets 61.4 HOTA and 72.3 MOTA on MOT17.", "HOTA", 61.4),
+    ("The speaker model reaches an EER of 0.86% on VoxCeleb1.", "EER", 0.86),
+])
+def test_metrics_of_vision_speech_and_tracking_are_known(text: str, metric: str,
+                                                        value: float) -> None:
+    assert (metric, value) in [(r.metric, r.value) for r in _results(text)]
+
+
+def test_physics_and_math_abstracts_give_almost_no_ml_results() -> None:
+    import json
+    from pathlib import Path
+    path = Path(__file__).parent / "fixtures/formats/arxiv/arxiv-metadata-oai-snapshot.head.jsonl"
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    found = sum(len(_results(r["abstract"])) for r in records)
+    assert len(records) == 200
+    assert found <= 2 * len(records) / 100  # the bound: 2 per 100 abstracts

@@ -198,14 +198,19 @@ def candidate_values(text: str, sent: Span, tags: Tags, blocked: list[Tag]) -> l
         if _overlaps(vs, ve, hard):
             continue
         measure = None
+        unit_metric = None
         if t.label == "measure":
             measure = text[ve:t.end].strip()
-            if not measure or measure.endswith("of") or not (
+            unit_metric = mt.alias_to_metric.get(fold(measure))  # "70 FPS": the unit is a metric
+            if unit_metric is not None:
+                measure = None
+            elif not measure or measure.endswith("of") or not (
                     measure in measures or _after_metric_of(text, vs, metrics)):
                 continue  # a measurement, unless it is the value of a named metric
-            measures.add(measure)
+            else:
+                measures.add(measure)
         unit = None if t.label in ("plain", "measure") else t.label
-        if unit is None and measure is None:
+        if unit is None and measure is None and unit_metric is None:
             wa = _WORD_AFTER.match(text, t.end)
             if wa and wa.group("w") not in _ALLOWED_AFTER and not any(
                 m.start == wa.start("w") for m in tags.metrics
@@ -214,6 +219,8 @@ def candidate_values(text: str, sent: Span, tags: Tags, blocked: list[Tag]) -> l
         v = _Value(t, float(t.value), unit, t.start, t.end, measure=measure)
         if vs in assign_metric:
             v.metric = assign_metric[vs]
+        elif unit_metric is not None:
+            v.metric = unit_metric
         out.append(v)
     return out
 
@@ -599,7 +606,10 @@ def _specific_metric(text: str, v: _Value, metrics: list[Tag]) -> str | None:
     w = _MODIFIER_WORD_BEFORE.search(text, max(0, start - 40), start)
     if w is not None:
         word = w.group("w")
-        if word.lower() not in _NOT_MODIFIERS and _MODIFIER.match(word):
+        entry = resources.metrics().by_name.get(str(v.metric))
+        named = " ".join(entry.aliases).casefold() if entry is not None else ""
+        if (word.lower() not in _NOT_MODIFIERS and _MODIFIER.match(word)
+                and word.casefold() not in named):  # "reconstruction rFID" is rFID
             start, changed = w.start("w"), True
     nxt = regex.match(r"\s(?P<w>[a-z]+)\b", text[end:end + 20])
     entry = resources.metrics().by_name.get(str(v.metric))
