@@ -339,3 +339,11 @@ def test_physics_and_math_abstracts_give_almost_no_ml_results() -> None:
     found = sum(len(_results(r["abstract"])) for r in records)
     assert len(records) == 200
     assert found <= 2 * len(records) / 100  # the bound: 2 per 100 abstracts
+
+
+@pytest.mark.parametrize("text", [
+    "Distillation accelerates the teacher's sampling by up to 278.6 times on ImageNet.",
+    "FastSample speeds up GNN training by up to 2x with no loss in accuracy on ogbn-products.",
+])
+def test_a_factor_next_to_a_speed_verb_is_a_speedup(text: str) -> None:
+    assert [(r.metric, r.unit) for r in _results(text)] == [("speedup", "x")]

@@ -117,9 +117,10 @@ _GAIN_AFTER = regex.compile(
     r"cheaper|more\s(?:efficient|accurate))"
 )
 _SPEED_WORDS = regex.compile(r"(?i:faster|speed|accelerat|throughput)")
+_SPEED_VERB = regex.compile(r"(?i:\b(?:faster|speeds?\sup|sped\sup|speed-?ups?|accelerat\w*)\b)")
 
 # The rules' names for a change whose metric they did not find: the learned tagger may name it.
-_UNNAMED = frozenset({"improvement", "speedup", "relative gain"})
+_UNNAMED = frozenset({"improvement", "relative gain"})
 
 # Cue words too weak on their own to make an unnamed percentage a gain.
 _WEAK_CUES = frozenset({"by", "up to", "+", "average", "on average", "relative", "margin"})
@@ -338,6 +339,8 @@ def assign_metric(text: str, sent: Span, v: _Value, metrics: list[Tag], ctx: _Co
                 text, sent.start, v.start):
             return "improvement"  # "improves ... (XSum by 18.6%)", "by over 10 points"
         window_start = max(sent.start, v.start - 60)
+        if v.unit == "x" and _SPEED_VERB.search(text, window_start, min(sent.end, v.end + 25)):
+            return "speedup"  # "accelerates sampling by up to 278.6 times", "2x faster"
         near = [c for c in cues if c.label in ("CUE:gain", "CUE:drop", "CUE:outperform")
                 and c.start >= window_start and c.start <= v.end + 40
                 and fold(text[c.start:c.end]) not in _WEAK_CUES]

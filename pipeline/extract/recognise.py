@@ -4,8 +4,8 @@ linear-chain CRF (python-crfsuite) learned from the gold annotations.
 The tagger sees the sentence as tokens and is told which number is the target; it labels
 tokens `M` (the metric's name as written: "CTR", "online engagement") or `O`. The gazetteers
 and the rules' own choice are features, not gates, so a name no table has can still be found.
-`claims.py` asks it only for a change the rules found but could not name ("improvement",
-"speedup"), and takes its answer only when every word of it has a marginal probability of at
+`claims.py` asks it only for a change the rules found but could not name ("improvement"),
+and takes its answer only when every word of it has a marginal probability of at
 least `MIN_MARGINAL`: cross-validated on the trainable gold, asking it more often, or taking
 its less sure answers, or its model names, lost more than it won (`models/README.md`).
 
