@@ -30,7 +30,8 @@ def tiny_model() -> Iterator[None]:
         assert t is not None
         feats = recognise.target_features(sent, t, [])
         start = text.index(name)
-        labels = ["M" if start <= s < start + len(name) else "O" for s, _e in sent.tokens]
+        labels = ["M" if start <= sent.tokens[i][0] < start + len(name) else "O"
+                  for i in recognise.window(sent, t)]
         data.append((feats, labels))
     recognise.use_tagger(recognise.tagger_from_bytes(train_extract.train(data)))
     yield

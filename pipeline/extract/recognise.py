@@ -15,10 +15,11 @@ note (data, command, cross-validated scores) are in `pipeline/extract/models/`.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources as files
+from itertools import groupby
 from typing import Any, Protocol
 
 import pycrfsuite
@@ -40,7 +41,7 @@ Features = dict[str, str | float]
 
 class SequenceTagger(Protocol):
     def tag(self, xseq: Sequence[Features]) -> list[tuple[str, float]]:
-        """(label, its marginal probability) per item."""
+        """(label, its marginal probability) per item (1.0 for `O`)."""
         ...
 
 
@@ -54,8 +55,9 @@ class _Tagger:
         self._tagger.open_inmemory(self._data)
 
     def tag(self, xseq: Sequence[Features]) -> list[tuple[str, float]]:
-        labels = self._tagger.tag(xseq)
-        return [(y, self._tagger.marginal(y, i)) for i, y in enumerate(labels)]
+        labels = self._tagger.tag(xseq)  # marginals only where asked for: they cost a pass
+        return [(y, self._tagger.marginal(y, i) if y != "O" else 1.0)
+                for i, y in enumerate(labels)]
 
 
 class _Off:
@@ -90,21 +92,85 @@ def tagger() -> SequenceTagger | None:
     return None if tg is OFF else tg
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
-    """A sentence as tokens with their value-independent features."""
+WINDOW = 10
+"""Tokens on each side of the target number the tagger sees (a metric is named near its
+number; a window keeps the cost per value flat however long the sentence)."""
 
-    tokens: tuple[tuple[int, int], ...]
-    base: tuple[Features, ...]
-    numbers: tuple[int, ...]
-    """Indexes of the number tokens."""
+
+class Sentence:
+    """A sentence as tokens; each token's value-independent features are made when a window
+    first needs them."""
+
+    def __init__(self, text: str, tokens: list[tuple[int, int]],
+                 metric_spans: Sequence[tuple[int, int, str]],
+                 dataset_spans: Sequence[tuple[int, int]]) -> None:
+        self.tokens = tokens
+        self.words = [text[s:e] for s, e in tokens]
+        self.lows = [fold(w) for w in self.words]
+        self.numbers = [i for i, w in enumerate(self.words) if _NUMBER.fullmatch(w)]
+        self._metric_spans = metric_spans
+        self._dataset_spans = dataset_spans
+        self._local: dict[int, Features] = {}
+        self._base: dict[int, Features] = {}
+
+    def local(self, i: int) -> Features:
+        """Features of token `i` alone."""
+        f = self._local.get(i)
+        if f is not None:
+            return f
+        (s, e), w, lw = self.tokens[i], self.words[i], self.lows[i]
+        f = {"b": 1.0, "w": lw, "shape": _shape(w), "suf3": lw[-3:], "pre3": lw[:3]}
+        if w[:1].isupper():
+            f["cap"] = 1.0
+        if w.isupper() and len(w) > 1:
+            f["upper"] = 1.0
+        number = _NUMBER.fullmatch(w) is not None
+        if number:
+            f["num"] = 1.0
+        elif any(c.isdigit() for c in w):
+            f["alnum"] = 1.0
+        if "-" in w:
+            f["hyphen"] = 1.0
+        if lw in resources.metrics().alias_to_metric:
+            f["metric_word"] = 1.0
+        for ms, me, _m in self._metric_spans:
+            if ms <= s and e <= me:
+                f["gaz_metric"] = "B" if s == ms or (i and self.tokens[i - 1][0] < ms) else "I"
+                break
+        if any(ds <= s and e <= de for ds, de in self._dataset_spans):
+            f["gaz_dataset"] = 1.0
+        self._local[i] = f
+        return f
+
+    def base(self, i: int) -> Features:
+        """Token `i`'s features with its neighbours' words, shapes and metric hits."""
+        f = self._base.get(i)
+        if f is not None:
+            return f
+        f = dict(self.local(i))
+        n = len(self.tokens)
+        for d in (-2, -1, 1, 2):
+            j = i + d
+            f[f"w{d:+d}"] = self.lows[j] if 0 <= j < n else ("<s>" if j < 0 else "</s>")
+        for d in (-1, 1):
+            j = i + d
+            if 0 <= j < n:
+                g = self.local(j)
+                f[f"shape{d:+d}"] = str(g["shape"])
+                if "gaz_metric" in g:
+                    f[f"gaz_metric{d:+d}"] = 1.0
+        self._base[i] = f
+        return f
+
+
+_SHAPE = str.maketrans({**dict.fromkeys(string.ascii_uppercase, "X"),
+                        **dict.fromkeys(string.ascii_lowercase, "x"),
+                        **dict.fromkeys(string.digits, "d")})
 
 
 def _shape(w: str) -> str:
-    s = regex.sub(r"[A-Z]", "X", w)
-    s = regex.sub(r"[a-z]", "x", s)
-    s = regex.sub(r"\d", "d", s)
-    return regex.sub(r"(.)\1+", r"\1\1", s)
+    """"GPT-4o" -> "XX-dx": ASCII letters and digits by class, runs cut to two."""
+    return "".join(c * min(len(list(g)), 2) for c, g in groupby(w.translate(_SHAPE)))
 
 
 def tokens_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -113,49 +179,9 @@ def tokens_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def sentence(text: str, start: int, end: int, metric_spans: Sequence[tuple[int, int, str]],
              dataset_spans: Sequence[tuple[int, int]]) -> Sentence:
-    """Tokens of text[start:end] and their features; `metric_spans` are the gazetteer's and
-    the phrase rules' metric tags (start, end, metric), `dataset_spans` the dataset tags."""
-    toks = tokens_of(text, start, end)
-    words = [text[s:e] for s, e in toks]
-    lows = [fold(w) for w in words]
-    table = resources.metrics().alias_to_metric
-    base: list[Features] = []
-    numbers: list[int] = []
-    for i, ((s, e), w, lw) in enumerate(zip(toks, words, lows, strict=True)):
-        f: Features = {
-            "b": 1.0, "w": lw, "shape": _shape(w), "suf3": lw[-3:], "pre3": lw[:3],
-        }
-        if w[:1].isupper():
-            f["cap"] = 1.0
-        if w.isupper() and len(w) > 1:
-            f["upper"] = 1.0
-        if any(c.isdigit() for c in w) and not _NUMBER.fullmatch(w):
-            f["alnum"] = 1.0
-        if "-" in w:
-            f["hyphen"] = 1.0
-        if _NUMBER.fullmatch(w):
-            f["num"] = 1.0
-            numbers.append(i)
-        if lw in table:
-            f["metric_word"] = 1.0
-        for ms, me, _m in metric_spans:
-            if ms <= s and e <= me:
-                f["gaz_metric"] = "B" if s == ms or (i and toks[i - 1][0] < ms) else "I"
-                break
-        if any(ds <= s and e <= de for ds, de in dataset_spans):
-            f["gaz_dataset"] = 1.0
-        base.append(f)
-    for i, f in enumerate(base):
-        for d in (-2, -1, 1, 2):
-            j = i + d
-            f[f"w{d:+d}"] = lows[j] if 0 <= j < len(lows) else ("<s>" if j < 0 else "</s>")
-        for d in (-1, 1):
-            j = i + d
-            if 0 <= j < len(base):
-                f[f"shape{d:+d}"] = str(base[j]["shape"])
-                if "gaz_metric" in base[j]:
-                    f[f"gaz_metric{d:+d}"] = 1.0
-    return Sentence(tuple(toks), tuple(base), tuple(numbers))
+    """The tokens of text[start:end]; `metric_spans` are the gazetteer's and the phrase rules'
+    metric tags (start, end, metric), `dataset_spans` the dataset tags."""
+    return Sentence(text, tokens_of(text, start, end), metric_spans, dataset_spans)
 
 
 def sentence_of(text: str, start: int, end: int, tags: Any) -> Sentence:
@@ -172,21 +198,26 @@ def _bucket(d: int) -> str:
     return ("-" if d < 0 else "+") + b
 
 
+def window(sent: Sentence, target: int) -> range:
+    """The token indexes the tagger sees for the target number."""
+    return range(max(0, target - WINDOW), min(len(sent.tokens), target + WINDOW + 1))
+
+
 def target_features(sent: Sentence, target: int, rule_spans: Sequence[tuple[int, int]],
                     ) -> list[Features]:
-    """The sentence's features plus, per token, where it stands relative to the target
-    number (token index `target`) and whether the rules' metric for it covers the token."""
+    """For each token of the target's `window`: its features plus where it stands relative to
+    the target number (token index `target`) and whether the rules' metric covers it."""
     out: list[Features] = []
     nums = sent.numbers
-    for i, f in enumerate(sent.base):
-        g = dict(f)
+    for i in window(sent, target):
+        g = dict(sent.base(i))
         d = i - target
         if d == 0:
             g["target"] = 1.0
         else:
             rel = _bucket(d)
             g["rel"] = rel
-            g["rel_w"] = f"{rel}|{f['w']}"
+            g["rel_w"] = f"{rel}|{g['w']}"
             lo, hi = (i, target) if i < target else (target, i)
             if any(lo < n < hi for n in nums):
                 g["past_number"] = 1.0
@@ -241,11 +272,12 @@ def link(text: str, sent: Sentence, value_start: int,
     t = target_index(sent, value_start)
     if t is None:
         return None
+    lo = window(sent, t).start
     tagged = tg.tag(target_features(sent, t, rule_spans))
-    run = nearest(spans_of([y for y, _p in tagged], "M"), t)
+    run = nearest(spans_of([y for y, _p in tagged], "M"), t - lo)
     if run is None or min(p for _y, p in tagged[run[0]:run[1]]) < MIN_MARGINAL:
         return None
-    return text[sent.tokens[run[0]][0]:sent.tokens[run[1] - 1][1]]
+    return text[sent.tokens[lo + run[0]][0]:sent.tokens[lo + run[1] - 1][1]]
 
 
 def metric_name(phrase: str) -> str:

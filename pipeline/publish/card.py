@@ -208,9 +208,9 @@ HELDOUT_FILES = {
         EVAL_FILE.with_name("annotated_blind.json"),
     "held-out B ({papers} HF papers; blind, never tuned on)":
         EVAL_FILE.with_name("heldout_b.json"),
-    "annotated dev ({papers} papers, 14 fields; not tuned on yet)":
+    "annotated dev ({papers} papers, 14 fields; tuned and trained on)":
         EVAL_FILE.with_name("annotated_dev.json"),
-    "held-out A ({papers} HF papers; extraction rules were later tuned on it)":
+    "held-out A ({papers} HF papers; tuned and trained on)":
         EVAL_FILE.with_name("heldout_a.json"),
 }
 """Column label (its paper count filled from the figures file) -> figures file."""
