@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.config import ROOT
 from pipeline.errors import Reason
 from pipeline.ingest import listing_fields, listing_model, listing_rules, listing_text
 from pipeline.records import Record, Rejected
@@ -89,12 +90,35 @@ def test_annotated_pages_read_with_the_shipped_model() -> None:
     for page in PAGES:
         tally.add(page, train_listing.read_page(page))
     scores = tally.scores()
-    # Measured when the 46-page model was trained: titles 0.772, authors 0.679, abstracts
-    # 0.752, none on an entry without one (pipeline/ingest/models/README.md).
+    # Measured when the 61-page model was trained: titles 0.778, authors 0.704, abstracts
+    # 0.710, one on an entry without one (pipeline/ingest/models/README.md).
     assert scores["titles"]["f1"] >= 0.77, scores
-    assert scores["authors"]["f1"] >= 0.67, scores
-    assert scores["abstracts_attached"] >= 0.75, scores
+    assert scores["authors"]["f1"] >= 0.70, scores
+    assert scores["abstracts_attached"] >= 0.70, scores
     assert scores["abstracts_on_entries_without_one"] <= 2, scores
+
+
+def test_pages_the_shape_rules_miss_are_still_read_as_listings() -> None:
+    # The annotated pages the shape rules alone rejected (a schedule, a numbered list, a
+    # README of "[Title](link), Name et al." lines, a list with no authors), then all of them
+    # but one markdown page (its share of titles is below the markdown bar).
+    from pipeline.ingest import detect_format
+    raw = ROOT / "tests/fixtures/pages/raw"
+    for name in ("p4_rg_postech_cv_daily_2021aug", "p5_rg_mit_medg_seminars",
+                 "p7_awesome_nerf_papers", "p8_awesome_cvpr2020_code_zh"):
+        assert detect_format((raw / f"{name}.txt").read_bytes()[:65536]) == "listing_text", name
+    missed = [p.name for p in sorted(raw.glob("*.txt"))
+              if detect_format(p.read_bytes()[:65536]) != "listing_text"]
+    assert missed == ["p7_readme_ragchatbot_numbered.txt"]
+
+
+def test_docs_and_code_are_not_listings() -> None:
+    files = [ROOT / "README.md", ROOT / "Makefile", ROOT / "pyproject.toml",
+             *sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "pipeline").glob("*/*.py")),
+             *sorted(ROOT.glob("tests/fixtures/*/README.md"))]
+    assert len(files) > 60
+    taken = [f.name for f in files if listing_text.sniff(f.read_bytes()[:65536])]
+    assert taken == []
 
 
 def test_shipped_models_are_what_make_train_builds(tmp_path: Path) -> None:

@@ -255,7 +255,7 @@ def heldout_section(files: dict[str, Path], after_lead: str = "") -> str:
 
 
 LISTING_CV_FILE = EVAL_FILE.with_name("listing_cv.json")
-LISTING_BLIND_FILE = EVAL_FILE.with_name("listing_blind_batch3.json")
+LISTING_BLIND_FILE = EVAL_FILE.with_name("listing_blind_batch4.json")
 PWC_CHECK_FILE = EVAL_FILE.with_name("pwc_check.json")
 TASKS_CV_FILE = EVAL_FILE.with_name("tasks_cv.json")
 CARD_EVAL_FILES = (EVAL_FILE, *HELDOUT_FILES.values(), LISTING_CV_FILE, LISTING_BLIND_FILE,
@@ -293,7 +293,7 @@ def tasks_section(data: dict[str, Any] | None) -> str:
 
 def listing_section(data: dict[str, Any] | None, blind: dict[str, Any] | None = None) -> str:
     """The listing-page reader's figures: pages read blind by models that had not seen them
-    (`eval/listing_blind_batch3.json`), then leave-one-page-out (`eval/listing_cv.json`)."""
+    (`eval/listing_blind_batch4.json`), then leave-one-page-out (`eval/listing_cv.json`)."""
     if not data or "titles" not in data:
         return ""
     text = ""
