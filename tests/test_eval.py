@@ -136,7 +136,7 @@ def test_metric_names_are_scored_by_the_evaluators_own_table(
         raise AssertionError("the evaluator read the extractor's metric table")
 
     monkeypatch.setattr(resources, "metrics", no_gazetteer)
-    name = evaluate._metric_namer()
+    name = evaluate.metric_namer()
     assert name("FID-50K") == name("fid") == "fid"
     assert name("Some Metric Nobody Lists") == "some metric nobody lists"
     assert evaluate.metric_synonyms()["fid-50k"] == "FID"

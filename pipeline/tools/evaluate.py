@@ -16,15 +16,19 @@ import csv
 import json
 import math
 import string
+import subprocess
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 import regex
 
+from pipeline.config import ROOT
 from pipeline.errors import InputError
 
 
@@ -83,7 +87,7 @@ def normalise_title(title: str) -> str:
     return " ".join(t.split())
 
 
-def _norm(s: str | None) -> str:
+def norm(s: str | None) -> str:
     return " ".join(unicodedata.normalize("NFKC", s or "").casefold().split())
 
 
@@ -91,7 +95,7 @@ def _norm_url(u: str) -> str:
     return u.strip().rstrip("/")
 
 
-def _values_equal(a: float, b: float) -> bool:
+def values_equal(a: float, b: float) -> bool:
     return math.isclose(float(a), float(b), rel_tol=1e-6, abs_tol=1e-9)
 
 
@@ -103,7 +107,7 @@ def _score(tp: int, fp: int, fn: int, misses: list[str], fps: list[str]) -> Fiel
 
 
 @dataclass(slots=True)
-class _Tally:
+class Tally:
     tp: int = 0
     fp: int = 0
     fn: int = 0
@@ -166,7 +170,7 @@ def metric_synonyms(path: Path = SYNONYMS_CSV) -> dict[str, str]:
     return {row["alias"]: row["metric"] for row in csv.DictReader(lines)}
 
 
-def _metric_namer() -> Callable[[str | None], str]:
+def metric_namer() -> Callable[[str | None], str]:
     """Canonical metric via the evaluator's synonym table (so "zero-shot generalization" in
     the gold and "generalization" in a release are the same metric)."""
     table = metric_synonyms()
@@ -174,9 +178,54 @@ def _metric_namer() -> Callable[[str | None], str]:
 
     def name(m: str | None) -> str:
         key = (m or "").strip().translate(ascii_lower)
-        return _norm(table.get(key, table.get(key.lower(), m or "")))
+        return norm(table.get(key, table.get(key.lower(), m or "")))
 
     return name
+
+
+DatasetMatch = Callable[[str | None, str | None], bool]
+
+
+def _same_resolution(ds_match: DatasetMatch, gr: dict[str, Any], pr: dict[str, Any]) -> bool:
+    return int(gr["pixels"]) == int(pr["pixels"]) and (
+        gr.get("dataset") is None or ds_match(gr.get("dataset"), pr.get("dataset")))
+
+
+def same_tuple(metric_name: Callable[[str | None], str], ds_match: DatasetMatch,
+                gr: dict[str, Any], pr: dict[str, Any]) -> bool:
+    """Same metric (by the synonym table), value and dataset."""
+    return (metric_name(gr["metric"]) == metric_name(pr["metric"])
+            and values_equal(gr["value"], pr["value"])
+            and ds_match(gr.get("dataset"), pr.get("dataset")))
+
+
+def build_release(raw: Path, work: Path) -> Path:
+    """`python -m pipeline run` on `raw` in a fresh process (work files under `work`); the
+    release folder. A failed run stops the calling tool with the run's error output."""
+    out = work / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", "--no-progress", "--raw-dir", str(raw),
+         "--out-dir", str(out), "--work-dir", str(work / "work")],
+        capture_output=True, text=True, cwd=ROOT, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"pipeline run on {raw} failed:\n{proc.stderr[-3000:]}")
+    return out
+
+
+def dataset_matcher(gold_paper: dict[str, Any]) -> DatasetMatch:
+    """Whether a predicted dataset name is a gold paper's dataset: its name or an alias the
+    gold lists (both None: a result without a dataset on either side)."""
+    names: dict[str, set[str]] = {}
+    for d in gold_paper.get("datasets", []):
+        names.setdefault(norm(d["name"]), set()).update(
+            {norm(d["name"]), *(norm(a) for a in d.get("aliases", []))})
+
+    def same(gold_name: str | None, pred_name: str | None) -> bool:
+        if gold_name is None or pred_name is None:
+            return gold_name is None and pred_name is None
+        return norm(pred_name) in names.get(norm(gold_name), {norm(gold_name)})
+
+    return same
 
 
 # ----------------------------------------------------------------------------- main
@@ -198,7 +247,7 @@ def evaluate_release(release_dir: Path, gold_path: Path, complete: bool = False)
     mentions = _group(_read(release_dir, "dataset_mentions"))
     resolutions = _group(_read(release_dir, "resolutions"))
     results = _group(_read(release_dir, "results"))
-    metric_name = _metric_namer()
+    metric_name = metric_namer()
 
     gold_files = {g["source_file"] for g in gold}
     scored = [p for p in papers if Path(str(p["source_file"])).name in gold_files]
@@ -206,8 +255,8 @@ def evaluate_release(release_dir: Path, gold_path: Path, complete: bool = False)
     for p in scored:
         by_title.setdefault(normalise_title(str(p["title"])), []).append(p)
 
-    t_papers, t_authors, t_urls, t_ds = _Tally(), _Tally(), _Tally(), _Tally()
-    t_res, t_val, t_tup = _Tally(), _Tally(), _Tally()
+    t_papers, t_authors, t_urls, t_ds = Tally(), Tally(), Tally(), Tally()
+    t_res, t_val, t_tup = Tally(), Tally(), Tally()
     used: set[str] = set()
     aligned = 0
     for g in gold:
@@ -229,21 +278,11 @@ def evaluate_release(release_dir: Path, gold_path: Path, complete: bool = False)
             if pred is not None and pid is not None:
                 used.add(pid)
                 aligned += 1
-        # Names of each gold dataset, for dataset-valued comparisons.
-        names: dict[str, set[str]] = {}
-        for d in g.get("datasets", []):
-            names.setdefault(_norm(d["name"]), set()).update(
-                {_norm(d["name"]), *(_norm(a) for a in d.get("aliases", []))})
-
-        def ds_match(gold_name: str | None, pred_name: str | None,
-                     names: dict[str, set[str]] = names) -> bool:
-            if gold_name is None or pred_name is None:
-                return gold_name is None and pred_name is None
-            return _norm(pred_name) in names.get(_norm(gold_name), {_norm(gold_name)})
+        ds_match = dataset_matcher(g)
 
         authors = list(pred["authors"] or []) if pred is not None else []
-        t_authors.match(where, [(_norm(a), True) for a in g.get("authors", [])],
-                        [_norm(a) for a in authors], lambda a, b: a == b, str)
+        t_authors.match(where, [(norm(a), True) for a in g.get("authors", [])],
+                        [norm(a) for a in authors], lambda a, b: a == b, str)
         gold_urls = [(_norm_url(u), True) for u in g.get("code_urls", []) + g.get("other_urls", [])]
         pred_urls = [_norm_url(str(r["url"])) for r in links.get(pid or "", [])]
         t_urls.match(where, gold_urls, pred_urls, lambda a, b: a == b, str)
@@ -252,15 +291,14 @@ def evaluate_release(release_dir: Path, gold_path: Path, complete: bool = False)
         pred_ds = mentions.get(pid or "", [])
         t_ds.match(
             where, gold_ds, pred_ds,
-            lambda d, r: bool({_norm(r["dataset"]), _norm(r["mention"])}
-                              & {_norm(d["name"]), *(_norm(a) for a in d.get("aliases", []))}),
+            lambda d, r: bool({norm(r["dataset"]), norm(r["mention"])}
+                              & {norm(d["name"]), *(norm(a) for a in d.get("aliases", []))}),
             lambda x: str(x.get("name") if "name" in x else f"{x['dataset']} ({x['mention']})"),
         )
         gold_res = [(r, bool(r.get("core", True))) for r in g.get("resolutions", [])]
         t_res.match(
             where, gold_res, resolutions.get(pid or "", []),
-            lambda gr, pr: int(gr["pixels"]) == int(pr["pixels"])
-            and (gr.get("dataset") is None or ds_match(gr.get("dataset"), pr.get("dataset"))),
+            partial(_same_resolution, ds_match),
             lambda x: f"{x['pixels']} {x.get('dataset')} ({x.get('mention')})",
         )
         gold_results = [(r, bool(r.get("core", True))) for r in g.get("results", [])]
@@ -268,14 +306,12 @@ def evaluate_release(release_dir: Path, gold_path: Path, complete: bool = False)
         t_val.match(
             where, gold_results, pred_results,
             lambda gr, pr: metric_name(gr["metric"]) == metric_name(pr["metric"])
-            and _values_equal(gr["value"], pr["value"]),
+            and values_equal(gr["value"], pr["value"]),
             lambda x: f"{x['metric']}={x['value']}{x.get('unit') or ''}",
         )
         t_tup.match(
             where, gold_results, pred_results,
-            lambda gr, pr: metric_name(gr["metric"]) == metric_name(pr["metric"])
-            and _values_equal(gr["value"], pr["value"])
-            and ds_match(gr.get("dataset"), pr.get("dataset")),
+            partial(same_tuple, metric_name, ds_match),
             lambda x: f"{x['metric']}={x['value']}{x.get('unit') or ''} on {x.get('dataset')}",
         )
     # Papers of the gold's files that the gold does not annotate: not false positives.

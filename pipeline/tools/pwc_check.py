@@ -24,8 +24,6 @@ import gzip
 import hashlib
 import json
 import math
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -37,6 +35,7 @@ import regex
 from pipeline.config import ROOT
 from pipeline.extract.tasks import canonical_metric
 from pipeline.tools.build_tasks import canonical_dataset
+from pipeline.tools.evaluate import build_release
 
 DATA = ROOT / "data" / "train" / "pwc_train"
 _NUMBER = regex.compile(r"[-+−]?\d+(?:,\d{3})*(?:\.\d+)?")
@@ -114,13 +113,8 @@ def run_release(gold: Mapping[str, Any], work: Path,
         for line in fh:
             if json.loads(line)["id"] in gold:
                 out.write(line)
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline", "run", "--no-progress", "--raw-dir", str(raw),
-         "--out-dir", str(work / "out"), "--work-dir", str(work / "work")],
-        capture_output=True, text=True, cwd=ROOT, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"pipeline run failed:\n{proc.stderr[-3000:]}")
-    rows: list[dict[str, Any]] = pq.read_table(work / "out" / "results.parquet").to_pylist()
+    release = build_release(raw, work)
+    rows: list[dict[str, Any]] = pq.read_table(release / "results.parquet").to_pylist()
     return rows
 
 

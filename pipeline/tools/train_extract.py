@@ -31,12 +31,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -84,14 +84,9 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
 
 def _abstracts(raw: Path, work: Path) -> dict[str, list[tuple[str, str, str]]]:
     """normalised title -> [(source file, title, abstract)] of the release built from `raw`."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipeline", "run", "--no-progress", "--raw-dir", str(raw),
-         "--out-dir", str(work / "out"), "--work-dir", str(work / "work")],
-        capture_output=True, text=True, cwd=ROOT, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"pipeline run on {raw} failed:\n{proc.stderr[-3000:]}")
+    release = evaluate.build_release(raw, work)
     out: dict[str, list[tuple[str, str, str]]] = {}
-    for p in pq.read_table(work / "out" / "papers.parquet").to_pylist():
+    for p in pq.read_table(release / "papers.parquet").to_pylist():
         out.setdefault(evaluate.normalise_title(str(p["title"])), []).append(
             (Path(str(p["source_file"])).name, str(p["title"]), str(p["abstract"] or "")))
     return out
@@ -250,45 +245,32 @@ def _results(paper: Paper, an: Analysed) -> list[Result]:
     return build_results("p", paper.text, an.sentences, an.tags, [])
 
 
-_NAME = evaluate._metric_namer()
+_NAME = evaluate.metric_namer()
 
 
 def _same_value(gold: dict[str, Any], pred: dict[str, Any]) -> bool:
     return bool(_NAME(gold["metric"]) == _NAME(pred["metric"])
-                and evaluate._values_equal(gold["value"], pred["value"]))
+                and evaluate.values_equal(gold["value"], pred["value"]))
 
 
 def score(papers: Sequence[Paper], predicted: Sequence[list[Result]]) -> dict[str, Any]:
     """Result values and tuples F1 with the evaluator's matching (`pipeline eval`)."""
-    t_val, t_tup = evaluate._Tally(), evaluate._Tally()
+    t_val, t_tup = evaluate.Tally(), evaluate.Tally()
     models = {"tp": 0, "fp": 0, "fn": 0}
     for paper, pred in zip(papers, predicted, strict=True):
         g = paper.gold
-        names: dict[str, set[str]] = {}
-        for d in g.get("datasets", []):
-            names.setdefault(evaluate._norm(d["name"]), set()).update(
-                {evaluate._norm(d["name"]), *(evaluate._norm(a) for a in d.get("aliases", []))})
-
-        def ds(a: str | None, b: str | None, names: dict[str, set[str]] = names) -> bool:
-            if a is None or b is None:
-                return a is None and b is None
-            return evaluate._norm(b) in names.get(evaluate._norm(a), {evaluate._norm(a)})
-
+        ds = evaluate.dataset_matcher(g)
         gold = [(r, bool(r.get("core", True))) for r in g.get("results", [])]
         rows: list[dict[str, Any]] = [
             {"metric": r.metric, "value": r.value, "dataset": r.dataset, "unit": r.unit,
              "model": r.model} for r in pred]
         t_val.match(paper.key, gold, rows, _same_value, str)
-
-        def same_tuple(a: dict[str, Any], b: dict[str, Any], ds: Any = ds) -> bool:
-            return _same_value(a, b) and bool(ds(a.get("dataset"), b.get("dataset")))
-
-        t_tup.match(paper.key, gold, rows, same_tuple, str)
+        t_tup.match(paper.key, gold, rows, partial(evaluate.same_tuple, _NAME, ds), str)
         for gr, _core in gold:
             hit = next((r for r in rows if _same_value(gr, r)), None)
             if hit is None:
                 continue
-            gm, pm = evaluate._norm(gr.get("model")), evaluate._norm(hit.get("model"))
+            gm, pm = evaluate.norm(gr.get("model")), evaluate.norm(hit.get("model"))
             if gm and pm == gm:
                 models["tp"] += 1
             else:
