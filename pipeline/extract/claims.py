@@ -28,7 +28,7 @@ import regex
 
 from pipeline.extract import recognise, resources
 from pipeline.extract.resources import fold
-from pipeline.extract.segment import Span, split_clauses
+from pipeline.extract.segment import Span, find_digit, split_clauses
 from pipeline.extract.tag import Tag, Tags, sentence_tags
 from pipeline.extract.tasks import task_of
 from pipeline.records import Result
@@ -577,12 +577,9 @@ _MODIFIER = regex.compile(
     r"[a-z]{3,}(?:tion|sion|ence|ense|ual))$"
 )
 _WORD_START = regex.compile(r"(?<=\s)\S")
+_WORD_AFTER_METRIC = regex.compile(r"\s(?P<w>[a-z]+)\b")
 _MODIFIER_WORD_BEFORE = regex.compile(r"(?<![\w-])(?P<w>[\w][\w-]*)\s$")
-_NOT_MODIFIERS = frozenset(
-    """state-of-the-art zero-shot few-shot one-shot top-1 top-5 end-to-end real-world
-    average overall mean median high higher best lower state competitive superior
-    strong comparable""".split()
-)
+_NOT_MODIFIERS = frozenset({"top-1", "top-5"})  # the only describing words `_MODIFIER` takes
 # Words after a metric name that make it a change of the metric: any metric's "drop", a cost's
 # "reduction" ("FLOPs reduction"; a "WER reduction" stays a WER).
 _SUFFIX_WORDS = frozenset({"drop", "overhead", "degradation"})
@@ -606,21 +603,19 @@ def _specific_metric(text: str, v: _Value, metrics: list[Tag]) -> str | None:
         if heads:
             start = heads[0]
     changed = False
+    entry = resources.metrics().by_name.get(str(v.metric))
     w = _MODIFIER_WORD_BEFORE.search(text, max(0, start - 40), start)
     if w is not None:
         word = w.group("w")
-        entry = resources.metrics().by_name.get(str(v.metric))
         named = " ".join(entry.aliases).casefold() if entry is not None else ""
         if (word.lower() not in _NOT_MODIFIERS and _MODIFIER.match(word)
                 and word.casefold() not in named):  # "reconstruction rFID" is rFID
             start, changed = w.start("w"), True
-    nxt = regex.match(r"\s(?P<w>[a-z]+)\b", text[end:end + 20])
-    entry = resources.metrics().by_name.get(str(v.metric))
+    nxt = _WORD_AFTER_METRIC.match(text, end, min(len(text), end + 20))
     suffixes = _SUFFIX_WORDS | (_COST_SUFFIX_WORDS if entry is not None and entry.relative_only
                                 else frozenset())
-    if nxt is not None and nxt.group("w") in suffixes and not (
-            m.start <= v.start < end + nxt.end()):
-        end, changed = end + nxt.end(), True
+    if nxt is not None and nxt.group("w") in suffixes and not m.start <= v.start < nxt.end():
+        end, changed = nxt.end(), True
     if start > m.start or not changed:
         return None  # the phrase's other words describe it ("mean Dice score"): the table's name
     name = recognise.metric_name(text[start:end])
@@ -637,7 +632,7 @@ def _learned_links(text: str, sent: Span, values: list[_Value], metrics: list[Ta
     words = recognise.sentence_of(text, sent.start, sent.end, tags)
     for v in unnamed:
         vs, ve = v.tag.extra
-        first = next((i for i in range(vs, ve) if text[i].isdigit()), vs)
+        first = find_digit(text, vs, ve)
         rule_spans = [(m.start, m.end) for m in metrics if str(m.value) == v.metric]
         phrase = recognise.link(text, words, first, rule_spans)
         if phrase is not None:

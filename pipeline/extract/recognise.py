@@ -22,9 +22,9 @@ from importlib import resources as files
 from itertools import groupby
 from typing import Any, Protocol
 
-import pycrfsuite
 import regex
 
+from pipeline.crf import ModelTagger
 from pipeline.extract import resources
 from pipeline.extract.resources import fold
 
@@ -46,17 +46,14 @@ class SequenceTagger(Protocol):
 
 
 class _Tagger:
-    """A CRFsuite tagger on a model's bytes, which it keeps alive (CRFsuite reads them in
-    place)."""
+    """The model's labels, with marginals only where asked for (they cost a pass)."""
 
     def __init__(self, data: bytes) -> None:
-        self._data = data
-        self._tagger = pycrfsuite.Tagger()
-        self._tagger.open_inmemory(self._data)
+        self._model = ModelTagger(data)
 
     def tag(self, xseq: Sequence[Features]) -> list[tuple[str, float]]:
-        labels = self._tagger.tag(xseq)  # marginals only where asked for: they cost a pass
-        return [(y, self._tagger.marginal(y, i) if y != "O" else 1.0)
+        labels = self._model.tag(xseq)
+        return [(y, self._model.marginal(y, i) if y != "O" else 1.0)
                 for i, y in enumerate(labels)]
 
 

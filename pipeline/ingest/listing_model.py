@@ -17,8 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import Protocol
 
-import pycrfsuite
-
+from pipeline.crf import ModelTagger
 from pipeline.ingest import listing_features, listing_fields
 
 LINE_MODEL = "listing_lines.crfsuite"
@@ -31,20 +30,6 @@ class SequenceTagger(Protocol):
     """What the reader needs of a trained CRF: labels for a sequence of feature dicts."""
 
     def tag(self, xseq: Sequence[dict[str, str | float]]) -> list[str]: ...
-
-
-class ModelTagger:
-    """A CRFsuite tagger opened on a model's bytes, which it keeps alive (CRFsuite reads the
-    buffer in place: freeing it under the tagger crashes the process)."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-        self._tagger = pycrfsuite.Tagger()
-        self._tagger.open_inmemory(self._data)
-
-    def tag(self, xseq: Sequence[dict[str, str | float]]) -> list[str]:
-        """The most likely label sequence."""
-        return list(self._tagger.tag(xseq))
 
 
 def load(filename: str) -> SequenceTagger:

@@ -64,28 +64,25 @@ def base_name(name: str) -> str:
     return out
 
 
-def _names(path: Path) -> Counter[str]:
-    """Base dataset name -> train-split papers that report on it."""
+def _names(path: Path) -> tuple[Counter[str], set[str]]:
+    """(base dataset name -> train-split papers that report on it, those papers' arXiv ids)."""
     counts: Counter[str] = Counter()
+    papers: set[str] = set()
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         for line in fh:
             row = json.loads(line)
             if in_dev(row["arxiv_id"]):
                 continue
+            papers.add(row["arxiv_id"])
             for name in {base_name(str(r["dataset"])) for r in row["rows"] if r.get("dataset")}:
                 counts[name] += 1
-    return counts
+    return counts, papers
 
 
 def _abstracts(path: Path, keep: set[str]) -> list[str]:
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         return [str(d["abstract"]) for d in map(json.loads, fh)
                 if d["id"] in keep and d.get("abstract")]
-
-
-def _train_ids(path: Path) -> set[str]:
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return {d["arxiv_id"] for d in map(json.loads, fh) if not in_dev(d["arxiv_id"])}
 
 
 def written(names: Iterable[str], abstracts: Sequence[str]) -> set[str]:
@@ -102,11 +99,11 @@ def build(labels: Path = DATA / "labels.jsonl.gz",
           abstracts: Path = DATA / "abstracts.jsonl.gz") -> list[dict[str, object]]:
     hand = resources.load_datasets(GAZETTEER_DIR / "datasets.yaml")
     known = set(hand.by_key)
-    counts = _names(labels)
+    counts, papers = _names(labels)
     cands = [n for n in counts
              if len(n) >= 3 and regex.search(r"[A-Z0-9]", n) and fold(n) not in known
              and not (len(n) <= 3 and n.isalpha())]
-    texts = _abstracts(abstracts, _train_ids(labels))
+    texts = _abstracts(abstracts, papers)
     keep = written(cands, texts)
     entries: list[dict[str, object]] = []
     for name in sorted(keep, key=lambda n: (fold(n), n)):

@@ -41,9 +41,9 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
-import pycrfsuite
 import regex
 
+from pipeline import crf
 from pipeline.config import ROOT
 from pipeline.extract import recognise, resources
 from pipeline.extract.batch import sentences_of
@@ -231,14 +231,7 @@ def training_data(papers: Sequence[Paper], analysed: Sequence[Analysed],
 
 def train(data: Sequence[tuple[list[recognise.Features], list[str]]]) -> bytes:
     """A model trained on `data`, as the bytes of its file."""
-    trainer = pycrfsuite.Trainer(verbose=False)
-    for xseq, yseq in data:
-        trainer.append(xseq, yseq)
-    trainer.set_params(PARAMS)
-    with tempfile.TemporaryDirectory(prefix="paperclaims-crf-") as tmp:
-        path = Path(tmp) / "model.crfsuite"
-        trainer.train(str(path))
-        return path.read_bytes()
+    return crf.train(data, PARAMS)
 
 
 def _results(paper: Paper, an: Analysed) -> list[Result]:

@@ -30,8 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pycrfsuite
-
+from pipeline import crf
 from pipeline.config import ROOT
 from pipeline.ingest import listing_features, listing_fields, listing_model, listing_text
 from pipeline.records import Record
@@ -140,11 +139,7 @@ def training_sequences(pages: Sequence[Page]) -> tuple[list[Any], list[Any]]:
 
 
 def _train(xy: Sequence[Any], path: Path) -> None:
-    trainer = pycrfsuite.Trainer(verbose=False)
-    for x, y in xy:
-        trainer.append(x, y)
-    trainer.set_params(PARAMS)
-    trainer.train(str(path))
+    path.write_bytes(crf.train(xy, PARAMS))
 
 
 def train(pages: Sequence[Page], folder: Path) -> None:
@@ -157,9 +152,7 @@ def train(pages: Sequence[Page], folder: Path) -> None:
 
 def _taggers(folder: Path) -> listing_text.Taggers:
     def load(name: str) -> listing_model.SequenceTagger:
-        tagger = pycrfsuite.Tagger()
-        tagger.open(str(folder / name))
-        return tagger  # type: ignore[no-any-return]
+        return crf.ModelTagger((folder / name).read_bytes())
     return listing_text.Taggers(load(listing_model.LINE_MODEL), load(listing_model.SEGMENT_MODEL))
 
 
