@@ -52,16 +52,20 @@ eval: $(STAMP) native
 	$(BIN)/python -m pipeline.tools.train_extract --cv 5 --write eval/value_links_cv.json
 	# task taxonomy: 5-fold cross-validation by paper over the PwC rows it is built from (seen)
 	$(BIN)/python -m pipeline.tools.build_tasks --cv 5 --write eval/tasks_cv.json
+	# usual metric of a dataset: 5-fold cross-validation by paper over pwc_train's train split (seen)
+	$(BIN)/python -m pipeline.tools.build_dataset_metrics --cv 5 --write eval/dataset_metrics_cv.json
 	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/pages/raw --gold tests/fixtures/pages/pages.gold.jsonl --complete-gold --work-dir $(WORK)/eval-pages --write eval/pages.json
 
 # Learned models (pipeline/ingest/models/), the PwC dataset names (gazetteers/datasets_pwc.yaml)
-# the task taxonomy (gazetteers/tasks.csv) and the metric tagger (pipeline/extract/models/), in
+# the task taxonomy (gazetteers/tasks.csv), the datasets' usual metrics
+# (gazetteers/dataset_metrics.csv) and the metric tagger (pipeline/extract/models/), in
 # that order (the tagger reads the rules' output, which reads the gazetteers):
 # rebuilt from the data in the repo, deterministic.
 train: $(STAMP)
 	$(BIN)/python -m pipeline.tools.train_listing
 	$(BIN)/python -m pipeline.tools.build_pwc_datasets
 	$(BIN)/python -m pipeline.tools.build_tasks
+	$(BIN)/python -m pipeline.tools.build_dataset_metrics
 	$(BIN)/python -m pipeline.tools.train_extract
 
 bench: $(STAMP) native

@@ -1,7 +1,8 @@
 """Helpers shared by several test modules (imported as `from helpers import ...`, like `budget`).
 
 `pipeline_run` runs the pipeline CLI in a subprocess the way the end-to-end tests do;
-`arxiv_line` is one line of a small arXiv snapshot.
+`arxiv_line` is one line of a small arXiv snapshot; `results_of` is what extract makes of
+one abstract.
 """
 
 from __future__ import annotations
@@ -11,7 +12,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pipeline.extract import extract_paper
+from pipeline.records import Paper, Result
+
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def results_of(text: str) -> list[Result]:
+    """The result claims extract makes of an abstract `text` (title "t")."""
+    return list(extract_paper(Paper("p", "t", (), text, "f.txt", "test", 1)).results)
 
 
 def pipeline_run(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:

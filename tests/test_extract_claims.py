@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from helpers import results_of
 
 from pipeline.extract import extract_paper
-from pipeline.records import Paper, Result
-
-
-def _results(text: str) -> list[Result]:
-    paper = Paper("p", "t", (), text, "f.txt", "test", 1)
-    return list(extract_paper(paper).results)
+from pipeline.records import Paper
 
 
 def _triples(text: str) -> list[tuple[str, float, str | None]]:
-    return [(r.metric, r.value, r.dataset) for r in _results(text)]
+    return [(r.metric, r.value, r.dataset) for r in results_of(text)]
 
 
 def test_single_value_with_dataset() -> None:
-    (r,) = _results("Our sampler reaches an FID of 2.15 on FFHQ.")
+    (r,) = results_of("Our sampler reaches an FID of 2.15 on FFHQ.")
     assert (r.metric, r.value, r.unit, r.kind, r.dataset, r.role) == (
         "FID", 2.15, None, "absolute", "FFHQ", "proposed")
 
@@ -29,36 +25,37 @@ def test_respectively_aligns_values_and_datasets() -> None:
 
 
 def test_slash_pairs_from_to() -> None:
-    rs = _results("Our method lowers FID from 3.10/2.95 to 2.20/1.85 on CelebA-HQ/AFHQ-Cat.")
+    rs = results_of("Our method lowers FID from 3.10/2.95 to 2.20/1.85 on CelebA-HQ/AFHQ-Cat.")
     got = {(r.value, r.dataset, r.role) for r in rs}
     assert got == {(3.10, "CelebA-HQ", "baseline"), (2.95, "AFHQ-Cat", "baseline"),
                    (2.20, "CelebA-HQ", "proposed"), (1.85, "AFHQ-Cat", "proposed")}
 
 
 def test_versus_second_value_is_baseline() -> None:
-    rs = _results("With 8 sampling steps we obtain an FID of 5.2 vs 9.8 for DDPM on CIFAR-10.")
+    rs = results_of("With 8 sampling steps we obtain an FID of 5.2 vs 9.8 for DDPM on CIFAR-10.")
     assert [(r.value, r.role, r.steps, r.dataset) for r in rs] == [
         (5.2, "proposed", 8, "CIFAR-10"), (9.8, "baseline", 8, "CIFAR-10")]
 
 
 def test_from_to_percentages_are_absolute() -> None:
-    rs = _results("Fine-tuning raises accuracy from 71.0% to 76.5% on MMLU.")
+    rs = results_of("Fine-tuning raises accuracy from 71.0% to 76.5% on MMLU.")
     assert [(r.value, r.kind, r.role) for r in rs] == [
         (71.0, "absolute", "baseline"), (76.5, "absolute", "proposed")]
 
 
 def test_from_to_without_metric_is_not_a_result() -> None:
-    assert _results("Our recipe moves the model from 40.0% to 52.5% on the held-out split.") == []
+    assert results_of("Our recipe moves the model from 40.0% to 52.5% on the held-out split.") == []
 
 
 def test_relative_percent_and_points() -> None:
-    rs = _results("The decoder improves BLEU by 12% on WMT14. It also adds +2.3 points overall.")
+    rs = results_of("The decoder improves BLEU by 12% on WMT14. It also adds +2.3 points overall.")
     assert [(r.metric, r.value, r.unit, r.kind) for r in rs] == [
         ("BLEU", 12.0, "%", "relative"), ("improvement", 2.3, "pp", "relative")]
 
 
 def test_unnamed_gain_is_improvement() -> None:
-    (r,) = _results("Across tasks our agent yields a 17% improvement over the strongest baseline.")
+    (r,) = results_of(
+        "Across tasks our agent yields a 17% improvement over the strongest baseline.")
     assert (r.metric, r.value, r.unit, r.kind) == ("improvement", 17.0, "%", "relative")
 
 
@@ -69,59 +66,60 @@ def test_unnamed_gain_is_improvement() -> None:
     ("The distilled model shows a 3.5X speedup.", 3.5),
 ])
 def test_factors_are_relative_speedups(text: str, value: float) -> None:
-    (r,) = _results(text)
+    (r,) = results_of(text)
     assert (r.metric, r.value, r.unit, r.kind) == ("speedup", value, "x", "relative")
 
 
 def test_fewer_interactions_is_a_count() -> None:
-    (r,) = _results("The agent matches prior results with 40X fewer environment steps.")
+    (r,) = results_of("The agent matches prior results with 40X fewer environment steps.")
     assert (r.metric, r.value, r.kind) == ("environment interactions", 40.0, "count")
 
 
 def test_per_model_list() -> None:
-    rs = _results("Our schedule gives a speedup of 1.8×, 2.1×, and 2.6× when training GPT-2, "
-                  "ViT-B, and T5, respectively.")
+    rs = results_of("Our schedule gives a speedup of 1.8×, 2.1×, and 2.6× when training GPT-2, "
+                    "ViT-B, and T5, respectively.")
     assert [(r.value, r.model) for r in rs] == [(1.8, "GPT-2"), (2.1, "ViT-B"), (2.6, "T5")]
 
 
 def test_steps_resolution_and_setting() -> None:
-    (r,) = _results("In the class-conditional setting, our one-step generator reaches FID 3.4 "
-                    "on ImageNet 128×128.")
+    (r,) = results_of("In the class-conditional setting, our one-step generator reaches FID 3.4 "
+                      "on ImageNet 128×128.")
     assert (r.steps, r.resolution, r.setting, r.dataset) == (1, 128, "class-conditional",
                                                             "ImageNet")
 
 
 def test_resolution_after_value() -> None:
-    rs = _results("On LSUN Bedroom our model improves FID by 9% at 256 and 11% at 512 resolution.")
+    rs = results_of(
+        "On LSUN Bedroom our model improves FID by 9% at 256 and 11% at 512 resolution.")
     assert [(r.value, r.resolution, r.kind) for r in rs] == [(9.0, 256, "relative"),
                                                              (11.0, 512, "relative")]
 
 
 def test_dataset_name_resolution() -> None:
-    (r,) = _results("We set a record FID of 1.41 on ImageNet-64 with 4 NFE.")
+    (r,) = results_of("We set a record FID of 1.41 on ImageNet-64 with 4 NFE.")
     assert (r.dataset, r.resolution, r.steps) == ("ImageNet", 64, 4)
 
 
 def test_anaphora_inherits_metric_and_datasets() -> None:
     text = ("We reach FID 2.0 and 2.9 on CIFAR-10 and LSUN Bedroom respectively in one step. "
             "These scores are a 2× and 3× improvement over prior distillation.")
-    rs = [r for r in _results(text) if r.unit == "x"]
+    rs = [r for r in results_of(text) if r.unit == "x"]
     assert [(r.metric, r.value, r.dataset, r.steps) for r in rs] == [
         ("FID", 2.0, "CIFAR-10", 1), ("FID", 3.0, "LSUN Bedroom", 1)]
 
 
 def test_improvement_in_named_metric_after_value() -> None:
-    (r,) = _results("The router achieves up to 6% improvement in ROC AUC over dense gates.")
+    (r,) = results_of("The router achieves up to 6% improvement in ROC AUC over dense gates.")
     assert (r.metric, r.value, r.unit) == ("ROC AUC", 6.0, "%")
 
 
 def test_zero_shot_setting() -> None:
-    (r,) = _results("The model achieves a zero-shot accuracy of 58.3% on HellaSwag.")
+    (r,) = results_of("The model achieves a zero-shot accuracy of 58.3% on HellaSwag.")
     assert (r.setting, r.dataset, r.value) == ("zero-shot", "HellaSwag", 58.3)
 
 
 def test_prior_sota_role() -> None:
-    rs = _results("Our FID of 1.9 beats the previous state of the art of 2.4 on FFHQ.")
+    rs = results_of("Our FID of 1.9 beats the previous state of the art of 2.4 on FFHQ.")
     assert {(r.value, r.role) for r in rs} == {(1.9, "proposed"), (2.4, "prior_sota")}
 
 
@@ -138,28 +136,28 @@ def test_prior_sota_role() -> None:
     "The pulsar spins down at a rate of 3.2 x 10^(-14) s per s with 1% accuracy of timing.",
     "Section 4 reports the error of the estimator.",
 ])
-def test_not_results(text: str) -> None:
-    assert _results(text) == []
+def test_notresults_of(text: str) -> None:
+    assert results_of(text) == []
 
 
-def test_sentence_without_digits_has_no_results() -> None:
-    assert _results("Our method clearly improves FID and accuracy on every benchmark.") == []
+def test_sentence_without_digits_has_noresults_of() -> None:
+    assert results_of("Our method clearly improves FID and accuracy on every benchmark.") == []
 
 
 # ----------------------------------------------------------------------------- outcome ranges
 
 
 def test_range_of_a_change_gives_both_ends() -> None:
-    rs = _results("The cache cuts decoding latency by 31.5-47.2% across our prompts.")
+    rs = results_of("The cache cuts decoding latency by 31.5-47.2% across our prompts.")
     assert [(r.metric, r.value, r.unit, r.kind) for r in rs] == [
         ("latency", 31.5, "%", "relative"), ("latency", 47.2, "%", "relative")]
-    rs = _results("The recipe brings 12.0% to 19.5% gains on SQuAD for every model.")
+    rs = results_of("The recipe brings 12.0% to 19.5% gains on SQuAD for every model.")
     assert [(r.metric, r.value, r.dataset) for r in rs] == [
         ("improvement", 12.0, "SQuAD"), ("improvement", 19.5, "SQuAD")]
 
 
 def test_range_of_a_named_metric_gives_both_ends() -> None:
-    rs = _results("Calibrated prompts give mean routing errors of 2.1-3.4 points in our agents.")
+    rs = results_of("Calibrated prompts give mean routing errors of 2.1-3.4 points in our agents.")
     assert [(r.metric, r.value) for r in rs] == [("routing error", 2.1), ("routing error", 3.4)]
 
 
@@ -168,29 +166,29 @@ def test_range_of_a_named_metric_gives_both_ends() -> None:
     "Pruning keeps 20% to 40% of heads while accuracy is unchanged.",
     "Models of 1-7 layers are trained and their accuracy compared.",
 ])
-def test_setting_ranges_are_not_results(text: str) -> None:
-    assert _results(text) == []
+def test_setting_ranges_are_notresults_of(text: str) -> None:
+    assert results_of(text) == []
 
 
 # ----------------------------------------------------------------------------- gains by dataset
 
 
 def test_gain_by_points_on_each_listed_dataset() -> None:
-    rs = _results("Our decoder lifts scores by over 7 points on the reasoning benchmarks GSM8K "
-                  "and HellaSwag.")
+    rs = results_of("Our decoder lifts scores by over 7 points on the reasoning benchmarks GSM8K "
+                    "and HellaSwag.")
     assert [(r.metric, r.value, r.unit, r.dataset) for r in rs] == [
         ("improvement", 7.0, "pp", "GSM8K"), ("improvement", 7.0, "pp", "HellaSwag")]
 
 
 def test_average_gain_across_datasets_has_no_dataset() -> None:
-    (r,) = _results("Distillation yields a 2.5-point gain in average score across MMLU, GSM8K "
-                    "and HellaSwag.")
+    (r,) = results_of("Distillation yields a 2.5-point gain in average score across MMLU, GSM8K "
+                      "and HellaSwag.")
     assert (r.value, r.unit, r.dataset) == (2.5, "pp", None)
 
 
 def test_dataset_by_value_after_a_change_verb() -> None:
-    rs = _results("The filter improves faithfulness on summarisation (CNN/DailyMail by 7.1%) "
-                  "and on QA (TriviaQA by 3.2%).")
+    rs = results_of("The filter improves faithfulness on summarisation (CNN/DailyMail by 7.1%) "
+                    "and on QA (TriviaQA by 3.2%).")
     assert [(r.metric, r.value, r.dataset) for r in rs] == [
         ("improvement", 7.1, "CNN/DailyMail"), ("improvement", 3.2, "TriviaQA")]
 
@@ -199,52 +197,52 @@ def test_dataset_by_value_after_a_change_verb() -> None:
 
 
 def test_metric_phrase_before_the_value() -> None:
-    (r,) = _results("Even the largest model reaches an overall score of 58% on SQuAD.")
+    (r,) = results_of("Even the largest model reaches an overall score of 58% on SQuAD.")
     assert (r.metric, r.value, r.unit, r.dataset) == ("overall score", 58.0, "%", "SQuAD")
 
 
 def test_metric_named_after_a_comparative() -> None:
-    rs = _results("Fine-tuned models show 0.041 higher DINO-Sim, 0.8 higher CLIP and 3.3 pp higher "
-                  "Layout IoU than the base model.")
+    rs = results_of("Fine-tuned models show 0.041 higher DINO-Sim, 0.8 higher CLIP and 3.3 pp "
+                    "higher Layout IoU than the base model.")
     assert [(r.metric, r.value, r.kind) for r in rs] == [
         ("DINO-Sim", 0.041, "relative"), ("CLIP score", 0.8, "relative"),
         ("Layout IoU", 3.3, "relative")]
 
 
 def test_acronym_metric_with_colon_only_in_a_sentence_about_metrics() -> None:
-    rs = _results("On the strict metrics (Q7: 0.71 vs. 0.64) the two agents tie.")
+    rs = results_of("On the strict metrics (Q7: 0.71 vs. 0.64) the two agents tie.")
     assert [(r.metric, r.value, r.role) for r in rs] == [
         ("Q7", 0.71, "proposed"), ("Q7", 0.64, "baseline")]
-    assert _results("Setting KX: 0.25 is used throughout training.") == []
+    assert results_of("Setting KX: 0.25 is used throughout training.") == []
 
 
 def test_value_in_a_named_quality() -> None:
-    (r,) = _results("The best LLM scores 4.1 out of 5 in answer faithfulness.")
+    (r,) = results_of("The best LLM scores 4.1 out of 5 in answer faithfulness.")
     assert (r.metric, r.value) == ("answer faithfulness", 4.1)
 
 
 def test_measurement_of_a_named_metric_and_compared_units() -> None:
-    rs = _results("The planner reaches a collision rate of 3% and a tracking error of 4.2 cm, "
-                  "compared with 9% and 7.7 cm for the baseline planner.")
+    rs = results_of("The planner reaches a collision rate of 3% and a tracking error of 4.2 cm, "
+                    "compared with 9% and 7.7 cm for the baseline planner.")
     assert [(r.metric, r.value, r.role) for r in rs] == [
         ("collision rate", 3.0, "proposed"), ("tracking error", 4.2, "proposed"),
         ("collision rate", 9.0, "baseline"), ("tracking error", 7.7, "baseline")]
 
 
 def test_cost_reductions_named_after_the_value() -> None:
-    rs = _results("The agent needs 38% fewer model calls and 52% fewer prompt tokens.")
+    rs = results_of("The agent needs 38% fewer model calls and 52% fewer prompt tokens.")
     assert [(r.metric, r.value, r.unit) for r in rs] == [
         ("LLM calls", 38.0, "%"), ("token usage", 52.0, "%")]
 
 
 def test_modifier_between_value_and_metric() -> None:
-    rs = _results("Fine-tuning moves the model from 21.5% to 88% exact accuracy.")
+    rs = results_of("Fine-tuning moves the model from 21.5% to 88% exact accuracy.")
     assert [(r.metric, r.value, r.role) for r in rs] == [
         ("accuracy", 21.5, "baseline"), ("accuracy", 88.0, "proposed")]
 
 
 def test_recall_at_k_spellings() -> None:
-    (r,) = _results("Dense retrieval reaches only 0.63 R@20 on this task.")
+    (r,) = results_of("Dense retrieval reaches only 0.63 R@20 on this task.")
     assert (r.metric, r.value) == ("Recall@k", 0.63)
 
 
@@ -260,7 +258,7 @@ def test_benchmark_paper_results_default_to_its_benchmark() -> None:
 
 
 def test_cost_after_a_semicolon_is_not_on_the_earlier_dataset() -> None:
-    (r,) = _results("On FFHQ our sampler is sharper; it also lowers peak memory by 35%.")
+    (r,) = results_of("On FFHQ our sampler is sharper; it also lowers peak memory by 35%.")
     assert (r.metric, r.value, r.dataset) == ("memory", 35.0, None)
 
 
@@ -273,32 +271,32 @@ def test_cost_after_a_semicolon_is_not_on_the_earlier_dataset() -> None:
     "The model sets a new state of the art with an FID of 1.9 on FFHQ.",
 ])
 def test_state_of_the_art_claimed_by_the_paper_is_proposed(text: str) -> None:
-    assert [r.role for r in _results(text)] == ["proposed"]
+    assert [r.role for r in results_of(text)] == ["proposed"]
 
 
 def test_number_of_earlier_work_is_prior_sota() -> None:
-    rs = _results("We reach FID 1.8, below the previous state of the art of 2.3 on FFHQ.")
+    rs = results_of("We reach FID 1.8, below the previous state of the art of 2.3 on FFHQ.")
     assert [(r.value, r.role) for r in rs] == [(1.8, "proposed"), (2.3, "prior_sota")]
 
 
 def test_metric_phrases_need_an_ml_abstract() -> None:
     # Physics: "a spectral index of 2.1" has the shape of a metric phrase but is a measurement.
-    assert _results("The source shows a spectral index of 2.1 and a flux ratio of 0.4.") == []
+    assert results_of("The source shows a spectral index of 2.1 and a flux ratio of 0.4.") == []
 
 
 def test_and_is_not_a_modifier_between_value_and_metric() -> None:
-    rs = _results("The cache reduces training memory by 31.2% and inference time by 44.0%.")
+    rs = results_of("The cache reduces training memory by 31.2% and inference time by 44.0%.")
     assert [(r.metric, r.value) for r in rs] == [("memory", 31.2), ("latency", 44.0)]
 
 
 def test_size_factor_does_not_take_a_quality_metric() -> None:
-    rs = _results("It keeps 51.2 nDCG@10 on BEIR and is 3.1x to 6.4x smaller than rivals.")
+    rs = results_of("It keeps 51.2 nDCG@10 on BEIR and is 3.1x to 6.4x smaller than rivals.")
     assert [(r.metric, r.value) for r in rs] == [("NDCG", 51.2)]
 
 
 def test_average_across_a_dataset_list_has_no_dataset() -> None:
-    rs = _results("The LLM gets an average score of 71.0 across GSM8K and MMLU and 64.2 across "
-                  "HellaSwag, PIQA and SQuAD.")
+    rs = results_of("The LLM gets an average score of 71.0 across GSM8K and MMLU and 64.2 across "
+                    "HellaSwag, PIQA and SQuAD.")
     assert [(r.value, r.dataset) for r in rs] == [(71.0, None), (64.2, None)]
 
 
@@ -316,7 +314,7 @@ def test_average_across_a_dataset_list_has_no_dataset() -> None:
     ("The corrector yields a 47.3% WER reduction on LibriSpeech.", "WER"),
 ])
 def test_metric_named_with_the_word_that_says_what_is_measured(text: str, metric: str) -> None:
-    assert [r.metric for r in _results(text)] == [metric]
+    assert [r.metric for r in results_of(text)] == [metric]
 
 
 @pytest.mark.parametrize(("text", "metric", "value"), [
@@ -328,15 +326,15 @@ def test_metric_named_with_the_word_that_says_what_is_measured(text: str, metric
 ])
 def test_metrics_of_vision_speech_and_tracking_are_known(text: str, metric: str,
                                                         value: float) -> None:
-    assert (metric, value) in [(r.metric, r.value) for r in _results(text)]
+    assert (metric, value) in [(r.metric, r.value) for r in results_of(text)]
 
 
-def test_physics_and_math_abstracts_give_almost_no_ml_results() -> None:
+def test_physics_and_math_abstracts_give_almost_no_mlresults_of() -> None:
     import json
     from pathlib import Path
     path = Path(__file__).parent / "fixtures/formats/arxiv/arxiv-metadata-oai-snapshot.head.jsonl"
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    found = sum(len(_results(r["abstract"])) for r in records)
+    found = sum(len(results_of(r["abstract"])) for r in records)
     assert len(records) == 200
     assert found <= 2 * len(records) / 100  # the bound: 2 per 100 abstracts
 
@@ -346,4 +344,39 @@ def test_physics_and_math_abstracts_give_almost_no_ml_results() -> None:
     "FastSample speeds up GNN training by up to 2x with no loss in accuracy on ogbn-products.",
 ])
 def test_a_factor_next_to_a_speed_verb_is_a_speedup(text: str) -> None:
-    assert [(r.metric, r.unit) for r in _results(text)] == [("speedup", "x")]
+    assert [(r.metric, r.unit) for r in results_of(text)] == [("speedup", "x")]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # one describing word between the number and its metric ("val", "3D", "of image")
+    ("Our network reaches 48.2 val mIoU on ADE20K.", [("mIoU", 48.2, "ADE20K")]),
+    ("The lifter achieves 91.3% 3D PCK on MPI-INF-3DHP.", [("PCK", 91.3, "MPI-INF-3DHP")]),
+    ("The detector attains 77.5 of image AUROC on MVTec AD.", [("ROC AUC", 77.5, "MVTec AD")]),
+    # a metric named by a two-word left-hand side of "="
+    ("The enhancer scores well (PESQ score = 3.12) on VoiceBank+DEMAND.",
+     [("PESQ", 3.12, "VoiceBank-DEMAND")]),
+])
+def test_metric_named_across_a_describing_word(
+        text: str, want: list[tuple[str, float, str | None]]) -> None:
+    assert _triples(text) == want
+
+
+def test_value_after_of_is_a_change_only_when_the_noun_before_of_is_one() -> None:
+    rs = results_of("Our model beats all baselines, reaching an accuracy of 71.4% on CIFAR-100.")
+    assert [(r.metric, r.kind) for r in rs] == [("accuracy", "absolute")]
+    (r,) = results_of("It brings an absolute improvement of 3.1% over the baseline.")
+    assert (r.metric, r.kind) == ("improvement", "relative")
+
+
+@pytest.mark.parametrize("text", [
+    "Our detector achieves 41.2%, surpassing all earlier detectors.",
+    "Accuracy of the ensemble can be further improved to 88.0% with more data.",
+])
+def test_a_level_reached_without_a_metric_is_not_an_improvement(text: str) -> None:
+    assert [r for r in results_of(text) if r.metric == "improvement"] == []
+
+
+def test_a_gain_range_after_a_result_verb_stays_a_gain() -> None:
+    rs = results_of("It lifts open models by achieving 12.5% to 20.1% gains on GSM8K.")
+    assert [(r.metric, r.value, r.kind) for r in rs] == [
+        ("improvement", 12.5, "relative"), ("improvement", 20.1, "relative")]

@@ -99,3 +99,13 @@ def tag_and_mentions(text: str) -> list:
     paper = Paper(paper_id="x", title="T", authors=(), abstract=text, source_file="f",
                   source_format="x", line=1, arxiv_id=None, urls=(), sources=())
     return list(extract_paper(paper).dataset_mentions)
+
+
+def test_metric_names_match_in_the_plural_but_bare_lowercase_words_do_not() -> None:
+    from pipeline.extract.tag import tag_metrics
+
+    text = "AUCs of 0.98 and F-scores of 88.5, with lower win rates; the model computes fast."
+    got = {(text[t.start:t.end], str(t.value)) for t in tag_metrics(text)}
+    assert {("AUCs", "ROC AUC"), ("F-scores", "F1"), ("win rates", "win rate")} <= got
+    assert not any(form == "computes" for form, _ in got)  # "compute" is a FLOPs alias
+    assert resources.metrics().alias_to_metric["aucs"] == "ROC AUC"

@@ -7,14 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from helpers import results_of
 
-from pipeline.extract import extract_paper, recognise
-from pipeline.records import Paper, Result
+from pipeline.extract import recognise
 from pipeline.tools import train_extract
-
-
-def _results(text: str) -> list[Result]:
-    return list(extract_paper(Paper("p", "t", (), text, "f.txt", "test", 1)).results)
 
 
 @pytest.fixture
@@ -40,21 +36,21 @@ def tiny_model() -> Iterator[None]:
 
 def test_an_unnamed_change_takes_the_tagged_metric(tiny_model: None) -> None:
     text = "Deployed online, the distilled model increases the CPM by 1.69% on the app."
-    assert [(r.metric, r.value) for r in _results(text)] == [("CPM", 1.69)]
+    assert [(r.metric, r.value) for r in results_of(text)] == [("CPM", 1.69)]
 
 
 def test_without_the_tagger_the_rules_answer_stands() -> None:
     recognise.use_tagger(recognise.OFF)
     try:
         text = "Deployed online, the distilled model increases the CPM by 1.69% on the app."
-        assert [(r.metric, r.value) for r in _results(text)] == [("improvement", 1.69)]
+        assert [(r.metric, r.value) for r in results_of(text)] == [("improvement", 1.69)]
     finally:
         recognise.use_tagger(None)
 
 
 def test_a_named_metric_is_not_asked(tiny_model: None) -> None:
     text = "Our sampler reaches an FID of 2.15 on FFHQ."
-    assert [r.metric for r in _results(text)] == ["FID"]
+    assert [r.metric for r in results_of(text)] == ["FID"]
 
 
 def test_metric_names_of_phrases() -> None:

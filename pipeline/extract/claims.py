@@ -30,7 +30,7 @@ from pipeline.extract import recognise, resources
 from pipeline.extract.resources import fold
 from pipeline.extract.segment import Span, find_digit, split_clauses
 from pipeline.extract.tag import Tag, Tags, sentence_tags
-from pipeline.extract.tasks import task_of
+from pipeline.extract.tasks import task_of, usual_metric
 from pipeline.records import Result
 
 _FILLER_AFTER = regex.compile(
@@ -73,7 +73,7 @@ _COMPARATIVE_GAP = regex.compile(
 _IN_GAP = regex.compile(r"\s?(?:out of \d+(?:\.\d+)?\s)?in\s")  # "3.4 out of 5 in fluency"
 _ONE_MODIFIER = regex.compile(
     r"\s?(?!(?:and|or|with|than|the|by|to|for|while|but|at|as|from|over|under|per|its|their)\s)"
-    r"(?:[a-z][a-z-]{1,15}\s)"
+    r"(?:[a-z][a-z-]{1,15}\s|\d[A-Z]\s)"
 )
 # "2.7x to 9.5x smaller": a size or cost factor, never a value of a quality metric named before.
 _SIZE_FACTOR_AFTER = regex.compile(r"\s?(?:smaller|larger|bigger|cheaper|lighter)\b")
@@ -105,6 +105,17 @@ _ON_BEFORE_DATASET = regex.compile(
     r"[^,;]{0,30}?\b(?:on|in|for|across|over|at|using)\s(?:the\s|both\s|all\s)?(?:[\w-]+\s){0,2}"
     r"(?:benchmarks?\s|datasets?\s|tasks?\s|suites?\s)?$"
 )
+# "78.6 on COCO test-dev", "94.4% for programming on HumanEval", "82.7% (mIoU) on the
+# Cityscapes test set": a number stated on a dataset right after it; "USMLE: 60.2%" before it.
+_ON_DATASET_AFTER = regex.compile(
+    r"\s?(?:\([^()]{0,20}\)\s)?(?:(?:for|in)\s[\w-]+(?:\s[\w-]+)?\s)?(?:on|in|at|over)\s"
+    r"(?:the\s)?")
+_DATASET_BEFORE_VALUE = regex.compile(r"\s?(?::|=|\()\s?")
+# "achieves 38.3%, surpassing ...", "improved to 94.1%": a percentage stated as a level
+# reached, not a change, even with a comparison in the sentence.
+_LEVEL_BEFORE = regex.compile(
+    r"(?i:\b(?:achiev\w*|reach\w*|obtain\w*|attain\w*|scor(?:e|es|ed|ing)|(?<!\bup\s)to))\s"
+    r"(?:only\s|about\s|around\s|nearly\s|over\s|roughly\s)?$")
 _COUNT_AFTER = regex.compile(r"\s?(?:fewer|less|smaller|more|larger)\b")
 _BY_BEFORE = regex.compile(
     r"(?:\bby|\bof|\+)\s?(?:up to\s|about\s|around\s|roughly\s|over\s|nearly\s|"
@@ -180,7 +191,9 @@ def candidate_values(text: str, sent: Span, tags: Tags, blocked: list[Tag]) -> l
             continue
         m = t.extra
         lhs = fold(m.group("lhs"))
-        metric = mt.alias_to_metric.get(lhs)
+        ls, le = m.span("lhs")
+        metric = mt.alias_to_metric.get(lhs) or next(  # "PESQ score = 3.35"
+            (str(x.value) for x in tags.metrics if x.start < le and ls < x.end), None)
         s, e = m.span("n")
         if metric is None:
             assign_blocks.append(Tag(s, e, "SKIP"))
@@ -200,7 +213,13 @@ def candidate_values(text: str, sent: Span, tags: Tags, blocked: list[Tag]) -> l
             continue
         measure = None
         unit_metric = None
-        if t.label == "measure":
+        end = t.end
+        if t.label == "measure" and text[ve:t.end].strip() == "of":
+            # "83.7 of image AUROC": the value of the metric named after it, or nothing
+            if metric_after(text, _Value(t, float(t.value), None, t.start, ve), metrics) is None:
+                continue
+            end = ve
+        elif t.label == "measure":
             measure = text[ve:t.end].strip()
             unit_metric = mt.alias_to_metric.get(fold(measure))  # "70 FPS": the unit is a metric
             if unit_metric is not None:
@@ -212,12 +231,12 @@ def candidate_values(text: str, sent: Span, tags: Tags, blocked: list[Tag]) -> l
                 measures.add(measure)
         unit = None if t.label in ("plain", "measure") else t.label
         if unit is None and measure is None and unit_metric is None:
-            wa = _WORD_AFTER.match(text, t.end)
+            wa = _WORD_AFTER.match(text, end)
             if wa and wa.group("w") not in _ALLOWED_AFTER and not any(
-                m.start == wa.start("w") for m in tags.metrics
+                m.start in (wa.start("w"), wa.end("w") + 1) for m in tags.metrics
             ) and not (wa.group("w") == "out" and text.startswith(" of", wa.end("w"))):
                 continue  # "50 lines", "0.1 microrad": a count or a measurement
-        v = _Value(t, float(t.value), unit, t.start, t.end, measure=measure)
+        v = _Value(t, float(t.value), unit, t.start, end, measure=measure)
         if vs in assign_metric:
             v.metric = assign_metric[vs]
         elif unit_metric is not None:
@@ -338,6 +357,10 @@ def assign_metric(text: str, sent: Span, v: _Value, metrics: list[Tag], ctx: _Co
                 text, max(sent.start, v.start - 30), v.start) and _CHANGE_VERB.search(
                 text, sent.start, v.start):
             return "improvement"  # "improves ... (XSum by 18.6%)", "by over 10 points"
+        if v.unit == "%" and _LEVEL_BEFORE.search(text, max(sent.start, v.start - 20), v.start) \
+                and _GAIN_AFTER.match(text, v.end) is None \
+                and _GAIN_AFTER.match(text, last.end) is None:  # "29.2% to 46.4% gains"
+            return None  # a level reached without a metric: no claim to name
         window_start = max(sent.start, v.start - 60)
         if v.unit == "x" and _SPEED_VERB.search(text, window_start, min(sent.end, v.end + 25)):
             return "speedup"  # "accelerates sampling by up to 278.6 times", "2x faster"
@@ -350,6 +373,26 @@ def assign_metric(text: str, sent: Span, v: _Value, metrics: list[Tag], ctx: _Co
                 return "speedup"
             return "improvement"
     return None
+
+
+def usual_metric_of(text: str, v: _Value, dtags: list[Tag], cues: list[Tag]) -> str | None:
+    """The usual metric of the dataset an unnamed number is stated on ("achieves 78.6 on COCO
+    test-dev" -> mAP; `gazetteers/dataset_metrics.csv`), when a result verb comes before
+    it in the sentence; for a dataset without one (a new benchmark), accuracy for a
+    percentage ("69% on MMLU") and "score" for a plain number ("8.38 on MT-bench"). None when
+    the number is not stated on a dataset."""
+    if v.measure is not None or v.unit not in (None, "%") or text[v.tag.start] in "+-−":
+        return None
+    if not any(c.label == "CUE:result" and c.end <= v.start for c in cues):
+        return None
+    on = next((d for d in dtags if d.start >= v.end and d.start - v.end <= 40
+               and _ON_DATASET_AFTER.fullmatch(text, v.end, d.start) is not None), None)
+    if on is None:
+        on = next((d for d in reversed(dtags) if d.end <= v.start
+                   and _DATASET_BEFORE_VALUE.fullmatch(text, d.end, v.start)), None)
+    if on is None:
+        return None
+    return usual_metric(str(on.value)) or ("accuracy" if v.unit == "%" else "score")
 
 
 def _unit_key(v: _Value) -> str:
@@ -398,9 +441,13 @@ def assign_kind(text: str, v: _Value, cues: list[Tag]) -> None:
         if v.tag.value < 0 or text[v.tag.start] == "+" or _GAIN_AFTER.match(text, v.end):
             v.kind = "relative"
             return
-        if _BY_BEFORE.search(text, max(0, v.start - 20), v.start):
+        by = _BY_BEFORE.search(text, max(0, v.start - 20), v.start)
+        if by is not None:
+            # "an improvement of 5%": only the noun right before "of" makes it a change (not
+            # "outperforms ..., reaching an accuracy of 73.5%").
+            near = by.start() - 2 if by.group().startswith("of") else 0
             gains = [c for c in cues if c.label in ("CUE:gain", "CUE:drop", "CUE:outperform")
-                     and c.end <= v.start
+                     and near <= c.end <= v.start
                      and fold(text[c.start:c.end]) not in ("by", "up to", "+", "average")]
             if gains:
                 v.kind = "relative"
@@ -679,6 +726,8 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
             clause = _clause_of(clauses, v.start)
             in_from_to = assign_role(text, clause, v, firsts[clause], cues)
             v.metric = assign_metric(text, sent, v, metrics, ctx, anaphora, cues, in_from_to)
+            if v.metric is None:
+                v.metric = usual_metric_of(text, v, dtags, cues)
         values = [v for v in values if v.metric is not None]
         if not values:
             continue

@@ -420,6 +420,16 @@ def _is_acronym(form: str) -> bool:
     return not any(c.islower() for c in form)
 
 
+def _plural(form: str) -> str | None:
+    """The plural a name takes in text ("AUCs", "F-scores", "win rates"): for names with a
+    capital, a hyphen or a space that end in a letter other than "s" (a bare lower-case word
+    like "compute" may be a verb with an "s")."""
+    if not form[-1:].isalpha() or form[-1] in "sS" or not (
+            any(c.isupper() for c in form) or "-" in form or " " in form):
+        return None
+    return form + "s"
+
+
 def load_metrics(path: Path) -> MetricTable:
     """Parse and validate `metrics.csv` and build its automaton."""
     try:
@@ -475,8 +485,20 @@ def load_metrics(path: Path) -> MetricTable:
                     )
                 owner[key] = (metric, lineno)
                 surfaces.setdefault(fold(form), []).append((metric, form, exact))
+    plurals: dict[str, str] = {}
+    for ent in entries:
+        if ent.metric == "improvement":
+            continue
+        for form in (ent.metric, *ent.aliases):
+            plural = _plural(form)
+            exact = ent.case == "exact" or (ent.case == "mixed" and _is_acronym(form))
+            key = (plural if exact else fold(plural)) if plural else ""
+            if plural and key not in owner and fold(plural) not in plurals:
+                plurals[fold(plural)] = ent.metric
+                surfaces.setdefault(fold(plural), []).append((ent.metric, plural, exact))
     automaton = Matcher({key: tuple(vals) for key, vals in surfaces.items()})
-    alias_to_metric = {fold(f): e.metric for e in entries for f in (e.metric, *e.aliases)}
+    alias_to_metric = plurals | {
+        fold(f): e.metric for e in entries for f in (e.metric, *e.aliases)}
     return MetricTable(tuple(entries), by_name, automaton, alias_to_metric)
 
 
@@ -940,7 +962,8 @@ def host_rules() -> tuple[HostRule, ...]:
 def data_files() -> list[Path]:
     """Every data file extract reads (gazetteers, metric table, host rules, patterns)."""
     files = [GAZETTEER_DIR / n
-             for n in ("datasets.yaml", PWC_DATASETS, "metrics.csv", "tasks.csv", "url_hosts.csv")
+             for n in ("datasets.yaml", PWC_DATASETS, "metrics.csv", "tasks.csv",
+                       "dataset_metrics.csv", "url_hosts.csv")
              if (GAZETTEER_DIR / n).exists()]
     return files + sorted(PATTERN_DIR.glob("*.jsonl"))
 

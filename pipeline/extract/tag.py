@@ -631,8 +631,8 @@ def tag_text(text: str, sentences: list[tuple[int, int]] | None = None,
              title: str = "") -> Tags:
     """Every tag of one abstract that can matter. Datasets are looked for in the whole text;
     metrics and resolutions in sentences with a digit; numbers, steps, cues and settings
-    only where a claim is possible (a digit and a metric name or a relative unit), which
-    skips most sentences of non-ML abstracts."""
+    only where a claim is possible (a digit and a metric name, a relative unit or a
+    dataset), which skips most sentences of non-ML abstracts."""
     tags = Tags()
     tags.datasets = tag_datasets(text, title)
     own = title_benchmark(title) if title else None
@@ -655,7 +655,8 @@ def tag_text(text: str, sentences: list[tuple[int, int]] | None = None,
         tags.metrics = sorted(kept + phrases, key=lambda t: t.start)
     claim_spans = [(s, e) for s, e in spans
                    if any(s <= m.start < e for m in tags.metrics)
-                   or relative_hint(text, s, e)]
+                   or relative_hint(text, s, e)
+                   or any(s <= d.start < e for d in tags.datasets)]
     if claim_spans:
         tags.numbers = tag_numbers(text, claim_spans)
         # Steps, settings and non-result contexts only matter where a number may be a

@@ -1,7 +1,11 @@
 """The task a result belongs to: `gazetteers/tasks.csv` (dataset + metric -> task, built from
 Papers with Code rows by `pipeline.tools.build_tasks`) looked up by the result's canonical
 dataset and metric: the pair first, then the dataset alone; the metric alone only for a
-result without a dataset; None when none of them is in the taxonomy."""
+result without a dataset; None when none of them is in the taxonomy.
+
+Also the metric a dataset's results are usually given in (`gazetteers/dataset_metrics.csv`,
+built by `pipeline.tools.build_dataset_metrics` from the same rows' train split), for a number
+stated on a benchmark without a metric ("78.6 on COCO test-dev")."""
 
 from __future__ import annotations
 
@@ -16,7 +20,11 @@ from pipeline.config import GAZETTEER_DIR
 from pipeline.errors import GazetteerError
 
 TASKS_CSV = GAZETTEER_DIR / "tasks.csv"
+DATASET_METRICS_CSV = GAZETTEER_DIR / "dataset_metrics.csv"
 _QUALIFIER = regex.compile(r"\s*\([^()]*\)\s*$")
+_IN_BRACKETS = regex.compile(r"\(([^()]+)\)\s*$")
+_LEADING = regex.compile(
+    r"^(?:(?:%|average|avg\.?|mean|overall|validation|val|test|dev)\s+)+", regex.IGNORECASE)
 _COLUMNS = ("dataset", "metric", "task")
 
 
@@ -78,11 +86,49 @@ def task_of(dataset: str | None, metric: str | None) -> str | None:
 
 def canonical_metric(name: str) -> str | None:
     """The metric table's canonical name for a metric named elsewhere (a Papers with Code
-    row or export), or None; a trailing qualifier in brackets is dropped when the whole name
-    is unknown ("Accuracy (%)", "Word Error Rate (WER)")."""
+    row or export), or None. When the whole name is unknown: without a trailing qualifier in
+    brackets ("Accuracy (%)", "Word Error Rate (WER)"), then the bracketed abbreviation ("Bit
+    per Character (BPC)"), then without leading split or averaging words ("% Test Accuracy",
+    "Validation mIoU", "Avg F1")."""
     from pipeline.extract import resources
 
     aliases = resources.metrics().alias_to_metric
     text = " ".join(name.split())
     bare = _QUALIFIER.sub("", text)
-    return aliases.get(resources.fold(text)) or aliases.get(resources.fold(bare))
+    inner = _IN_BRACKETS.search(text)
+    for form in (text, bare, inner.group(1) if inner else "", _LEADING.sub("", bare)):
+        metric = aliases.get(resources.fold(form)) if form else None
+        if metric is not None:
+            return metric
+    return None
+
+
+def parse_dataset_metrics(text: str, where: str) -> dict[str, str]:
+    """dataset -> its usual metric, from `text` (CSV with dataset, metric)."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in ("dataset", "metric") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise GazetteerError(f"{where}:1: missing column(s) {missing}")
+    out: dict[str, str] = {}
+    for lineno, row in enumerate(reader, start=2):
+        dataset, metric = (str(row.get(c) or "").strip() for c in ("dataset", "metric"))
+        if not dataset or not metric:
+            raise GazetteerError(f"{where}:{lineno}: a row needs a dataset and a metric")
+        if dataset in out:
+            raise GazetteerError(f"{where}:{lineno}: {dataset} twice")
+        out[dataset] = metric
+    return out
+
+
+@cache
+def dataset_metrics() -> dict[str, str]:
+    try:
+        text = DATASET_METRICS_CSV.read_text(encoding="utf-8")
+    except OSError as e:
+        raise GazetteerError(f"{DATASET_METRICS_CSV}: cannot read usual metrics: {e}") from e
+    return parse_dataset_metrics(text, str(DATASET_METRICS_CSV))
+
+
+def usual_metric(dataset: str) -> str | None:
+    """The metric results on `dataset` are usually reported in, or None."""
+    return dataset_metrics().get(dataset)

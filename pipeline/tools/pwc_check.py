@@ -39,8 +39,12 @@ from pipeline.tools.evaluate import build_release
 
 DATA = ROOT / "data" / "train" / "pwc_train"
 _NUMBER = regex.compile(r"[-+−]?\d+(?:,\d{3})*(?:\.\d+)?")
-SET_NAME = ("pwc_train dev split: papers with a score printed in the abstract whose arXiv "
-            "id hashes even (held out: never tuned or trained on)")
+SET_NAMES = {
+    "dev": ("pwc_train dev split: papers with a score printed in the abstract whose arXiv "
+            "id hashes even (held out: never tuned or trained on)"),
+    "train": ("pwc_train train split: papers with a score printed in the abstract whose arXiv "
+              "id hashes odd (seen: the gazetteers are built from it, rules tuned on it)"),
+}
 
 
 def in_dev(arxiv_id: str) -> bool:
@@ -52,20 +56,22 @@ def number(text: str) -> float | None:
     return float(m.group().replace(",", "").replace("−", "-")) if m else None
 
 
-def dev_rows(labels: Path = DATA / "labels.jsonl.gz") -> dict[str, list[dict[str, Any]]]:
-    """arXiv id -> the paper's PwC rows whose score is printed in the abstract (dev split)."""
+def dev_rows(labels: Path = DATA / "labels.jsonl.gz",
+             split: str = "dev") -> dict[str, list[dict[str, Any]]]:
+    """arXiv id -> the paper's PwC rows whose score is printed in the abstract, in `split`
+    ("dev": even hash, held out; "train": odd hash)."""
     out: dict[str, list[dict[str, Any]]] = {}
     with gzip.open(labels, "rt", encoding="utf-8") as fh:
         for line in fh:
             paper = json.loads(line)
             rows = [r for r in paper["rows"] if r.get("value_in_abstract")]
-            if rows and in_dev(str(paper["arxiv_id"])):
+            if rows and in_dev(str(paper["arxiv_id"])) == (split == "dev"):
                 out[str(paper["arxiv_id"])] = rows
     return out
 
 
 def score(gold: Mapping[str, list[dict[str, Any]]],
-          results: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+          results: Iterable[Mapping[str, Any]], split: str = "dev") -> dict[str, Any]:
     """The three recall figures of `gold` rows against a release's `results` rows."""
     found: dict[str, list[Mapping[str, Any]]] = {}
     for r in results:
@@ -95,7 +101,7 @@ def score(gold: Mapping[str, list[dict[str, Any]]],
                               f"{row['dataset']} ({'value found' if same else 'value missed'})")
     n = tally["rows"]
     return {
-        "set": SET_NAME, "papers": len(gold), "rows": n,
+        "set": SET_NAMES[split], "papers": len(gold), "rows": n,
         "value_recall": round(tally["value"] / n, 3) if n else None,
         "value_metric_recall": round(tally["value_metric"] / n, 3) if n else None,
         "value_metric_dataset_recall": round(tally["value_metric_dataset"] / n, 3) if n else None,
@@ -122,11 +128,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m pipeline.tools.pwc_check",
                                  description=__doc__.split("\n\n")[0])
     ap.add_argument("--write", type=Path, help="save the figures as JSON")
+    ap.add_argument("--split", choices=sorted(SET_NAMES), default="dev",
+                    help="dev (held out, the reported figure) or train (for tuning rules)")
     args = ap.parse_args(argv)
-    gold = dev_rows()
+    gold = dev_rows(split=args.split)
     with tempfile.TemporaryDirectory(prefix="paperclaims-pwc-") as tmp:
-        report = score(gold, run_release(gold, Path(tmp)))
-    report["command"] = "python -m pipeline.tools.pwc_check --write eval/pwc_check.json"
+        report = score(gold, run_release(gold, Path(tmp)), args.split)
+    report["command"] = ("python -m pipeline.tools.pwc_check"
+                         + (f" --split {args.split}" if args.split != "dev" else "")
+                         + (f" --write {args.write}" if args.write else ""))
     if args.write:
         args.write.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     print(json.dumps({k: v for k, v in report.items() if k != "misses"}))
