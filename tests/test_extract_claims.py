@@ -380,3 +380,13 @@ def test_a_gain_range_after_a_result_verb_stays_a_gain() -> None:
     rs = results_of("It lifts open models by achieving 12.5% to 20.1% gains on GSM8K.")
     assert [(r.metric, r.value, r.kind) for r in rs] == [
         ("improvement", 12.5, "relative"), ("improvement", 20.1, "relative")]
+
+
+@pytest.mark.parametrize(("phrase", "want"), [
+    ("a PQ score of 21.3", "PQ"), ("a high Dice coefficient of 0.91", "Dice"),
+    ("a weighted F1 score of 80.2", "F1"), ("an exact match ratio of 71.0", "exact match"),
+    ("a mean AUC score of 0.71", "ROC AUC"), ("an overall score of 61.0", "overall score"),
+])
+def test_praise_words_and_a_score_tail_leave_the_table_metric(phrase: str, want: str) -> None:
+    rs = results_of(f"We train a deep neural network on a benchmark dataset. It obtains {phrase}.")
+    assert [r.metric for r in rs] == [want]

@@ -469,12 +469,21 @@ def _metrics_stay_in_sentences() -> bool:
 # accuracy); other heads keep the phrase ("depth error", "overall score").
 _CANONICAL_HEADS = frozenset({"accuracy", "accuracies", "precision", "recall"})
 _METRIC_WORD = regex.compile(r"(?i:\bmetrics?\b|\bscores?\b)")
+# Words around a table metric that do not change what is measured: "a PQ score of",
+# "a high Dice coefficient of", "a weighted F1 score of", "an exact match ratio of".
+_PRAISE_WORDS = regex.compile(
+    r"^(?:(?:low|lower|high|higher|mean|average|avg|weighted|best|unmatched|competitive|"
+    r"impressive|remarkable|strong|excellent|superior|new|final|good|better|state-of-the-art|"
+    r"sota|record|promising|outstanding|notable|decent|reasonable|leading)\s)+")
+_NAME_TAIL = regex.compile(r"\s(?:scores?|values?|ratios?|rates?)$")
 
 
 def metric_name_of(surface: str) -> tuple[str, bool]:
     """(metric, in the table) for a metric phrase: the table's canonical name for the phrase
-    or its singular or "<phrase> score" ("CLIP" -> CLIP score), else the phrase itself with a
-    plural head made singular ("targeting errors" -> "targeting error")."""
+    or its singular or "<phrase> score" ("CLIP" -> CLIP score), or for it without praise
+    words and a "score"/"value"/"ratio"/"rate" tail ("a high Dice coefficient", "a PQ
+    score"), else the phrase itself with a plural head made singular ("targeting errors" ->
+    "targeting error")."""
     table = resources.metrics().alias_to_metric
     key = fold(surface.strip())
     singular = key[:-1] if key.endswith("s") and not key.endswith("ss") else key
@@ -484,6 +493,10 @@ def metric_name_of(surface: str) -> tuple[str, bool]:
     head = key.rsplit(" ", 1)[-1]
     if head in _CANONICAL_HEADS and head in table:
         return table[head], True
+    bare = _PRAISE_WORDS.sub("", key)
+    for k in (bare, _NAME_TAIL.sub("", bare)):
+        if k != key and k in table:
+            return table[k], True
     if " " in surface or surface.islower():
         words = surface.strip().split()
         last = words[-1]
