@@ -390,3 +390,26 @@ def test_a_gain_range_after_a_result_verb_stays_a_gain() -> None:
 def test_praise_words_and_a_score_tail_leave_the_table_metric(phrase: str, want: str) -> None:
     rs = results_of(f"We train a deep neural network on a benchmark dataset. It obtains {phrase}.")
     assert [r.metric for r in rs] == [want]
+
+
+def test_respective_before_the_values_pairs_them_with_the_datasets_in_order() -> None:
+    assert _triples("The solver sets new records on GSM8K and SVAMP, with respective "
+                    "accuracies of 91.2% and 88.4%.") == [
+        ("accuracy", 91.2, "GSM8K"), ("accuracy", 88.4, "SVAMP")]
+
+
+def test_as_many_values_as_datasets_after_them_pair_in_order() -> None:
+    assert _triples("We train a deep neural network for segmentation. It obtains Dice scores "
+                    "of 0.81, 0.84 and 0.86 on three public datasets, namely DRIVE, STARE and "
+                    "CHASE_DB1.") == [
+        ("Dice", 0.81, "DRIVE"), ("Dice", 0.84, "STARE"), ("Dice", 0.86, "CHASE_DB1")]
+
+
+def test_the_one_dataset_of_the_abstract_is_where_an_unplaced_level_was_measured() -> None:
+    rs = results_of("We pretrain a transformer language model on WikiText-103. Our largest model "
+                    "brings perplexity down to 17.9.")
+    assert [(r.metric, r.value, r.dataset) for r in rs] == [("perplexity", 17.9, "WikiText-103")]
+    # two datasets named: which one is not said
+    rs = results_of("We pretrain on WikiText-103 and test on One Billion Word. Our largest model "
+                    "brings perplexity down to 17.9.")
+    assert [r.dataset for r in rs] == [None]

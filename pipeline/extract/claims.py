@@ -110,6 +110,7 @@ _ON_BEFORE_DATASET = regex.compile(
 _ON_DATASET_AFTER = regex.compile(
     r"\s?(?:\([^()]{0,20}\)\s)?(?:(?:for|in)\s[\w-]+(?:\s[\w-]+)?\s)?(?:on|in|at|over)\s"
     r"(?:the\s)?")
+_ON_SOMEWHERE = regex.compile(r"\s(?:on|in|across|over|for)\s")
 _DATASET_BEFORE_VALUE = regex.compile(r"\s?(?::|=|\()\s?")
 # "achieves 38.3%, surpassing ...", "improved to 94.1%": a percentage stated as a level
 # reached, not a change, even with a comparison in the sentence.
@@ -517,6 +518,7 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
                     resp: Tag | None) -> None:
     slash_ds = [g for g in _dataset_groups(text, dtags) if len(g) > 1]
     distinct = _distinct(dtags)
+    only = _distinct(tags.datasets)
     inherited = ctx.datasets if (anaphora and not dtags) else []
     present = {id(w) for w in values}
     for v in values:
@@ -531,7 +533,15 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
                     break
             if v.dataset_tag is not None:
                 continue
-        if resp is not None and len(lst) > 1 and v.start < resp.start:
+        in_order = resp is not None and (v.start < resp.start or fold(
+            text[resp.start:resp.end]) == "respective")  # "on A and B, with respective ..."
+        if not in_order and len(lst) > 1 and len(distinct) == len(lst) and \
+                lst[-1].end <= distinct[0].start <= lst[-1].end + 80 and _ON_SOMEWHERE.search(
+                    text, lst[-1].end, distinct[0].start):
+            # "AUCs of 0.98, 0.99 and 0.97 on three datasets, namely A, B and C": as many
+            # values as datasets, all the values first
+            in_order = True
+        if in_order and len(lst) > 1:
             same_metric = [w for w in lst if w.metric == v.metric]
             k = len(same_metric)
             if k == len(lst):
@@ -551,6 +561,10 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
         if not dtags:
             if tags.own_dataset is not None and not inherited:
                 v.dataset_tag = tags.own_dataset  # a benchmark paper's results are on it
+            elif not inherited and v.kind == "absolute" and len(only) == 1 and not (
+                    (e := resources.metrics().by_name.get(v.metric or "")) is not None
+                    and e.relative_only):
+                v.dataset_tag = only[0]  # the one dataset the abstract names
             continue
         clause = _clause_of(clauses, v.start)
         after = [d for d in dtags if d.start >= v.end and d.start < clause.end]
