@@ -413,3 +413,17 @@ def test_the_one_dataset_of_the_abstract_is_where_an_unplaced_level_was_measured
     rs = results_of("We pretrain on WikiText-103 and test on One Billion Word. Our largest model "
                     "brings perplexity down to 17.9.")
     assert [r.dataset for r in rs] == [None]
+
+
+def test_a_latex_escaped_percent_is_a_percentage() -> None:
+    rs = results_of(r"We fine-tune a language model. It reaches 45.3\% accuracy on ImageNet "
+                    r"and cuts training time by 21.5\%.")
+    assert [(r.metric, r.value, r.unit, r.kind) for r in rs] == [
+        ("accuracy", 45.3, "%", "absolute"), ("training cost", 21.5, "%", "relative")]
+
+
+def test_llm_era_words_make_an_ml_context() -> None:
+    # no "neural", "dataset", "benchmark"... only a RAG system built on Llama models
+    rs = results_of("We build a decentralized RAG system on two Llama models. It yields a "
+                    "12.5% relative gain over its centralized counterpart.")
+    assert [(r.value, r.kind) for r in rs] == [(12.5, "relative")]
