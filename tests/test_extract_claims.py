@@ -427,3 +427,15 @@ def test_llm_era_words_make_an_ml_context() -> None:
     rs = results_of("We build a decentralized RAG system on two Llama models. It yields a "
                     "12.5% relative gain over its centralized counterpart.")
     assert [(r.value, r.kind) for r in rs] == [(12.5, "relative")]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("It lowers the MSE and MAE by 7.5% and 3.1% on four datasets.",
+     [("MSE", 7.5), ("MAE", 3.1)]),
+    ("The Dice score, specificity and HD95 improve by 0.9%, 0.2% and 1.4% respectively.",
+     [("Dice", 0.9), ("specificity", 0.2), ("HD95", 1.4)]),
+])
+def test_a_list_of_metrics_then_as_many_values_pair_in_order(
+        text: str, want: list[tuple[str, float]]) -> None:
+    rs = results_of("We train a deep neural network for this task. " + text)
+    assert [(r.metric, r.value) for r in rs] == want

@@ -305,6 +305,29 @@ def _list_groups(text: str, values: list[_Value]) -> None:
             values[i].groups["slash"] = [values[j] for j in grp]
 
 
+def _metric_lists(text: str, values: list[_Value], metrics: list[Tag]) -> None:
+    """"reduces the MSE and MAE by 9.17% and 2.3%": a list of n metrics, then a list of n
+    values with nothing between: the values are the metrics' in order."""
+    runs: list[list[Tag]] = []
+    for m in metrics:
+        if runs and _LIST_GAP.fullmatch(text, runs[-1][-1].end, m.start):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    for run in runs:
+        if len(run) < 2 or len({str(m.value) for m in run}) < len(run):
+            continue
+        nxt = next((v for v in values if v.start >= run[-1].end), None)
+        if nxt is None or nxt.start - run[-1].end > 60 or any(
+                m.start >= run[-1].end and m.end <= nxt.start for m in metrics):
+            continue
+        lst = nxt.groups.get("list", [nxt])
+        if len(lst) == len(run) and lst[0] is nxt:
+            for v, m in zip(lst, run, strict=True):
+                if v.metric is None:
+                    v.metric = str(m.value)
+
+
 def metric_after(text: str, v: _Value, metrics: list[Tag]) -> str | None:
     """A metric named right after the value ("85% accuracy", "3x fewer tokens")."""
     for m in metrics:
@@ -729,6 +752,8 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
         firsts = {c: min((w.start for w in values if _inside(w.tag, c)), default=c.end)
                   for c in clauses}
         after = {id(v): metric_after(text, v, metrics) for v in values}
+        if len(metrics) > 1 and len(values) > 1 and not any(after.values()):
+            _metric_lists(text, values, metrics)
         for v in values:
             if v.metric is None and after[id(v)] is None:
                 grp = v.groups.get("pair", [v])
