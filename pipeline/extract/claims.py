@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from pipeline.extract import recognise, resources
+from pipeline.extract import recognise, resources, systems
 from pipeline.extract.resources import fold
 from pipeline.extract.segment import Span, find_digit, split_clauses
 from pipeline.extract.tag import Tag, Tags, sentence_tags
@@ -154,6 +154,8 @@ class _Value:
     steps: int | None = None
     setting: str | None = None
     model: str | None = None
+    from_to: bool = False
+    """Part of "from A to B" (its role is set by that)."""
     measure: str | None = None
     """The unit word of a measurement that is a metric value ("8.7 mm" after "error of")."""
     extra_datasets: list[Tag] = field(default_factory=list)
@@ -634,6 +636,22 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
             v.dataset_tag = distinct[0]
 
 
+def assign_systems(text: str, sent: Span, values: list[_Value], avoid: list[Tag],
+                   tags: Tags) -> None:
+    """The system each value is about (`systems.system_of`, else the title's system when the
+    sentence names it before the value); a level reached by a known model the paper did not
+    build is a baseline ("GPT-4o reaches 62%" in a paper that evaluates it)."""
+    own = systems.title_system(tags.title)
+    for v in values:
+        if v.model is None:
+            v.model = systems.system_of(text, sent.start, sent.end, v.start, avoid)
+        if v.model is None and own is not None and own in text[sent.start:v.start]:
+            v.model = own
+        if v.model is not None and v.role == "proposed" and v.kind == "absolute" and \
+                not v.from_to and systems.third_party(v.model, tags.title):
+            v.role = "baseline"
+
+
 def _resolution_for(text: str, v: _Value, sent: Span, tags: Tags) -> int | None:
     for r in tags.resolutions:
         if r.start >= v.end and r.start - v.end <= 12 and _RES_AFTER.fullmatch(
@@ -763,7 +781,7 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
                 v.metric = after[id(v)]
         for v in values:
             clause = _clause_of(clauses, v.start)
-            in_from_to = assign_role(text, clause, v, firsts[clause], cues)
+            in_from_to = v.from_to = assign_role(text, clause, v, firsts[clause], cues)
             v.metric = assign_metric(text, sent, v, metrics, ctx, anaphora, cues, in_from_to)
             if v.metric is None:
                 v.metric = usual_metric_of(text, v, dtags, cues)
@@ -819,6 +837,7 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
         for v in values:
             v.metric = _specific_metric(text, v, metrics) or v.metric
         _learned_links(text, sent, values, metrics, tags)
+        assign_systems(text, sent, values, dtags + metrics, tags)
         for v in values:
             v.dataset = str(v.dataset_tag.value) if v.dataset_tag is not None else None
             v.resolution = _resolution_for(text, v, sent, tags)

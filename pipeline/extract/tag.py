@@ -76,6 +76,7 @@ class Tags:
     """Filled sentence by sentence, where needed (`sentence_tags`)."""
     own_dataset: Tag | None = None
     """First mention of the dataset the title announces (a benchmark paper's own)."""
+    title: str = ""
 
 
 def _wordchar(c: str) -> bool:
@@ -331,14 +332,14 @@ def _apply_context_rules(text: str, tags: list[Tag], needs: set[int]) -> list[Ta
 
 # Words that start model names: a capitalised name after "benchmark" is a dataset unless it is
 # one of these.
-_MODEL_NAME = regex.compile(
+MODEL_FAMILY = regex.compile(
     r"(?i:GPT|Llama|LLaMA|Qwen|Claude|Gemini|Gemma|Mistral|Mixtral|DeepSeek|Phi-|PaLM|"
     r"o[134]\b|o[134]-|T5|BERT|RoBERTa|ViT|CLIP|SigLIP|InternVL|LLaVA|Vicuna|Falcon|OLMo|"
     r"Yi-|Kimi|GLM|ChatGLM|Grok|SDXL|Stable Diffusion|DALL|Imagen|Sora|Flux|ResNet)"
 )
 
 
-def _looks_like_name(name: str) -> bool:
+def looks_like_name(name: str) -> bool:
     first = name.split()[0].lower()
     if first in _NOT_NAMES:
         return False
@@ -367,12 +368,12 @@ def _intro_datasets(text: str, known: list[Tag]) -> list[Tag]:
             spans = [m.span("name")]
         for s, e in spans:
             name = text[s:e].rstrip(".'")
-            if not name or ". " in name or _MODEL_NAME.match(name):
+            if not name or ". " in name or MODEL_FAMILY.match(name):
                 continue
             e = s + len(name)
             if any(t.start < e and s < t.end for t in known + out):
                 continue
-            if fold(name) in g.by_key or not _looks_like_name(name):
+            if fold(name) in g.by_key or not looks_like_name(name):
                 continue
             out.append(Tag(s, e, "DATASET", "intro", name, (False, None)))
     return out
@@ -392,7 +393,7 @@ def title_benchmark(title: str) -> str | None:
     if m is None:
         return None
     name = m.group("name")
-    if _MODEL_NAME.match(name) or not (_looks_like_name(name) or name[1:].isalpha()):
+    if MODEL_FAMILY.match(name) or not (looks_like_name(name) or name[1:].isalpha()):
         return None
     return name
 
@@ -521,7 +522,7 @@ def tag_metric_phrases(text: str, spans: list[tuple[int, int]], metrics: list[Ta
             surface = text[s:e]
             if any(d.start < e and s < d.end for d in datasets):
                 continue
-            if label == "MPHRASE:acronym" and _MODEL_NAME.match(surface):
+            if label == "MPHRASE:acronym" and MODEL_FAMILY.match(surface):
                 continue
             if label == "MPHRASE:acronym" and not (
                     _METRIC_WORD.search(text, s0, e0) and len(surface) >= 2):
@@ -646,7 +647,7 @@ def tag_text(text: str, sentences: list[tuple[int, int]] | None = None,
     metrics and resolutions in sentences with a digit; numbers, steps, cues and settings
     only where a claim is possible (a digit and a metric name, a relative unit or a
     dataset), which skips most sentences of non-ML abstracts."""
-    tags = Tags()
+    tags = Tags(title=title)
     tags.datasets = tag_datasets(text, title)
     own = title_benchmark(title) if title else None
     if own is not None:

@@ -199,6 +199,29 @@ def same_tuple(metric_name: Callable[[str | None], str], ds_match: DatasetMatch,
             and ds_match(gr.get("dataset"), pr.get("dataset")))
 
 
+def same_full(metric_name: Callable[[str | None], str], ds_match: DatasetMatch,
+              gr: dict[str, Any], pr: dict[str, Any]) -> bool:
+    """`same_tuple`, and the same resolution, sampling steps and role (the issue's "full"
+    tuple)."""
+    steps = (gr.get("qualifiers") or {}).get("steps")
+    return (same_tuple(metric_name, ds_match, gr, pr)
+            and gr.get("resolution") == pr.get("resolution")
+            and steps == pr.get("steps")
+            and gr.get("role", "proposed") == pr.get("role"))
+
+
+def _model(gold_result: dict[str, Any]) -> str:
+    return str((gold_result.get("qualifiers") or {}).get("model") or "")
+
+
+def same_model(gr: dict[str, Any], pr: dict[str, Any]) -> bool:
+    """Same value, and the model the gold names is the predicted one (either name may hold
+    the other: "the repaired 1B" / "1B")."""
+    gold, pred = norm(_model(gr)), norm(str(pr.get("model") or ""))
+    return values_equal(gr["value"], pr["value"]) and bool(gold) and bool(pred) and (
+        gold in pred or pred in gold)
+
+
 def build_release(raw: Path, work: Path) -> Path:
     """`python -m pipeline run` on `raw` in a fresh process (work files under `work`); the
     release folder. A failed run stops the calling tool with the run's error output."""
@@ -256,7 +279,7 @@ def evaluate_release(release_dir: Path, gold_path: Path, complete: bool = False)
         by_title.setdefault(normalise_title(str(p["title"])), []).append(p)
 
     t_papers, t_authors, t_urls, t_ds = Tally(), Tally(), Tally(), Tally()
-    t_res, t_val, t_tup = Tally(), Tally(), Tally()
+    t_res, t_val, t_tup, t_full, t_model = Tally(), Tally(), Tally(), Tally(), Tally()
     used: set[str] = set()
     aligned = 0
     for g in gold:
@@ -314,6 +337,19 @@ def evaluate_release(release_dir: Path, gold_path: Path, complete: bool = False)
             partial(same_tuple, metric_name, ds_match),
             lambda x: f"{x['metric']}={x['value']}{x.get('unit') or ''} on {x.get('dataset')}",
         )
+        t_full.match(
+            where, gold_results, pred_results,
+            partial(same_full, metric_name, ds_match),
+            lambda x: f"{x['metric']}={x['value']}{x.get('unit') or ''} on {x.get('dataset')} "
+                      f"res={x.get('resolution')} steps="
+                      f"{x.get('steps', (x.get('qualifiers') or {}).get('steps'))} "
+                      f"role={x.get('role')}",
+        )
+        t_model.match(
+            where, [(r, c) for r, c in gold_results if _model(r)],
+            [r for r in pred_results if r.get("model")], same_model,
+            lambda x: f"{x['value']} by {x.get('model') or _model(x)}",
+        )
     # Papers of the gold's files that the gold does not annotate: not false positives.
     unaligned = [f"{str(p['title'])[:60]} ({p['source_file']})" for p in scored
                  if str(p["paper_id"]) not in used]
@@ -328,6 +364,8 @@ def evaluate_release(release_dir: Path, gold_path: Path, complete: bool = False)
         "resolutions": t_res.score(),
         "result_values": t_val.score(),
         "result_tuples": t_tup.score(),
+        "result_full": t_full.score(),
+        "result_models": t_model.score(),
     }
     return EvalReport(fields, gold_papers=len(gold), aligned_papers=aligned,
                       unaligned_predicted=len(unaligned), unaligned_titles=unaligned)

@@ -1,0 +1,88 @@
+"""Which system a result is about, and whether that system is someone else's.
+
+- `system_of`: the name of the system a value in a sentence belongs to: a known model family
+  right after the value ("+4.0 pp on GPT-5"), else the nearest subject or possessive before
+  the value in its part of the sentence ("IterNet achieves AUCs of ...", "the best model,
+  Claude Opus 4.6, fully solves 55.4%", "Huginn's HumanEval pass@1 from 22.56% to 31.71%").
+  Patterns: `gazetteers/patterns/systems.jsonl`; a name must look like one (capitals
+  inside, a digit, a hyphen: `tag.looks_like_name`) or start a known model family
+  (`tag.MODEL_FAMILY`), and must not be a dataset or a metric.
+- `title_system`: the system a title announces ("SliceGPT: Compress Large Language Models
+  ..." -> SliceGPT), unless the title announces a benchmark.
+- `third_party`: a known model family the paper did not build (not named in its title):
+  its numbers are baselines of the paper, not the paper's own results.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from pipeline.extract import resources
+from pipeline.extract.resources import fold
+from pipeline.extract.tag import MODEL_FAMILY, Tag, looks_like_name, scan, title_benchmark
+
+_TITLE_SYSTEM = regex.compile(r"^\s*(?P<name>[A-Za-z][\w.+-]*(?:\s[\w.+-]+){0,2})\s?:\s")
+_PRONOUN = frozenset({"it", "this", "that", "which", "they", "we", "ours", "our", "its"})
+# A new subject starts after these: "GPT-4o reaches 62%, while no open model exceeds 42%".
+_CONTRAST = regex.compile(r";|\b(?:while|whereas|but|although|though)\b")
+
+
+_NOT_SYSTEMS = frozenset({"sota", "llm", "llms", "ai", "gpu", "gpus", "cpu", "api", "apis",
+                          "nlp", "ml", "rl", "cv", "iou", "auc"})
+
+
+def _name_ok(name: str, start: int, end: int, avoid: list[Tag]) -> bool:
+    if fold(name.split()[0]) in _PRONOUN or fold(name) in _NOT_SYSTEMS:
+        return False
+    if fold(name) in resources.metrics().alias_to_metric:
+        return False  # "System Usability Scale" is what is measured, not who
+    if any(t.start < end and start < t.end for t in avoid):
+        return False
+    return looks_like_name(name) or MODEL_FAMILY.match(name) is not None
+
+
+def system_of(text: str, sent_start: int, sent_end: int, value_start: int,
+              avoid: list[Tag]) -> str | None:
+    """The system the value at `value_start` is about, or None; `avoid`: the sentence's
+    dataset and metric tags (a name overlapping one is not a system)."""
+    found = scan("systems", text, [(sent_start, sent_end)])
+    start = max((c.end() for c in _CONTRAST.finditer(text, sent_start, value_start)),
+                default=sent_start)
+    best: tuple[int, int, str] | None = None  # (rank, position, name): nearest before wins
+    for _pid, label, m in found:
+        s, e = m.span("name")
+        name = text[s:e]
+        if label == "SYSTEM:possessive" and name[:1].isupper() and not any(
+                t.start < e and s < t.end for t in avoid):
+            pass  # "Huginn's HumanEval pass@1": any capitalised owner
+        elif not _name_ok(name, s, e, avoid):
+            continue
+        if label in ("SYSTEM:subject", "SYSTEM:possessive"):
+            if m.end() > value_start or s < start:
+                continue
+            key = (1, s, name)
+        else:
+            if MODEL_FAMILY.match(name) is None or s < value_start or s - value_start > 40:
+                continue
+            # "lifts accuracy by +4.0 pp on GPT-5": measured on that model, first choice
+            key = (2, -s, name)
+        if best is None or key[:2] > best[:2]:
+            best = key
+    return best[2] if best is not None else None
+
+
+def title_system(title: str) -> str | None:
+    """The system a title announces before its colon, unless it announces a benchmark."""
+    m = _TITLE_SYSTEM.match(title or "")
+    if m is None or title_benchmark(title) is not None:
+        return None
+    name = m.group("name")
+    return name if looks_like_name(name) or MODEL_FAMILY.match(name) else None
+
+
+def third_party(name: str, title: str) -> bool:
+    """A known model family ("GPT-4o", "Llama-3.1-8B") whose name the title does not hold."""
+    if MODEL_FAMILY.match(name) is None:
+        return False
+    head = regex.split(r"[\s-]", name, maxsplit=1)[0]
+    return fold(head) not in fold(title or "")

@@ -1,0 +1,58 @@
+"""Who a result is about (`extract.systems`), on sentences written for these tests: the
+subject that reaches it, a possessive, a known model after the value; the title's system;
+a known model the paper did not build is a baseline."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import results_of
+
+from pipeline.extract import extract_paper, systems
+from pipeline.records import Paper, Result
+
+LEAD = "We fine-tune transformer language models. "
+
+
+def _about(text: str) -> list[tuple[float, str | None, str]]:
+    return [(r.value, r.model, r.role) for r in results_of(LEAD + text)]
+
+
+def _paper(title: str, text: str) -> list[Result]:
+    return list(extract_paper(Paper("p", title, (), text, "f.txt", "test", 1)).results)
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("GridNet-L achieves an accuracy of 81.2% on CIFAR-100.", [(81.2, "GridNet-L", "proposed")]),
+    ("Our recipe lifts Orca-2's GSM8K accuracy from 40.1% to 52.3%.",
+     [(40.1, "Orca-2", "baseline"), (52.3, "Orca-2", "proposed")]),
+    ("The prompt raises accuracy by 3.5 pp on GPT-4o.", [(3.5, "GPT-4o", "proposed")]),
+    # a known model the paper did not build: its level is a baseline
+    ("On our test set, Llama-3.1-8B reaches 61.0% accuracy, while our tuned model reaches "
+     "70.5% accuracy.", [(61.0, "Llama-3.1-8B", "baseline"), (70.5, None, "proposed")]),
+])
+def test_the_system_a_value_is_about(text: str, want: list[tuple[float, str | None, str]]) -> None:
+    assert _about(text) == want
+
+
+@pytest.mark.parametrize("text", [
+    "SOTA methods reach 71.3% accuracy on CIFAR-100.",  # not a name
+    "It achieves 71.3% accuracy on CIFAR-100.",
+])
+def test_no_system_without_a_name(text: str) -> None:
+    assert [r.model for r in results_of(LEAD + text)] == [None]
+
+
+def test_the_title_system_when_the_sentence_names_it() -> None:
+    (r,) = _paper("TinyNet-3: Small Models for Big Images",
+                  "We train a neural network. With TinyNet-3 the error drops to an FID of 4.2.")
+    assert (r.model, r.role) == ("TinyNet-3", "proposed")
+    assert systems.title_system("FooBench: A Benchmark for Map Reasoning") is None
+    assert systems.title_system("On the Limits of Scaling: An Essay") is None
+
+
+def test_a_model_family_named_in_the_title_is_the_papers_own() -> None:
+    (r,) = _paper("Phi-9 Technical Report",
+                  "We train a language model. Phi-9-mini achieves 71% on MMLU.")
+    assert (r.metric, r.model, r.role, r.dataset) == ("accuracy", "Phi-9-mini", "proposed", "MMLU")
+    assert systems.third_party("GPT-4o", "A Benchmark of Map Reasoning")
+    assert not systems.third_party("GridNet-L", "A Benchmark of Map Reasoning")
