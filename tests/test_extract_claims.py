@@ -439,3 +439,10 @@ def test_a_list_of_metrics_then_as_many_values_pair_in_order(
         text: str, want: list[tuple[str, float]]) -> None:
     rs = results_of("We train a deep neural network for this task. " + text)
     assert [(r.metric, r.value) for r in rs] == want
+
+
+@pytest.mark.parametrize(("pointer", "want"), [("latter", 128), ("former", 64)])
+def test_the_former_or_the_latter_resolution(pointer: str, want: int) -> None:
+    (r,) = results_of("Our sampler beats prior work on CIFAR-10 at 64x64 and 128x128 resolution, "
+                      f"reaching an FID of 3.1 on the {pointer}.")
+    assert (r.value, r.resolution) == (3.1, want)

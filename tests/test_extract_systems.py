@@ -56,3 +56,9 @@ def test_a_model_family_named_in_the_title_is_the_papers_own() -> None:
     assert (r.metric, r.model, r.role, r.dataset) == ("accuracy", "Phi-9-mini", "proposed", "MMLU")
     assert systems.third_party("GPT-4o", "A Benchmark of Map Reasoning")
     assert not systems.third_party("GridNet-L", "A Benchmark of Map Reasoning")
+
+
+def test_a_named_model_family_as_subject() -> None:
+    got = _about("Our largest GridNet-XL/4 models outperform prior work on CIFAR-100, achieving "
+                 "an accuracy of 84.0%.")
+    assert got == [(84.0, "GridNet-XL/4", "proposed")]
