@@ -62,3 +62,13 @@ def test_a_named_model_family_as_subject() -> None:
     got = _about("Our largest GridNet-XL/4 models outperform prior work on CIFAR-100, achieving "
                  "an accuracy of 84.0%.")
     assert got == [(84.0, "GridNet-XL/4", "proposed")]
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    ("No open-weight model exceeds 42.0% accuracy on our suite.", "baseline"),
+    ("Even the strongest proprietary model reaches only 38.5% accuracy.", "baseline"),
+    ("Twelve evaluated models score below 30.0% accuracy on the hard split.", "baseline"),
+    ("Our model reaches 70.1% accuracy on the hard split.", "proposed"),
+])
+def test_levels_said_of_the_evaluated_systems_are_baselines(text: str, role: str) -> None:
+    assert [r.role for r in results_of(LEAD + text)] == [role]

@@ -640,15 +640,17 @@ def assign_systems(text: str, sent: Span, values: list[_Value], avoid: list[Tag]
                    tags: Tags) -> None:
     """The system each value is about (`systems.system_of`, else the title's system when the
     sentence names it before the value); a level reached by a known model the paper did not
-    build is a baseline ("GPT-4o reaches 62%" in a paper that evaluates it)."""
+    build, or said of the systems it evaluates ("the best model reaches 48%"), is a baseline
+    ("GPT-4o reaches 62%" in a paper that evaluates it)."""
     own = systems.title_system(tags.title)
     for v in values:
         if v.model is None:
             v.model = systems.system_of(text, sent.start, sent.end, v.start, avoid)
         if v.model is None and own is not None and own in text[sent.start:v.start]:
             v.model = own
-        if v.model is not None and v.role == "proposed" and v.kind == "absolute" and \
-                not v.from_to and systems.third_party(v.model, tags.title):
+        if v.role == "proposed" and v.kind == "absolute" and not v.from_to and (
+                (v.model is not None and systems.third_party(v.model, tags.title))
+                or (v.model is None and systems.evaluated_subject(text, sent.start, v.start))):
             v.role = "baseline"
 
 

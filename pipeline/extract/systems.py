@@ -7,6 +7,8 @@
   Patterns: `gazetteers/patterns/systems.jsonl`; a name must look like one (capitals
   inside, a digit, a hyphen: `tag.looks_like_name`) or start a known model family
   (`tag.MODEL_FAMILY`), and must not be a dataset or a metric.
+- `evaluated_subject`: the value is said of systems the paper evaluates ("the best model
+  reaches", "no open-weight model exceeds", "thirteen base models follow").
 - `title_system`: the system a title announces ("SliceGPT: Compress Large Language Models
   ..." -> SliceGPT), unless the title announces a benchmark.
 - `third_party`: a known model family the paper did not build (not named in its title):
@@ -50,6 +52,8 @@ def system_of(text: str, sent_start: int, sent_end: int, value_start: int,
                 default=sent_start)
     best: tuple[int, int, str] | None = None  # (rank, position, name): nearest before wins
     for _pid, label, m in found:
+        if label == "SYSTEM:evaluated":
+            continue
         s, e = m.span("name")
         name = text[s:e]
         if label == "SYSTEM:possessive" and name[:1].isupper() and not any(
@@ -69,6 +73,15 @@ def system_of(text: str, sent_start: int, sent_end: int, value_start: int,
         if best is None or key[:2] > best[:2]:
             best = key
     return best[2] if best is not None else None
+
+
+def evaluated_subject(text: str, sent_start: int, value_start: int) -> bool:
+    """The value's part of the sentence speaks of systems the paper evaluates, not of its own
+    ("the best model reaches", "no open-weight model exceeds", "thirteen base models follow")."""
+    start = max((c.end() for c in _CONTRAST.finditer(text, sent_start, value_start)),
+                default=sent_start)
+    return any(label == "SYSTEM:evaluated" and start <= m.start() and m.end() <= value_start
+               for _pid, label, m in scan("systems", text, [(start, value_start)]))
 
 
 def title_system(title: str) -> str | None:
