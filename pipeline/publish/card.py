@@ -233,8 +233,13 @@ def heldout_section(files: dict[str, Path], after_lead: str = "") -> str:
         f"{lead[0].split(' (')[0]} set ({lead[1].get('gold_papers', '?')} real abstracts "
         "annotated by hand before the extractor read them): result values F1 "
         f"{f['result_values']['f1']:.3f}, result tuples (metric, value, dataset) F1 "
-        f"{f['result_tuples']['f1']:.3f}, datasets F1 {f['datasets']['f1']:.3f}. Expect "
-        "figures like these on your own abstracts, not the seed figures further down.",
+        f"{f['result_tuples']['f1']:.3f}"
+        + (f", full tuples (the tuple with resolution, steps and role) F1 "
+           f"{f['result_full']['f1']:.3f}" if "result_full" in f else "")
+        + f", datasets F1 {f['datasets']['f1']:.3f}. Expect "
+        "figures like these on your own abstracts, not the seed figures further down. "
+        "(`result_models`: the value with the system the gold names for it; the gold names "
+        "one for few results, so its precision is low by construction: read its recall.)",
         "",
         *([after_lead, ""] if after_lead else []),
         "Per field, on real abstracts annotated by hand (Hugging Face Daily Papers: "
