@@ -446,3 +446,14 @@ def test_the_former_or_the_latter_resolution(pointer: str, want: int) -> None:
     (r,) = results_of("Our sampler beats prior work on CIFAR-10 at 64x64 and 128x128 resolution, "
                       f"reaching an FID of 3.1 on the {pointer}.")
     assert (r.value, r.resolution) == (3.1, want)
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("It obtains 81.0% mAP / 90.5% rank1 on Market-1501.",
+     [("mAP", 81.0), ("rank-1 accuracy", 90.5)]),
+    ("Our LSTM reaches a test set error of 18.2% on TIMIT.", [("error rate", 18.2)]),
+    ("It brings word-level perplexity on WikiText-2 down to 45.0.", [("perplexity", 45.0)]),
+])
+def test_metric_spellings_of_leaderboards(text: str, want: list[tuple[str, float]]) -> None:
+    rs = results_of("We train a deep neural network for this task. " + text)
+    assert [(r.metric, r.value) for r in rs] == want
