@@ -98,6 +98,7 @@ _ALLOWED_AFTER = frozenset(
     closing despite only alone even both again averaged total all among here there
     compared respectively surpassing exceeding rivaling remains stays""".split()
 )
+_ACRONYM_AFTER = regex.compile(r"\s(?P<w>[A-Z][A-Za-z]*[A-Z][A-Za-z]*)(?![\w@-])")
 _PLURAL_COUNT = regex.compile(r"\s(?P<w>[a-z][a-z-]*[a-z]s)\b")
 _SLASH = regex.compile(r"\s?/\s?")
 _LIST_GAP = regex.compile(r"\s?(?:,\s?(?:and\s|or\s)?|\s(?:and|or|&)\s)\s?")
@@ -239,6 +240,12 @@ def candidate_values(text: str, sent: Span, tags: Tags, blocked: list[Tag]) -> l
                 m.start in (wa.start("w"), wa.end("w") + 1) for m in tags.metrics
             ) and not (wa.group("w") == "out" and text.startswith(" of", wa.end("w"))):
                 continue  # "50 lines", "0.1 microrad": a count or a measurement
+        if unit_metric is None and measure is None:
+            acr = _ACRONYM_AFTER.match(text, end)
+            if acr is not None and not any(
+                    x.start in (acr.start("w"), acr.end("w") + 1)
+                    for x in (*tags.metrics, *tags.datasets)):
+                continue  # "~1.3% CoV": the value of something the table does not know
         v = _Value(t, float(t.value), unit, t.start, end, measure=measure)
         if vs in assign_metric:
             v.metric = assign_metric[vs]
@@ -464,7 +471,10 @@ def assign_kind(text: str, v: _Value, cues: list[Tag]) -> None:
         if entry is not None and entry.relative_only:
             v.kind = "relative"
             return
-        if v.tag.value < 0 or text[v.tag.start] == "+" or _GAIN_AFTER.match(text, v.end):
+        lst = v.groups.get("list", [v])
+        if v.tag.value < 0 or text[v.tag.start] == "+" or _GAIN_AFTER.match(text, v.end) or (
+                lst[-1] is not v and lst[-1].unit == "%"
+                and _GAIN_AFTER.match(text, lst[-1].end)):  # "52.5% and 90% higher"
             v.kind = "relative"
             return
         by = _BY_BEFORE.search(text, max(0, v.start - 20), v.start)
@@ -735,6 +745,78 @@ def _specific_metric(text: str, v: _Value, metrics: list[Tag]) -> str | None:
     return name if name != v.metric else None
 
 
+# A relative change of a named metric is named with its direction, as the text states it:
+# "reduces median latency by 73%" -> "latency reduction", "52.5% higher success rates" ->
+# "success rate improvement", "increases tail latency by 97%" -> "latency increase".
+_DIRECTION = (
+    (regex.compile(r"(?i:reduc|decreas|lower|fewer|less|cut|drop|sav|shrink|smaller|cheaper|"
+                   r"faster)"), "reduction"),
+    (regex.compile(r"(?i:increas|rais|grow|more)"), "increase"),
+    (regex.compile(r"(?i:degrad|wors)"), "degradation"),
+    (regex.compile(r"(?i:improv|gain|boost|higher|better|enhanc|lift|outperform|surpass|exceed|"
+                   r"advanc)"), "improvement"),
+)
+_COUNT_OF = regex.compile(r"^(?i:(?:the\s)?(?:number|amount|count)\s+of\s+)")
+_CHANGE_NOUNS = frozenset({"reduction", "increase", "improvement", "degradation", "drop",
+                           "overhead", "savings", "saving", "reductions", "gain"})
+_UNNAMED_PHRASES = frozenset({"gain", "gains", "relative gain", "mean gain", "average gain",
+                              "relative improvement", "performance improvement",
+                              "absolute improvement", "performance gain", "average improvement"})
+
+
+def _direction(text: str, v: _Value, cues: list[Tag], clause: Span,
+               after_pos: int) -> str | None:
+    """The direction of a change: a word right after the value ("24% lower", "a 498% gain"),
+    else the nearest change word before the value and after `after_pos`."""
+    last = v.groups.get("list", [v])[-1]
+    for end in (v.end, last.end):
+        after = _GAIN_AFTER.match(text, end)
+        if after is not None:
+            word = after.group().strip()
+            return next((noun for rx, noun in _DIRECTION if rx.match(word)), None)
+    before = [c for c in cues if c.label in ("CUE:gain", "CUE:drop", "CUE:outperform")
+              and max(clause.start, after_pos) <= c.start and c.end <= v.start
+              and fold(text[c.start:c.end]) not in _WEAK_CUES]
+    for c in reversed(before):
+        word = text[c.start:c.end]
+        noun = next((n for rx, n in _DIRECTION if rx.match(word)), None)
+        if noun is not None:
+            return noun
+    return None
+
+
+def change_name(text: str, v: _Value, metrics: list[Tag], cues: list[Tag],
+                clause: Span) -> str | None:
+    """The name of a relative change of a named metric: the metric (for a cost, as the text
+    words it: "parameter", "training time") and the direction of the change. For a quality
+    metric only when the change is worded after the metric ("Dice score gains of 7.34%",
+    "HD95 improved by 2.5%", "52.5% higher success rates"); "improves CTR by 2.81%" keeps the
+    metric's name, as a change of a score in points."""
+    if v.kind != "relative" or v.unit != "%" or v.metric is None:
+        return None
+    if v.metric in _UNNAMED_PHRASES:
+        return "improvement"
+    if v.metric in _UNNAMED or v.metric in ("improvement", "speedup") or \
+            v.metric.rsplit(" ", 1)[-1] in _CHANGE_NOUNS:
+        return None
+    name = v.metric
+    entry = resources.metrics().by_name.get(name)
+    own = [m for m in metrics if str(m.value) == name and m.label != "phrase"]
+    m = min(own, key=lambda t: min(abs(t.end - v.start), abs(t.start - v.end))) if own else None
+    cost = entry is not None and entry.relative_only
+    if not cost:
+        return None
+    noun = _direction(text, v, cues, clause, 0)
+    if noun is None:
+        return None
+    if cost and m is not None:
+        words = _COUNT_OF.sub("", text[m.start:m.end]).split()  # "number of parameters"
+        words[-1] = words[-1] if words[-1].isupper() or words[-1][-2:] == "Ps" else \
+            recognise.singular(words[-1])
+        name = " ".join(words)
+    return f"{name} {noun}"
+
+
 def _learned_links(text: str, sent: Span, values: list[_Value], metrics: list[Tag],
                    tags: Tags) -> None:
     """A change the rules could not name ("improvement") takes the metric phrase the learned
@@ -848,6 +930,9 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
         for v in values:
             v.metric = _specific_metric(text, v, metrics) or v.metric
         _learned_links(text, sent, values, metrics, tags)
+        for v in values:
+            v.metric = change_name(text, v, metrics, cues, _clause_of(clauses, v.start)) \
+                or v.metric
         assign_systems(text, sent, values, dtags + metrics, tags)
         for v in values:
             v.dataset = str(v.dataset_tag.value) if v.dataset_tag is not None else None

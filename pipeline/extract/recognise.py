@@ -282,16 +282,16 @@ def metric_name(phrase: str) -> str:
     singular) is a spelling the table has, else the phrase with a plural head made singular."""
     table = resources.metrics().alias_to_metric
     key = fold(phrase.strip())
-    for k in (key, _singular(key)):
+    for k in (key, singular(key)):
         if k in table:
             return table[k]
     words = phrase.strip().split()
     if words[-1].islower():
-        words[-1] = _singular(words[-1])
+        words[-1] = singular(words[-1])
     return " ".join(words)
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
     """"accuracies" -> "accuracy", "errors" -> "error"; "loss" stays."""
     if word.endswith("ies"):
         return word[:-3] + "y"
