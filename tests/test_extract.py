@@ -206,3 +206,12 @@ def test_title_announces_the_paper_benchmark() -> None:
     assert _names(text, "Quorlex: A Clinical Benchmark for Planning") == ["Quorlex"]
     assert _names(text, "Quorlex: Benchmarking Planners in Clinics") == ["Quorlex"]
     assert _names(text, "Quorlex: Learning to Plan for Benchmark Tasks") == []
+
+
+def test_capitalised_dataset_noun_and_lists_before_datasets() -> None:
+    got = {name for name, _, _ in _datasets(
+        "We segment the ZQRS Dataset and detect changes on the KLM-CD and XYZ-CD datasets.")}
+    assert {"ZQRS", "KLM-CD", "XYZ-CD"} <= got
+    # a long title-case name before "Benchmark" is not taken whole
+    got = {name for name, _, _ in _datasets("We build A Local Ordinance Benchmark for cities.")}
+    assert "Local Ordinance" not in got
