@@ -22,20 +22,14 @@ dataset (accuracy)? Folds are by a hash of the arXiv id: no randomness.
 
 from __future__ import annotations
 
-import argparse
-import csv
-import io
-import json
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
-from pipeline.config import GAZETTEER_DIR
 from pipeline.extract import resources
 from pipeline.extract.tasks import DATASET_METRICS_CSV
-from pipeline.tools.build_tasks import LABELS, Row, fold_of, read_rows
+from pipeline.tools import build_tasks
+from pipeline.tools.build_tasks import Row, fold_of
 from pipeline.tools.pwc_check import in_dev
 
 MIN_PAPERS = 3
@@ -70,14 +64,6 @@ def build(rows: Iterable[Row]) -> list[dict[str, Any]]:
     return out
 
 
-def to_csv(rows: Sequence[dict[str, Any]]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue()
-
-
 def cross_validate(rows: Sequence[Row], k: int) -> dict[str, Any]:
     """Coverage and accuracy of the usual metric on held-out (paper, dataset) pairs."""
     folds: list[dict[str, Any]] = []
@@ -99,28 +85,16 @@ def cross_validate(rows: Sequence[Row], k: int) -> dict[str, Any]:
     }
 
 
+def to_csv(rows: Sequence[dict[str, Any]]) -> str:
+    return build_tasks.to_csv(rows, COLUMNS)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipeline.tools.build_dataset_metrics",
-                                 description=__doc__.split("\n\n")[0])
-    ap.add_argument("--labels", type=Path, default=LABELS)
-    ap.add_argument("--out", type=Path, default=DATASET_METRICS_CSV)
-    ap.add_argument("--cv", type=int, metavar="K", help="measure by K-fold CV; write nothing")
-    ap.add_argument("--write", type=Path, help="with --cv: save the figures as JSON")
-    args = ap.parse_args(argv)
-    rows = [r for r in read_rows(args.labels) if not in_dev(r.paper)]
-    if args.cv:
-        report = cross_validate(rows, args.cv)
-        report["command"] = (f"python -m pipeline.tools.build_dataset_metrics --cv {args.cv}"
-                             + (f" --write {args.write}" if args.write else ""))
-        if args.write:
-            args.write.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-        print(json.dumps({k: v for k, v in report.items() if k != "folds"}))
-        return 0
-    built = build(rows)
-    args.out.write_text(to_csv(built), encoding="utf-8")
-    print(f"{args.out.relative_to(GAZETTEER_DIR.parent)}: {len(built)} datasets from "
-          f"{len(rows)} train-split PwC rows", file=sys.stderr)
-    return 0
+    return build_tasks.table_main(
+        argv, prog="pipeline.tools.build_dataset_metrics", doc=__doc__ or "",
+        out=DATASET_METRICS_CSV, select=lambda rows: [r for r in rows if not in_dev(r.paper)],
+        build_rows=build, columns=COLUMNS, cross_validate_rows=cross_validate,
+        what="train-split PwC rows")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ import io
 import json
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,9 +143,9 @@ def build(rows: Iterable[Row]) -> list[dict[str, Any]]:
     return out
 
 
-def to_csv(rows: Sequence[dict[str, Any]]) -> str:
+def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] = COLUMNS) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return buf.getvalue()
@@ -177,27 +177,39 @@ def cross_validate(rows: Sequence[Row], k: int) -> dict[str, Any]:
     }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipeline.tools.build_tasks",
-                                 description=__doc__.split("\n\n")[0])
+def table_main(argv: Sequence[str] | None, *, prog: str, doc: str, out: Path,
+               select: Callable[[list[Row]], list[Row]],
+               build_rows: Callable[[list[Row]], list[dict[str, Any]]],
+               columns: Sequence[str],
+               cross_validate_rows: Callable[[list[Row], int], dict[str, Any]],
+               what: str) -> int:
+    """The command line of a table built from PwC rows: write it, or `--cv K` measure it."""
+    ap = argparse.ArgumentParser(prog=f"python -m {prog}", description=doc.split("\n\n")[0])
     ap.add_argument("--labels", type=Path, default=LABELS)
-    ap.add_argument("--out", type=Path, default=TASKS_CSV)
+    ap.add_argument("--out", type=Path, default=out)
     ap.add_argument("--cv", type=int, metavar="K", help="measure by K-fold CV; write nothing")
     ap.add_argument("--write", type=Path, help="with --cv: save the figures as JSON")
     args = ap.parse_args(argv)
-    rows = read_rows(args.labels)
+    rows = select(read_rows(args.labels))
     if args.cv:
-        report = cross_validate(rows, args.cv)
-        text = json.dumps(report, indent=1) + "\n"
+        report = cross_validate_rows(rows, args.cv)
+        report["command"] = (f"python -m {prog} --cv {args.cv}"
+                             + (f" --write {args.write}" if args.write else ""))
         if args.write:
-            args.write.write_text(text, encoding="utf-8")
+            args.write.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
         print(json.dumps({k: v for k, v in report.items() if k != "folds"}))
         return 0
-    built = build(rows)
-    args.out.write_text(to_csv(built), encoding="utf-8")
+    built = build_rows(rows)
+    args.out.write_text(to_csv(built, columns), encoding="utf-8")
     print(f"{args.out.relative_to(GAZETTEER_DIR.parent)}: {len(built)} rows from "
-          f"{len(rows)} PwC rows", file=sys.stderr)
+          f"{len(rows)} {what}", file=sys.stderr)
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return table_main(argv, prog="pipeline.tools.build_tasks", doc=__doc__ or "",
+                      out=TASKS_CSV, select=list, build_rows=build, columns=COLUMNS,
+                      cross_validate_rows=cross_validate, what="PwC rows")
 
 
 if __name__ == "__main__":
