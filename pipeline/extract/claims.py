@@ -652,15 +652,17 @@ def assign_systems(text: str, sent: Span, values: list[_Value], avoid: list[Tag]
     sentence names it before the value); a level reached by a known model the paper did not
     build, or said of the systems it evaluates ("the best model reaches 48%"), is a baseline
     ("GPT-4o reaches 62%" in a paper that evaluates it)."""
-    own = systems.title_system(tags.title)
+    own = systems.title_system(tags.title) if tags.title else None
+    found = systems.sentence_matches(text, sent.start, sent.end)
     for v in values:
-        if v.model is None:
-            v.model = systems.system_of(text, sent.start, sent.end, v.start, avoid)
+        if v.model is None and found:
+            v.model = systems.system_of(text, found, sent.start, v.start, avoid)
         if v.model is None and own is not None and own in text[sent.start:v.start]:
             v.model = own
-        if v.role == "proposed" and v.kind == "absolute" and not v.from_to and (
+        if v.role == "proposed" and v.kind == "absolute" and not v.from_to and found and (
                 (v.model is not None and systems.third_party(v.model, tags.title))
-                or (v.model is None and systems.evaluated_subject(text, sent.start, v.start))):
+                or (v.model is None and systems.evaluated_subject(text, found, sent.start,
+                                                                  v.start))):
             v.role = "baseline"
 
 

@@ -17,6 +17,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import regex
 
 from pipeline.extract import resources
@@ -43,11 +45,19 @@ def _name_ok(name: str, start: int, end: int, avoid: list[Tag]) -> bool:
     return looks_like_name(name) or MODEL_FAMILY.match(name) is not None
 
 
-def system_of(text: str, sent_start: int, sent_end: int, value_start: int,
+Found = list[tuple[str, str, Any]]
+
+
+def sentence_matches(text: str, sent_start: int, sent_end: int) -> Found:
+    """The sentence's matches of `patterns/systems.jsonl`, looked for once per sentence."""
+    return scan("systems", text, [(sent_start, sent_end)])
+
+
+def system_of(text: str, found: Found, sent_start: int, value_start: int,
               avoid: list[Tag]) -> str | None:
-    """The system the value at `value_start` is about, or None; `avoid`: the sentence's
-    dataset and metric tags (a name overlapping one is not a system)."""
-    found = scan("systems", text, [(sent_start, sent_end)])
+    """The system the value at `value_start` is about, or None; `found`: the sentence's
+    `sentence_matches`; `avoid`: its dataset and metric tags (a name overlapping one is not
+    a system)."""
     start = max((c.end() for c in _CONTRAST.finditer(text, sent_start, value_start)),
                 default=sent_start)
     best: tuple[int, int, str] | None = None  # (rank, position, name): nearest before wins
@@ -75,13 +85,13 @@ def system_of(text: str, sent_start: int, sent_end: int, value_start: int,
     return best[2] if best is not None else None
 
 
-def evaluated_subject(text: str, sent_start: int, value_start: int) -> bool:
+def evaluated_subject(text: str, found: Found, sent_start: int, value_start: int) -> bool:
     """The value's part of the sentence speaks of systems the paper evaluates, not of its own
     ("the best model reaches", "no open-weight model exceeds", "thirteen base models follow")."""
     start = max((c.end() for c in _CONTRAST.finditer(text, sent_start, value_start)),
                 default=sent_start)
     return any(label == "SYSTEM:evaluated" and start <= m.start() and m.end() <= value_start
-               for _pid, label, m in scan("systems", text, [(start, value_start)]))
+               for _pid, label, m in found)
 
 
 def title_system(title: str) -> str | None:
