@@ -641,6 +641,21 @@ def relative_hint(text: str, start: int, end: int) -> bool:
     return bool(scan("relative_hints", text, [(start, end)]))
 
 
+def _number_beside_dataset(text: str, start: int, end: int, datasets: list[Tag]) -> bool:
+    """The sentence names a dataset and has a digit outside every dataset name ("78.6 on
+    COCO", not only "CIFAR-10"): an unnamed number may be a result on it."""
+    inside = [d for d in datasets if start <= d.start < end]
+    if not inside:
+        return False
+    pos = find_digit(text, start, end)
+    while pos >= 0:
+        d = next((d for d in inside if d.start <= pos < d.end), None)
+        if d is None:
+            return True
+        pos = find_digit(text, d.end, end)
+    return False
+
+
 def tag_text(text: str, sentences: list[tuple[int, int]] | None = None,
              title: str = "") -> Tags:
     """Every tag of one abstract that can matter. Datasets are looked for in the whole text;
@@ -670,7 +685,7 @@ def tag_text(text: str, sentences: list[tuple[int, int]] | None = None,
     claim_spans = [(s, e) for s, e in spans
                    if any(s <= m.start < e for m in tags.metrics)
                    or relative_hint(text, s, e)
-                   or any(s <= d.start < e for d in tags.datasets)]
+                   or _number_beside_dataset(text, s, e, tags.datasets)]
     if claim_spans:
         tags.numbers = tag_numbers(text, claim_spans)
         # Steps, settings and non-result contexts only matter where a number may be a
