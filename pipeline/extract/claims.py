@@ -653,7 +653,9 @@ def assign_systems(text: str, sent: Span, values: list[_Value], avoid: list[Tag]
     build, or said of the systems it evaluates ("the best model reaches 48%"), is a baseline
     ("GPT-4o reaches 62%" in a paper that evaluates it)."""
     own = systems.title_system(tags.title) if tags.title else None
-    found = systems.sentence_matches(text, sent.start, sent.end)
+    # "+4.0 pp on GPT-5": a model named within 40 characters after the last value counts
+    found = systems.sentence_matches(text, sent.start,
+                                     min(sent.end, max(v.end for v in values) + 60))
     for v in values:
         if v.model is None and found:
             v.model = systems.system_of(text, found, sent.start, v.start, avoid)

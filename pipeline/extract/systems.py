@@ -25,6 +25,7 @@ from pipeline.extract import resources
 from pipeline.extract.resources import fold
 from pipeline.extract.tag import MODEL_FAMILY, Tag, looks_like_name, scan, title_benchmark
 
+_HEAD_SPLIT = regex.compile(r"[\s-]")
 _TITLE_SYSTEM = regex.compile(r"^\s*(?P<name>[A-Za-z][\w.+-]*(?:\s[\w.+-]+){0,2})\s?:\s")
 _PRONOUN = frozenset({"it", "this", "that", "which", "they", "we", "ours", "our", "its"})
 # A new subject starts after these: "GPT-4o reaches 62%, while no open model exceeds 42%".
@@ -49,7 +50,8 @@ Found = list[tuple[str, str, Any]]
 
 
 def sentence_matches(text: str, sent_start: int, sent_end: int) -> Found:
-    """The sentence's matches of `patterns/systems.jsonl`, looked for once per sentence."""
+    """The matches of `patterns/systems.jsonl` in text[sent_start:sent_end] (the sentence up
+    to just after its last value), looked for once per sentence."""
     return scan("systems", text, [(sent_start, sent_end)])
 
 
@@ -107,5 +109,5 @@ def third_party(name: str, title: str) -> bool:
     """A known model family ("GPT-4o", "Llama-3.1-8B") whose name the title does not hold."""
     if MODEL_FAMILY.match(name) is None:
         return False
-    head = regex.split(r"[\s-]", name, maxsplit=1)[0]
+    head = _HEAD_SPLIT.split(name, maxsplit=1)[0]
     return fold(head) not in fold(title or "")
