@@ -647,12 +647,11 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
 
 
 def assign_systems(text: str, sent: Span, values: list[_Value], avoid: list[Tag],
-                   tags: Tags) -> None:
+                   tags: Tags, own: str | None) -> None:
     """The system each value is about (`systems.system_of`, else the title's system when the
     sentence names it before the value); a level reached by a known model the paper did not
     build, or said of the systems it evaluates ("the best model reaches 48%"), is a baseline
-    ("GPT-4o reaches 62%" in a paper that evaluates it)."""
-    own = systems.title_system(tags.title) if tags.title else None
+    ("GPT-4o reaches 62%" in a paper that evaluates it). `own`: the title's system."""
     # "+4.0 pp on GPT-5": a model named within 40 characters after the last value counts
     found = systems.sentence_matches(text, sent.start,
                                      min(sent.end, max(v.end for v in values) + 60))
@@ -763,9 +762,9 @@ _DIRECTION = (
 _COUNT_OF = regex.compile(r"^(?i:(?:the\s)?(?:number|amount|count)\s+of\s+)")
 _CHANGE_NOUNS = frozenset({"reduction", "increase", "improvement", "degradation", "drop",
                            "overhead", "savings", "saving", "reductions", "gain"})
-_UNNAMED_PHRASES = frozenset({"gain", "gains", "relative gain", "mean gain", "average gain",
-                              "relative improvement", "performance improvement",
-                              "absolute improvement", "performance gain", "average improvement"})
+_UNNAMED_PHRASES = _UNNAMED | {"gain", "gains", "mean gain", "average gain",
+                               "relative improvement", "performance improvement",
+                               "absolute improvement", "performance gain", "average improvement"}
 
 
 def _direction(text: str, v: _Value, cues: list[Tag], clause: Span,
@@ -800,7 +799,7 @@ def change_name(text: str, v: _Value, metrics: list[Tag], cues: list[Tag],
         return None
     if v.metric in _UNNAMED_PHRASES:
         return "improvement"
-    if v.metric in _UNNAMED or v.metric in ("improvement", "speedup") or \
+    if v.metric in _UNNAMED or v.metric == "speedup" or \
             v.metric.rsplit(" ", 1)[-1] in _CHANGE_NOUNS:
         return None
     name = v.metric
@@ -847,6 +846,7 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
     ml_context: bool | None = None
     # Metrics named by a phrase the table lacks ("overall score"): results only in ML text.
     phrase_metrics = {str(m.value) for m in tags.metrics if m.label == "phrase"}
+    own_system = systems.title_system(tags.title) if tags.title else None
     block_all = (blocked + tags.resolutions + tags.steps + tags.datasets + tags.metrics
                  + [s for s in tags.settings if s.label == "SETTING:k-shot"])
     for sent in sentences:
@@ -937,7 +937,7 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
         for v in values:
             v.metric = change_name(text, v, metrics, cues, _clause_of(clauses, v.start)) \
                 or v.metric
-        assign_systems(text, sent, values, dtags + metrics, tags)
+        assign_systems(text, sent, values, dtags + metrics, tags, own_system)
         for v in values:
             v.dataset = str(v.dataset_tag.value) if v.dataset_tag is not None else None
             v.resolution = _resolution_for(text, v, sent, tags)

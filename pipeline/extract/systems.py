@@ -68,10 +68,10 @@ def system_of(text: str, found: Found, sent_start: int, value_start: int,
             continue
         s, e = m.span("name")
         name = text[s:e]
-        if label == "SYSTEM:possessive" and name[:1].isupper() and not any(
-                t.start < e and s < t.end for t in avoid):
-            pass  # "Huginn's HumanEval pass@1": any capitalised owner
-        elif not _name_ok(name, s, e, avoid):
+        # "Huginn's HumanEval pass@1": any capitalised owner that is not a dataset or metric
+        owner = label == "SYSTEM:possessive" and name[:1].isupper() and not any(
+            t.start < e and s < t.end for t in avoid)
+        if not owner and not _name_ok(name, s, e, avoid):
             continue
         if label in ("SYSTEM:subject", "SYSTEM:possessive"):
             if m.end() > value_start or s < start:
