@@ -46,6 +46,8 @@ eval: $(STAMP) native
 	# listing pages: leave-one-page-out (unseen) figures, then the whole pipeline on the same
 	# pages with the shipped models, which trained on them (seen)
 	$(BIN)/python -m pipeline.tools.train_listing --cv --write eval/listing_cv.json
+	# listing pages that no model trains on, read by the shipped models (blind)
+	$(BIN)/python eval/listing_blind.py --folder tests/fixtures/pages_blind --write eval/listing_blind.json
 	# Papers with Code-style check: pwc_train's dev split (held out) through the whole pipeline
 	$(BIN)/python -m pipeline.tools.pwc_check --write eval/pwc_check.json
 	# learned metric tagger: 5-fold cross-validation by paper over the gold it trains on (seen)

@@ -152,9 +152,14 @@ def test_listing_figures_name_their_set_and_that_it_was_unseen() -> None:
     blind = {"pages": 14, "entries": 509, "models_at": "4cd3217", "titles": {"f1": 0.4515},
              "authors": {"f1": 0.4865}, "abstracts_attached": 0.0, "abstracts": 64}
     text = listing_section(data, blind)
-    assert text.startswith("Listing pages (ingest), blind: 14 annotated pages (509 entries) "
-                           "read by the listing models of 4cd3217, before any model trained")
+    assert text.startswith("Listing pages (ingest), blind: 14 annotated real pages of other "
+                           "sites (509 entries) read by the listing models of 4cd3217, before "
+                           "any model trained")
     assert "titles F1 0.452" in text and "Cross-validated, measured by" in text
+    standing = {**blind, "folder": "tests/fixtures/pages_blind"}
+    del standing["models_at"]
+    assert "(509 entries) that no listing model trains on (`tests/fixtures/pages_blind`): " \
+        "titles F1 0.452" in listing_section(data, standing)
 
 
 def test_card_uses_the_eval_file(releases: tuple[Path, Path], tmp_path: Path) -> None:

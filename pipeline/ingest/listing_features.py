@@ -115,6 +115,8 @@ def own_features(text: str, kind: str | None = None) -> Features:
         "brackets": min(len(_BRACKETS.findall(stripped)), 4) / 4,
         "markers": 1.0 if regex.search(r"[*†‡§¹²³⁴⁵⁶⁷⁸⁹]", stripped) else 0.0,
         "parens": 1.0 if "(" in stripped else 0.0,
+        # a table row (cells cut by tabs): its cells are fields, the line is not prose
+        "tabs=" + bucket(stripped.count("\t"), (0, 1, 2, 4)): 1.0,
     }
     if label:
         word = label.group(1).casefold()

@@ -37,6 +37,7 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+_FULL_NAME = r"(?:\p{Lu}[\p{L}.'’‐-]*\s+){1,3}\p{Lu}[\p{L}'’‐-]+"
 _BOUNDARY = regex.compile(
     r"\t+|\s{2,}"  # a tab or a wide gap
     r"|(?<=[\p{L}\d)\]\"”’]{2})(?<!\bet|\bal)[.?!](?:\s+|(?=\p{Lu}))"  # a sentence end
@@ -47,7 +48,16 @@ _BOUNDARY = regex.compile(
     r"|\s+(?=(?:Authors?|By)\s*:|presented by\b|discussed\b)"  # before a field label
     r"|\s+[-–—|]\s+"  # a dash or bar between spaces
     r"|,\s+(?=\p{Lu}[\p{L}'’-]+\s+et\s+al\b)"  # "Title, Mnih et al, 2013"
-    r"|,\s+(?=\p{Lu}[\p{L}'’-]+\s+(?:and|&)\s+\p{Lu}[\p{L}'’-]+,?\s+(?:19|20)\d\d\b)",
+    r"|,\s+(?=\p{Lu}[\p{L}'’-]+\s+(?:and|&)\s+\p{Lu}[\p{L}'’-]+,?\s+(?:19|20)\d\d\b)"
+    r"|(?-i:,\s+(?=In\s+\p{Lu}))"  # ", In Proceedings of ..."
+    # "A, B, and C, Title": the comma after an "and"-ended list of names
+    r"|(?-i:(?<=\band\s+(?:\p{Lu}[\p{L}.'’-]*\s+){1,3}\p{Lu}[\p{L}'’-]+[*†]?),\s+)"
+    # "Title by Wainwright and Simoncelli (1999)": names, then a bracket, comma, "and" or end
+    r"|(?-i:\s+(?=by\s+\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3}"
+    r"(?:\s*[,(]|\s+and\s|\s*$|\.\s)))"
+    r"|(?<=[.?!,][\"”])\s+"  # after a quoted title: '"Deep learning." An MIT Press book'
+    # "Title, Ann Lee, Bo Chen and Cy Dow": a comma before full names that end the line
+    r"|(?-i:,\s+(?=" + _FULL_NAME + r"(?:(?:,\s+|,?\s+and\s+)" + _FULL_NAME + r")*\.?\s*$))",
     regex.IGNORECASE,
 )
 _LEADING_NUMBER = regex.compile(r"^\s*(?:\d{1,3}[.)]|\[\d{1,3}\])\s+")
@@ -81,6 +91,11 @@ class Segment:
     after: str
 
 
+def _separator(sep: str) -> str:
+    """A boundary as its mark: its punctuation, a tab (a table's cells), or a space."""
+    return sep.strip() or ("\t" if "\t" in sep else " ")
+
+
 def segments(text: str) -> list[Segment]:
     """The line cut at its boundaries (`_BOUNDARY`); each piece with the separators around it."""
     cuts = [(m.start(), m.end()) for m in _BOUNDARY.finditer(text) if m.end() > m.start()]
@@ -92,7 +107,7 @@ def segments(text: str) -> list[Segment]:
         if piece.strip():
             lead = len(piece) - len(piece.lstrip())
             out.append(Segment(piece.strip(), pos + lead, pos + lead + len(piece.strip()),
-                               prev_sep.strip() or " ", text[a:b].strip() or " "))
+                               _separator(prev_sep), _separator(text[a:b])))
         prev_sep = text[a:b]
         pos = b
     return out
@@ -171,6 +186,15 @@ def strip_label(text: str) -> tuple[str | None, str]:
     if not m:
         return None, text.strip()
     return m.group(1).casefold(), text[m.end():].strip()
+
+
+_ABSTRACT_LABEL = regex.compile(r"^\s*\[?(?:abstract|summary|tl;?dr)\]?\s*[:：]?\s*$",
+                                 regex.IGNORECASE)
+
+
+def is_abstract_label(text: str) -> bool:
+    """A line that is only an "Abstract" (or "Summary", "TL;DR") label, colon or not."""
+    return _ABSTRACT_LABEL.match(text) is not None
 
 
 def after_authors_label(text: str) -> str:

@@ -7,6 +7,9 @@ and its neighbours (`listing_features`), and a second CRF labels the segments of
 as title, authors or other ("Title (Chaudhuri, Kakade). Summary", "Mroueh, Y. Title"). Author
 lines are parsed by structure (`listing_fields.parse_authors`).
 
+An "Abstract" label on a line of its own is part of its entry's abstract, and so is the
+next non-blank line (whatever the model said of it, unless it is an entry's line).
+
 Grouping: a title line starts an entry; authors, abstract, venue/links and date lines join
 the open one (or start one without a title when none is open); chrome and blank lines are
 skipped; a heading closes the open entry. The page
@@ -92,7 +95,13 @@ def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
     taggers = taggers or SHIPPED
     for window in windows(lines):
         labels = model.tag_lines([t for _, t in window], taggers.lines)
+        after_label = False
         for (n, text), label in zip(window, labels, strict=True):
+            if fields.is_abstract_label(text):
+                label, after_label = "abstract", True
+            elif after_label and text.strip():
+                label = "abstract" if label in model.OUTSIDE else label
+                after_label = False
             yield n, text, label
 
 
@@ -118,7 +127,7 @@ def add_line(entry: Entry, lineno: int, text: str, kind: str, taggers: Taggers) 
         _add_title_line(entry, lineno, text, taggers)
     elif kind == "authors":
         entry.authors.extend(a for a in fields.parse_authors(text) if a not in entry.authors)
-    elif kind == "abstract" and fields.strip_label(text)[1]:  # not a bare "Abstract:"
+    elif kind == "abstract" and not fields.is_abstract_label(text):  # not a bare "Abstract:"
         entry.abstract.append(fields.strip_label(text)[1])
 
 

@@ -260,7 +260,7 @@ def heldout_section(files: dict[str, Path], after_lead: str = "") -> str:
 
 
 LISTING_CV_FILE = EVAL_FILE.with_name("listing_cv.json")
-LISTING_BLIND_FILE = EVAL_FILE.with_name("listing_blind_batch4.json")
+LISTING_BLIND_FILE = EVAL_FILE.with_name("listing_blind.json")
 PWC_CHECK_FILE = EVAL_FILE.with_name("pwc_check.json")
 TASKS_CV_FILE = EVAL_FILE.with_name("tasks_cv.json")
 CARD_EVAL_FILES = (EVAL_FILE, *HELDOUT_FILES.values(), LISTING_CV_FILE, LISTING_BLIND_FILE,
@@ -297,16 +297,19 @@ def tasks_section(data: dict[str, Any] | None) -> str:
 
 
 def listing_section(data: dict[str, Any] | None, blind: dict[str, Any] | None = None) -> str:
-    """The listing-page reader's figures: pages read blind by models that had not seen them
-    (`eval/listing_blind_batch4.json`), then leave-one-page-out (`eval/listing_cv.json`)."""
+    """The listing-page reader's figures: pages no model trains on, read blind
+    (`eval/listing_blind.json`), then leave-one-page-out (`eval/listing_cv.json`)."""
     if not data or "titles" not in data:
         return ""
     text = ""
     if blind and "titles" in blind:
+        read_by = (f"that no listing model trains on (`{blind['folder']}`)" if "folder" in blind
+                   else f"read by the listing models of {blind['models_at']}, before any model "
+                   "trained on them")
         text = (
-            f"Listing pages (ingest), blind: {blind['pages']} annotated pages "
-            f"({blind['entries']} entries) read by the listing models of {blind['models_at']}, "
-            f"before any model trained on them: titles F1 {blind['titles']['f1']:.3f}, authors "
+            f"Listing pages (ingest), blind: {blind['pages']} annotated real pages of other "
+            f"sites ({blind['entries']} entries) {read_by}: titles F1 "
+            f"{blind['titles']['f1']:.3f}, authors "
             f"F1 {blind['authors']['f1']:.3f}, abstracts attached to the right entry "
             f"{blind['abstracts_attached']:.3f} (of {blind['abstracts']}). "
         )

@@ -6,6 +6,10 @@ authors and abstracts) and their real chrome, heading and link lines are laid ou
 layouts drawn at random: blank lines between entries or fields or none, authors on one line
 (comma- or "and"-separated) or one per line or missing, abstracts with or without an
 "Abstract:" label or missing, link rows, headings between groups, chrome above and below.
+Other pages put each entry on one line, in one of the citation and digest styles other
+sites use (`ONE_LINE`): authors before the title, "Title by A and B (1999)", "Title - first
+sentence of an abstract", a schedule's tab-separated row: training data for the segment
+model (`SynthPage.titles`: each title line's entry).
 Only the pages given are used, so cross-validation folds stay apart; a seeded
 `random.Random` makes the pages the same on every run.
 """
@@ -19,6 +23,12 @@ from typing import Any
 
 LINK_ROWS = ("[Paper] [Code]", "PDF Code BibTeX", "Abs PDF Code", "[pdf] [project page]",
              "Paper | Code | Slides")
+VENUES = ("NeurIPS", "ICML", "ICLR", "CVPR", "ECCV", "ACL", "EMNLP", "AAAI", "KDD",
+          "arXiv preprint", "Proceedings of the IEEE International Conference on Computer Vision",
+          "Journal of Machine Learning Research", "Nature")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+ONE_LINE = ("authors_first", "authors_first_in", "title_first", "title_by", "title_summary",
+            "schedule_row", "link_et_al")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +36,7 @@ class Pool:
     """What synthetic pages are made of, all taken from real pages."""
 
     entries: tuple[dict[str, Any], ...]
+    abstracts: tuple[str, ...]
     chrome: tuple[str, ...]
     headings: tuple[str, ...]
     venues: tuple[str, ...]
@@ -44,8 +55,9 @@ def pool(pages: Sequence[Any]) -> Pool:
                 continue
             {"chrome": chrome, "heading": headings, "venue_links": venues}.get(
                 label, []).append(text.strip())
-    return Pool(tuple(entries), tuple(dict.fromkeys(chrome)), tuple(dict.fromkeys(headings)),
-                tuple(dict.fromkeys(venues)))
+    abstracts = tuple(g["abstract"] for g in entries if g.get("abstract"))
+    return Pool(tuple(entries), abstracts, tuple(dict.fromkeys(chrome)),
+                tuple(dict.fromkeys(headings)), tuple(dict.fromkeys(venues)))
 
 
 def _authors(rng: random.Random, names: Sequence[str], style: str) -> list[str]:
@@ -58,10 +70,61 @@ def _authors(rng: random.Random, names: Sequence[str], style: str) -> list[str]:
     return [", ".join(names)]
 
 
-def page(rng: random.Random, source: Pool) -> tuple[list[str], list[str]]:
-    """One synthetic page: its lines and their labels."""
+@dataclass(slots=True)
+class SynthPage:
+    """A synthetic page: its lines, their labels, and the entry of each one-line entry's line
+    (by line number)."""
+
+    lines: list[str]
+    labels: list[str]
+    titles: dict[int, dict[str, Any]]
+
+
+def _and_list(names: Sequence[str]) -> str:
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + (", and " if len(names) > 2 else " and ") + names[-1]
+
+
+def _first_sentence(text: str) -> str:
+    words = " ".join(text.split())
+    end = words.find(". ")
+    return words[:end + 1] if 0 < end < 300 else words[:200].rsplit(" ", 1)[0]
+
+
+def one_line(rng: random.Random, entry: dict[str, Any], style: str, summary: str) -> str:
+    """An entry written on one line in `style` (`ONE_LINE`)."""
+    title = entry["title"]
+    names = list(entry.get("authors") or [])
+    if not names:
+        style = "title_summary"
+    year = rng.randint(1990, 2025)
+    venue = rng.choice(VENUES)
+    lead = rng.choice(("", "", "- ", f"{rng.randint(1, 60)}. ", f"[{rng.randint(1, 60)}] "))
+    if style == "authors_first":
+        return f"{lead}{_and_list(names)}. {title}. {venue}, {year}."
+    if style == "authors_first_in":
+        return f"{lead}{_and_list(names)}, {title}, In {venue}, {year}"
+    if style == "title_first":
+        return f"{lead}{title}, {', '.join(names)}"
+    if style == "title_by":
+        return f"{lead}{title} by {_and_list(names[:3])} ({year}). {summary}".rstrip()
+    if style == "title_summary":
+        sep = rng.choice((" - ", " – ", ".\t"))
+        return f"{lead}{title}{sep}{summary}"
+    if style == "schedule_row":
+        date = rng.choice((f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{year % 100:02d}",
+                           f"{rng.choice(MONTHS)} {rng.randint(1, 28)} {year}"))
+        return "\t".join((date, names[0], title, rng.choice(("Link", "Slides", "[paper]"))))
+    link = f"https://arxiv.org/abs/{year % 100:02d}01.{rng.randint(1000, 99999)}"
+    return f"{lead}[{title}]({link}), {names[0].split()[-1]} et al., {venue} {year}"
+
+
+def page(rng: random.Random, source: Pool, one_line_page: bool = False) -> SynthPage:
+    """One synthetic page; with `one_line_page`, its entries in one of the `ONE_LINE` styles."""
     lines: list[str] = []
     labels: list[str] = []
+    titles: dict[int, dict[str, Any]] = {}
 
     def add(text: str, label: str) -> None:
         lines.append(text)
@@ -73,6 +136,7 @@ def page(rng: random.Random, source: Pool) -> tuple[list[str], list[str]]:
     abstracts = rng.random() < 0.5
     label_abstract = rng.random() < 0.3
     links = rng.choice(("none", "row", "venue", "both"))
+    style = rng.choice(ONE_LINE) if one_line_page else None
     for _ in range(rng.randint(0, 4)):
         if source.chrome:
             add(rng.choice(source.chrome), "chrome")
@@ -84,6 +148,13 @@ def page(rng: random.Random, source: Pool) -> tuple[list[str], list[str]]:
         if k and rng.random() < 0.1 and source.headings:
             add(rng.choice(source.headings), "heading")
             add("", "blank")
+        if style is not None:
+            summary = _first_sentence(rng.choice(source.abstracts)) if source.abstracts else ""
+            titles[len(lines)] = entry
+            add(one_line(rng, entry, style, summary), "title")
+            if blank_entries:
+                add("", "blank")
+            continue
         add(entry["title"], "title")
         fields: list[tuple[str, str]] = []
         fields += [(a, "authors") for a in _authors(rng, entry.get("authors") or [],
@@ -104,13 +175,14 @@ def page(rng: random.Random, source: Pool) -> tuple[list[str], list[str]]:
     for _ in range(rng.randint(0, 2)):
         if source.chrome:
             add(rng.choice(source.chrome), "chrome")
-    return lines, labels
+    return SynthPage(lines, labels, titles)
 
 
-def pages(real: Sequence[Any], count: int, seed: int = 0) -> list[tuple[list[str], list[str]]]:
+def pages(real: Sequence[Any], count: int, seed: int = 0, one_line_pages: bool = False
+          ) -> list[SynthPage]:
     """`count` synthetic pages made from the entries and lines of `real` pages."""
     source = pool(real)
     if not source.entries:
         return []
     rng = random.Random(seed)
-    return [page(rng, source) for _ in range(count)]
+    return [page(rng, source, one_line_pages) for _ in range(count)]

@@ -22,11 +22,14 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +45,7 @@ SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 SEED_GOLD = ROOT / "tests" / "fixtures" / "gold" / "seeds.jsonl"
 MODEL_DIR = ROOT / "pipeline" / "ingest" / "models"
 SYNTHETIC_PAGES = 80
+SYNTHETIC_ONE_LINE_PAGES = 40
 PARAMS: dict[str, Any] = {"c1": 0.5, "c2": 0.01, "max_iterations": 300,
                           "feature.possible_transitions": True}
 
@@ -71,17 +75,18 @@ def _page(name: str, raw: Path, tsv: Path, gold: list[dict[str, Any]]) -> Page:
                 tuple(gold))
 
 
-def load_pages() -> list[Page]:
-    """Every annotated page, seeds included, in name order."""
+def load_pages(folder: Path = PAGES) -> list[Page]:
+    """Every annotated page of `folder` (`raw/`, `lines/`, `gold/`; the seeds' lines name the
+    seed pages), in name order."""
     pages = []
-    for tsv in sorted((PAGES / "lines").glob("*.lines.tsv")):
+    for tsv in sorted((folder / "lines").glob("*.lines.tsv")):
         stem = tsv.name.removesuffix(".lines.tsv")
         if stem.startswith("seed_"):
             raw = SEEDS / f"{stem.removeprefix('seed_')}.txt"
             gold = [g for g in _jsonl(SEED_GOLD) if g["source_file"] == raw.name]
         else:
-            raw = PAGES / "raw" / f"{stem}.txt"
-            gold = _jsonl(PAGES / "gold" / f"{stem}.gold.jsonl")
+            raw = folder / "raw" / f"{stem}.txt"
+            gold = _jsonl(folder / "gold" / f"{stem}.gold.jsonl")
         pages.append(_page(stem, raw, tsv, gold))
     return pages
 
@@ -121,21 +126,31 @@ def _content(texts: Sequence[str], labels: Sequence[str]) -> tuple[list[Any], li
 
 def training_sequences(pages: Sequence[Page]) -> tuple[list[Any], list[Any]]:
     """(line sequences, segment sequences) as (features, labels) pairs; the line sequences
-    include `SYNTHETIC_PAGES` pages re-laid out from `pages` (`listing_synth`)."""
-    lines_xy: list[Any] = [_content(texts, labels)
-                           for texts, labels in listing_synth.pages(pages, SYNTHETIC_PAGES)]
+    include `SYNTHETIC_PAGES` pages re-laid out from `pages`, the segment sequences the title
+    lines of `SYNTHETIC_ONE_LINE_PAGES` pages of one-line entries (`listing_synth`)."""
+    lines_xy = [_content(synth.lines, synth.labels)
+                for synth in listing_synth.pages(pages, SYNTHETIC_PAGES)]
     segments_xy: list[Any] = []
+    for synth in listing_synth.pages(pages, SYNTHETIC_ONE_LINE_PAGES, seed=1,
+                                     one_line_pages=True):
+        for at, gold in synth.titles.items():
+            _add_segments(segments_xy, synth.lines[at], gold)
     for page in pages:
         texts = page.text.splitlines()
         lines_xy.append(_content(texts, line_labels(page)))
         for text, label, entry in zip(texts, page.labels, page.entries, strict=True):
             if label != "title" or entry == 0 or entry > len(page.gold):
                 continue
-            tags = segment_labels(text, page.gold[entry - 1])
-            if tags:
-                segs = listing_fields.segments(text)
-                segments_xy.append((listing_fields.segment_features(segs), tags))
+            _add_segments(segments_xy, text, page.gold[entry - 1])
     return lines_xy, segments_xy
+
+
+def _add_segments(segments_xy: list[Any], text: str, gold: dict[str, Any]) -> None:
+    """A title line's segments and their labels, when its gold title is in it."""
+    tags = segment_labels(text, gold)
+    if tags:
+        segs = listing_fields.segments(text)
+        segments_xy.append((listing_fields.segment_features(segs), tags))
 
 
 def _train(xy: Sequence[Any], path: Path) -> None:
@@ -235,15 +250,22 @@ class Tally:
         }
 
 
-def cross_validate(pages: Sequence[Page]) -> dict[str, Any]:
-    """Leave-one-page-out: each page read by models trained on all the others."""
+def _fold(pages: Sequence[Page], held: Page) -> list[Record]:
+    """`held` read by models trained on every other page."""
+    rest = [p for p in pages if p.name != held.name]
+    with tempfile.TemporaryDirectory() as tmp:
+        train(rest, Path(tmp))
+        return read_page(held, _taggers(Path(tmp)))
+
+
+def cross_validate(pages: Sequence[Page], workers: int = 1) -> dict[str, Any]:
+    """Leave-one-page-out: each page read by models trained on all the others (`workers`
+    folds at a time; the figures do not depend on it)."""
     total = Tally()
     per_page: dict[str, Any] = {}
-    for held in pages:
-        rest = [p for p in pages if p.name != held.name]
-        with tempfile.TemporaryDirectory() as tmp:
-            train(rest, Path(tmp))
-            records = read_page(held, _taggers(Path(tmp)))
+    with ProcessPoolExecutor(workers) as pool:
+        folds = list(pool.map(partial(_fold, pages), pages))
+    for held, records in zip(pages, folds, strict=True):
         tally = Tally()
         tally.add(held, records)
         total.add(held, records)
@@ -259,11 +281,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cv", action="store_true", help="leave-one-page-out scores, no training")
     ap.add_argument("--write", type=Path, help="save the cross-validated figures (JSON)")
     ap.add_argument("--out", type=Path, default=MODEL_DIR, help="model folder")
+    ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                    help="folds trained at a time (default: 2, or 1 on one CPU)")
     args = ap.parse_args(argv)
     pages = load_pages()
     started = time.perf_counter()
     if args.cv:
-        report = cross_validate(pages)
+        report = cross_validate(pages, args.workers)
         report["command"] = "make eval"
         text = json.dumps(report, indent=2, sort_keys=True) + "\n"
         if args.write:
