@@ -100,11 +100,11 @@ def test_annotated_pages_read_with_the_shipped_model() -> None:
     for page in PAGES:
         tally.add(page, train_listing.read_page(page))
     scores = tally.scores()
-    # Measured when the 61-page model was trained: titles 0.853, authors 0.741, abstracts
-    # 0.811, one on an entry without one (pipeline/ingest/models/README.md).
+    # Measured when the 61-page model was trained: titles 0.860, authors 0.839, abstracts
+    # 0.807, one on an entry without one (pipeline/ingest/models/README.md).
     assert scores["titles"]["f1"] >= 0.85, scores
-    assert scores["authors"]["f1"] >= 0.74, scores
-    assert scores["abstracts_attached"] >= 0.81, scores
+    assert scores["authors"]["f1"] >= 0.83, scores
+    assert scores["abstracts_attached"] >= 0.80, scores
     assert scores["abstracts_on_entries_without_one"] <= 2, scores
 
 
@@ -166,6 +166,12 @@ def test_title_line_segments(line: str, title: str, authors: tuple[str, ...]) ->
     ("Zaibin Zhang*, Yongting Zhang†, Lijun Li", ("Zaibin Zhang", "Yongting Zhang", "Lijun Li")),
     ("Vaswani et al.", ("Vaswani",)),
     ("Guangtao Zhai.", ("Guangtao Zhai",)),
+    ("Silva, Andrew; Chopra, Rohit; Gombolay, Matthew",
+     ("Andrew Silva", "Rohit Chopra", "Matthew Gombolay")),
+    ("Mildenhall et al., ECCV 2020", ("Mildenhall",)),
+    ("Ann Lee (MIT) · Bo Chen · Cy Dow", ("Ann Lee", "Bo Chen", "Cy Dow")),
+    ("Jo Alm (Institute of Montreal (CRIM), Montreal (Quebec) Canada)*; Ti Falk (INRS)",
+     ("Jo Alm", "Ti Falk")),
 ])
 def test_parse_authors(text: str, names: tuple[str, ...]) -> None:
     assert listing_fields.parse_authors(text) == names
@@ -245,6 +251,10 @@ def test_titles_lose_a_leading_list_number() -> None:
     ("A Conceptual Introduction to Hamiltonian Monte Carlo, Michael Betancourt",
      ["A Conceptual Introduction to Hamiltonian Monte Carlo", "Michael Betancourt"]),
     ("Lions, Tigers and Bears", ["Lions, Tigers and Bears"]),
+    # "Title First Last · First Last": the title ends before the first "First Last ·"
+    ("Scaling Data-Constrained Models Niklas Muennighoff · Alexander Rush · Boaz Barak",
+     ["Scaling Data-Constrained Models", "Niklas Muennighoff ·",
+      "Alexander Rush · Boaz Barak"]),
     # a quoted title after the authors
     ('Hinton, Geoffrey E., and Ruslan R. Salakhutdinov. "Reducing the dimensionality." Science',
      ["Hinton, Geoffrey E., and Ruslan R. Salakhutdinov", '"Reducing the dimensionality."',
@@ -275,3 +285,7 @@ def test_a_bare_abstract_label_opens_the_entrys_abstract() -> None:
     assert labels == ["title", "abstract", "abstract", "chrome"]
     (entry,) = listing_text.segment_entries(enumerate(page, 1), listing_text.Taggers(Chrome()))
     assert entry.abstract == ["We study X and find Y."]
+    page = ["Learning to Rank with Deep Networks", "Authors:", "Ann Lee (MIT); Bo Chen (ETH)",
+            "Site footer"]
+    (entry,) = listing_text.segment_entries(enumerate(page, 1), listing_text.Taggers(Chrome()))
+    assert entry.authors == ["Ann Lee", "Bo Chen"]

@@ -27,8 +27,9 @@ _LABEL = regex.compile(
 _INNER_AUTHORS = regex.compile(r"(?:^|\s)(?:Authors?|Author\(s\))\s*:\s*", regex.IGNORECASE)
 _BRACKETED = regex.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\])")
 _FOOTNOTES = regex.compile(r"(?<=\S)[*†‡§¶#¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=\p{L})\d{1,2}(?=\s|,|$)")
-_SEPARATOR = regex.compile(r"\s*(?:,\s*and\s+|,\s*&\s*|;|,|\s+and\s+|\s+&\s+)\s*")
+_SEPARATOR = regex.compile(r"\s*(?:,\s*and\s+|,\s*&\s*|;|,|\s+and\s+|\s+&\s+|\s[·•]\s)\s*")
 _ET_AL = regex.compile(r"\s*,?\s*(?:et\.?\s*al\.?|and\s+others)\s*$", regex.IGNORECASE)
+_AFTER_ET_AL = regex.compile(r"\s*,?\s*(?:et\.?\s*al\b|and\s+others\b).*$", regex.IGNORECASE)
 _INITIALS = regex.compile(r"^(?:\p{Lu}\.?[\s-]?){1,3}$")
 _URL = regex.compile(r"https?://[^\s<>\"'\])]+")
 _FUNCTION_WORDS = frozenset(
@@ -55,13 +56,14 @@ _BOUNDARY = regex.compile(
     # "Title by Wainwright and Simoncelli (1999)": names, then a bracket, comma, "and" or end
     r"|(?-i:\s+(?=by\s+\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3}"
     r"(?:\s*[,(]|\s+and\s|\s*$|\.\s)))"
+    r"|(?-i:\s+(?=\p{Lu}[\p{L}'’.-]+\s+\p{Lu}[\p{L}'’-]+\s+[·•]\s))"  # "Title Ann Lee · Bo Chen"
     r"|(?<=[.?!,][\"”])\s+"  # after a quoted title: '"Deep learning." An MIT Press book'
     # "Title, Ann Lee, Bo Chen and Cy Dow": a comma before full names that end the line
     r"|(?-i:,\s+(?=" + _FULL_NAME + r"(?:(?:,\s+|,?\s+and\s+)" + _FULL_NAME + r")*\.?\s*$))",
     regex.IGNORECASE,
 )
 _LEADING_NUMBER = regex.compile(r"^\s*(?:\d{1,3}[.)]|\[\d{1,3}\])\s+")
-_NAME_PARTS = regex.compile(r"\s*(?:,\s*and\s+|,|;|\s+and\s+|\s*&\s*)\s*")
+_NAME_PARTS = regex.compile(r"\s*(?:,\s*and\s+|,|;|\s+and\s+|\s*&\s*|\s*[·•]\s*)\s*")
 
 
 def is_name_list(text: str) -> bool:
@@ -188,13 +190,21 @@ def strip_label(text: str) -> tuple[str | None, str]:
     return m.group(1).casefold(), text[m.end():].strip()
 
 
-_ABSTRACT_LABEL = regex.compile(r"^\s*\[?(?:abstract|summary|tl;?dr)\]?\s*[:：]?\s*$",
-                                 regex.IGNORECASE)
+_BARE_LABEL = regex.compile(
+    r"^\s*\[?(?:(?P<abstract>abstract|summary|tl;?dr)|(?P<authors>authors?|author\(s\)))\]?"
+    r"\s*[:：]?\s*$", regex.IGNORECASE)
+
+
+def bare_label(text: str) -> str | None:
+    """The field a line that is only a label introduces: "abstract" for "Abstract",
+    "Summary", "TL;DR"; "authors" for "Authors:"; else None."""
+    m = _BARE_LABEL.match(text)
+    return None if m is None else m.lastgroup
 
 
 def is_abstract_label(text: str) -> bool:
     """A line that is only an "Abstract" (or "Summary", "TL;DR") label, colon or not."""
-    return _ABSTRACT_LABEL.match(text) is not None
+    return bare_label(text) == "abstract"
 
 
 def after_authors_label(text: str) -> str:
@@ -218,10 +228,15 @@ def _clean_name(name: str) -> str:
 def parse_authors(text: str) -> tuple[str, ...]:
     """The names in an author list, as written ("Last, I." pairs become "I. Last")."""
     text = after_authors_label(text)
-    text = _BRACKETED.sub("", text)
-    text = _ET_AL.sub("", rules.collapse(text)).strip(" ,;")
+    text = _BRACKETED.sub("", _BRACKETED.sub("", text))  # "(Institute (CRIM), City)"
+    text = _AFTER_ET_AL.sub("", rules.collapse(text)).strip(" ,;")
     if not text:
         return ()
+    pairs = [p.strip() for p in text.split(";")]
+    if len(pairs) >= 2 and all(p.count(",") == 1 for p in pairs):
+        # "Silva, Andrew; Chopra, Rohit": "Last, First" names cut by semicolons
+        return tuple(_clean_name(f"{first.strip()} {last.strip()}")
+                     for last, first in (p.split(",") for p in pairs))
     parts = [p.strip() for p in _SEPARATOR.split(text)]
     parts = [p.removeprefix("and ").strip() for p in parts if p.strip()]
     if len(parts) >= 2 and len(parts) % 2 == 0 and all(

@@ -7,8 +7,9 @@ and its neighbours (`listing_features`), and a second CRF labels the segments of
 as title, authors or other ("Title (Chaudhuri, Kakade). Summary", "Mroueh, Y. Title"). Author
 lines are parsed by structure (`listing_fields.parse_authors`).
 
-An "Abstract" label on a line of its own is part of its entry's abstract, and so is the
-next non-blank line (whatever the model said of it, unless it is an entry's line).
+A field label on a line of its own ("Abstract", "Authors:") and the next non-blank line are
+that field of the open entry, whatever the model said of them (unless it took the next line
+for a title).
 
 Grouping: a title line starts an entry; authors, abstract, venue/links and date lines join
 the open one (or start one without a title when none is open); chrome and blank lines are
@@ -95,13 +96,15 @@ def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
     taggers = taggers or SHIPPED
     for window in windows(lines):
         labels = model.tag_lines([t for _, t in window], taggers.lines)
-        after_label = False
+        introduced: str | None = None
         for (n, text), label in zip(window, labels, strict=True):
-            if fields.is_abstract_label(text):
-                label, after_label = "abstract", True
-            elif after_label and text.strip():
-                label = "abstract" if label in model.OUTSIDE else label
-                after_label = False
+            field = fields.bare_label(text)
+            if field is not None:
+                label = introduced = field
+            elif introduced is not None and text.strip():
+                if label != "title":
+                    label = introduced
+                introduced = None
             yield n, text, label
 
 
