@@ -81,8 +81,29 @@ def test_entry_without_title_is_rejected() -> None:
 PAGES = train_listing.load_pages()
 
 
+BLIND_FOLDER = train_listing.ROOT / "tests" / "fixtures" / "pages_blind"
+
+
+@pytest.mark.parametrize("folder", [train_listing.PAGES, BLIND_FOLDER])
+def test_annotated_pages_are_consistent(folder: Path) -> None:
+    # a label for every line (load_pages raises otherwise); every entry's title and abstract
+    # printed on its page (whitespace aside; authors are normalised: "Last, F." -> "F. Last"),
+    # the title on a line of its entry
+    for page in train_listing.load_pages(folder):
+        if page.name.startswith("seed_"):
+            continue
+        lines = page.text.splitlines()
+        flat = " ".join(page.text.split())
+        for k, gold in enumerate(page.gold, 1):
+            mine = " ".join(" ".join(t.split()) for t, e in zip(lines, page.entries,
+                                                             strict=True) if e == k)
+            for text in (gold["title"], gold.get("abstract") or ""):
+                assert " ".join(text.split()) in flat, (page.name, k, text)
+            assert " ".join(gold["title"].split()) in mine, (page.name, k)
+
+
 def test_the_blind_pages_are_not_training_data() -> None:
-    blind_folder = train_listing.ROOT / "tests" / "fixtures" / "pages_blind"
+    blind_folder = BLIND_FOLDER
     blind = {p.name for p in train_listing.load_pages(blind_folder)}
     assert len(blind) == 14
     assert not blind & {p.name for p in PAGES}
