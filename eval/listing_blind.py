@@ -40,7 +40,9 @@ def main() -> None:
     where = a.folder.resolve().relative_to(ROOT) if a.folder.resolve().is_relative_to(ROOT) \
         else a.folder
     names = f" {' '.join(a.prefixes)}*" if a.prefixes else ""
+    standing = a.folder.resolve() != PAGES.resolve()
     report = {"set": f"pages{names} of {where} (not trained on: blind)", "folder": str(where),
+              "standing": standing,
               "models_sha256": models[:16], "pages": len(pages),
               "entries": sum(len(p.gold) for p in pages), **total.scores(),
               "per_page": per_page}

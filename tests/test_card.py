@@ -156,7 +156,7 @@ def test_listing_figures_name_their_set_and_that_it_was_unseen() -> None:
                            "sites (509 entries) read by the listing models of 4cd3217, before "
                            "any model trained")
     assert "titles F1 0.452" in text and "Cross-validated, measured by" in text
-    standing = {**blind, "folder": "tests/fixtures/pages_blind"}
+    standing = {**blind, "folder": "tests/fixtures/pages_blind", "standing": True}
     del standing["models_at"]
     assert "(509 entries) that no listing model trains on (`tests/fixtures/pages_blind`): " \
         "titles F1 0.452" in listing_section(data, standing)

@@ -303,7 +303,8 @@ def listing_section(data: dict[str, Any] | None, blind: dict[str, Any] | None = 
         return ""
     text = ""
     if blind and "titles" in blind:
-        read_by = (f"that no listing model trains on (`{blind['folder']}`)" if "folder" in blind
+        read_by = (f"that no listing model trains on (`{blind['folder']}`)"
+                   if blind.get("standing")
                    else f"read by the listing models of {blind['models_at']}, before any model "
                    "trained on them")
         text = (
