@@ -20,11 +20,13 @@ import regex
 from pipeline.ingest import listing_features
 from pipeline.ingest import listing_rules as rules
 
+_ABSTRACT_WORDS = r"abstract|summary|tl;?dr"
+_AUTHOR_WORDS = r"authors?|author\(s\)"
 _LABEL = regex.compile(
-    r"^\s*\[?(title|authors?|author\(s\)|abstract|summary|tl;?dr|by|paper)\]?\s*[:：]\s*",
+    rf"^\s*\[?(title|{_AUTHOR_WORDS}|{_ABSTRACT_WORDS}|by|paper)\]?\s*[:：]\s*",
     regex.IGNORECASE,
 )
-_INNER_AUTHORS = regex.compile(r"(?:^|\s)(?:Authors?|Author\(s\))\s*:\s*", regex.IGNORECASE)
+_INNER_AUTHORS = regex.compile(rf"(?:^|\s)(?:{_AUTHOR_WORDS})\s*:\s*", regex.IGNORECASE)
 _BRACKETED = regex.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\])")
 _FOOTNOTES = regex.compile(r"(?<=\S)[*†‡§¶#¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=\p{L})\d{1,2}(?=\s|,|$)")
 _SEPARATOR = regex.compile(r"\s*(?:,\s*and\s+|,\s*&\s*|;|,|\s+and\s+|\s+&\s+|\s[·•]\s)\s*")
@@ -191,8 +193,8 @@ def strip_label(text: str) -> tuple[str | None, str]:
 
 
 _BARE_LABEL = regex.compile(
-    r"^\s*\[?(?:(?P<abstract>abstract|summary|tl;?dr)|(?P<authors>authors?|author\(s\)))\]?"
-    r"\s*[:：]?\s*$", regex.IGNORECASE)
+    rf"^\s*\[?(?:(?P<abstract>{_ABSTRACT_WORDS})|(?P<authors>{_AUTHOR_WORDS}))\]?\s*[:：]?\s*$",
+    regex.IGNORECASE)
 
 
 def bare_label(text: str) -> str | None:
