@@ -47,7 +47,8 @@ def main() -> None:
             gold_path.write_text("\n".join(json.dumps(g) for g in gold) + "\n")
             write_gold_as_release(pred, Path(tmp) / name)
             reports[name] = evaluate_release(Path(tmp) / name, gold_path)
-    for field in ("datasets", "resolutions", "urls", "result_values", "result_tuples"):
+    for field in ("datasets", "resolutions", "urls", "result_numbers", "result_values",
+                  "result_tuples"):
         f1s = [reports[k].fields[field].f1 for k in reports]
         figures[field] = {"f1_b_vs_a": round(f1s[0], 3), "f1_a_vs_b": round(f1s[1], 3),
                           "mean_f1": round(sum(f1s) / 2, 3)}

@@ -71,6 +71,8 @@ def test_scores_per_field(tmp_path: Path) -> None:
     assert f["resolutions"].f1 == 1.0
     # "generalization" is the metric table's canonical name for "zero-shot generalization".
     assert (f["result_values"].tp, f["result_values"].fp) == (2, 1)
+    # the number alone: 9.9 matches no gold value, whatever its metric
+    assert (f["result_numbers"].tp, f["result_numbers"].fp) == (2, 1)
     assert (f["result_tuples"].tp, f["result_tuples"].fp, f["result_tuples"].fn) == (2, 1, 0)
     assert f["result_tuples"].false_positives == ["A  Paper: FID=9.9 on None"]
     text = rep.format_text()
@@ -140,3 +142,18 @@ def test_metric_names_are_scored_by_the_evaluators_own_table(
     assert name("FID-50K") == name("fid") == "fid"
     assert name("Some Metric Nobody Lists") == "some metric nobody lists"
     assert evaluate.metric_synonyms()["fid-50k"] == "FID"
+
+
+def test_numbers_match_whatever_the_metric_is_called(tmp_path: Path) -> None:
+    out = tmp_path / "rel"
+    out.mkdir()
+    paper = Paper("p1", "A paper", ("Ann Lee", "Bo Chen"), "abs", "001_x.txt", "listing", 1)
+    pq.write_table(to_table("papers", [paper]), out / "papers.parquet")
+    pq.write_table(to_table("results", [_result("precision", 1.3, "ImageNet")]),
+                   out / "results.parquet")
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(GOLD) + "\n")
+    f = evaluate_release(out, gold).fields
+    assert (f["result_numbers"].tp, f["result_numbers"].fp, f["result_numbers"].fn) == (1, 0, 1)
+    assert (f["result_values"].tp, f["result_values"].fp, f["result_values"].fn) == (0, 1, 2)
+    assert f["result_numbers"].misses == ["A  Paper: 45% (zero-shot generalization)"]

@@ -231,7 +231,10 @@ def heldout_section(files: dict[str, Path], after_lead: str = "") -> str:
     rows = [
         "**On text nobody tuned on** — the "
         f"{lead[0].split(' (')[0]} set ({lead[1].get('gold_papers', '?')} real abstracts "
-        "annotated by hand before the extractor read them): result values F1 "
+        "annotated by hand before the extractor read them): "
+        + (f"result numbers (the value alone, whatever its metric is called) F1 "
+           f"{f['result_numbers']['f1']:.3f}, " if "result_numbers" in f else "")
+        + "result values (the value with its metric) F1 "
         f"{f['result_values']['f1']:.3f}, result tuples (metric, value, dataset) F1 "
         f"{f['result_tuples']['f1']:.3f}"
         + (f", full tuples (the tuple with resolution, steps and role) F1 "

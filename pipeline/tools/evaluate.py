@@ -280,6 +280,7 @@ def evaluate_release(release_dir: Path, gold_path: Path, complete: bool = False)
 
     t_papers, t_authors, t_urls, t_ds = Tally(), Tally(), Tally(), Tally()
     t_res, t_val, t_tup, t_full, t_model = Tally(), Tally(), Tally(), Tally(), Tally()
+    t_num = Tally()
     used: set[str] = set()
     aligned = 0
     for g in gold:
@@ -326,6 +327,11 @@ def evaluate_release(release_dir: Path, gold_path: Path, complete: bool = False)
         )
         gold_results = [(r, bool(r.get("core", True))) for r in g.get("results", [])]
         pred_results = results.get(pid or "", [])
+        t_num.match(  # the number alone, whatever the metric is called
+            where, gold_results, pred_results,
+            lambda gr, pr: values_equal(gr["value"], pr["value"]),
+            lambda x: f"{x['value']}{x.get('unit') or ''} ({x['metric']})",
+        )
         t_val.match(
             where, gold_results, pred_results,
             lambda gr, pr: metric_name(gr["metric"]) == metric_name(pr["metric"])
@@ -362,6 +368,7 @@ def evaluate_release(release_dir: Path, gold_path: Path, complete: bool = False)
         "urls": t_urls.score(),
         "datasets": t_ds.score(),
         "resolutions": t_res.score(),
+        "result_numbers": t_num.score(),
         "result_values": t_val.score(),
         "result_tuples": t_tup.score(),
         "result_full": t_full.score(),
