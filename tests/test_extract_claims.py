@@ -244,7 +244,7 @@ def test_modifier_between_value_and_metric() -> None:
 
 def test_recall_at_k_spellings() -> None:
     (r,) = results_of("Dense retrieval reaches only 0.63 R@20 on this task.")
-    assert (r.metric, r.value) == ("Recall@k", 0.63)
+    assert (r.metric, r.value) == ("Recall@20", 0.63)
 
 
 # ----------------------------------------------------------------------------- datasets of results
@@ -293,7 +293,7 @@ def test_and_is_not_a_modifier_between_value_and_metric() -> None:
 
 def test_size_factor_does_not_take_a_quality_metric() -> None:
     rs = results_of("It keeps 51.2 nDCG@10 on BEIR and is 3.1x to 6.4x smaller than rivals.")
-    assert [(r.metric, r.value) for r in rs] == [("NDCG", 51.2)]
+    assert [(r.metric, r.value) for r in rs] == [("NDCG@10", 51.2)]
 
 
 def test_average_across_a_dataset_list_has_no_dataset() -> None:
@@ -482,3 +482,21 @@ def test_a_number_of_an_unknown_acronym_is_not_the_earlier_metrics() -> None:
                       "measured ~1.3% CoV as noise.") == []
     rs = results_of("We train a deep neural network. It brings 1.5x DiT speedups on A100 GPUs.")
     assert [(r.metric, r.value) for r in rs] == [("speedup", 1.5)]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("We obtain nDCG@10 of 0.512 and Recall@20 of 0.31 on MS MARCO.",
+     [("NDCG@10", 0.512), ("Recall@20", 0.31)]),
+    ("It reaches 45.1 Hits@1 and 0.52 MRR@10 on FB15k-237.",
+     [("Recall@1", 45.1), ("MRR@10", 0.52)]),
+    ("Our recommender achieves a precision@10 score of 68% on the benchmark.",
+     [("precision@10", 68.0)]),
+    # names with a number of their own, and a cut-off left unnamed, stay as written
+    ("We get 82.1% top-5 accuracy and pass@1 of 45.2% on HumanEval.",
+     [("top-5 accuracy", 82.1), ("pass@1", 45.2)]),
+    ("It has a Recall@k of 0.4 on MS MARCO.", [("Recall@k", 0.4)]),
+])
+def test_a_metric_keeps_the_cutoff_it_is_written_with(
+        text: str, want: list[tuple[str, float]]) -> None:
+    got = extract_paper(Paper("p", "T", (), text, "x", "arxiv", 1)).results
+    assert [(r.metric, r.value) for r in got] == want

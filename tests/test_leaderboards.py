@@ -82,6 +82,9 @@ def test_unknown_metric_direction_comes_from_its_words() -> None:
     assert direction_of("Test Loss", DIRECTIONS) == "lower"
     assert direction_of("Rank-1", DIRECTIONS) == "higher"  # retrieval accuracy at rank 1
     assert direction_of("Overall score", DIRECTIONS) == "higher"
+    # a cut-off keeps its table entry's direction
+    assert direction_of("Recall@20", {"Recall@k": "higher"}) == "higher"
+    assert direction_of("MAE@5", {"MAE": "lower"}) == "lower"
 
 
 _ROW = st.tuples(

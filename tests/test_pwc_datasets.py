@@ -44,6 +44,16 @@ def test_no_name_comes_only_from_the_held_out_half() -> None:
     assert set(generated) <= set(names)
 
 
+def test_unwritten_names_are_kept_only_with_the_shape_of_a_name() -> None:
+    for name in ("CATH 4.3", "LEVIR-CD", "ISPRS Potsdam", "WikiTableQuestions", "MSRP"):
+        assert b.name_like(name), name
+    for name in ("Letter", "Nottingham", "Cityscapes to ACDC", "DAVIS sigma10",
+                 "BSD300 Noise Level 30%", "Salinas Scene", "a b c d"):
+        assert not b.name_like(name), name
+    names = {e["name"] for e in b.build()}
+    assert {"LEVIR-CD", "S2Looking"} <= names
+
+
 def test_names_match_case_exactly_and_words_need_a_dataset_context() -> None:
     g = resources.datasets()
     assert next(e for e in g.entries if e.name == "AFLW2000-3D").case == "exact"

@@ -820,6 +820,34 @@ def change_name(text: str, v: _Value, metrics: list[Tag], cues: list[Tag],
     return f"{name} {noun}"
 
 
+_CUTOFF = regex.compile(r"@(?P<k>\d+(?:\.\d+)?)(?![\w.])")
+
+
+def cutoff_of(text: str, m: Tag) -> str | None:
+    """The cut-off a metric name is written with ("nDCG@10", "Hits@1", "precision@10")."""
+    at = text.rfind("@", m.start, m.end)
+    c = _CUTOFF.match(text, at if at >= 0 else m.end)
+    return c.group("k") if c else None
+
+
+def at_cutoff(text: str, v: _Value, metrics: list[Tag]) -> str:
+    """The value's metric with the cut-off its sentence writes it with: the table's NDCG
+    read from "nDCG@10" is NDCG@10, Recall@k read from "Hits@1" is Recall@1 (the nearest
+    mention of the metric decides). A name with a number of its own ("top-5 accuracy",
+    "pass@1") stays as it is."""
+    name = str(v.metric)
+    if regex.search(r"\d", name) and not name.endswith("@k"):
+        return name
+    near = [m for m in metrics if m.value == name]
+    if not near:
+        return name
+    m = min(near, key=lambda t: abs(t.start - v.start))
+    k = cutoff_of(text, m)
+    if k is None:
+        return name
+    return f"{name.removesuffix('@k')}@{k}"
+
+
 def _learned_links(text: str, sent: Span, values: list[_Value], metrics: list[Tag],
                    tags: Tags) -> None:
     """A change the rules could not name ("improvement") takes the metric phrase the learned
@@ -966,7 +994,8 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
                     continue
                 seen.add(key)
                 results.append(Result(
-                    paper_id=paper_id, metric=str(v.metric), value=v.value, unit=v.unit,
+                    paper_id=paper_id, metric=at_cutoff(text, v, metrics), value=v.value,
+                    unit=v.unit,
                     kind=v.kind,  # type: ignore[arg-type]
                     dataset=dataset, resolution=v.resolution,
                     role=v.role,  # type: ignore[arg-type]

@@ -62,10 +62,13 @@ def _lower_words(path: Path = LOWER_WORDS) -> regex.Pattern[str]:
 
 
 def direction_of(metric: str, directions: Mapping[str, str]) -> str:
-    """The metric table's direction, else the word rule for a name it does not know."""
-    known = directions.get(metric)
-    if known is not None:
-        return known
+    """The metric table's direction (a name with a cut-off, "NDCG@10", "Recall@20", as its
+    table entry: NDCG, Recall@k), else the word rule for a name it does not know."""
+    base = metric.rsplit("@", 1)[0]
+    for name in (metric, base, f"{base}@k"):
+        known = directions.get(name)
+        if known is not None:
+            return known
     return "lower" if _lower_words().search(metric) else "higher"
 
 

@@ -12,7 +12,11 @@ A PwC dataset name is taken, in the form an abstract would write it, when:
   at least three characters (four when it is only letters: "DET", "AIR" are words first);
 - no spelling of `datasets.yaml` is the same name (case-folded);
 - the name, exactly as written, occurs on word boundaries in at least one train-split
-  abstract (so it is a name authors write, not only a leaderboard label).
+  abstract (so it is a name authors write, not only a leaderboard label), or it has the
+  shape of a name (`name_like`: one to three capitalised or numeric tokens, one with a
+  digit, a hyphen, an inner capital or a run of capitals: "CATH 4.3", "LEVIR-CD",
+  "WikiTableQuestions"), which a phrase-like leaderboard label ("Cityscapes to ACDC",
+  "DAVIS sigma10") or an English word does not have.
 
 Entries match case-exactly. A one-word alphabetic name ("Breakfast", "DRIVE", "Cambridge")
 is also an English word or a place: it counts only in a dataset context (`context:
@@ -95,6 +99,19 @@ def written(names: Iterable[str], abstracts: Sequence[str]) -> set[str]:
     return out
 
 
+_NAME_TOKEN = regex.compile(r"[A-Z0-9][\w.+'-]*")
+_NAME_MARK = regex.compile(r"\d|-|[a-z][A-Z]|^[A-Z]{2,}[a-z]*$")
+
+
+def name_like(name: str) -> bool:
+    """A name of one to three tokens, each starting with a capital or a digit ("CATH 4.3",
+    "SEN12MS-CR", "ISPRS Potsdam"), one of which carries a digit, a hyphen, an inner capital
+    or a run of capitals: the shape of a dataset name, not of a phrase or an English word."""
+    tokens = name.split()
+    return (0 < len(tokens) <= 3 and all(_NAME_TOKEN.fullmatch(t) for t in tokens)
+            and any(_NAME_MARK.search(t) for t in tokens))
+
+
 def build(labels: Path = DATA / "labels.jsonl.gz",
           abstracts: Path = DATA / "abstracts.jsonl.gz") -> list[dict[str, object]]:
     hand = resources.load_datasets(GAZETTEER_DIR / "datasets.yaml")
@@ -104,7 +121,7 @@ def build(labels: Path = DATA / "labels.jsonl.gz",
              if len(n) >= 3 and regex.search(r"[A-Z0-9]", n) and fold(n) not in known
              and not (len(n) <= 3 and n.isalpha())]
     texts = _abstracts(abstracts, papers)
-    keep = written(cands, texts)
+    keep = written(cands, texts) | {n for n in cands if name_like(n)}
     entries: list[dict[str, object]] = []
     for name in sorted(keep, key=lambda n: (fold(n), n)):
         entry: dict[str, object] = {"name": name, "aliases": [], "case": "exact"}
