@@ -121,11 +121,11 @@ def test_annotated_pages_read_with_the_shipped_model() -> None:
     for page in PAGES:
         tally.add(page, train_listing.read_page(page))
     scores = tally.scores()
-    # Measured when the 80-page model was trained: titles 0.831, authors 0.846, abstracts
-    # 0.705, one on an entry without one (pipeline/ingest/models/README.md).
+    # Measured when the 98-page model was trained: titles 0.836, authors 0.843, abstracts
+    # 0.718, none on an entry without one (pipeline/ingest/models/README.md).
     assert scores["titles"]["f1"] >= 0.83, scores
     assert scores["authors"]["f1"] >= 0.84, scores
-    assert scores["abstracts_attached"] >= 0.70, scores
+    assert scores["abstracts_attached"] >= 0.71, scores
     assert scores["abstracts_on_entries_without_one"] <= 2, scores
 
 
@@ -136,12 +136,22 @@ def test_pages_the_shape_rules_miss_are_still_read_as_listings() -> None:
     # tab-separated header block reads as a table.
     from pipeline.ingest import detect_format
     raw = ROOT / "tests/fixtures/pages/raw"
+    # ... and a page opening with "[0] Title" (not JSON), a homepage of five papers.
     for name in ("p4_rg_postech_cv_daily_2021aug", "p5_rg_mit_medg_seminars",
-                 "p7_awesome_nerf_papers", "p8_awesome_cvpr2020_code_zh"):
+                 "p7_awesome_nerf_papers", "p8_awesome_cvpr2020_code_zh",
+                 "p12a_conf_hzxwonder_icml21_abs", "p13b_home_vdumoulin_lastfirst_short"):
         assert detect_format((raw / f"{name}.txt").read_bytes()[:65536]) == "listing_text", name
     missed = [p.name for p in sorted(raw.glob("*.txt"))
               if detect_format(p.read_bytes()[:65536]) != "listing_text"]
     assert missed == ["p10a_conf_kmdsy_iclr22_related.txt", "p7_readme_ragchatbot_numbered.txt"]
+
+
+def test_a_list_number_in_brackets_is_not_json() -> None:
+    from pipeline.ingest.common import looks_like_json
+    for text in ("[0] A New Representation", "[12]\tTitle", "[Title](https://x.org)"):
+        assert not looks_like_json(text), text
+    for text in ('[{"a": 1}]', "[\n  {", "[0, 1]", "[]", '{"papers": []}', "[true]"):
+        assert looks_like_json(text), text
 
 
 def test_docs_and_code_are_not_listings() -> None:

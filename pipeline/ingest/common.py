@@ -387,6 +387,20 @@ def json_start(text: str) -> str:
     return stripped[:1]
 
 
+_JSON_ARRAY_START = regex.compile(r"\[\s*(?:[{\[\"\d-]|true\b|false\b|null\b|\])")
+_LIST_NUMBER_START = regex.compile(r"\[\d{1,5}\][ \t]*[^\s,\]}]")
+
+
+def looks_like_json(text: str) -> bool:
+    """The head starts as a JSON document would: `{`, or `[` followed by a JSON value, but
+    not a text whose first line opens with a list number ("[0] A New Representation ...")
+    or a markdown link ("[Title](url)")."""
+    stripped = text.lstrip()
+    if stripped[:1] == "{":
+        return True
+    return bool(_JSON_ARRAY_START.match(stripped)) and not _LIST_NUMBER_START.match(stripped)
+
+
 def first_json_line(text: str, max_lines: int = 20) -> Any:
     """The first of the head's complete lines (up to `max_lines`) that parses as a JSON object.
 
