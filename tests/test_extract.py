@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from budget import budget
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -215,3 +216,25 @@ def test_capitalised_dataset_noun_and_lists_before_datasets() -> None:
     # a long title-case name before "Benchmark" is not taken whole
     got = {name for name, _, _ in _datasets("We build A Local Ordinance Benchmark for cities.")}
     assert "Local Ordinance" not in got
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # names of several words in a list before "datasets", after "for"
+    ("We evaluate on the Qorva, ZKRS Vexin, and ZKRS Pothal datasets, comparing methods.",
+     {"Qorva", "ZKRS Vexin", "ZKRS Pothal"}),
+    ("Accuracy rises by 54% and 25% for ReDal and INSPIRAD datasets.", {"ReDal", "INSPIRAD"}),
+    # a list after "benchmarks," or "datasets:"
+    ("We test it on two tracking benchmarks, TQ-50 and TQ-100, and show gains.",
+     {"TQ-50", "TQ-100"}),
+    ("We introduce two new datasets of aggregative queries: HOTELZ and WORLD CUPZ.",
+     {"HOTELZ", "WORLD CUPZ"}),
+])
+def test_lists_tied_to_the_word_datasets(text: str, want: set[str]) -> None:
+    assert want <= {name for name, _, _ in _datasets(text)}
+
+
+def test_a_list_that_is_not_of_datasets_names_none() -> None:
+    # models after a number and "on" are not datasets; nor is a list after "models:"
+    text = ("It lifts accuracy by +7.1 pp on Foundation-Sec-8B and +2.0 pp on Qwen3-8B. "
+            "We compare three models: Alpha-7B, Beta-8B and Gamma-9B.")
+    assert {name for name, _, _ in _datasets(text)} == set()

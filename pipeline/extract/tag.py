@@ -351,10 +351,14 @@ def looks_like_name(name: str) -> bool:
 _LIST_SPLIT = regex.compile(r",\s(?:and\s|or\s)?|\s(?:and|or)\s")
 
 
+_WHOLE_NAME_LISTS = frozenset({"list_then_datasets", "datasets_then_list"})
+"""`dataset_intro` patterns whose list items are whole names of up to three words."""
+
+
 def _intro_datasets(text: str, known: list[Tag]) -> list[Tag]:
     g = resources.datasets()
     out: list[Tag] = []
-    for _pid, label, m in scan("dataset_intro", text):
+    for pid, label, m in scan("dataset_intro", text):
         if label == "DSINTRO_LIST":
             base = m.start("list")
             spans: list[tuple[int, int]] = []
@@ -373,7 +377,13 @@ def _intro_datasets(text: str, known: list[Tag]) -> list[Tag]:
             e = s + len(name)
             if any(t.start < e and s < t.end for t in known + out):
                 continue
-            if fold(name) in g.by_key or not looks_like_name(name):
+            if fold(name) in g.by_key:
+                continue
+            # A list of whole names tied to the word "datasets" vouches for a plain
+            # capitalised name ("on the Qorva and ZKRS Vexin datasets"); elsewhere the name
+            # needs its shape.
+            if not (looks_like_name(name) or (
+                    pid in _WHOLE_NAME_LISTS and name.split()[0].lower() not in _NOT_NAMES)):
                 continue
             out.append(Tag(s, e, "DATASET", "intro", name, (False, None)))
     return out
