@@ -140,6 +140,16 @@ def test_notresults_of(text: str) -> None:
     assert results_of(text) == []
 
 
+@pytest.mark.parametrize("text", [
+    "We get 85.1% accuracy at ratio 1:4 on CIFAR-10.",
+    "Our method reaches 85.1% accuracy at a compression ratio of 1:4 on ImageNet.",
+    "It reaches 70.1% accuracy on ImageNet at 2:4 sparsity.",
+])
+def test_a_ratio_is_not_two_values(text: str) -> None:
+    assert [(r.metric, r.value) for r in results_of(text)] in (
+        [("accuracy", 85.1)], [("accuracy", 70.1)])
+
+
 def test_sentence_without_digits_has_noresults_of() -> None:
     assert results_of("Our method clearly improves FID and accuracy on every benchmark.") == []
 
@@ -495,6 +505,10 @@ def test_a_number_of_an_unknown_acronym_is_not_the_earlier_metrics() -> None:
     ("We get 82.1% top-5 accuracy and pass@1 of 45.2% on HumanEval.",
      [("top-5 accuracy", 82.1), ("pass@1", 45.2)]),
     ("It has a Recall@k of 0.4 on MS MARCO.", [("Recall@k", 0.4)]),
+    # a range of cut-offs is part of the name: its numbers are not values
+    ("Our detector reaches 41.2 mAP@0.5:0.95 and 60.1 mAP@0.5 on COCO.",
+     [("mAP@0.5:0.95", 41.2), ("mAP@0.5", 60.1)]),
+    ("It reaches an AP@[0.5:0.95] of 40.1 on COCO.", [("mAP@0.5:0.95", 40.1)]),
 ])
 def test_a_metric_keeps_the_cutoff_it_is_written_with(
         text: str, want: list[tuple[str, float]]) -> None:

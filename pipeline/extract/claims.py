@@ -820,11 +820,12 @@ def change_name(text: str, v: _Value, metrics: list[Tag], cues: list[Tag],
     return f"{name} {noun}"
 
 
-_CUTOFF = regex.compile(r"@(?P<k>\d+(?:\.\d+)?)(?![\w.])")
+_CUTOFF = regex.compile(r"@\[?(?P<k>\d+(?:\.\d+)?(?::\d+(?:\.\d+)?)?)\]?(?![\w.])")
 
 
 def cutoff_of(text: str, m: Tag) -> str | None:
-    """The cut-off a metric name is written with ("nDCG@10", "Hits@1", "precision@10")."""
+    """The cut-off a metric name is written with ("nDCG@10", "Hits@1", "precision@10"), or
+    its range ("mAP@0.5:0.95", "AP@[0.5:0.95]" -> 0.5:0.95)."""
     at = text.rfind("@", m.start, m.end)
     c = _CUTOFF.match(text, at if at >= 0 else m.end)
     return c.group("k") if c else None

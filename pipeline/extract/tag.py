@@ -431,6 +431,12 @@ def _title_datasets(text: str, title: str, known: list[Tag]) -> list[Tag]:
 # ----------------------------------------------------------------------------- metrics
 
 
+_CUTOFF_TAIL = regex.compile(
+    r"@\[?\d+(?:\.\d+)?(?::\d+(?:\.\d+)?)?\]?|:\d+(?:\.\d+)?(?=[\s,;)]|$)")
+"""A cut-off written after a metric name, or the end of a range of cut-offs after one that
+names its start ("mAP@0.5" + ":0.95"): part of the name, so its numbers are not values."""
+
+
 def tag_metrics(text: str, spans: list[tuple[int, int]] | None = None) -> list[Tag]:
     """Metric names from the metric table (case rule per entry, token boundaries); with
     `spans` (sentences), only those inside them."""
@@ -455,6 +461,10 @@ def tag_metrics(text: str, spans: list[tuple[int, int]] | None = None) -> list[T
                     c = text[start - 1]
                     if c.isalnum() or c == "_":
                         continue
+                tail = _CUTOFF_TAIL.match(text, end)  # "mAP@0.5:0.95", "AP@[0.5:0.95]"
+                if tail is not None and ":" in tail.group() and (
+                        "@" in surface or tail.group().startswith("@")):
+                    end = tail.end()
                 if end < n:
                     c = text[end]
                     if c.isalnum() or c == "_":
