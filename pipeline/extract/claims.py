@@ -846,7 +846,7 @@ def at_cutoff(text: str, v: _Value, metrics: list[Tag]) -> str:
     k = cutoff_of(text, m)
     if k is None:
         return name
-    return f"{name.removesuffix('@k')}@{k}"
+    return resources.with_cutoff(name, k)
 
 
 def _learned_links(text: str, sent: Span, values: list[_Value], metrics: list[Tag],

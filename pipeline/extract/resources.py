@@ -404,6 +404,19 @@ class MetricTable:
     """Folded name or alias -> canonical metric (used by the evaluator too)."""
 
 
+def table_names(metric: str) -> tuple[str, ...]:
+    """The metric table's names a published metric may stand for, nearest first: a name
+    with a cut-off ("NDCG@10", "Recall@20", "mAP@0.5:0.95") is its table entry without
+    it (NDCG) or with the open one (Recall@k)."""
+    base, at, _ = metric.rpartition("@")
+    return (metric, base, f"{base}@k") if at else (metric,)
+
+
+def with_cutoff(name: str, k: str) -> str:
+    """A table entry written with the cut-off `k` its sentence gives (Recall@k, 1 -> Recall@1)."""
+    return f"{name.removesuffix('@k')}@{k}"
+
+
 _METRIC_COLUMNS = ("metric", "aliases", "direction", "min", "max", "unit", "case")
 
 

@@ -199,11 +199,12 @@ SNIFF_TITLES = 8
 SNIFF_SHARE = 0.2
 SNIFF_MARKDOWN_SHARE = 0.6
 SNIFF_PAIRS = 3
+SNIFF_PAIRS_SHARE = 0.5
 """A page the shape rules do not recognise is a listing when the line model labels at least
 `SNIFF_TITLES` of its first `SNIFF_LINES` lines as titles, and at least this share of its
 non-blank lines (a higher share for markdown: a README or a spec has headings the model may
 take for titles; this repository's READMEs reach 0.51 with the 80-page model), or when at
-least `SNIFF_PAIRS` titles, and half of them, are each followed by an authors line (a
+least `SNIFF_PAIRS` titles, and `SNIFF_PAIRS_SHARE` of them, are each followed by an authors line (a
 homepage of five papers). Measured on the 106 annotated pages (104 read; a markdown README of
 14 papers among its prose, and a page whose tab-separated header makes it a table) and on
 this repository's own README, Makefile, docs and sources (none read):
@@ -240,4 +241,4 @@ def sniff(head: bytes) -> bool:
     # A short page (a homepage's five papers): titles the model sees each followed by an
     # authors line, for most of its titles.
     pairs = sum(a == "title" and b == "authors" for a, b in zip(labels, labels[1:], strict=False))
-    return pairs >= SNIFF_PAIRS and pairs >= 0.5 * titles
+    return pairs >= SNIFF_PAIRS and pairs >= SNIFF_PAIRS_SHARE * titles

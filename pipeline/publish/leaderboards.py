@@ -32,6 +32,7 @@ import regex
 
 from pipeline.config import GAZETTEER_DIR, METRICS_CSV
 from pipeline.errors import GazetteerError
+from pipeline.extract.resources import table_names
 from pipeline.schemas import arrow_schema
 
 GROUP = ["task", "dataset", "metric", "resolution", "setting", "steps"]
@@ -64,8 +65,7 @@ def _lower_words(path: Path = LOWER_WORDS) -> regex.Pattern[str]:
 def direction_of(metric: str, directions: Mapping[str, str]) -> str:
     """The metric table's direction (a name with a cut-off, "NDCG@10", "Recall@20", as its
     table entry: NDCG, Recall@k), else the word rule for a name it does not know."""
-    base = metric.rsplit("@", 1)[0]
-    for name in (metric, base, f"{base}@k"):
+    for name in table_names(metric):
         known = directions.get(name)
         if known is not None:
             return known
