@@ -514,3 +514,17 @@ def test_a_metric_keeps_the_cutoff_it_is_written_with(
         text: str, want: list[tuple[str, float]]) -> None:
     got = extract_paper(Paper("p", "T", (), text, "x", "arxiv", 1)).results
     assert [(r.metric, r.value) for r in got] == want
+
+
+def test_a_value_stated_at_a_condition_takes_the_dataset_after_both() -> None:
+    # "at 102 FPS" is the mIoU's condition: both numbers are on the dataset that follows
+    assert _triples("DDRNet-23-slim yields 77.4 mIoU at 102 FPS on Cityscapes test set and "
+                    "74.7 mIoU at 230 FPS on CamVid test set.") == [
+        ("mIoU", 77.4, "Cityscapes"), ("FPS", 102.0, "Cityscapes"),
+        ("mIoU", 74.7, "CamVid"), ("FPS", 230.0, "CamVid")]
+
+
+def test_a_dataset_that_needs_context_is_named_after_namely() -> None:
+    got = _triples("IterNet achieves AUCs of 0.9816 and 0.9881 on two mainstream datasets, "
+                   "namely DRIVE and STARE, respectively.")
+    assert got == [("ROC AUC", 0.9816, "DRIVE"), ("ROC AUC", 0.9881, "STARE")]

@@ -272,7 +272,8 @@ def _longer_name(text: str, end: int, entry: Any) -> int | None:
 
 
 _CTX_BEFORE = regex.compile(
-    r"(?:\b(?:on|across|over|benchmarks?|datasets?|suites?|including|evaluated on|tested on)"
+    r"(?:\b(?:on|across|over|benchmarks?|datasets?|suites?|including|evaluated on|tested on|"
+    r"namely|such as)"
     r"\s(?:the\s)?)$"
 )
 _CTX_AFTER = regex.compile(
