@@ -528,3 +528,18 @@ def test_a_dataset_that_needs_context_is_named_after_namely() -> None:
     got = _triples("IterNet achieves AUCs of 0.9816 and 0.9881 on two mainstream datasets, "
                    "namely DRIVE and STARE, respectively.")
     assert got == [("ROC AUC", 0.9816, "DRIVE"), ("ROC AUC", 0.9881, "STARE")]
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a respectively-list of names holds one the gazetteer does not know
+    ("Our approach achieves 86.41, 85.46, and 94.2 F1 scores on ACE2004, ACE2005, and NNE, "
+     "respectively.", ["ACE2004", "ACE2005", "NNE"]),
+    ("We achieved DICE of 0.843, 0.855, and 0.892 for Kumar, CoNSep, and CPM-17 datasets, "
+     "respectively.", ["Kumar", "CoNSep", "CPM-17"]),
+    # short acronyms and plain words with no known dataset beside them are not datasets
+    ("We train a deep neural network. It reaches an RTF of 0.012 and 0.13 on GPU and CPU, "
+     "respectively.", [None, None]),
+])
+def test_a_respectively_list_of_names_gives_each_value_its_dataset(
+        text: str, want: list[str | None]) -> None:
+    assert [d for _m, _v, d in _triples(text)] == want

@@ -29,7 +29,7 @@ import regex
 from pipeline.extract import recognise, resources, systems
 from pipeline.extract.resources import fold
 from pipeline.extract.segment import Span, find_digit, split_clauses
-from pipeline.extract.tag import Tag, Tags, sentence_tags
+from pipeline.extract.tag import MODEL_FAMILY, Tag, Tags, looks_like_name, sentence_tags
 from pipeline.extract.tasks import task_of, usual_metric
 from pipeline.records import Result
 
@@ -550,6 +550,42 @@ def _model_list(text: str, sent: Span, tags: Tags, after: int) -> list[str]:
     return []
 
 
+_RESPECTIVE_ON = regex.compile(r"\s(?:on|for|across)\s(?:the\s)?")
+_RESPECTIVE_TAIL = regex.compile(r"(?:,?\s(?:datasets?|benchmarks?|test\ssets?|tasks?))?,?\s*$")
+
+
+def _respective_names(text: str, after: int, resp: Tag, dtags: list[Tag]) -> list[Tag]:
+    """The list of names between the values and "respectively" ("86.41, 85.46, and 94.2 F1
+    on ACE2004, ACE2005, and NNE, respectively"): the dataset tags it holds, and for a name
+    the gazetteer does not know, the name itself; [] unless every item is a tag or a name."""
+    on = _RESPECTIVE_ON.search(text, after, resp.start)
+    if on is None:
+        return []
+    start = on.end()
+    tail = _RESPECTIVE_TAIL.search(text, start, resp.start)
+    end = tail.start() if tail is not None else resp.start
+    out: list[Tag] = []
+    pos = start
+    for item in [*_LIST_GAP.finditer(text, start, end), None]:
+        s, e = pos, (item.start() if item is not None else end)
+        pos = item.end() if item is not None else end
+        tag = next((d for d in dtags if d.start == s and d.end == e), None)
+        name = text[s:e]
+        if tag is None:
+            if any(d.start < e and s < d.end for d in dtags) or not name[:1].isupper() or \
+                    len(name.split()) > 3 or MODEL_FAMILY.match(name):
+                return []  # part of a known name ("WMT14 En-De"), or not a name
+            tag = Tag(s, e, "DATASET", "respectively", name, (False, None))
+        out.append(tag)
+    # A plain capitalised word ("Kumar") or a short acronym ("NNE"; but also "GPU", "WT") is
+    # a dataset only in a list that also holds a known one.
+    if all(t.label == "respectively" for t in out) and not all(
+            looks_like_name(n := str(t.value)) and not (n.isupper() and len(n) <= 3)
+            for t in out):
+        return []
+    return out
+
+
 def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Value],
                     dtags: list[Tag], tags: Tags, ctx: _Context, anaphora: bool,
                     resp: Tag | None) -> None:
@@ -584,6 +620,11 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
             if k == len(lst):
                 if len(distinct) == k:
                     v.dataset_tag = distinct[pos_list]
+                    continue
+                named = _respective_names(text, lst[-1].end, resp, dtags) \
+                    if resp is not None and resp.start > lst[-1].end else []
+                if len(named) == k:
+                    v.dataset_tag = named[pos_list]  # "on ACE2004, ACE2005, and NNE, resp..."
                     continue
                 models = _model_list(text, sent, tags, lst[-1].end)
                 if len(models) == k:
