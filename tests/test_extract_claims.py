@@ -543,3 +543,9 @@ def test_a_dataset_that_needs_context_is_named_after_namely() -> None:
 def test_a_respectively_list_of_names_gives_each_value_its_dataset(
         text: str, want: list[str | None]) -> None:
     assert [d for _m, _v, d in _triples(text)] == want
+
+
+def test_a_long_metric_name_between_value_and_dataset() -> None:
+    assert _triples("We obtain 88.5% Top-1 classification accuracy on ImageNet validation set "
+                    "and the best 91.2% on ImageNet ReaL.") == [
+        ("accuracy", 88.5, "ImageNet"), ("accuracy", 91.2, "ImageNet-ReaL")]

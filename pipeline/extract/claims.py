@@ -103,7 +103,7 @@ _PLURAL_COUNT = regex.compile(r"\s(?P<w>[a-z][a-z-]*[a-z]s)\b")
 _SLASH = regex.compile(r"\s?/\s?")
 _LIST_GAP = regex.compile(r"\s?(?:,\s?(?:and\s|or\s)?|\s(?:and|or|&)\s)\s?")
 _ON_BEFORE_DATASET = regex.compile(
-    r"[^,;]{0,30}?\b(?:on|in|for|across|over|at|using)\s(?:the\s|both\s|all\s)?(?:[\w-]+\s){0,2}"
+    r"[^,;]{0,45}?\b(?:on|in|for|across|over|at|using)\s(?:the\s|both\s|all\s)?(?:[\w-]+\s){0,2}"
     r"(?:benchmarks?\s|datasets?\s|tasks?\s|suites?\s)?$"
 )
 # "78.6 on COCO test-dev", "94.4% for programming on HumanEval", "82.7% (mIoU) on the
