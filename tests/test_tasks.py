@@ -25,6 +25,20 @@ def test_pwc_names_are_put_in_canonical_form() -> None:
     assert canonical_metric("Word Error Rate (WER)") == "WER"
 
 
+@pytest.mark.parametrize(("pwc", "published"), [
+    ("R@1", "Recall@1"), ("Recall@10", "Recall@10"), ("nDCG@10", "NDCG@10"),
+    ("mAP @0.5:0.95", "mAP@0.5:0.95"), ("MRR@20", "MRR@20"),
+    ("Acc@1", "accuracy"), ("Pass@100", "pass@100"), ("Recall@K", "Recall@k"),
+])
+def test_a_pwc_metric_keeps_its_cutoff_as_extract_publishes_it(pwc: str, published: str) -> None:
+    assert canonical_metric(pwc) == published
+
+
+def test_a_metric_with_a_cutoff_finds_the_task_of_its_table_entry() -> None:
+    table = parse_tasks("dataset,metric,task\nD,Recall@k,Retrieval\n", "t.csv")
+    assert table.task_of("D", "Recall@1") == "Retrieval"
+
+
 def test_lookup_order_pair_then_dataset_then_metric_without_dataset() -> None:
     table = parse_tasks(
         "dataset,metric,task\nD,m,Pair Task\nD,,Dataset Task\n,m,Metric Task\n", "t.csv")

@@ -412,8 +412,19 @@ def table_names(metric: str) -> tuple[str, ...]:
     return (metric, base, f"{base}@k") if at else (metric,)
 
 
+def table_entry(metric: str) -> str:
+    """The metric table's entry a published metric stands for ("Recall@1" -> Recall@k,
+    "NDCG@10" -> NDCG); the metric itself when the table has none."""
+    by_name = metrics().by_name
+    return next((n for n in table_names(metric) if n in by_name), metric)
+
+
 def with_cutoff(name: str, k: str) -> str:
-    """A table entry written with the cut-off `k` its sentence gives (Recall@k, 1 -> Recall@1)."""
+    """A table entry written with the cut-off `k` its sentence gives (Recall@k, 1 -> Recall@1),
+    unless the table counts that cut-off as the entry itself ("Acc@1": top-1 accuracy is
+    accuracy)."""
+    if metrics().alias_to_metric.get(fold(f"top-{k} {name}")) == name:
+        return name
     return f"{name.removesuffix('@k')}@{k}"
 
 

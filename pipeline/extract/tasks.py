@@ -26,6 +26,7 @@ _IN_BRACKETS = regex.compile(r"\(([^()]+)\)\s*$")
 _LEADING = regex.compile(
     r"^(?:(?:%|average|avg\.?|mean|overall|validation|val|test|dev)\s+)+", regex.IGNORECASE)
 _COLUMNS = ("dataset", "metric", "task")
+_CUTOFF = regex.compile(r"@\s?\[?(?P<k>\d+(?:\.\d+)?(?::\d+(?:\.\d+)?)?)\]?\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,11 @@ class TaskTable:
     metrics: dict[str, str]
 
     def task_of(self, dataset: str | None, metric: str | None) -> str | None:
+        """`metric` as published ("Recall@1"); the taxonomy holds table entries (Recall@k)."""
+        if metric:
+            from pipeline.extract.resources import table_entry
+
+            metric = table_entry(metric)
         if dataset and metric:
             task = self.pairs.get((dataset, metric))
             if task is not None:
@@ -96,9 +102,15 @@ def canonical_metric(name: str) -> str | None:
     text = " ".join(name.split())
     bare = _QUALIFIER.sub("", text)
     inner = _IN_BRACKETS.search(text)
-    for form in (text, bare, inner.group(1) if inner else "", _LEADING.sub("", bare)):
+    for form in (text, bare, inner.group(1) if inner else "", _LEADING.sub("", bare),
+                 _CUTOFF.sub("", text).strip()):
         metric = aliases.get(resources.fold(form)) if form else None
         if metric is not None:
+            # The cut-off the name is written with, as extract publishes it ("R@1" ->
+            # Recall@1, "nDCG@10" -> NDCG@10); a name with a number of its own stays.
+            k = _CUTOFF.search(text)
+            if k is not None and (metric.endswith("@k") or not regex.search(r"\d", metric)):
+                return resources.with_cutoff(metric, k.group("k"))
             return metric
     return None
 

@@ -71,6 +71,12 @@ def canonical_dataset(name: str) -> str | None:
     return gaz.entries[entry].name
 
 
+def _entry(metric: str | None) -> str | None:
+    """The metric table's entry for a canonical name with a cut-off (Recall@1 -> Recall@k):
+    the taxonomy is kept per table entry."""
+    return resources.table_entry(metric) if metric else None
+
+
 def read_rows(path: Path = LABELS) -> list[Row]:
     """Every PwC row with a task, in file order."""
     out: list[Row] = []
@@ -86,7 +92,7 @@ def read_rows(path: Path = LABELS) -> list[Row]:
                     continue
                 out.append(Row(str(paper["arxiv_id"]), task,
                                canonical_dataset(str(r.get("dataset") or "")),
-                               canonical_metric(str(r.get("metric") or ""))))
+                               _entry(canonical_metric(str(r.get("metric") or "")))))
     return out
 
 
