@@ -549,3 +549,8 @@ def test_a_long_metric_name_between_value_and_dataset() -> None:
     assert _triples("We obtain 88.5% Top-1 classification accuracy on ImageNet validation set "
                     "and the best 91.2% on ImageNet ReaL.") == [
         ("accuracy", 88.5, "ImageNet"), ("accuracy", 91.2, "ImageNet-ReaL")]
+
+
+def test_a_metric_named_in_terms_of_after_the_value() -> None:
+    assert _triples("We achieve state-of-the-art accuracy (37.5 in terms of BLEU score) on "
+                    "the WMT14 benchmark.") == [("BLEU", 37.5, "WMT14")]

@@ -36,7 +36,7 @@ from pipeline.records import Result
 _FILLER_AFTER = regex.compile(
     r"\s?(?:(?:relative|absolute|average|overall|mean|higher|lower|better|worse|"
     r"improvements?|gains?|reductions?|increases?|decreases?|boosts?|lifts?|drops?|fewer|less|"
-    r"more|faster|in|of|on|the|for|points?|pp|lower|smaller|speedup|increase|performance|"
+    r"more|faster|in|terms|of|on|the|for|points?|pp|lower|smaller|speedup|increase|performance|"
     r"relative improvement|absolute improvement)\s?)*",
 )
 _SEPARATOR = regex.compile(r"\s?(?:,\s?(?:and\s|or\s)?|/|\s(?:and|or|&)\s?)\s?")
