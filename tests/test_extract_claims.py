@@ -554,3 +554,10 @@ def test_a_long_metric_name_between_value_and_dataset() -> None:
 def test_a_metric_named_in_terms_of_after_the_value() -> None:
     assert _triples("We achieve state-of-the-art accuracy (37.5 in terms of BLEU score) on "
                     "the WMT14 benchmark.") == [("BLEU", 37.5, "WMT14")]
+
+
+def test_a_specific_metric_before_accuracy_names_the_value() -> None:
+    assert _triples("RedNet achieves a state-of-the-art mIoU accuracy of 47.8% on the "
+                    "SUN RGB-D benchmark dataset.") == [("mIoU", 47.8, "SUN RGB-D")]
+    assert _triples("It reaches an exact accuracy of 45.1% on ImageNet.") == [
+        ("accuracy", 45.1, "ImageNet")]

@@ -512,8 +512,13 @@ def metric_name_of(surface: str) -> tuple[str, bool]:
     for k in (key, singular, key + " score"):
         if k in table:
             return table[k], True
-    head = key.rsplit(" ", 1)[-1]
+    words = key.split()
+    head = words[-1]
     if head in _CANONICAL_HEADS and head in table:
+        prev = table.get(words[-2]) if len(words) > 1 else None
+        entry = resources.metrics().by_name.get(prev) if prev is not None else None
+        if entry is not None and prev != table[head] and not entry.needs_ml_context:
+            return prev, True  # "mIoU accuracy": the specific metric names the head
         return table[head], True
     bare = _PRAISE_WORDS.sub("", key)
     for k in (bare, _NAME_TAIL.sub("", bare)):
