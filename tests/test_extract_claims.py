@@ -561,3 +561,13 @@ def test_a_specific_metric_before_accuracy_names_the_value() -> None:
                     "SUN RGB-D benchmark dataset.") == [("mIoU", 47.8, "SUN RGB-D")]
     assert _triples("It reaches an exact accuracy of 45.1% on ImageNet.") == [
         ("accuracy", 45.1, "ImageNet")]
+
+
+def test_an_abbreviation_in_brackets_is_the_metric_named_before_it() -> None:
+    assert _triples("Our approach achieves mean Intersection over Union (IoU) scores of 84.5% "
+                    "on the Cityscapes test set.") == [("mIoU", 84.5, "Cityscapes")]
+
+
+def test_a_metric_value_list_names_each_value_by_its_own_name() -> None:
+    assert _triples("Our approach achieves FID 3.49 and KDD 0.319 on ImageNet-256.") == [
+        ("FID", 3.49, "ImageNet"), ("KDD", 0.319, "ImageNet")]

@@ -82,6 +82,10 @@ _METRIC_OF_BEFORE = regex.compile(r"\s?(?:of|:|=|at|is|was|reaches|reached)\s(?:
 _COMPARATIVE_NAMED = regex.compile(
     r"\s?(?:pp\s|points?\s)?(?:\(.{0,25}?\)\s)?(?:higher|lower|better|more|greater)\s[A-Z]"
 )
+_NEXT_PAIR = regex.compile(
+    r"\s?(?::|=)?\s?[+−-]?\d+(?:\.\d+)?\s?%?(?:,\s?(?:and\s)?|\s(?:and|&)\s)"
+    r"(?P<name>[A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)\s?(?::|=)?\s?")
+"""A list of metric-value pairs whose next name the table lacks ("FID 3.49 and KDD 0.319")."""
 _NOUN_BY = regex.compile(r",\s(?:and\s)?(?:the\s)?[\w-]+(?:\s[\w-]+)?\sby\s(?:up to\s|about\s)?$")
 _DIGIT = regex.compile(r"\d")
 _WORD_AFTER = regex.compile(r"\s(?P<w>[a-zµμ][\w/-]*)")
@@ -375,6 +379,9 @@ def assign_metric(text: str, sent: Span, v: _Value, metrics: list[Tag], ctx: _Co
         m = before[-1]
         entry = resources.metrics().by_name.get(str(m.value))
         gap = text[m.end:v.start]
+        pair = _NEXT_PAIR.fullmatch(gap)
+        if pair is not None and not MODEL_FAMILY.match(pair.group("name")):
+            return pair.group("name")  # "FID 3.49 and KDD 0.319": KDD, not FID
         if _NOUN_BY.search(gap):
             pass  # "PSNR by 8.7%, coverage by 5.96": the value belongs to "coverage"
         elif entry is not None and entry.relative_only and v.start - m.end > 45:

@@ -473,6 +473,11 @@ def tag_metrics(text: str, spans: list[tuple[int, int]] | None = None) -> list[T
                 cands.append((start, end, metric))
         if cands:
             out.extend(Tag(s, e, "METRIC", "", m) for s, e, m in _greedy(cands))
+    for i in range(1, len(out)):
+        a, b = out[i - 1], out[i]
+        if text.startswith(" (", a.end) and b.start == a.end + 2 and text.startswith(")", b.end):
+            # "mean Intersection over Union (IoU)": the abbreviation of the name before it
+            out[i] = Tag(b.start, b.end, "METRIC", "", a.value)
     return out
 
 
