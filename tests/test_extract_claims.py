@@ -571,3 +571,10 @@ def test_an_abbreviation_in_brackets_is_the_metric_named_before_it() -> None:
 def test_a_metric_value_list_names_each_value_by_its_own_name() -> None:
     assert _triples("Our approach achieves FID 3.49 and KDD 0.319 on ImageNet-256.") == [
         ("FID", 3.49, "ImageNet"), ("KDD", 0.319, "ImageNet")]
+
+
+def test_a_specific_name_after_the_value_is_its_own() -> None:
+    assert [(m, v) for m, v, _d in _triples(
+        "On the LIBERO benchmark, RM-RL yields a 53% improvement in translation accuracy and "
+        "20% in rotation accuracy.")] == [("translation accuracy", 53.0),
+                                          ("rotation accuracy", 20.0)]

@@ -769,7 +769,9 @@ def _specific_metric(text: str, v: _Value, metrics: list[Tag]) -> str | None:
     own = [m for m in metrics if str(m.value) == v.metric and m.label != "phrase"]
     if not own:
         return None
-    m = min(own, key=lambda t: min(abs(t.end - v.start), abs(t.start - v.end)))
+    # The mention named right after the value ("20% in rotation accuracy"), else the nearest.
+    m = next((t for t in own if t.start >= v.end and metric_after(text, v, [t]) is not None),
+             None) or min(own, key=lambda t: min(abs(t.end - v.start), abs(t.start - v.end)))
     start, end = m.start, m.end
     table = resources.metrics().alias_to_metric
     if fold(text[start:end]) not in table:
