@@ -578,3 +578,11 @@ def test_a_specific_name_after_the_value_is_its_own() -> None:
         "On the LIBERO benchmark, RM-RL yields a 53% improvement in translation accuracy and "
         "20% in rotation accuracy.")] == [("translation accuracy", 53.0),
                                           ("rotation accuracy", 20.0)]
+
+
+def test_a_sentence_listing_dataset_value_pairs_states_results() -> None:
+    # no result verb in the sentence: the "Name: value" list is the statement
+    assert _triples("Flan-PaLM reaches human-level performance on the three datasets. "
+                    "MedQA: 60.2%, MedMCQA: 62.7% and PubMedQA: 78.2%.")[1:] == [
+        ("accuracy", 62.7, "MedMCQA"), ("accuracy", 78.2, "PubMedQA")]
+    assert results_of("We describe the MedMCQA: 2 annotators labelled it.") == []

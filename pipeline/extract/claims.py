@@ -118,6 +118,7 @@ _ON_DATASET_AFTER = regex.compile(
 _CONDITION_BEFORE = regex.compile(r"\s?[^,;]{0,25}?\s(?:at|with)\s(?:only\s|about\s)?")
 """Between a value and a second one stated as its condition ("77.4 mIoU at 102 FPS")."""
 _ON_SOMEWHERE = regex.compile(r"\s(?:on|in|across|over|for)\s")
+_COLON_VALUE = regex.compile(r"\s?:\s?\d")
 _DATASET_BEFORE_VALUE = regex.compile(r"\s?(?::|=|\()\s?")
 # "achieves 38.3%, surpassing ...", "improved to 94.1%": a percentage stated as a level
 # reached, not a change, even with a comparison in the sentence.
@@ -425,8 +426,9 @@ def usual_metric_of(text: str, v: _Value, dtags: list[Tag], cues: list[Tag]) -> 
     the number is not stated on a dataset."""
     if v.measure is not None or v.unit not in (None, "%") or text[v.tag.start] in "+-−":
         return None
-    if not any(c.label == "CUE:result" and c.end <= v.start for c in cues):
-        return None
+    if not any(c.label == "CUE:result" and c.end <= v.start for c in cues) and sum(
+            1 for d in dtags if _COLON_VALUE.match(text, d.end)) < 2:
+        return None  # no result verb, and not a list "USMLE: 60.2%, MedMCQA: 62.7% and ..."
     on = next((d for d in dtags if d.start >= v.end and d.start - v.end <= 40
                and _ON_DATASET_AFTER.fullmatch(text, v.end, d.start) is not None), None)
     if on is None:
