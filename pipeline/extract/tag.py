@@ -273,7 +273,7 @@ def _longer_name(text: str, end: int, entry: Any) -> int | None:
 
 _CTX_BEFORE = regex.compile(
     r"(?:\b(?:on|across|over|benchmarks?|datasets?|suites?|including|evaluated on|tested on|"
-    r"namely|such as)"
+    r"namely)"
     r"\s(?:the\s)?)$"
 )
 _CTX_AFTER = regex.compile(
