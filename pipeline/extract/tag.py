@@ -522,8 +522,8 @@ def metric_name_of(surface: str) -> tuple[str, bool]:
     if head in _CANONICAL_HEADS and head in table:
         prev = table.get(words[-2]) if len(words) > 1 else None
         entry = resources.metrics().by_name.get(prev) if prev is not None else None
-        if entry is not None and prev != table[head] and not entry.needs_ml_context:
-            return prev, True  # "mIoU accuracy": the specific metric names the head
+        if entry is not None and entry.metric != table[head] and not entry.needs_ml_context:
+            return entry.metric, True  # "mIoU accuracy": the specific metric names the head
         return table[head], True
     bare = _PRAISE_WORDS.sub("", key)
     for k in (bare, _NAME_TAIL.sub("", bare)):
