@@ -571,6 +571,10 @@ def test_an_abbreviation_in_brackets_is_the_metric_named_before_it() -> None:
 def test_a_metric_value_list_names_each_value_by_its_own_name() -> None:
     assert _triples("Our approach achieves FID 3.49 and KDD 0.319 on ImageNet-256.") == [
         ("FID", 3.49, "ImageNet"), ("KDD", 0.319, "ImageNet")]
+    # a dataset in that place is where the value was measured, not its metric
+    assert [m for m, _v, _d in _triples(
+        "Our model reaches accuracy 85.1, and CIFAR-100 91.2 with few labels.")] == [
+        "accuracy", "accuracy"]
 
 
 def test_a_specific_name_after_the_value_is_its_own() -> None:

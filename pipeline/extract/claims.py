@@ -381,7 +381,8 @@ def assign_metric(text: str, sent: Span, v: _Value, metrics: list[Tag], ctx: _Co
         entry = resources.metrics().by_name.get(str(m.value))
         gap = text[m.end:v.start]
         pair = _NEXT_PAIR.fullmatch(gap)
-        if pair is not None and not MODEL_FAMILY.match(pair.group("name")):
+        if pair is not None and not MODEL_FAMILY.match(pair.group("name")) and \
+                fold(pair.group("name")) not in resources.datasets().by_key:
             return pair.group("name")  # "FID 3.49 and KDD 0.319": KDD, not FID
         if _NOUN_BY.search(gap):
             pass  # "PSNR by 8.7%, coverage by 5.96": the value belongs to "coverage"
