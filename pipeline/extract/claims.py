@@ -876,7 +876,7 @@ def change_name(text: str, v: _Value, metrics: list[Tag], cues: list[Tag],
     return f"{name} {noun}"
 
 
-_CUTOFF = regex.compile(r"@\[?(?P<k>\d+(?:\.\d+)?(?::\d+(?:\.\d+)?)?)\]?(?![\w.])")
+_CUTOFF = regex.compile(rf"@{resources.CUTOFF}(?![\w.])")
 
 
 def cutoff_of(text: str, m: Tag) -> str | None:
@@ -893,7 +893,7 @@ def at_cutoff(text: str, v: _Value, metrics: list[Tag]) -> str:
     mention of the metric decides). A name with a number of its own ("top-5 accuracy",
     "pass@1") stays as it is."""
     name = str(v.metric)
-    if regex.search(r"\d", name) and not name.endswith("@k"):
+    if not resources.takes_cutoff(name):
         return name
     near = [m for m in metrics if m.value == name]
     if not near:

@@ -404,6 +404,17 @@ class MetricTable:
     """Folded name or alias -> canonical metric (used by the evaluator too)."""
 
 
+CUTOFF = r"\[?(?P<k>\d+(?:\.\d+)?(?::\d+(?:\.\d+)?)?)\]?"
+"""A metric's cut-off after its "@" ("10" of nDCG@10), or a range of them ("[0.5:0.95]")."""
+_OWN_NUMBER = regex.compile(r"\d")
+
+
+def takes_cutoff(metric: str) -> bool:
+    """Whether a table entry is written with the cut-off a text gives it: an open one
+    (Recall@k) or one without a number of its own (NDCG; not "top-5 accuracy", "pass@1")."""
+    return metric.endswith("@k") or _OWN_NUMBER.search(metric) is None
+
+
 def table_names(metric: str) -> tuple[str, ...]:
     """The metric table's names a published metric may stand for, nearest first: a name
     with a cut-off ("NDCG@10", "Recall@20", "mAP@0.5:0.95") is its table entry without

@@ -433,7 +433,7 @@ def _title_datasets(text: str, title: str, known: list[Tag]) -> list[Tag]:
 
 
 _CUTOFF_TAIL = regex.compile(
-    r"@\[?\d+(?:\.\d+)?(?::\d+(?:\.\d+)?)?\]?|:\d+(?:\.\d+)?(?=[\s,;)]|$)")
+    rf"@{resources.CUTOFF}|:\d+(?:\.\d+)?(?=[\s,;)]|$)")
 """A cut-off written after a metric name, or the end of a range of cut-offs after one that
 names its start ("mAP@0.5" + ":0.95"): part of the name, so its numbers are not values."""
 

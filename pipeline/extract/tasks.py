@@ -18,6 +18,7 @@ import regex
 
 from pipeline.config import GAZETTEER_DIR
 from pipeline.errors import GazetteerError
+from pipeline.extract import resources
 
 TASKS_CSV = GAZETTEER_DIR / "tasks.csv"
 DATASET_METRICS_CSV = GAZETTEER_DIR / "dataset_metrics.csv"
@@ -26,7 +27,7 @@ _IN_BRACKETS = regex.compile(r"\(([^()]+)\)\s*$")
 _LEADING = regex.compile(
     r"^(?:(?:%|average|avg\.?|mean|overall|validation|val|test|dev)\s+)+", regex.IGNORECASE)
 _COLUMNS = ("dataset", "metric", "task")
-_CUTOFF = regex.compile(r"@\s?\[?(?P<k>\d+(?:\.\d+)?(?::\d+(?:\.\d+)?)?)\]?\s*$")
+_CUTOFF = regex.compile(rf"@\s?{resources.CUTOFF}\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +39,7 @@ class TaskTable:
     def task_of(self, dataset: str | None, metric: str | None) -> str | None:
         """`metric` as published ("Recall@1"); the taxonomy holds table entries (Recall@k)."""
         if metric:
-            from pipeline.extract.resources import table_entry
-
-            metric = table_entry(metric)
+            metric = resources.table_entry(metric)
         if dataset and metric:
             task = self.pairs.get((dataset, metric))
             if task is not None:
@@ -96,8 +95,6 @@ def canonical_metric(name: str) -> str | None:
     brackets ("Accuracy (%)", "Word Error Rate (WER)"), then the bracketed abbreviation ("Bit
     per Character (BPC)"), then without leading split or averaging words ("% Test Accuracy",
     "Validation mIoU", "Avg F1")."""
-    from pipeline.extract import resources
-
     aliases = resources.metrics().alias_to_metric
     text = " ".join(name.split())
     bare = _QUALIFIER.sub("", text)
@@ -109,7 +106,7 @@ def canonical_metric(name: str) -> str | None:
             # The cut-off the name is written with, as extract publishes it ("R@1" ->
             # Recall@1, "nDCG@10" -> NDCG@10); a name with a number of its own stays.
             k = _CUTOFF.search(text)
-            if k is not None and (metric.endswith("@k") or not regex.search(r"\d", metric)):
+            if k is not None and resources.takes_cutoff(metric):
                 return resources.with_cutoff(metric, k.group("k"))
             return metric
     return None
