@@ -321,3 +321,28 @@ def test_a_bare_abstract_label_opens_the_entrys_abstract() -> None:
             "Site footer"]
     (entry,) = listing_text.segment_entries(enumerate(page, 1), listing_text.Taggers(Chrome()))
     assert entry.authors == ["Ann Lee", "Bo Chen"]
+
+
+@pytest.mark.parametrize(("line", "kind"), [
+    ("Summary: Introduced word2vec, revolutionizing word embeddings.", "abstract"),
+    ("TL;DR: A faster sampler.", "abstract"),
+    ("Authors: Tomas Mikolov, Kai Chen", "authors"),
+    ("Title: Efficient Estimation of Word Representations", "title"),
+    ("Summary:", None),
+    ("Paper: https://arxiv.org/abs/1301.3781", None),
+    ("Year: 2013", None),
+])
+def test_a_labelled_line_states_its_field(line: str, kind: str | None) -> None:
+    assert listing_fields.inline_label(line) == kind
+
+
+def test_a_labelled_line_is_its_field_whatever_the_model_says() -> None:
+    class Chrome:
+        def tag(self, xseq: list[dict[str, float]]) -> list[str]:
+            return ["title", "chrome", "venue_links", "chrome"][:len(xseq)]
+
+    page = ["Title: Sequence to Sequence Learning", "Authors: Ilya Sutskever, Oriol Vinyals",
+            "Summary: Introduced the Seq2Seq model.", "Link: arXiv"]
+    (entry,) = listing_text.segment_entries(enumerate(page, 1), listing_text.Taggers(Chrome()))
+    assert entry.authors == ["Ilya Sutskever", "Oriol Vinyals"]
+    assert entry.abstract == ["Introduced the Seq2Seq model."]

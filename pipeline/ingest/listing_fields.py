@@ -204,6 +204,22 @@ def bare_label(text: str) -> str | None:
     return None if m is None else m.lastgroup
 
 
+_INLINE_KIND = {"title": "title", "by": "authors"}
+
+
+def inline_label(text: str) -> str | None:
+    """The entry field a labelled line states with its text ("Summary: Introduced word2vec"
+    is an abstract, "Authors: A, B" authors, "Title: X" a title), else None."""
+    label, rest = strip_label(text)
+    if label is None or not rest:
+        return None
+    if regex.fullmatch(_ABSTRACT_WORDS, label):
+        return "abstract"
+    if regex.fullmatch(_AUTHOR_WORDS, label):
+        return "authors"
+    return _INLINE_KIND.get(label)
+
+
 def is_abstract_label(text: str) -> bool:
     """A line that is only an "Abstract" (or "Summary", "TL;DR") label, colon or not."""
     return bare_label(text) == "abstract"

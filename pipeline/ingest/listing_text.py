@@ -9,7 +9,8 @@ lines are parsed by structure (`listing_fields.parse_authors`).
 
 A field label on a line of its own ("Abstract", "Authors:") and the next non-blank line are
 that field of the open entry, whatever the model said of them (unless it took the next line
-for a title).
+for a title); a line that starts with a field label and goes on ("Summary: Introduced X",
+"Authors: A, B", "Title: X") is that field (`listing_fields.inline_label`).
 
 Grouping: a title line starts an entry; authors, abstract, venue/links and date lines join
 the open one (or start one without a title when none is open); chrome and blank lines are
@@ -99,8 +100,11 @@ def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
         introduced: str | None = None
         for (n, text), label in zip(window, labels, strict=True):
             field = fields.bare_label(text)
+            stated = fields.inline_label(text)
             if field is not None:
                 label = introduced = field
+            elif stated is not None:
+                label, introduced = stated, None
             elif introduced is not None and text.strip():
                 if label != "title":
                     label = introduced
