@@ -590,3 +590,22 @@ def test_a_sentence_listing_dataset_value_pairs_states_results() -> None:
                     "MedQA: 60.2%, MedMCQA: 62.7% and PubMedQA: 78.2%.")[1:] == [
         ("accuracy", 62.7, "MedMCQA"), ("accuracy", 78.2, "PubMedQA")]
     assert results_of("We describe the MedMCQA: 2 annotators labelled it.") == []
+
+
+def test_after_an_article_the_value_opens_a_noun_phrase_ending_in_its_metric() -> None:
+    rs = results_of("The agent reaches a 71% long-horizon navigation success rate in Habitat.")
+    assert [(r.metric, r.value) for r in rs] == [("navigation success rate", 71.0)]
+    # without the article the words between are not taken for the metric's modifiers
+    assert results_of("The agent keeps 71% long-horizon navigation success rate.") == []
+
+
+def test_a_metric_named_after_the_value_then_a_gain_makes_it_relative() -> None:
+    rs = results_of("The ranker wins 3.1% MRR improvement and 2.2% H@10 gain on FB15k-237.")
+    assert [(r.metric, r.value, r.kind, r.dataset) for r in rs] == [
+        ("MRR", 3.1, "relative", "FB15k-237"), ("Recall@10", 2.2, "relative", "FB15k-237")]
+
+
+def test_robotics_text_is_ml_context_for_success_rate() -> None:
+    rs = results_of("Our robot reaches an average success rate of 64% across kitchens.")
+    assert [(r.metric, r.value) for r in rs] == [("success rate", 64.0)]
+    assert results_of("The coating reaches an average success rate of 64% across kitchens.") == []

@@ -71,10 +71,18 @@ _COMPARATIVE_GAP = regex.compile(
     r"\s?(?:pp\s|points?\s|pts\s)?(?:\([^()]{0,30}\)\s)?(?:higher|lower|better|greater|more)\s"
 )
 _IN_GAP = regex.compile(r"\s?(?:out of \d+(?:\.\d+)?\s)?in\s")  # "3.4 out of 5 in fluency"
-_ONE_MODIFIER = regex.compile(
-    r"\s?(?!(?:and|or|with|than|the|by|to|for|while|but|at|as|from|over|under|per|its|their)\s)"
+_PHRASE_WORD = (
+    r"(?!(?:and|or|with|than|the|by|to|for|while|but|at|as|from|over|under|per|its|their|on|"
+    r"in|of|across|compared|versus|vs|which|that|when|into|via|using|is|are|was|were)\s)"
     r"(?:[a-z][a-z-]{1,15}\s|\d[A-Z]\s)"
 )
+_ONE_MODIFIER = regex.compile(rf"\s?{_PHRASE_WORD}")
+# After an article, the value opens a noun phrase that ends in its metric: "a 67% real-world
+# grasping success rate", "a 93% tool synthesis success rate".
+_ARTICLE_BEFORE = regex.compile(r"\b(?i:an?)\s$")
+_NOUN_PHRASE_GAP = regex.compile(rf"\s?(?:{_PHRASE_WORD}){{1,3}}")
+# "5.50% H@1 improvement", "4.20 % MRR gain": the metric named after the value, then a change.
+_GAIN_NOUN = regex.compile(r"\s?(?:improvements?|gains?|increases?|reductions?|boosts?|lifts?)\b")
 # "2.7x to 9.5x smaller": a size or cost factor, never a value of a quality metric named before.
 _SIZE_FACTOR_AFTER = regex.compile(r"\s?(?:smaller|larger|bigger|cheaper|lighter)\b")
 _AGGREGATE = regex.compile(r"(?i:\b(?:average|mean|avg|overall|aggregate)\b)")
@@ -359,6 +367,9 @@ def metric_after(text: str, v: _Value, metrics: list[Tag]) -> str | None:
                 g = _ONE_MODIFIER.match(text, f.end(), m.start)
                 if g is not None and g.end() == m.start and m.start - v.end <= 30:
                     return str(m.value)
+            if _ARTICLE_BEFORE.search(text, max(0, v.start - 4), v.start) and \
+                    _NOUN_PHRASE_GAP.fullmatch(text, v.end, m.start):
+                return str(m.value)
             break
     return None
 
@@ -465,7 +476,7 @@ def _clause_of(clauses: list[Span], pos: int) -> Span:
     return clauses[-1]
 
 
-def assign_kind(text: str, v: _Value, cues: list[Tag]) -> None:
+def assign_kind(text: str, v: _Value, cues: list[Tag], metrics: list[Tag]) -> None:
     entry = resources.metrics().by_name.get(v.metric or "")
     if v.unit == "x":
         v.kind = "count" if _COUNT_AFTER.match(text, v.end) and (
@@ -484,9 +495,11 @@ def assign_kind(text: str, v: _Value, cues: list[Tag]) -> None:
             v.kind = "relative"
             return
         lst = v.groups.get("list", [v])
+        named = next((m for m in metrics if 0 <= m.start - v.end <= 1), None)
         if v.tag.value < 0 or text[v.tag.start] == "+" or _GAIN_AFTER.match(text, v.end) or (
                 lst[-1] is not v and lst[-1].unit == "%"
-                and _GAIN_AFTER.match(text, lst[-1].end)):  # "52.5% and 90% higher"
+                and _GAIN_AFTER.match(text, lst[-1].end)) or (  # "52.5% and 90% higher"
+                named is not None and _GAIN_NOUN.match(text, named.end)):  # "5.5% H@1 gain"
             v.kind = "relative"
             return
         by = _BY_BEFORE.search(text, max(0, v.start - 20), v.start)
@@ -994,7 +1007,7 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
         values = kept
         sticky: dict[tuple[int, str | None], bool] = {}
         for v in values:
-            assign_kind(text, v, cues)
+            assign_kind(text, v, cues, metrics)
             # "by 4.5% on A, 5.8% on B and 4.1% on C": later values of the clause share "by".
             skey = (_clause_of(clauses, v.start).start, v.unit)
             if v.unit == "%" and v.role == "proposed":
