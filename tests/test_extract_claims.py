@@ -609,3 +609,17 @@ def test_robotics_text_is_ml_context_for_success_rate() -> None:
     rs = results_of("Our robot reaches an average success rate of 64% across kitchens.")
     assert [(r.metric, r.value) for r in rs] == [("success rate", 64.0)]
     assert results_of("The coating reaches an average success rate of 64% across kitchens.") == []
+
+
+def test_a_to_range_after_a_change_of_a_metric_is_from_to() -> None:
+    rs = results_of("The critic lowers sample FID (e.g., 7.41 to 3.05 on FFHQ) at no cost.")
+    assert [(r.metric, r.value, r.role, r.dataset) for r in rs] == [
+        ("FID", 7.41, "baseline", "FFHQ"), ("FID", 3.05, "proposed", "FFHQ")]
+    # a range of settings after a change verb is not a change of a metric
+    assert results_of("Tuning lowers the learning rate 0.1 to 0.01 as accuracy rises.") == []
+
+
+def test_a_range_next_to_its_metric_is_two_results() -> None:
+    rs = results_of("The probe reaches AUC 0.91-0.95 and keeps 70-81% top-5 accuracy on ImageNet.")
+    assert [(r.metric, r.value) for r in rs] == [
+        ("ROC AUC", 0.91), ("ROC AUC", 0.95), ("top-5 accuracy", 70.0), ("top-5 accuracy", 81.0)]

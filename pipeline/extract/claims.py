@@ -51,6 +51,7 @@ _RANGE_SEP = regex.compile(r"\s?(?:-|–|--|~|to)\s?")
 _RANGE_BY_BEFORE = regex.compile(
     r"\bby\s(?:up to\s|about\s|around\s|roughly\s|over\s|nearly\s|approximately\s)?$"
 )
+_TO_SEP = regex.compile(r"\sto\s")
 _RANGE_OF_BEFORE = regex.compile(r"(?:\bof|:|=|\bat)\s(?:only\s|about\s|around\s|roughly\s)?$")
 _RANGE_GAIN_AFTER = regex.compile(
     r"\s?(?:relative\s|absolute\s|average\s)?(?:gains?|improvements?|higher|lower|better|"
@@ -221,7 +222,8 @@ def candidate_values(text: str, sent: Span, tags: Tags, blocked: list[Tag]) -> l
     metrics = [m for m in tags.metrics if _inside(m, sent)]
     # A value lies inside the sentence: only tags that reach into it can overlap one.
     near = [b for b in blocked if b.start < sent.end and sent.start < b.end]
-    hard = [t for t in skips if t.label != "ASSIGN" and not (
+    changes = [t for t in skips if t.extra == "range" and _change_to(text, sent, t, metrics)]
+    hard = [t for t in skips if t.label != "ASSIGN" and t not in changes and not (
         t.extra == "range" and _outcome_range(text, t, metrics))] + assign_blocks + near
     measures: set[str] = set()
     for t in tags.numbers:
@@ -262,6 +264,10 @@ def candidate_values(text: str, sent: Span, tags: Tags, blocked: list[Tag]) -> l
                     for x in (*tags.metrics, *tags.datasets)):
                 continue  # "~1.3% CoV": the value of something the table does not know
         v = _Value(t, float(t.value), unit, t.start, end, measure=measure)
+        change = next((c for c in changes if c.start <= vs < c.end), None)
+        if change is not None:  # the first end is where the change starts from
+            v.from_to = True
+            v.role = "baseline" if vs == change.start else "proposed"
         if vs in assign_metric:
             v.metric = assign_metric[vs]
         elif unit_metric is not None:
@@ -270,11 +276,25 @@ def candidate_values(text: str, sent: Span, tags: Tags, blocked: list[Tag]) -> l
     return out
 
 
+def _change_to(text: str, sent: Span, t: Tag, metrics: list[Tag]) -> bool:
+    """A range "A to B" after a verb of change and the metric it changes is a change from A
+    to B, as if "from" were written: "reduces guidance-free FID (e.g., 9.38 to 2.62 on SiT)"."""
+    if _TO_SEP.search(text, t.start, t.end) is None:
+        return False
+    verb = _CHANGE_VERB.search(text, max(sent.start, t.start - 90), t.start)
+    return verb is not None and any(
+        verb.end() <= m.start and m.end <= t.start and t.start - m.end <= 30 for m in metrics)
+
+
 def _outcome_range(text: str, t: Tag, metrics: list[Tag]) -> bool:
     """True when a range ("22.7-64.5%") states outcomes, not a setting."""
     if _RANGE_BY_BEFORE.search(text, max(0, t.start - 30), t.start):
         return True
     if _RANGE_GAIN_AFTER.match(text, t.end):
+        return True
+    # The value of the metric named right before or right after it: "AUC 0.97-0.99",
+    # "60-93% top-5 accuracy".
+    if any(0 < t.start - m.end <= 1 or 0 < m.start - t.end <= 1 for m in metrics):
         return True
     return _after_metric_of(text, t.start, metrics) and _RANGE_OF_BEFORE.search(
         text, max(0, t.start - 20), t.start) is not None
@@ -976,7 +996,8 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
                 v.metric = after[id(v)]
         for v in values:
             clause = _clause_of(clauses, v.start)
-            in_from_to = v.from_to = assign_role(text, clause, v, firsts[clause], cues)
+            in_from_to = v.from_to = v.from_to or assign_role(
+                text, clause, v, firsts[clause], cues)
             v.metric = assign_metric(text, sent, v, metrics, ctx, anaphora, cues, in_from_to)
             if v.metric is None:
                 v.metric = usual_metric_of(text, v, dtags, cues)
