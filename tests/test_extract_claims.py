@@ -623,3 +623,10 @@ def test_a_range_next_to_its_metric_is_two_results() -> None:
     rs = results_of("The probe reaches AUC 0.91-0.95 and keeps 70-81% top-5 accuracy on ImageNet.")
     assert [(r.metric, r.value) for r in rs] == [
         ("ROC AUC", 0.91), ("ROC AUC", 0.95), ("top-5 accuracy", 70.0), ("top-5 accuracy", 81.0)]
+
+
+def test_solving_a_share_of_the_tasks_is_a_success_rate() -> None:
+    rs = results_of("Our coding agent resolves 31.5% of the issues in SWE-bench Lite.")
+    assert [(r.metric, r.value, r.unit) for r in rs] == [("success rate", 31.5, "%")]
+    # a share of the tasks that is not solved is no result
+    assert results_of("Our coding agent drops 31.5% of the issues in SWE-bench Lite.") == []

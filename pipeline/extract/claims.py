@@ -4,7 +4,8 @@ A small set of named rules over the tags of a sentence (each tested with our own
 in tests/test_extract_claims.py):
 
 - `candidate_values`: numbers that can be results (not resolutions, step counts, sizes,
-  hyper-parameters, citations, years, counts of things, shares "x% of").
+  hyper-parameters, citations, years, counts of things, shares "x% of" unless solved: "solves
+  55.4% of the tasks" is a success rate).
 - `assign_metric`: metric named right after the value ("13% improvement in ROC AUC",
   "500X fewer environment interactions"), else the nearest metric before it in the sentence
   ("FID of 16.47 vs 34.36"), else the metric of the previous sentence when the sentence
@@ -51,6 +52,13 @@ _RANGE_SEP = regex.compile(r"\s?(?:-|–|--|~|to)\s?")
 _RANGE_BY_BEFORE = regex.compile(
     r"\bby\s(?:up to\s|about\s|around\s|roughly\s|over\s|nearly\s|approximately\s)?$"
 )
+# "solves 55.4% of the tasks", "resolves 12% of issues": the success rate of a system.
+_SOLVED_BEFORE = regex.compile(
+    r"\b(?:solv|resolv|complet|pass|accomplish|succeed)(?:es|s|ed|ing)?\s(?:in\s|on\s)?"
+    r"(?:only\s|just\s|about\s|around\s|nearly\s|over\s|up to\s|fully\s)?$")
+_SOLVED_OF = regex.compile(
+    r"(?:the\s|all\s)?(?:[\w-]+\s){0,2}?(?:tasks|problems|issues|instances|episodes|"
+    r"challenges|puzzles|test cases)\b")
 _TO_SEP = regex.compile(r"\sto\s")
 _RANGE_OF_BEFORE = regex.compile(r"(?:\bof|:|=|\bat)\s(?:only\s|about\s|around\s|roughly\s)?$")
 _RANGE_GAIN_AFTER = regex.compile(
@@ -227,7 +235,13 @@ def candidate_values(text: str, sent: Span, tags: Tags, blocked: list[Tag]) -> l
         t.extra == "range" and _outcome_range(text, t, metrics))] + assign_blocks + near
     measures: set[str] = set()
     for t in tags.numbers:
-        if not _inside(t, sent) or t.label in ("size", "share"):
+        if not _inside(t, sent) or t.label == "size":
+            continue
+        if t.label == "share":
+            if _SOLVED_BEFORE.search(text, max(sent.start, t.start - 30), t.start) and \
+                    _SOLVED_OF.match(text, t.end):  # "fully solves 55.4% of the tasks"
+                vs, ve = t.extra
+                out.append(_Value(t, float(t.value), "%", t.start, ve, metric="success rate"))
             continue
         vs, ve = t.extra
         if _overlaps(vs, ve, hard):
