@@ -630,3 +630,8 @@ def test_solving_a_share_of_the_tasks_is_a_success_rate() -> None:
     assert [(r.metric, r.value, r.unit) for r in rs] == [("success rate", 31.5, "%")]
     # a share of the tasks that is not solved is no result
     assert results_of("Our coding agent drops 31.5% of the issues in SWE-bench Lite.") == []
+
+
+def test_a_gain_of_no_named_metric_is_an_improvement() -> None:
+    rs = results_of("Across the suites, our prompt optimiser shows a mean gain of +9.4 pp.")
+    assert [(r.metric, r.value, r.kind) for r in rs] == [("improvement", 9.4, "relative")]

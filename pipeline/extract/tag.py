@@ -502,6 +502,7 @@ _PRAISE_WORDS = regex.compile(
     r"^(?:(?:low|lower|high|higher|mean|average|avg|weighted|best|unmatched|competitive|"
     r"impressive|remarkable|strong|excellent|superior|new|final|good|better|state-of-the-art|"
     r"sota|record|promising|outstanding|notable|decent|reasonable|leading)\s)+")
+_BARE_CHANGE = regex.compile(r"(?:(?:relative|absolute|overall|net)\s)?(?:gain|improvement)s?")
 _NAME_TAIL = regex.compile(r"\s(?:scores?|values?|ratios?|rates?)$")
 
 
@@ -526,6 +527,8 @@ def metric_name_of(surface: str) -> tuple[str, bool]:
             return entry.metric, True  # "mIoU accuracy": the specific metric names the head
         return table[head], True
     bare = _PRAISE_WORDS.sub("", key)
+    if _BARE_CHANGE.fullmatch(bare):
+        return "improvement", True  # "a mean gain of +33.8 pp": a change of no named metric
     for k in (bare, _NAME_TAIL.sub("", bare)):
         if k != key and k in table:
             return table[k], True
