@@ -207,6 +207,10 @@ def test_title_announces_the_paper_benchmark() -> None:
     assert _names(text, "Quorlex: A Clinical Benchmark for Planning") == ["Quorlex"]
     assert _names(text, "Quorlex: Benchmarking Planners in Clinics") == ["Quorlex"]
     assert _names(text, "Quorlex: Learning to Plan for Benchmark Tasks") == []
+    # a name that opens in lower case, and one that starts like a model family ("ViT")
+    text = "We build iQuorWorld and VitaQuor. Agents fail on iQuorWorld and on VitaQuor."
+    assert _names(text, "iQuorWorld: A Benchmark for Phones") == ["iQuorWorld"]
+    assert _names(text, "VitaQuor: Benchmarking Agents") == ["VitaQuor"]
 
 
 def test_capitalised_dataset_noun_and_lists_before_datasets() -> None:

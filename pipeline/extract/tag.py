@@ -332,11 +332,12 @@ def _apply_context_rules(text: str, tags: list[Tag], needs: set[int]) -> list[Ta
 
 
 # Words that start model names: a capitalised name after "benchmark" is a dataset unless it is
-# one of these.
+# one of these (as a whole word: "ViT-B/16", "Llama3", not "VitaBench").
 MODEL_FAMILY = regex.compile(
     r"(?i:GPT|Llama|LLaMA|Qwen|Claude|Gemini|Gemma|Mistral|Mixtral|DeepSeek|Phi-|PaLM|"
     r"o[134]\b|o[134]-|T5|BERT|RoBERTa|ViT|CLIP|SigLIP|InternVL|LLaVA|Vicuna|Falcon|OLMo|"
     r"Yi-|Kimi|GLM|ChatGLM|Grok|SDXL|Stable Diffusion|DALL|Imagen|Sora|Flux|ResNet)"
+    r"(?![a-z])"  # a whole family word: not "VitaBench", "ImageNet", "Clipart"
 )
 
 
@@ -391,7 +392,7 @@ def _intro_datasets(text: str, known: list[Tag]) -> list[Tag]:
 
 
 _TITLE_BENCHMARK = regex.compile(
-    r"^\s*(?P<name>[A-Z][\w.+*-]*(?:\s[A-Z0-9][\w.+*-]*){0,2})\s?:\s?"
+    r"^\s*(?P<name>(?:[A-Z]|[a-z]{1,3}[A-Z])[\w.+*-]*(?:\s[A-Z0-9][\w.+*-]*){0,2})\s?:\s?"
     r"(?:(?:(?i:a|an|the)\s)?(?:(?!(?i:for|of|on|with|to|in|via|from|and|by)\b)[\w-]+\s){0,5}?"
     r"(?i:benchmark|dataset|corpus|suite|testbed|arena|leaderboard)s?\b|(?i:benchmarking)\b)"
 )
