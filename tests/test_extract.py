@@ -213,6 +213,16 @@ def test_title_announces_the_paper_benchmark() -> None:
     assert _names(text, "VitaQuor: Benchmarking Agents") == ["VitaQuor"]
 
 
+def test_a_dataset_named_with_a_public_or_its_own_words_before_the_noun() -> None:
+    got = {name for name, _, _ in _datasets(
+        "Tests on the public QRX-DET dataset and on the KZSD2 steel defect dataset agree.")}
+    assert {"QRX-DET", "KZSD2"} <= got
+    # a task acronym before "benchmarks" and a domain word before "benchmark dataset" are not
+    got = {name for name, _, _ in _datasets(
+        "It leads on standard QVOS benchmarks and on the large-scale UAV benchmark dataset.")}
+    assert not got & {"QVOS", "UAV"}
+
+
 def test_capitalised_dataset_noun_and_lists_before_datasets() -> None:
     got = {name for name, _, _ in _datasets(
         "We segment the ZQRS Dataset and detect changes on the KLM-CD and XYZ-CD datasets.")}
