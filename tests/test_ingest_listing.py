@@ -269,6 +269,19 @@ def test_titles_lose_a_leading_list_number() -> None:
     assert listing_fields.clean_title("3D Gaussian Splatting") == "3D Gaussian Splatting"
 
 
+@pytest.mark.parametrize(("text", "title"), [
+    ("3. 200516 Iterative Pseudo-Labeling #asr #semi_supervised", "Iterative Pseudo-Labeling"),
+    ("2021-08-02 Swin Transformer V2", "Swin Transformer V2"),
+    ("[2020.06] Once for All #deploy", "Once for All"),
+    # a title's own number and hash stay
+    ("2048 Games Solved by Search", "2048 Games Solved by Search"),
+    ("#Exploration: A Study of Counts", "#Exploration: A Study of Counts"),
+    ("Is C# Typed Enough?", "Is C# Typed Enough?"),
+])
+def test_titles_lose_a_date_code_and_hashtags(text: str, title: str) -> None:
+    assert listing_fields.clean_title(text) == title
+
+
 @pytest.mark.parametrize(("line", "pieces"), [
     # authors ending in "and X," before the title; ", In" before the venue
     ("Ann Lee, Bo Chen, and Cy Dow, Predicting ADHD from Eye Gaze, In Models of Reasoning, 2020",

@@ -65,6 +65,12 @@ _BOUNDARY = regex.compile(
     regex.IGNORECASE,
 )
 _LEADING_NUMBER = regex.compile(r"^\s*(?:\d{1,3}[.)]|\[\d{1,3}\])\s+")
+# A date code before a title ("200630 Title", "2020-06-30 Title", "[2020.06] Title") and
+# hashtags after it ("Title #ctc #transducer"): a list's filing marks, not the title's words.
+_LEADING_DATE = regex.compile(
+    r"^(?:\d{6}|\d{8}|\d{4}[-./]\d{2}(?:[-./]\d{2})?|\[\d{4}[-./]\d{2}(?:[-./]\d{2})?\])"
+    r"\s+(?=\S)")
+_TRAILING_TAGS = regex.compile(r"(?:\s+#[\w-]+)+\s*$")
 _NAME_PARTS = regex.compile(r"\s*(?:,\s*and\s+|,|;|\s+and\s+|\s*&\s*|\s*[·•]\s*)\s*")
 
 
@@ -284,9 +290,10 @@ def span_text(text: str, segs: Sequence[Segment], tags: Sequence[str], tag: str)
 
 
 def clean_title(text: str) -> str:
-    """A title span without a leading list number ("1. ", "[3] "), wrapping quotes, a closing
-    period or a leading label."""
+    """A title span without a leading list number ("1. ", "[3] "), a leading date code
+    ("200630 "), trailing hashtags, wrapping quotes, a closing period or a leading label."""
     text = _LEADING_NUMBER.sub("", strip_label(rules.collapse(text))[1])
+    text = _TRAILING_TAGS.sub("", _LEADING_DATE.sub("", text))
     text = text.strip(" \"“”'‘’")
     if text.endswith(".") and not text.endswith(".."):
         text = text[:-1].rstrip()
