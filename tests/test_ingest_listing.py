@@ -359,3 +359,38 @@ def test_a_labelled_line_is_its_field_whatever_the_model_says() -> None:
     (entry,) = listing_text.segment_entries(enumerate(page, 1), listing_text.Taggers(Chrome()))
     assert entry.authors == ["Ilya Sutskever", "Oriol Vinyals"]
     assert entry.abstract == ["Introduced the Seq2Seq model."]
+
+
+@pytest.mark.parametrize(("line", "shaped"), [
+    ("Denoising Diffusion Implicit Models (Minguk)", True),
+    ("3. 200516 Spike-Triggered Non-Autoregressive Transformer for Speech #asr", True),
+    ("Wed, November 16, 2016: Tutorials and Workshops", False),
+    ("8:30 am - 9:30 am P4 Language Overview", False),
+    ("SLAM, Localization & Mapping — 9 papers", False),
+    ("Here is a reading roadmap of Deep Learning papers!", False),
+    ("West 211 - 214 #8", False),
+    ("Ann Lee, Bo Chen and Cy Dow", False),
+])
+def test_title_shaped_lines(line: str, shaped: bool) -> None:
+    assert listing_rules.title_shaped(line) is shaped
+
+
+def test_a_run_of_bare_titles_the_model_left_as_chrome_is_a_list_of_titles() -> None:
+    class Chrome:
+        def tag(self, xseq: list[dict[str, float]]) -> list[str]:
+            return ["chrome"] * len(xseq)
+
+    titles = ["Denoising Diffusion Implicit Models (Minguk)",
+              "Emerging Properties in Self-Supervised Vision Transformers (Minguk)",
+              "End-to-End Object Detection with Transformers (Seungwook)",
+              "Generating Long Sequences with Sparse Transformers (Seungwook)"]
+    entries = list(listing_text.segment_entries(enumerate(titles, 1),
+                                                listing_text.Taggers(Chrome())))
+    assert [e.title[1] for e in entries if e.title] == [
+        "Denoising Diffusion Implicit Models",
+        "Emerging Properties in Self-Supervised Vision Transformers",
+        "End-to-End Object Detection with Transformers",
+        "Generating Long Sequences with Sparse Transformers"]
+    # three such lines are not yet a list
+    assert list(listing_text.segment_entries(enumerate(titles[:3], 1),
+                                             listing_text.Taggers(Chrome()))) == []

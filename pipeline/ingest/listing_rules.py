@@ -171,3 +171,28 @@ def classify_line(text: str) -> LineKind:
     if parse_names(text) is not None:
         return "names"
     return "title"
+
+
+_LIST_MARK = regex.compile(r"^\s*(?:[-*•]\s+|\d{1,3}[.)]\s+|\[\d{1,3}\]\s+)")
+# A year, a time, a count of papers or a closing colon: a schedule, a section or a lead-in line
+# ("Wed, November 16, 2016: Tutorials", "8:30 am Overview", "SLAM — 9 papers"), not a title.
+_NOT_A_TITLE = regex.compile(
+    r"(?<!\w)(?:19|20)\d\d(?!\w)|\b\d+\s(?:papers|items|posts)\b|\b\d{1,2}:\d\d\b|[:!]$")
+_TAIL_NOTE = regex.compile(r"\s*(?:\([^()]{1,40}\)|(?:\s#[\w-]+)+)\s*$")
+
+
+def title_shaped(text: str) -> bool:
+    """A line that could be a paper's title standing alone: 4-25 words with letters after a
+    list mark, opening with a capital or a digit, no URL, not prose, not a list of names, no
+    closing period, colon or "!", no year, time or count of papers (a trailing "(presenter)"
+    or hashtags aside)."""
+    core = _TAIL_NOTE.sub("", _LIST_MARK.sub("", collapse(text)))
+    words = [w for w in core.split() if any(c.isalpha() for c in w)]
+    if not 4 <= len(words) <= 25 or not (core[0].isupper() or core[0].isdigit()):
+        return False
+    if _NOT_A_TITLE.search(core):
+        return False
+    if "http" in core or "www." in core or core.endswith((".", ";", ",")):
+        return False
+    return not (is_chrome(core) or is_prose(core) or parse_names(core) is not None)
+

@@ -34,6 +34,7 @@ import regex
 from pipeline.errors import Reason
 from pipeline.ingest import listing_fields as fields
 from pipeline.ingest import listing_model as model
+from pipeline.ingest import listing_rules as rules
 from pipeline.ingest import table
 from pipeline.ingest.common import (
     Source,
@@ -91,12 +92,35 @@ def windows(lines: Iterable[tuple[int, str]], size: int = WINDOW_LINES
         yield buf
 
 
+TITLE_RUN = 4
+"""Consecutive title-shaped lines the model left as chrome that make a list of titles."""
+
+
+def _title_runs(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
+    """A run of at least `TITLE_RUN` title-shaped lines, all taken for chrome (blank lines
+    between them aside), is a list of bare titles ("Denoising Diffusion Implicit Models
+    (Minguk)" line after line): the model has seen few pages without authors."""
+    out = list(labels)
+    run: list[int] = []
+    for i, ((_, text), label) in enumerate([*zip(window, labels, strict=True), ((0, "x"), "")]):
+        if not text.strip():
+            continue
+        if label == "chrome" and rules.title_shaped(text):
+            run.append(i)
+            continue
+        if len(run) >= TITLE_RUN:
+            for j in run:
+                out[j] = "title"
+        run = []
+    return out
+
+
 def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
              ) -> Iterator[tuple[int, str, str]]:
     """`(line number, text, label)` for every line."""
     taggers = taggers or SHIPPED
     for window in windows(lines):
-        labels = model.tag_lines([t for _, t in window], taggers.lines)
+        labels = _title_runs(window, model.tag_lines([t for _, t in window], taggers.lines))
         introduced: str | None = None
         for (n, text), label in zip(window, labels, strict=True):
             field = fields.bare_label(text)
