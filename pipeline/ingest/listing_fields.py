@@ -64,7 +64,7 @@ _BOUNDARY = regex.compile(
     r"|(?-i:,\s+(?=" + _FULL_NAME + r"(?:(?:,\s+|,?\s+and\s+)" + _FULL_NAME + r")*\.?\s*$))",
     regex.IGNORECASE,
 )
-_LEADING_NUMBER = regex.compile(r"^\s*(?:\d{1,3}[.)]|\[\d{1,3}\])\s+")
+_LEADING_NUMBER = regex.compile(r"^\s*(?:\d{1,3}[.)]|\[\d{1,3}\]|#\d{1,3}[:.)]?)\s+")
 # A date code before a title ("200630 Title", "2020-06-30 Title", "[2020.06] Title") and
 # hashtags after it ("Title #ctc #transducer"): a list's filing marks, not the title's words.
 _LEADING_DATE = regex.compile(
@@ -290,7 +290,7 @@ def span_text(text: str, segs: Sequence[Segment], tags: Sequence[str], tag: str)
 
 
 def clean_title(text: str) -> str:
-    """A title span without a leading list number ("1. ", "[3] "), a leading date code
+    """A title span without a leading list number ("1. ", "[3] ", "#5: "), a leading date code
     ("200630 "), trailing hashtags, wrapping quotes, a closing period or a leading label."""
     text = _LEADING_NUMBER.sub("", strip_label(rules.collapse(text))[1])
     text = _TRAILING_TAGS.sub("", _LEADING_DATE.sub("", text))
