@@ -273,7 +273,7 @@ def test_titles_lose_a_leading_list_number() -> None:
     ("3. 200516 Iterative Pseudo-Labeling #asr #semi_supervised", "Iterative Pseudo-Labeling"),
     ("2021-08-02 Swin Transformer V2", "Swin Transformer V2"),
     ("[2020.06] Once for All #deploy", "Once for All"),
-    ("#5: Reinforcement Learning for Classical Planning", "Reinforcement Learning for Classical Planning"),
+    ("#5: Learning for Classical Planning", "Learning for Classical Planning"),
     # a title's own number and hash stay
     ("2048 Games Solved by Search", "2048 Games Solved by Search"),
     ("#Exploration: A Study of Counts", "#Exploration: A Study of Counts"),
