@@ -395,3 +395,34 @@ def test_a_run_of_bare_titles_the_model_left_as_chrome_is_a_list_of_titles() -> 
     # three such lines are not yet a list
     assert list(listing_text.segment_entries(enumerate(titles[:3], 1),
                                              listing_text.Taggers(Chrome()))) == []
+
+
+@pytest.mark.parametrize(("line", "authors", "title"), [
+    ('ICCV 2025 J. Jiang, Q. Liu*, H. Yu, "MonoMVS: Monocular Priors for Stereo", ICCV 2025.',
+     ("J. Jiang", "Q. Liu", "H. Yu"), "MonoMVS: Monocular Priors for Stereo"),
+    ('[2] Wang, Xin, Zhixin Song, and Youle Wang. "Variational quantum singular value '
+     'decomposition." Quantum 5 (2021): 483.',
+     ("Xin Wang", "Zhixin Song", "Youle Wang"), "Variational quantum singular value decomposition"),
+    ("Bansal, Nitin, Xiaohan Chen, and Zhangyang Wang 2018.“Can We Gain More from "
+     "Orthogonality?” .http://arxiv.org/abs/1810.09102.",
+     ("Nitin Bansal", "Xiaohan Chen", "Zhangyang Wang"), "Can We Gain More from Orthogonality?"),
+])
+def test_a_citation_with_a_quoted_title(line: str, authors: tuple[str, ...], title: str) -> None:
+    assert listing_fields.quoted_title(line) == (authors, title)
+
+
+def test_a_quote_inside_a_title_is_not_the_title() -> None:
+    assert listing_fields.quoted_title('Why "Attention" Works in Transformers') is None
+    assert listing_fields.quoted_title("A Study of the 'Long Tail' in Data") is None
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Wang, Youle, Guangxi Li, and Xin Wang", ("Youle Wang", "Guangxi Li", "Xin Wang")),
+    # without "and" (MLA's mark) single names stay single; so do two surnames
+    ("Amina, Abdullah, Mueeze Al Mushabbir, Sabbir Ahmed",
+     ("Amina", "Abdullah", "Mueeze Al Mushabbir", "Sabbir Ahmed")),
+    ("Cortes, Vapnik", ("Cortes", "Vapnik")),
+    ("Komeili, Shuster, and Weston", ("Komeili", "Shuster", "Weston")),
+])
+def test_an_inverted_first_author_before_full_names(text: str, names: tuple[str, ...]) -> None:
+    assert listing_fields.parse_authors(text) == names

@@ -249,8 +249,14 @@ def _clean_name(name: str) -> str:
     return name
 
 
+_AND = regex.compile(r",?\sand\s")
+_ONE_WORD = regex.compile(r"^\p{Lu}[\p{L}'’-]+$")
+_GIVEN = regex.compile(r"^\p{Lu}[\p{L}'’-]+(?:\s\p{Lu}\.)?$")
+
+
 def parse_authors(text: str) -> tuple[str, ...]:
-    """The names in an author list, as written ("Last, I." pairs become "I. Last")."""
+    """The names in an author list, as written ("Last, I." pairs become "I. Last", and so does
+    an inverted first name before full ones: "Wang, Youle, Guangxi Li" -> "Youle Wang")."""
     text = after_authors_label(text)
     text = _BRACKETED.sub("", _BRACKETED.sub("", text))  # "(Institute (CRIM), City)"
     text = _AFTER_ET_AL.sub("", rules.collapse(text)).strip(" ,;")
@@ -267,6 +273,11 @@ def parse_authors(text: str) -> tuple[str, ...]:
             _INITIALS.match(p) for p in parts[1::2]) and not any(
             _INITIALS.match(p) for p in parts[0::2]):
         parts = [f"{first} {last}" for last, first in zip(parts[0::2], parts[1::2], strict=True)]
+    if len(parts) >= 3 and _ONE_WORD.match(parts[0]) and _GIVEN.match(parts[1]) and all(
+            sum(w[0].isalpha() for w in p.split()) >= 2 for p in parts[2:]) and _AND.search(text):
+        # "Wang, Youle, Guangxi Li, and Xin Wang": only the first name is inverted (MLA, which
+        # joins the last name with "and"; "Amina, Abdullah, Sabbir Ahmed" are three names)
+        parts = [f"{parts[1]} {parts[0]}", *parts[2:]]
     names = [_clean_name(p) for p in parts]
     return tuple(n for n in names if n and any(c.isalpha() for c in n))
 
@@ -298,3 +309,30 @@ def clean_title(text: str) -> str:
     if text.endswith(".") and not text.endswith(".."):
         text = text[:-1].rstrip()
     return text
+
+
+# A citation's title in quotes after its authors or year: 'H. Liu, B. Zou, "Title," CVPR 2026',
+# 'Last, First et al. 2018. “Title.”'. At least three words, and the quote opens the line or
+# follows a comma, a period, a colon or a year.
+_QUOTED_TITLE = regex.compile(
+    r"(?:^|(?<=[,.:]\s?|(?:19|20)\d\d\w?\)?\s?))\s*[\"“](?P<t>[^\"“”]{3,300}?\s[^\"“”]+?\s[^\"“”]+?)[\"”]")
+
+
+# Around the authors before a quoted title: a venue and year before them ("CVPR 2026 "), a
+# year after them ("et al. 2018.").
+_VENUE_YEAR_BEFORE = regex.compile(r"^(?:[A-Z][\w&-]*(?:\s[A-Z][\w&-]*){0,3}\s)?(?:19|20)\d\d\s+")
+_YEAR_AFTER = regex.compile(r"[\s,.(]*(?:19|20)\d\d\w?[).,]*$")
+
+
+def quoted_title(text: str) -> tuple[tuple[str, ...], str] | None:
+    """(the authors before it, when they read as a list of names; the title) of a citation
+    line whose title is quoted, or None."""
+    m = _QUOTED_TITLE.search(text)
+    if m is None:
+        return None
+    title = m.group("t").strip().rstrip(",.")
+    before = _LEADING_NUMBER.sub("", text[:m.start()].strip())
+    before = _YEAR_AFTER.sub("", _VENUE_YEAR_BEFORE.sub("", before)).rstrip(" .,;:")
+    names = parse_authors(before)
+    return (names if names and all(rules.is_person_name(n) for n in names) else ()), title
+

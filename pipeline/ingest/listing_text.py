@@ -10,7 +10,10 @@ lines are parsed by structure (`listing_fields.parse_authors`).
 A field label on a line of its own ("Abstract", "Authors:") and the next non-blank line are
 that field of the open entry, whatever the model said of them (unless it took the next line
 for a title); a line that starts with a field label and goes on ("Summary: Introduced X",
-"Authors: A, B", "Title: X") is that field (`listing_fields.inline_label`).
+"Authors: A, B", "Title: X") is that field (`listing_fields.inline_label`). A run of at least
+`TITLE_RUN` title-shaped lines the model took for chrome is a list of bare titles. In a title
+line that cites a paper with its title in quotes ('A. Lee, B. Chen, "Title," CVPR 2026'),
+the quotes mark the title and the names before them its authors (`listing_fields.quoted_title`).
 
 Grouping: a title line starts an entry; authors, abstract, venue/links and date lines join
 the open one (or start one without a title when none is open); chrome and blank lines are
@@ -139,6 +142,9 @@ def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
 def _add_title_line(entry: Entry, lineno: int, text: str, taggers: Taggers) -> None:
     segs, tags = model.tag_segments(text, taggers.segments)
     titles = fields.span_text(text, segs, tags, "T")
+    quoted = fields.quoted_title(text)
+    if quoted is not None:  # a citation with its title in quotes: the quotes say where it is
+        titles = [quoted[1]]
     title = fields.clean_title(titles[0] if titles else text)
     if not title:
         title = fields.clean_title(text)
@@ -146,6 +152,9 @@ def _add_title_line(entry: Entry, lineno: int, text: str, taggers: Taggers) -> N
         entry.title = (lineno, title)
     elif not entry.authors and not entry.abstract:
         entry.title = (entry.title[0], f"{entry.title[1]} {title}")  # a title wrapped
+    if quoted is not None and quoted[0]:
+        entry.authors.extend(a for a in quoted[0] if a not in entry.authors)
+        return
     for span in fields.span_text(text, segs, tags, "A"):
         entry.authors.extend(a for a in fields.parse_authors(span) if a not in entry.authors)
 
