@@ -426,3 +426,33 @@ def test_a_quote_inside_a_title_is_not_the_title() -> None:
 ])
 def test_an_inverted_first_author_before_full_names(text: str, names: tuple[str, ...]) -> None:
     assert listing_fields.parse_authors(text) == names
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Doersch, Carl and Gupta, Abhinav and Efros, Alexei A.",
+     ("Carl Doersch", "Abhinav Gupta", "Alexei A. Efros")),
+    ("Silva, Andrew; Chopra, Rohit", ("Andrew Silva", "Rohit Chopra")),
+])
+def test_last_first_names_joined_by_and_or_semicolons(text: str, names: tuple[str, ...]) -> None:
+    assert listing_fields.parse_authors(text) == names
+
+
+@pytest.mark.parametrize(("line", "names"), [
+    ("Efros, Alexei A. ICCV 2015", "Efros, Alexei A."),
+    ("Hsin-Ying Lee and Ming-Hsuan Yang. In Proc. CVPR 2017", "Hsin-Ying Lee and Ming-Hsuan Yang"),
+    ("Ann Lee, Bo Chen 2019", "Ann Lee, Bo Chen 2019"),  # a name is not a venue
+])
+def test_an_authors_line_loses_its_venue_and_year(line: str, names: str) -> None:
+    assert listing_rules.without_venue(line) == names
+
+
+def test_a_reference_on_two_lines_is_a_title_and_its_authors_whatever_the_model_says() -> None:
+    class Links:
+        def tag(self, xseq: list[dict[str, float]]) -> list[str]:
+            return ["venue_links"] * len(xseq)
+
+    page = ["Learning to See by Moving Pictures. [pdf] [code]",
+            "Agrawal, Pulkit and Malik, Jitendra. ICCV 2015"]
+    (entry,) = listing_text.segment_entries(enumerate(page, 1), listing_text.Taggers(Links()))
+    assert entry.title == (1, "Learning to See by Moving Pictures")
+    assert entry.authors == ["Pulkit Agrawal", "Jitendra Malik"]

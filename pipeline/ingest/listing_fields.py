@@ -262,11 +262,13 @@ def parse_authors(text: str) -> tuple[str, ...]:
     text = _AFTER_ET_AL.sub("", rules.collapse(text)).strip(" ,;")
     if not text:
         return ()
-    pairs = [p.strip() for p in text.split(";")]
-    if len(pairs) >= 2 and all(p.count(",") == 1 for p in pairs):
-        # "Silva, Andrew; Chopra, Rohit": "Last, First" names cut by semicolons
-        return tuple(_clean_name(f"{first.strip()} {last.strip()}")
-                     for last, first in (p.split(",") for p in pairs))
+    for sep in (";", " and "):
+        pairs = [p.strip() for p in text.split(sep)]
+        if len(pairs) >= 2 and all(p.count(",") == 1 for p in pairs):
+            # "Silva, Andrew; Chopra, Rohit", "Doersch, Carl and Gupta, Abhinav" (BibTeX):
+            # "Last, First" names cut by semicolons or "and"
+            return tuple(_clean_name(f"{first.strip()} {last.strip()}")
+                         for last, first in (p.split(",") for p in pairs))
     parts = [p.strip() for p in _SEPARATOR.split(text)]
     parts = [p.removeprefix("and ").strip() for p in parts if p.strip()]
     if len(parts) >= 2 and len(parts) % 2 == 0 and all(
@@ -336,3 +338,12 @@ def quoted_title(text: str) -> tuple[tuple[str, ...], str] | None:
     names = parse_authors(before)
     return (names if names and all(rules.is_person_name(n) for n in names) else ()), title
 
+
+def names_then_venue(text: str) -> bool:
+    """A line of authors and then a venue and year ("Doersch, Carl and Gupta, Abhinav. ICCV
+    2015", "Hsin-Ying Lee, Jia-Bin Huang, and Ming-Hsuan Yang. ICCV 2017")."""
+    names_part = rules.without_venue(text)
+    if names_part == rules.collapse(text):
+        return False
+    names = parse_authors(names_part)
+    return bool(names) and all(rules.is_person_name(n) for n in names)

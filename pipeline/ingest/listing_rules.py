@@ -196,3 +196,31 @@ def title_shaped(text: str) -> bool:
         return False
     return not (is_chrome(core) or is_prose(core) or parse_names(core) is not None)
 
+
+_LINK_MARKS = regex.compile(r"(?:\s*\[[^\[\]]{1,15}\])+\s*$")
+# A venue and year closing a line: the venue opens with an acronym ("ICCV", "NeurIPS") or a
+# venue word, not with a name ("Ann Lee, Bo Chen 2019" keeps Bo Chen).
+_VENUE_YEAR_AFTER = regex.compile(
+    r"[.,]\s+(?:In\s)?(?:[A-Z][a-z]*[A-Z][\w&'-]*|Proc\.?|Proceedings|Journal|Advances|"
+    r"Trans\.?|Transactions|International|Conference|Workshop)(?:\s[\w&'.-]+){0,5}\s"
+    r"(?:19|20)\d\d\w?\.?\s*$")
+
+
+def without_venue(text: str) -> str:
+    """An authors line without the venue and year after it ("Efros, Alexei A. ICCV 2015"
+    -> "Efros, Alexei A.")."""
+    text = collapse(text)
+    m = _VENUE_YEAR_AFTER.search(text)
+    if m is None or m.start() == 0:
+        return text
+    cut = m.start()
+    if text[cut] == "." and cut >= 2 and text[cut - 1].isupper() and not text[cut - 2].isalnum():
+        cut += 1  # the period of an initial
+    return text[:cut]
+
+
+def cited_title(text: str) -> bool:
+    """A title as a reference list writes it: title-shaped once its link marks ("[pdf]
+    [code]") and closing period are cut ("Learning to See by Moving. [pdf] [code]")."""
+    core = _LINK_MARKS.sub("", collapse(text)).rstrip()
+    return core.endswith(".") and title_shaped(core[:-1])

@@ -14,6 +14,8 @@ for a title); a line that starts with a field label and goes on ("Summary: Intro
 `TITLE_RUN` title-shaped lines the model took for chrome is a list of bare titles. In a title
 line that cites a paper with its title in quotes ('A. Lee, B. Chen, "Title," CVPR 2026'),
 the quotes mark the title and the names before them its authors (`listing_fields.quoted_title`).
+A reference on two lines, "Title. [pdf] [code]" and then "Authors. VENUE 2015", is a title and
+its authors; an authors line loses the venue and year after the names.
 
 Grouping: a title line starts an entry; authors, abstract, venue/links and date lines join
 the open one (or start one without a title when none is open); chrome and blank lines are
@@ -118,12 +120,26 @@ def _title_runs(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
     return out
 
 
+def _cited_pairs(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
+    """A reference written on two lines, its title ("Learning to See by Moving. [pdf]
+    [code]") and then its authors and venue ("Agrawal, Pulkit and Malik, Jitendra. ICCV
+    2015"), is a title and its authors, whatever the model took them for."""
+    out = list(labels)
+    filled = [i for i, (_, text) in enumerate(window) if text.strip()]
+    for i, j in zip(filled, filled[1:], strict=False):
+        if out[i] != "title" and rules.cited_title(window[i][1]) and \
+                fields.names_then_venue(window[j][1]):
+            out[i], out[j] = "title", "authors"
+    return out
+
+
 def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
              ) -> Iterator[tuple[int, str, str]]:
     """`(line number, text, label)` for every line."""
     taggers = taggers or SHIPPED
     for window in windows(lines):
-        labels = _title_runs(window, model.tag_lines([t for _, t in window], taggers.lines))
+        labels = _cited_pairs(window, _title_runs(
+            window, model.tag_lines([t for _, t in window], taggers.lines)))
         introduced: str | None = None
         for (n, text), label in zip(window, labels, strict=True):
             field = fields.bare_label(text)
@@ -166,7 +182,8 @@ def add_line(entry: Entry, lineno: int, text: str, kind: str, taggers: Taggers) 
     if kind == "title":
         _add_title_line(entry, lineno, text, taggers)
     elif kind == "authors":
-        entry.authors.extend(a for a in fields.parse_authors(text) if a not in entry.authors)
+        names = fields.parse_authors(rules.without_venue(text))
+        entry.authors.extend(a for a in names if a not in entry.authors)
     elif kind == "abstract" and not fields.is_abstract_label(text):  # not a bare "Abstract:"
         entry.abstract.append(fields.strip_label(text)[1])
 
