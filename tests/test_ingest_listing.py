@@ -456,3 +456,19 @@ def test_a_reference_on_two_lines_is_a_title_and_its_authors_whatever_the_model_
     (entry,) = listing_text.segment_entries(enumerate(page, 1), listing_text.Taggers(Links()))
     assert entry.title == (1, "Learning to See by Moving Pictures")
     assert entry.authors == ["Pulkit Agrawal", "Jitendra Malik"]
+
+
+def test_another_labelled_line_after_a_labelled_abstract_is_not_more_of_it() -> None:
+    class Abstracts:
+        def tag(self, xseq: list[dict[str, float]]) -> list[str]:
+            return ["title", "authors", "abstract", "abstract", "abstract"][:len(xseq)]
+
+    page = ["Whole-field Fourier ptychography", "Authors: Shuhe Zhang, Liangcai Cao",
+            "Abstract: FPM is a computational imaging technique.",
+            "Results: It reconstructs a large field of view.",
+            "Por qué es implementable: Se puede implementar una red neuronal."]
+    (entry,) = listing_text.segment_entries(enumerate(page, 1),
+                                            listing_text.Taggers(Abstracts()))
+    # a structured abstract's section stays in it; another label's note does not
+    assert entry.abstract == ["FPM is a computational imaging technique.",
+                              "Results: It reconstructs a large field of view."]

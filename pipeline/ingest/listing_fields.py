@@ -226,6 +226,22 @@ def inline_label(text: str) -> str | None:
     return _INLINE_KIND.get(label)
 
 
+_OTHER_LABEL = regex.compile(r"^\s*(?P<l>\p{L}[\p{L}\p{M}\s'’-]{1,40}?)\s?[:：]\s+\S")
+_ABSTRACT_SECTIONS = regex.compile(
+    r"(?i:background|objectives?|aims?|purpose|motivation|context|introduction|methods?|"
+    r"methodology|approach|design|setting|participants|results?|findings|discussion|"
+    r"conclusions?|interpretation|significance|contributions?)")
+
+
+def other_label(text: str) -> bool:
+    """A line that starts with a label of something other than the entry's fields or the
+    sections of a structured abstract ("Por qué es implementable: ...", "Why it matters:
+    ..."): after a labelled abstract it is not more of the abstract."""
+    m = _OTHER_LABEL.match(text)
+    return m is not None and inline_label(text) is None and \
+        not _ABSTRACT_SECTIONS.fullmatch(m.group("l").strip())
+
+
 def is_abstract_label(text: str) -> bool:
     """A line that is only an "Abstract" (or "Summary", "TL;DR") label, colon or not."""
     return bare_label(text) == "abstract"

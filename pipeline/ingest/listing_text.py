@@ -10,7 +10,9 @@ lines are parsed by structure (`listing_fields.parse_authors`).
 A field label on a line of its own ("Abstract", "Authors:") and the next non-blank line are
 that field of the open entry, whatever the model said of them (unless it took the next line
 for a title); a line that starts with a field label and goes on ("Summary: Introduced X",
-"Authors: A, B", "Title: X") is that field (`listing_fields.inline_label`). A run of at least
+"Authors: A, B", "Title: X") is that field (`listing_fields.inline_label`), and after an
+"Abstract: ..." line a line with another label ("Why it matters: ...") is a note, not more of
+the abstract (a structured abstract's "Results:" stays in it). A run of at least
 `TITLE_RUN` title-shaped lines the model took for chrome is a list of bare titles. In a title
 line that cites a paper with its title in quotes ('A. Lee, B. Chen, "Title," CVPR 2026'),
 the quotes mark the title and the names before them its authors (`listing_fields.quoted_title`).
@@ -141,6 +143,7 @@ def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
         labels = _cited_pairs(window, _title_runs(
             window, model.tag_lines([t for _, t in window], taggers.lines)))
         introduced: str | None = None
+        in_stated_abstract = False
         for (n, text), label in zip(window, labels, strict=True):
             field = fields.bare_label(text)
             stated = fields.inline_label(text)
@@ -152,6 +155,11 @@ def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
                 if label != "title":
                     label = introduced
                 introduced = None
+            elif in_stated_abstract and label == "abstract" and fields.other_label(text):
+                label = "venue_links"  # "Abstract: ..." then "Why it matters: ...": a note
+            if text.strip():
+                in_stated_abstract = stated == "abstract" or (
+                    in_stated_abstract and label == "abstract")
             yield n, text, label
 
 
