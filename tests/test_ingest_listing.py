@@ -472,3 +472,22 @@ def test_another_labelled_line_after_a_labelled_abstract_is_not_more_of_it() -> 
     # a structured abstract's section stays in it; another label's note does not
     assert entry.abstract == ["FPM is a computational imaging technique.",
                               "Results: It reconstructs a large field of view."]
+
+
+def test_a_bibtex_record_under_an_entry_is_its_reference() -> None:
+    class Model:
+        def tag(self, xseq: list[dict[str, float]]) -> list[str]:
+            return ["title", "authors", "abstract", "title", "authors", "venue_links",
+                    "chrome", "abstract"][:len(xseq)]
+
+    page = ["DiffTOP: Differentiable Trajectory Optimization",
+            "Weikang Wan, Ziyu Wang, David Held",
+            "@inproceedings{wan2024difftop,",
+            "  title={DiffTOP: Differentiable Trajectory Optimization},",
+            "  author={Wan, Weikang and Wang, Ziyu and Held, David},",
+            "  year={2024}",
+            "}",
+            "This paper introduces DiffTOP, which uses differentiable trajectory optimization."]
+    (entry,) = listing_text.segment_entries(enumerate(page, 1), listing_text.Taggers(Model()))
+    assert entry.title == (1, "DiffTOP: Differentiable Trajectory Optimization")
+    assert entry.abstract == [page[-1]]

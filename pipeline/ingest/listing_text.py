@@ -17,7 +17,8 @@ the abstract (a structured abstract's "Results:" stays in it). A run of at least
 line that cites a paper with its title in quotes ('A. Lee, B. Chen, "Title," CVPR 2026'),
 the quotes mark the title and the names before them its authors (`listing_fields.quoted_title`).
 A reference on two lines, "Title. [pdf] [code]" and then "Authors. VENUE 2015", is a title and
-its authors; an authors line loses the venue and year after the names.
+its authors; an authors line loses the venue and year after the names. A BibTeX record shown
+under an entry ("@inproceedings{key, title={...}, ...}") is that entry's reference.
 
 Grouping: a title line starts an entry; authors, abstract, venue/links and date lines join
 the open one (or start one without a title when none is open); chrome and blank lines are
@@ -122,6 +123,26 @@ def _title_runs(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
     return out
 
 
+_BIBTEX_OPEN = regex.compile(r"^\s*@\w+\s*[{(]")
+
+
+def _bibtex_blocks(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
+    """The lines of a BibTeX record shown under an entry ("@inproceedings{key," ... "}", or up
+    to a blank line) are that entry's reference, not a new title, authors or abstract."""
+    out = list(labels)
+    depth = 0
+    for i, (_, text) in enumerate(window):
+        if not text.strip():
+            depth = 0  # a record has no blank line: one left open ("year={2023") ends here
+            continue
+        if depth == 0 and not _BIBTEX_OPEN.match(text):
+            continue
+        depth += text.count("{") + text.count("(") - text.count("}") - text.count(")")
+        out[i] = "venue_links"
+        depth = max(depth, 0)
+    return out
+
+
 def _cited_pairs(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
     """A reference written on two lines, its title ("Learning to See by Moving. [pdf]
     [code]") and then its authors and venue ("Agrawal, Pulkit and Malik, Jitendra. ICCV
@@ -140,8 +161,8 @@ def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
     """`(line number, text, label)` for every line."""
     taggers = taggers or SHIPPED
     for window in windows(lines):
-        labels = _cited_pairs(window, _title_runs(
-            window, model.tag_lines([t for _, t in window], taggers.lines)))
+        labels = _bibtex_blocks(window, _cited_pairs(window, _title_runs(
+            window, model.tag_lines([t for _, t in window], taggers.lines))))
         introduced: str | None = None
         in_stated_abstract = False
         for (n, text), label in zip(window, labels, strict=True):
