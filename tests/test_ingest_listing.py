@@ -491,3 +491,21 @@ def test_a_bibtex_record_under_an_entry_is_its_reference() -> None:
     (entry,) = listing_text.segment_entries(enumerate(page, 1), listing_text.Taggers(Model()))
     assert entry.title == (1, "DiffTOP: Differentiable Trajectory Optimization")
     assert entry.abstract == [page[-1]]
+
+
+@pytest.mark.parametrize(("line", "kind"), [
+    ("作者： Jepson Taylor, Chris Brousseau 等 4 位作者", "authors"),
+    ("Résumé : Nous proposons une méthode.", "abstract"),
+    ("Autores: Ana Pérez, Luis Gómez", "authors"),
+    ("제목: 3DGS SLAM", "title"),
+])
+def test_field_labels_in_other_languages(line: str, kind: str) -> None:
+    assert listing_fields.inline_label(line) == kind
+
+
+def test_a_bare_label_in_another_language_and_its_names() -> None:
+    assert listing_fields.bare_label("摘要：") == "abstract"
+    assert listing_fields.parse_authors("Jepson Taylor, Chris Brousseau 等 4 位作者") == (
+        "Jepson Taylor", "Chris Brousseau")
+    assert listing_fields.clean_title("📄 GaussianFlow SLAM: Monocular SLAM") == \
+        "GaussianFlow SLAM: Monocular SLAM"

@@ -20,10 +20,14 @@ import regex
 from pipeline.ingest import listing_features
 from pipeline.ingest import listing_rules as rules
 
-_ABSTRACT_WORDS = r"abstract|summary|tl;?dr"
-_AUTHOR_WORDS = r"authors?|author\(s\)"
+# Field labels, in English and in the languages of the pages users bring (Chinese, Japanese,
+# Korean, Spanish, French, German, Portuguese).
+_ABSTRACT_WORDS = (r"abstract|summary|tl;?dr|摘要|概要|要旨|초록|요약|resumen|r[ée]sum[ée]|"
+                   r"zusammenfassung|resumo")
+_AUTHOR_WORDS = r"authors?|author\(s\)|作者|著者|저자|autor(?:es|en)?|auteurs?"
+_TITLE_WORDS = r"title|标题|標題|題目|제목|t[íi]tulo|titre|titel"
 _LABEL = regex.compile(
-    rf"^\s*\[?(title|{_AUTHOR_WORDS}|{_ABSTRACT_WORDS}|by|paper)\]?\s*[:：]\s*",
+    rf"^\s*\[?({_TITLE_WORDS}|{_AUTHOR_WORDS}|{_ABSTRACT_WORDS}|by|paper)\]?\s*[:：]\s*",
     regex.IGNORECASE,
 )
 _INNER_AUTHORS = regex.compile(rf"(?:^|\s)(?:{_AUTHOR_WORDS})\s*:\s*", regex.IGNORECASE)
@@ -31,7 +35,8 @@ _BRACKETED = regex.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\])")
 _FOOTNOTES = regex.compile(r"(?<=\S)[*†‡§¶#¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=\p{L})\d{1,2}(?=\s|,|$)")
 _SEPARATOR = regex.compile(r"\s*(?:,\s*and\s+|,\s*&\s*|;|,|\s+and\s+|\s+&\s+|\s[·•]\s)\s*")
 _ET_AL = regex.compile(r"\s*,?\s*(?:et\.?\s*al\.?|and\s+others)\s*$", regex.IGNORECASE)
-_AFTER_ET_AL = regex.compile(r"\s*,?\s*(?:et\.?\s*al\b|and\s+others\b).*$", regex.IGNORECASE)
+_AFTER_ET_AL = regex.compile(
+    r"\s*,?\s*(?:et\.?\s*al\b|and\s+others\b|等|외\s).*$", regex.IGNORECASE)
 _INITIALS = regex.compile(r"^(?:\p{Lu}\.?[\s-]?){1,3}$")
 _URL = regex.compile(r"https?://[^\s<>\"'\])]+")
 _FUNCTION_WORDS = frozenset(
@@ -70,6 +75,7 @@ _LEADING_NUMBER = regex.compile(r"^\s*(?:\d{1,3}[.)]|\[\d{1,3}\]|#\d{1,3}[:.)]?)
 _LEADING_DATE = regex.compile(
     r"^(?:\d{6}|\d{8}|\d{4}[-./]\d{2}(?:[-./]\d{2})?|\[\d{4}[-./]\d{2}(?:[-./]\d{2})?\])"
     r"\s+(?=\S)")
+_LEADING_MARKS = regex.compile(r"^[\p{Extended_Pictographic}\p{So}\uFE0F\u200D\s]+")
 _TRAILING_TAGS = regex.compile(r"(?:\s+#[\w-]+)+\s*$")
 _NAME_PARTS = regex.compile(r"\s*(?:,\s*and\s+|,|;|\s+and\s+|\s*&\s*|\s*[·•]\s*)\s*")
 
@@ -210,7 +216,7 @@ def bare_label(text: str) -> str | None:
     return None if m is None else m.lastgroup
 
 
-_INLINE_KIND = {"title": "title", "by": "authors"}
+_INLINE_KIND = {"by": "authors"}
 
 
 def inline_label(text: str) -> str | None:
@@ -223,6 +229,8 @@ def inline_label(text: str) -> str | None:
         return "abstract"
     if regex.fullmatch(_AUTHOR_WORDS, label):
         return "authors"
+    if regex.fullmatch(_TITLE_WORDS, label):
+        return "title"
     return _INLINE_KIND.get(label)
 
 
@@ -322,7 +330,7 @@ def clean_title(text: str) -> str:
     """A title span without a leading list number ("1. ", "[3] ", "#5: "), a leading date code
     ("200630 "), trailing hashtags, wrapping quotes, a closing period or a leading label."""
     text = _LEADING_NUMBER.sub("", strip_label(rules.collapse(text))[1])
-    text = _TRAILING_TAGS.sub("", _LEADING_DATE.sub("", text))
+    text = _TRAILING_TAGS.sub("", _LEADING_DATE.sub("", _LEADING_MARKS.sub("", text)))
     text = text.strip(" \"“”'‘’")
     if text.endswith(".") and not text.endswith(".."):
         text = text[:-1].rstrip()
