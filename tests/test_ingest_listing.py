@@ -509,3 +509,24 @@ def test_a_bare_label_in_another_language_and_its_names() -> None:
         "Jepson Taylor", "Chris Brousseau")
     assert listing_fields.clean_title("📄 GaussianFlow SLAM: Monocular SLAM") == \
         "GaussianFlow SLAM: Monocular SLAM"
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("Contribution: The paper introduces DFT.", "The paper introduces DFT."),
+    ("Key idea: shrink the KV cache.", "shrink the KV cache."),
+    ("Results: It reconstructs the field.", "Results: It reconstructs the field."),
+    ("We ask: can models plan?", "We ask: can models plan?"),
+])
+def test_an_abstract_line_loses_a_notes_label(text: str, kept: str) -> None:
+    assert listing_fields.without_note_label(text) == kept
+
+
+def test_a_labelled_abstract_replaces_a_note_the_model_took_for_one() -> None:
+    class Model:
+        def tag(self, xseq: list[dict[str, float]]) -> list[str]:
+            return ["title", "abstract", "abstract"][:len(xseq)]
+
+    page = ["The Missing Reward: Active Inference", "Contribution: The paper proposes AIF.",
+            "Abstract: This paper argues that Active Inference is a foundation."]
+    (entry,) = listing_text.segment_entries(enumerate(page, 1), listing_text.Taggers(Model()))
+    assert entry.abstract == ["This paper argues that Active Inference is a foundation."]

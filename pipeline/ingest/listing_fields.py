@@ -238,7 +238,18 @@ _OTHER_LABEL = regex.compile(r"^\s*(?P<l>\p{L}[\p{L}\p{M}\s'â€™-]{1,40}?)\s?[:ï¼
 _ABSTRACT_SECTIONS = regex.compile(
     r"(?i:background|objectives?|aims?|purpose|motivation|context|introduction|methods?|"
     r"methodology|approach|design|setting|participants|results?|findings|discussion|"
-    r"conclusions?|interpretation|significance|contributions?)")
+    r"conclusions?|interpretation|significance)")
+_SENTENCE_START = frozenset("we i it this these our they you here there that".split())
+
+
+def without_note_label(text: str) -> str:
+    """An abstract line without a note's label of one to three words ("Contribution: The
+    paper ...", "Key idea: ..."); a structured abstract's sections keep theirs."""
+    m = _OTHER_LABEL.match(text)
+    if m is None or not other_label(text) or len(m.group("l").split()) > 3 or \
+            m.group("l").split()[0].casefold() in _SENTENCE_START:  # "We ask: can ...?"
+        return text
+    return text[m.end() - 1:].lstrip() if text[m.end() - 1:].strip() else text
 
 
 def other_label(text: str) -> bool:

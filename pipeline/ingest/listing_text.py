@@ -72,6 +72,8 @@ class Entry:
     abstract: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
     lines: list[tuple[int, str]] = field(default_factory=list)
+    stated_abstract: bool = False
+    """The abstract comes from a line labelled "Abstract:" (or "Summary:", "摘要：")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +216,11 @@ def add_line(entry: Entry, lineno: int, text: str, kind: str, taggers: Taggers) 
         names = fields.parse_authors(rules.without_venue(text))
         entry.authors.extend(a for a in names if a not in entry.authors)
     elif kind == "abstract" and not fields.is_abstract_label(text):  # not a bare "Abstract:"
-        entry.abstract.append(fields.strip_label(text)[1])
+        if fields.inline_label(text) == "abstract" and not entry.stated_abstract:
+            # "Contribution: ..." then "Abstract: ...": the labelled abstract is the abstract
+            entry.abstract.clear()
+            entry.stated_abstract = True
+        entry.abstract.append(fields.without_note_label(fields.strip_label(text)[1]))
 
 
 def segment_entries(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
