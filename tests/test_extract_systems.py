@@ -72,3 +72,10 @@ def test_a_named_model_family_as_subject() -> None:
 ])
 def test_levels_said_of_the_evaluated_systems_are_baselines(text: str, role: str) -> None:
     assert [r.role for r in results_of(LEAD + text)] == [role]
+
+
+def test_the_metric_a_value_measures_is_not_its_system() -> None:
+    text = ("An evaluation of CareerBot reveals 91% factual accuracy, and a System Usability "
+            "Scale score of 81/100, a 50% improvement compared to the baseline portal.")
+    paper = Paper("p", "CareerBot: A Copilot", (), text, "f", "t", 1)
+    assert [r.model for r in extract_paper(paper).results] == ["CareerBot", "CareerBot"]

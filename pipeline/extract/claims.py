@@ -759,6 +759,8 @@ def assign_systems(text: str, sent: Span, values: list[_Value], avoid: list[Tag]
     for v in values:
         if v.model is None and found:
             v.model = systems.system_of(text, found, sent.start, v.start, avoid)
+            if v.model is not None and fold(v.model) in fold(v.metric or ""):
+                v.model = None  # "a System Usability Scale score of": what is measured
         if v.model is None and own is not None and own in text[sent.start:v.start]:
             v.model = own
         if v.role == "proposed" and v.kind == "absolute" and not v.from_to and found and (

@@ -32,6 +32,7 @@ _PRONOUN = frozenset({"it", "this", "that", "which", "they", "we", "ours", "our"
 _CONTRAST = regex.compile(r";|\b(?:while|whereas|but|although|though)\b")
 
 
+_SCORE_NOUN = regex.compile(r"\s(?:scores?|rates?)\s(?:of|=|:)")
 _NOT_SYSTEMS = frozenset({"sota", "llm", "llms", "ai", "gpu", "gpus", "cpu", "api", "apis",
                           "nlp", "ml", "rl", "cv", "iou", "auc"})
 
@@ -74,8 +75,8 @@ def system_of(text: str, found: Found, sent_start: int, value_start: int,
         if not owner and not _name_ok(name, s, e, avoid):
             continue
         if label in ("SYSTEM:subject", "SYSTEM:possessive"):
-            if m.end() > value_start or s < start:
-                continue
+            if m.end() > value_start or s < start or _SCORE_NOUN.match(text, e):
+                continue  # "a System Usability Scale score of 81": a metric, not a subject
             key = (1, s, name)
         else:
             if MODEL_FAMILY.match(name) is None or s < value_start or s - value_start > 40:
