@@ -635,3 +635,15 @@ def test_solving_a_share_of_the_tasks_is_a_success_rate() -> None:
 def test_a_gain_of_no_named_metric_is_an_improvement() -> None:
     rs = results_of("Across the suites, our prompt optimiser shows a mean gain of +9.4 pp.")
     assert [(r.metric, r.value, r.kind) for r in rs] == [("improvement", 9.4, "relative")]
+
+
+def test_a_change_in_a_named_quantity_takes_that_name() -> None:
+    rs = results_of("Our video model shows a 2x improvement in Rigid Motion Consistency over "
+                    "layout-conditioned baselines.")
+    assert [(r.metric, r.value, r.unit, r.kind) for r in rs] == [
+        ("Rigid Motion Consistency", 2.0, "x", "relative")]
+
+
+def test_a_resampling_factor_and_a_bare_ratio_are_settings() -> None:
+    assert results_of("The diffusion model reads tokens from a 16x downsampled image.") == []
+    assert results_of("Our diffusion model edits masks with average ratios of 6.4% and 9%.") == []

@@ -542,6 +542,9 @@ def metric_name_of(surface: str) -> tuple[str, bool]:
     return surface.strip(), False
 
 
+_BARE_SETTINGS = frozenset({"ratio", "proportion", "fraction"})
+
+
 def tag_metric_phrases(text: str, spans: list[tuple[int, int]], metrics: list[Tag],
                        datasets: list[Tag]) -> list[Tag]:
     """Metric phrases the table lacks, by their shape: "an overall score of", "0.1 higher
@@ -564,8 +567,8 @@ def tag_metric_phrases(text: str, spans: list[tuple[int, int]], metrics: list[Ta
                 continue
             name, known = metric_name_of(surface)
             exact = [t for t in metrics if t.start == s and t.end == e]
-            if exact:
-                continue
+            if exact or (not known and name in _BARE_SETTINGS):
+                continue  # "with average ratios of 6.38%, ...": a setting, not a metric
             out.append(Tag(s, e, "METRIC", "table" if known else "phrase", name))
     return out
 
