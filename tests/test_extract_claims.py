@@ -647,3 +647,10 @@ def test_a_change_in_a_named_quantity_takes_that_name() -> None:
 def test_a_resampling_factor_and_a_bare_ratio_are_settings() -> None:
     assert results_of("The diffusion model reads tokens from a 16x downsampled image.") == []
     assert results_of("Our diffusion model edits masks with average ratios of 6.4% and 9%.") == []
+
+
+def test_a_year_closing_a_sentence_and_a_version_before_a_colon_are_not_values() -> None:
+    rs = results_of("Our retrieval model got a private mAP of 0.36 in the Landmark Challenge 2020.")
+    assert [r.value for r in rs] == [0.36]
+    rs = results_of("Our tokenizer has a low rFID on ImageNet (ours: 0.12 vs. SD-VAE 3.5: 0.19).")
+    assert sorted(r.value for r in rs) == [0.12, 0.19]
