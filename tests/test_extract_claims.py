@@ -654,3 +654,8 @@ def test_a_year_closing_a_sentence_and_a_version_before_a_colon_are_not_values()
     assert [r.value for r in rs] == [0.36]
     rs = results_of("Our tokenizer has a low rFID on ImageNet (ours: 0.12 vs. SD-VAE 3.5: 0.19).")
     assert sorted(r.value for r in rs) == [0.12, 0.19]
+
+
+def test_a_comparison_sign_after_an_article_and_a_glued_times() -> None:
+    rs = results_of("The distilled diffusion model delivers a >12times acceleration in sampling.")
+    assert [(r.metric, r.value, r.unit) for r in rs] == [("speedup", 12.0, "x")]
