@@ -530,3 +530,14 @@ def test_a_labelled_abstract_replaces_a_note_the_model_took_for_one() -> None:
             "Abstract: This paper argues that Active Inference is a foundation."]
     (entry,) = listing_text.segment_entries(enumerate(page, 1), listing_text.Taggers(Model()))
     assert entry.abstract == ["This paper argues that Active Inference is a foundation."]
+
+
+def test_a_digest_marks_its_fields_with_emoji() -> None:
+    assert listing_fields.inline_label("📄 GaussianFlow SLAM: Monocular Splatting RO") == "title"
+    assert listing_fields.inline_label("👥 Dong-Uk Seo, Jinwoo Jeon") == "authors"
+    assert listing_fields.inline_label("💡 오늘의 인사이트") is None
+    assert listing_fields.clean_title("📄 PLAF: Pixel-wise Feature Extraction CV/RO") == \
+        "PLAF: Pixel-wise Feature Extraction"
+    assert listing_fields.clean_title("Towards Safe AI") == "Towards Safe AI"
+    assert listing_fields.parse_authors("👥 Yijia Guo, Wenkai Huang et al.") == (
+        "Yijia Guo", "Wenkai Huang")

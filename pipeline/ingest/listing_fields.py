@@ -76,7 +76,12 @@ _LEADING_DATE = regex.compile(
     r"^(?:\d{6}|\d{8}|\d{4}[-./]\d{2}(?:[-./]\d{2})?|\[\d{4}[-./]\d{2}(?:[-./]\d{2})?\])"
     r"\s+(?=\S)")
 _LEADING_MARKS = regex.compile(r"^[\p{Extended_Pictographic}\p{So}\uFE0F\u200D\s]+")
-_TRAILING_TAGS = regex.compile(r"(?:\s+#[\w-]+)+\s*$")
+_TRAILING_TAGS = regex.compile(
+    r"(?:\s+#[\w-]+)+\s*$"
+    # arXiv category codes a digest prints after the title ("... Splatting CV/RO"); not "AI",
+    # which ends real titles
+    r"|\s(?:cs\.)?(?:CV|RO|LG|CL|IR|NE|SD|AS|IV|HC|GR|MM|CR|SY|MA)"
+    r"(?:/(?:cs\.)?(?:CV|RO|LG|CL|IR|NE|SD|AS|IV|HC|GR|MM|CR|SY|MA|AI))*\s*$")
 _NAME_PARTS = regex.compile(r"\s*(?:,\s*and\s+|,|;|\s+and\s+|\s*&\s*|\s*[·•]\s*)\s*")
 
 
@@ -196,10 +201,18 @@ def segment_features(segs: Sequence[Segment]) -> list[dict[str, str | float]]:
     return out
 
 
+# Digest bots mark a paper's fields with emoji: "📄 Title", "👥 A, B".
+_EMOJI_LABEL = regex.compile(r"^\s*(?:(?P<title>[📄📃📑])|(?P<authors>[👥👤✍]))\uFE0F?\s*(?=\S)")
+
+
 def strip_label(text: str) -> tuple[str | None, str]:
-    """A leading field label ("Abstract:", "Authors:", "[Title]") and the text after it."""
+    """A leading field label ("Abstract:", "Authors:", "[Title]", "📄 ", "👥 ") and the text
+    after it."""
     m = _LABEL.match(text)
     if not m:
+        e = _EMOJI_LABEL.match(text)
+        if e is not None:
+            return ("title" if e.group("title") else "authors"), text[e.end():].strip()
         return None, text.strip()
     return m.group(1).casefold(), text[m.end():].strip()
 
