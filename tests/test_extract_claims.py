@@ -659,3 +659,11 @@ def test_a_year_closing_a_sentence_and_a_version_before_a_colon_are_not_values()
 def test_a_comparison_sign_after_an_article_and_a_glued_times() -> None:
     rs = results_of("The distilled diffusion model delivers a >12times acceleration in sampling.")
     assert [(r.metric, r.value, r.unit) for r in rs] == [("speedup", 12.0, "x")]
+
+
+def test_these_gains_keep_each_metric_on_its_dataset() -> None:
+    text = ("Our upsampler improves by +2.1 mIoU on Cityscapes and +4.2 PCK@0.10 on SPair-71k. "
+            "With a larger backbone, these gains increase to +3.4 mIoU and +8.1 PCK@0.10.")
+    assert [(r.metric, r.value, r.dataset) for r in results_of(text)] == [
+        ("mIoU", 2.1, "Cityscapes"), ("PCK@0.10", 4.2, "SPair-71k"),
+        ("mIoU", 3.4, "Cityscapes"), ("PCK@0.10", 8.1, "SPair-71k")]
