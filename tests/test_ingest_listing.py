@@ -316,24 +316,37 @@ def test_table_cells_are_marked_as_cut_by_tabs() -> None:
     assert [s.before for s in segs][-2:] == ["\t", "\t"]
 
 
+class _Lines:
+    """A line model that says the given labels in order, the last one for any further line."""
+
+    def __init__(self, *labels: str) -> None:
+        self.labels = labels
+
+    def tag(self, xseq: list[dict[str, float]]) -> list[str]:
+        return [self.labels[min(i, len(self.labels) - 1)] for i in range(len(xseq))]
+
+
+def _entries(page: list[str], *labels: str) -> list[listing_text.Entry]:
+    """The entries a page makes when the line model says `labels` (`_Lines`)."""
+    return list(listing_text.segment_entries(enumerate(page, 1),
+                                             listing_text.Taggers(_Lines(*labels))))
+
+
 def test_a_bare_abstract_label_opens_the_entrys_abstract() -> None:
     assert listing_fields.is_abstract_label("Abstract") and listing_fields.is_abstract_label(
         " [TL;DR]: ")
     assert not listing_fields.is_abstract_label("Abstract: We study X.")
 
-    class Chrome:
-        def tag(self, xseq: list[dict[str, float]]) -> list[str]:
-            return ["title", "chrome", "heading", "chrome", "chrome"][:len(xseq)]
-
+    said = ("title", "chrome", "heading", "chrome")
     page = ["Short Title", "Abstract", "We study X and find Y.", "Site footer"]
     labels = [lab for _, _, lab in listing_text.labelled(
-        enumerate(page, 1), listing_text.Taggers(Chrome(), None))]
+        enumerate(page, 1), listing_text.Taggers(_Lines(*said), None))]
     assert labels == ["title", "abstract", "abstract", "chrome"]
-    (entry,) = listing_text.segment_entries(enumerate(page, 1), listing_text.Taggers(Chrome()))
+    (entry,) = _entries(page, *said)
     assert entry.abstract == ["We study X and find Y."]
     page = ["Learning to Rank with Deep Networks", "Authors:", "Ann Lee (MIT); Bo Chen (ETH)",
             "Site footer"]
-    (entry,) = listing_text.segment_entries(enumerate(page, 1), listing_text.Taggers(Chrome()))
+    (entry,) = _entries(page, *said)
     assert entry.authors == ["Ann Lee", "Bo Chen"]
 
 
@@ -351,13 +364,9 @@ def test_a_labelled_line_states_its_field(line: str, kind: str | None) -> None:
 
 
 def test_a_labelled_line_is_its_field_whatever_the_model_says() -> None:
-    class Chrome:
-        def tag(self, xseq: list[dict[str, float]]) -> list[str]:
-            return ["title", "chrome", "venue_links", "chrome"][:len(xseq)]
-
     page = ["Title: Sequence to Sequence Learning", "Authors: Ilya Sutskever, Oriol Vinyals",
             "Summary: Introduced the Seq2Seq model.", "Link: arXiv"]
-    (entry,) = listing_text.segment_entries(enumerate(page, 1), listing_text.Taggers(Chrome()))
+    (entry,) = _entries(page, "title", "chrome", "venue_links", "chrome")
     assert entry.authors == ["Ilya Sutskever", "Oriol Vinyals"]
     assert entry.abstract == ["Introduced the Seq2Seq model."]
 
@@ -377,24 +386,18 @@ def test_title_shaped_lines(line: str, shaped: bool) -> None:
 
 
 def test_a_run_of_bare_titles_the_model_left_as_chrome_is_a_list_of_titles() -> None:
-    class Chrome:
-        def tag(self, xseq: list[dict[str, float]]) -> list[str]:
-            return ["chrome"] * len(xseq)
-
     titles = ["Denoising Diffusion Implicit Models (Minguk)",
               "Emerging Properties in Self-Supervised Vision Transformers (Minguk)",
               "End-to-End Object Detection with Transformers (Seungwook)",
               "Generating Long Sequences with Sparse Transformers (Seungwook)"]
-    entries = list(listing_text.segment_entries(enumerate(titles, 1),
-                                                listing_text.Taggers(Chrome())))
+    entries = _entries(titles, "chrome")
     assert [e.title[1] for e in entries if e.title] == [
         "Denoising Diffusion Implicit Models",
         "Emerging Properties in Self-Supervised Vision Transformers",
         "End-to-End Object Detection with Transformers",
         "Generating Long Sequences with Sparse Transformers"]
     # three such lines are not yet a list
-    assert list(listing_text.segment_entries(enumerate(titles[:3], 1),
-                                             listing_text.Taggers(Chrome()))) == []
+    assert _entries(titles[:3], "chrome") == []
 
 
 @pytest.mark.parametrize(("line", "authors", "title"), [
@@ -447,39 +450,25 @@ def test_an_authors_line_loses_its_venue_and_year(line: str, names: str) -> None
 
 
 def test_a_reference_on_two_lines_is_a_title_and_its_authors_whatever_the_model_says() -> None:
-    class Links:
-        def tag(self, xseq: list[dict[str, float]]) -> list[str]:
-            return ["venue_links"] * len(xseq)
-
     page = ["Learning to See by Moving Pictures. [pdf] [code]",
             "Agrawal, Pulkit and Malik, Jitendra. ICCV 2015"]
-    (entry,) = listing_text.segment_entries(enumerate(page, 1), listing_text.Taggers(Links()))
+    (entry,) = _entries(page, "venue_links")
     assert entry.title == (1, "Learning to See by Moving Pictures")
     assert entry.authors == ["Pulkit Agrawal", "Jitendra Malik"]
 
 
 def test_another_labelled_line_after_a_labelled_abstract_is_not_more_of_it() -> None:
-    class Abstracts:
-        def tag(self, xseq: list[dict[str, float]]) -> list[str]:
-            return ["title", "authors", "abstract", "abstract", "abstract"][:len(xseq)]
-
     page = ["Whole-field Fourier ptychography", "Authors: Shuhe Zhang, Liangcai Cao",
             "Abstract: FPM is a computational imaging technique.",
             "Results: It reconstructs a large field of view.",
             "Por qué es implementable: Se puede implementar una red neuronal."]
-    (entry,) = listing_text.segment_entries(enumerate(page, 1),
-                                            listing_text.Taggers(Abstracts()))
+    (entry,) = _entries(page, "title", "authors", "abstract")
     # a structured abstract's section stays in it; another label's note does not
     assert entry.abstract == ["FPM is a computational imaging technique.",
                               "Results: It reconstructs a large field of view."]
 
 
 def test_a_bibtex_record_under_an_entry_is_its_reference() -> None:
-    class Model:
-        def tag(self, xseq: list[dict[str, float]]) -> list[str]:
-            return ["title", "authors", "abstract", "title", "authors", "venue_links",
-                    "chrome", "abstract"][:len(xseq)]
-
     page = ["DiffTOP: Differentiable Trajectory Optimization",
             "Weikang Wan, Ziyu Wang, David Held",
             "@inproceedings{wan2024difftop,",
@@ -488,7 +477,8 @@ def test_a_bibtex_record_under_an_entry_is_its_reference() -> None:
             "  year={2024}",
             "}",
             "This paper introduces DiffTOP, which uses differentiable trajectory optimization."]
-    (entry,) = listing_text.segment_entries(enumerate(page, 1), listing_text.Taggers(Model()))
+    (entry,) = _entries(page, "title", "authors", "abstract", "title", "authors",
+                        "venue_links", "chrome", "abstract")
     assert entry.title == (1, "DiffTOP: Differentiable Trajectory Optimization")
     assert entry.abstract == [page[-1]]
 
@@ -522,13 +512,9 @@ def test_an_abstract_line_loses_a_notes_label(text: str, kept: str) -> None:
 
 
 def test_a_labelled_abstract_replaces_a_note_the_model_took_for_one() -> None:
-    class Model:
-        def tag(self, xseq: list[dict[str, float]]) -> list[str]:
-            return ["title", "abstract", "abstract"][:len(xseq)]
-
     page = ["The Missing Reward: Active Inference", "Contribution: The paper proposes AIF.",
             "Abstract: This paper argues that Active Inference is a foundation."]
-    (entry,) = listing_text.segment_entries(enumerate(page, 1), listing_text.Taggers(Model()))
+    (entry,) = _entries(page, "title", "abstract")
     assert entry.abstract == ["This paper argues that Active Inference is a foundation."]
 
 
