@@ -255,23 +255,31 @@ _ABSTRACT_SECTIONS = regex.compile(
 _SENTENCE_START = frozenset("we i it this these our they you here there that".split())
 
 
+def _note_label(text: str) -> regex.Match[str] | None:
+    """The match of a label of something other than the entry's fields or the sections of a
+    structured abstract, at the start of `text`."""
+    m = _OTHER_LABEL.match(text)
+    if m is None or inline_label(text) is not None or \
+            _ABSTRACT_SECTIONS.fullmatch(m.group("l").strip()):
+        return None
+    return m
+
+
 def without_note_label(text: str) -> str:
     """An abstract line without a note's label of one to three words ("Contribution: The
     paper ...", "Key idea: ..."); a structured abstract's sections keep theirs."""
-    m = _OTHER_LABEL.match(text)
-    if m is None or not other_label(text) or len(m.group("l").split()) > 3 or \
+    m = _note_label(text)
+    if m is None or len(m.group("l").split()) > 3 or \
             m.group("l").split()[0].casefold() in _SENTENCE_START:  # "We ask: can ...?"
         return text
-    return text[m.end() - 1:].lstrip() if text[m.end() - 1:].strip() else text
+    return text[m.end() - 1:].lstrip()
 
 
 def other_label(text: str) -> bool:
     """A line that starts with a label of something other than the entry's fields or the
     sections of a structured abstract ("Por qué es implementable: ...", "Why it matters:
     ..."): after a labelled abstract it is not more of the abstract."""
-    m = _OTHER_LABEL.match(text)
-    return m is not None and inline_label(text) is None and \
-        not _ABSTRACT_SECTIONS.fullmatch(m.group("l").strip())
+    return _note_label(text) is not None
 
 
 def is_abstract_label(text: str) -> bool:
@@ -365,13 +373,14 @@ def clean_title(text: str) -> str:
 # 'Last, First et al. 2018. “Title.”'. At least three words, and the quote opens the line or
 # follows a comma, a period, a colon or a year.
 _QUOTED_TITLE = regex.compile(
-    r"(?:^|(?<=[,.:]\s?|(?:19|20)\d\d\w?\)?\s?))\s*[\"“](?P<t>[^\"“”]{3,300}?\s[^\"“”]+?\s[^\"“”]+?)[\"”]")
+    rf"(?:^|(?<=[,.:]\s?|{rules.YEAR}\w?\)?\s?))\s*[\"“]"
+    r"(?P<t>[^\"“”]{3,300}?\s[^\"“”]+?\s[^\"“”]+?)[\"”]")
 
 
 # Around the authors before a quoted title: a venue and year before them ("CVPR 2026 "), a
 # year after them ("et al. 2018.").
-_VENUE_YEAR_BEFORE = regex.compile(r"^(?:[A-Z][\w&-]*(?:\s[A-Z][\w&-]*){0,3}\s)?(?:19|20)\d\d\s+")
-_YEAR_AFTER = regex.compile(r"[\s,.(]*(?:19|20)\d\d\w?[).,]*$")
+_VENUE_YEAR_BEFORE = regex.compile(rf"^(?:[A-Z][\w&-]*(?:\s[A-Z][\w&-]*){{0,3}}\s)?{rules.YEAR}\s+")
+_YEAR_AFTER = regex.compile(rf"[\s,.(]*{rules.YEAR}\w?[).,]*$")
 
 
 def quoted_title(text: str) -> tuple[tuple[str, ...], str] | None:
@@ -383,15 +392,17 @@ def quoted_title(text: str) -> tuple[tuple[str, ...], str] | None:
     title = m.group("t").strip().rstrip(",.")
     before = _LEADING_NUMBER.sub("", text[:m.start()].strip())
     before = _YEAR_AFTER.sub("", _VENUE_YEAR_BEFORE.sub("", before)).rstrip(" .,;:")
-    names = parse_authors(before)
-    return (names if names and all(rules.is_person_name(n) for n in names) else ()), title
+    return _person_names(before), title
 
 
 def names_then_venue(text: str) -> bool:
     """A line of authors and then a venue and year ("Doersch, Carl and Gupta, Abhinav. ICCV
     2015", "Hsin-Ying Lee, Jia-Bin Huang, and Ming-Hsuan Yang. ICCV 2017")."""
     names_part = rules.without_venue(text)
-    if names_part == rules.collapse(text):
-        return False
-    names = parse_authors(names_part)
-    return bool(names) and all(rules.is_person_name(n) for n in names)
+    return names_part != rules.collapse(text) and bool(_person_names(names_part))
+
+
+def _person_names(text: str) -> tuple[str, ...]:
+    """The names of an author list when every one reads as a person's name, else ()."""
+    names = parse_authors(text)
+    return names if names and all(rules.is_person_name(n) for n in names) else ()

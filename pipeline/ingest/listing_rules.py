@@ -173,11 +173,13 @@ def classify_line(text: str) -> LineKind:
     return "title"
 
 
+YEAR = r"(?:19|20)\d\d"
+"""A year as listing lines write it (for the patterns of this module and `listing_fields`)."""
 _LIST_MARK = regex.compile(r"^\s*(?:[-*•]\s+|\d{1,3}[.)]\s+|\[\d{1,3}\]\s+)")
 # A year, a time, a count of papers or a closing colon: a schedule, a section or a lead-in line
 # ("Wed, November 16, 2016: Tutorials", "8:30 am Overview", "SLAM — 9 papers"), not a title.
 _NOT_A_TITLE = regex.compile(
-    r"(?<!\w)(?:19|20)\d\d(?!\w)|\b\d+\s(?:papers|items|posts)\b|\b\d{1,2}:\d\d\b|[:!]$")
+    rf"(?<!\w){YEAR}(?!\w)|\b\d+\s(?:papers|items|posts)\b|\b\d{{1,2}}:\d\d\b|[:!]$")
 _TAIL_NOTE = regex.compile(r"\s*(?:\([^()]{1,40}\)|(?:\s#[\w-]+)+)\s*$")
 
 
@@ -203,7 +205,7 @@ _LINK_MARKS = regex.compile(r"(?:\s*\[[^\[\]]{1,15}\])+\s*$")
 _VENUE_YEAR_AFTER = regex.compile(
     r"[.,]\s+(?:In\s)?(?:[A-Z][a-z]*[A-Z][\w&'-]*|Proc\.?|Proceedings|Journal|Advances|"
     r"Trans\.?|Transactions|International|Conference|Workshop)(?:\s[\w&'.-]+){0,5}\s"
-    r"(?:19|20)\d\d\w?\.?\s*$")
+    rf"{YEAR}\w?\.?\s*$")
 
 
 def without_venue(text: str) -> str:

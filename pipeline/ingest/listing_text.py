@@ -187,11 +187,16 @@ def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
 
 
 def _add_title_line(entry: Entry, lineno: int, text: str, taggers: Taggers) -> None:
-    segs, tags = model.tag_segments(text, taggers.segments)
-    titles = fields.span_text(text, segs, tags, "T")
+    # A citation with its title in quotes: the quotes say where the title is, and the names
+    # before them who wrote it; the segment model is asked only for what they leave open.
     quoted = fields.quoted_title(text)
-    if quoted is not None:  # a citation with its title in quotes: the quotes say where it is
-        titles = [quoted[1]]
+    if quoted is not None and quoted[0]:
+        titles, names = [quoted[1]], list(quoted[0])
+    else:
+        segs, tags = model.tag_segments(text, taggers.segments)
+        titles = [quoted[1]] if quoted is not None else fields.span_text(text, segs, tags, "T")
+        names = [a for span in fields.span_text(text, segs, tags, "A")
+                 for a in fields.parse_authors(span)]
     title = fields.clean_title(titles[0] if titles else text)
     if not title:
         title = fields.clean_title(text)
@@ -199,11 +204,7 @@ def _add_title_line(entry: Entry, lineno: int, text: str, taggers: Taggers) -> N
         entry.title = (lineno, title)
     elif not entry.authors and not entry.abstract:
         entry.title = (entry.title[0], f"{entry.title[1]} {title}")  # a title wrapped
-    if quoted is not None and quoted[0]:
-        entry.authors.extend(a for a in quoted[0] if a not in entry.authors)
-        return
-    for span in fields.span_text(text, segs, tags, "A"):
-        entry.authors.extend(a for a in fields.parse_authors(span) if a not in entry.authors)
+    entry.authors.extend(a for a in dict.fromkeys(names) if a not in entry.authors)
 
 
 def add_line(entry: Entry, lineno: int, text: str, kind: str, taggers: Taggers) -> None:
