@@ -39,6 +39,22 @@ def test_duplicate_alias_names_file_and_line(tmp_path: Path) -> None:
         resources.load_datasets(p)
 
 
+def test_two_spellings_of_one_name_are_one_entry(tmp_path: Path) -> None:
+    assert resources.spelling("ACE 2005") == resources.spelling("ace2005")
+    assert resources.spelling("THUMOS’14") == resources.spelling("THUMOS-14")
+    assert resources.spelling("HumanEval+") != resources.spelling("HumanEval")
+    assert resources.spelling("Human3.6M") != resources.spelling("Human36M")
+    p = tmp_path / "d.yaml"
+    p.write_text("datasets:\n  - {name: Foo Bench}\n  - {name: FooBench, case: exact}\n")
+    with pytest.raises(GazetteerError, match=r"d\.yaml:3: FooBench: another spelling of "
+                                             r"'Foo Bench' \(.*d\.yaml:2\)"):
+        resources.load_datasets(p)
+    g = resources.datasets()
+    names = [e.name for e in g.entries]
+    assert len({resources.spelling(n) for n in names}) == len(names)
+    assert g.entries[g.by_spelling[resources.spelling("ACE2005")]].name == "ACE 2005"
+
+
 def test_duplicate_yaml_key(tmp_path: Path) -> None:
     p = tmp_path / "d.yaml"
     p.write_text("datasets:\n  - {name: Foo, name: Bar}\n")

@@ -30,7 +30,14 @@ import regex
 from pipeline.extract import recognise, resources, systems
 from pipeline.extract.resources import fold
 from pipeline.extract.segment import Span, find_digit, split_clauses
-from pipeline.extract.tag import MODEL_FAMILY, Tag, Tags, looks_like_name, sentence_tags
+from pipeline.extract.tag import (
+    MODEL_FAMILY,
+    Tag,
+    Tags,
+    looks_like_name,
+    name_tag,
+    sentence_tags,
+)
 from pipeline.extract.tasks import task_of, usual_metric
 from pipeline.records import Result
 
@@ -635,7 +642,7 @@ def _respective_names(text: str, after: int, resp: Tag, dtags: list[Tag]) -> lis
             if any(d.start < e and s < d.end for d in dtags) or not name[:1].isupper() or \
                     len(name.split()) > 3 or MODEL_FAMILY.match(name):
                 return []  # part of a known name ("WMT14 En-De"), or not a name
-            tag = Tag(s, e, "DATASET", "respectively", name, (False, None))
+            tag = name_tag(s, e, name, "respectively")
         out.append(tag)
     # A plain capitalised word ("Kumar") or a short acronym ("NNE"; but also "GPU", "WT") is
     # a dataset only in a list that also holds a known one.

@@ -45,6 +45,16 @@ def fold(text: str) -> str:
     return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
 
 
+_SPELLING_MARKS = regex.compile(r"[\s\-_'’‐‑–]+")
+
+
+def spelling(name: str) -> str:
+    """A name's key with case, spaces, hyphens, underscores and apostrophes dropped:
+    "ACE2005", "ACE 2005" and "ace-2005" are spellings of one name; "+", "*", digits and dots
+    still tell names apart ("HumanEval+", "Human3.6M")."""
+    return _SPELLING_MARKS.sub("", name.casefold())
+
+
 class _TextState:
     """What the many scans of one abstract share: its fold, whether pre-checks apply
     (`has_fold_special`), and per pattern file the branches whose `require` holds."""
@@ -246,6 +256,9 @@ class DatasetGazetteer:
     """Folded surface forms -> tuple[(entry index, surface)]."""
     by_key: dict[str, int]
     """Folded surface form -> entry index (for list expansion look-ups)."""
+    by_spelling: dict[str, int]
+    """`spelling` of a name or alias -> entry index, for keys only one entry has: the
+    canonical name of a dataset a text introduces in another spelling ("InShop")."""
     families: tuple[tuple[str, str], ...]
     """(prefix, joiner) pairs whose list forms expand ("CIFAR-10, -20, -100")."""
     path: str
@@ -305,6 +318,7 @@ def load_datasets(path: Path, *more: Path) -> DatasetGazetteer:
     its own and may not reuse its spellings) and build their automaton."""
     docs = [(p, _dataset_doc(p)) for p in (path, *more)]
     entries: list[DatasetEntry] = []
+    wheres: list[str] = []
     owner: dict[str, tuple[str, str]] = {}
     surfaces: dict[str, list[tuple[int, str]]] = {}
     for file, raw in [(p, r) for p, doc in docs for r in doc["datasets"]]:
@@ -337,6 +351,7 @@ def load_datasets(path: Path, *more: Path) -> DatasetGazetteer:
             raise GazetteerError(f"{where}: {name}: `context_blocklist` must be a list of "
                                  f"non-empty strings")
         idx = len(entries)
+        wheres.append(where)
         entry = DatasetEntry(
             name=name,
             aliases=tuple(aliases),
@@ -365,15 +380,25 @@ def load_datasets(path: Path, *more: Path) -> DatasetGazetteer:
         owner.setdefault(fold(name) if case == "fold" else name, (name, where))
     automaton = Matcher({key: tuple(vals) for key, vals in surfaces.items()})
     by_key: dict[str, int] = {}
+    spellings: dict[str, set[int]] = {}
+    named: dict[str, int] = {}
     for idx, ent in enumerate(entries):
         for form in (ent.name, *ent.aliases):
             by_key.setdefault(fold(form), idx)
+            spellings.setdefault(spelling(form), set()).add(idx)
+        first = named.setdefault(spelling(ent.name), idx)
+        if first != idx:
+            raise GazetteerError(
+                f"{wheres[idx]}: {ent.name}: another spelling of {entries[first].name!r} "
+                f"({wheres[first]}); make it an alias of that entry")
+    by_spelling = {k: next(iter(v)) for k, v in spellings.items() if len(v) == 1}
     families: list[tuple[str, str]] = []
     for file, fam in [(p, f) for p, doc in docs for f in doc.get("families", []) or []]:
         if not isinstance(fam, dict) or not isinstance(fam.get("prefix"), str):
             raise GazetteerError(f"{file}:{fam.get('__line__', 0)}: bad family {fam!r}")
         families.append((fam["prefix"], str(fam.get("joiner", ""))))
-    return DatasetGazetteer(tuple(entries), automaton, by_key, tuple(families), str(path))
+    return DatasetGazetteer(tuple(entries), automaton, by_key, by_spelling, tuple(families),
+                            str(path))
 
 
 # ----------------------------------------------------------------------------- metrics

@@ -157,7 +157,7 @@ def tag_datasets(text: str, title: str = "") -> list[Tag]:
             if longer is not None:
                 end = longer
                 full = text[start:end]
-                hit = g.by_key.get(fold(full))
+                hit = known_entry(g, full)
                 value = entries[hit].name if hit is not None else full
                 label = "gazetteer" if hit is not None else "extended"
         if label == "gazetteer" and (entry.context != "any" or entry.context_blocklist):
@@ -195,6 +195,22 @@ def tag_datasets(text: str, title: str = "") -> list[Tag]:
     if needs_context:
         tags = _apply_context_rules(text, tags, needs_context)
     return tags
+
+
+def known_entry(g: resources.DatasetGazetteer, name: str) -> int | None:
+    """The gazetteer entry a name found in the text spells, exactly or in another spelling
+    ("ACE2005" for "ACE 2005", "InShop" for "In-Shop"), or None."""
+    hit = g.by_key.get(fold(name))
+    return hit if hit is not None else g.by_spelling.get(resources.spelling(name))
+
+
+def name_tag(start: int, end: int, name: str, label: str) -> Tag:
+    """The DATASET tag of a name a rule found as written (`label`: intro, respectively),
+    named as the gazetteer names it when the name is another spelling of an entry's."""
+    g = resources.datasets()
+    hit = g.by_spelling.get(resources.spelling(name))
+    value = g.entries[hit].name if hit is not None else name
+    return Tag(start, end, "DATASET", label, value, (hit is not None, None))
 
 
 _pass_cache: dict[int, tuple[Any, resources.Matcher, frozenset[str]]] = {}
@@ -387,7 +403,7 @@ def _intro_datasets(text: str, known: list[Tag]) -> list[Tag]:
             if not (looks_like_name(name) or (
                     pid in _WHOLE_NAME_LISTS and name.split()[0].lower() not in _NOT_NAMES)):
                 continue
-            out.append(Tag(s, e, "DATASET", "intro", name, (False, None)))
+            out.append(name_tag(s, e, name, "intro"))
     return out
 
 
@@ -416,7 +432,7 @@ def _title_datasets(text: str, title: str, known: list[Tag]) -> list[Tag]:
     if name is None:
         return []
     g = resources.datasets()
-    hit = g.by_key.get(fold(name))
+    hit = known_entry(g, name)
     value = g.entries[hit].name if hit is not None else name
     out: list[Tag] = []
     pos = text.find(name)

@@ -10,7 +10,9 @@ A PwC dataset name is taken, in the form an abstract would write it, when:
 - split and subset tails are dropped ("Cityscapes test" -> Cityscapes, "VQA v1 test-std" ->
   VQA v1, "CUHK03 (labeled)" -> CUHK03) and what is left has a capital letter or a digit and
   at least three characters (four when it is only letters: "DET", "AIR" are words first);
-- no spelling of `datasets.yaml` is the same name (case-folded);
+- no spelling of `datasets.yaml` is the same name (case, spaces, hyphens and underscores
+  aside: `resources.spelling`);
+- spellings of one name ("ACE 2004", "ACE2004") are one entry, named as more papers name it;
 - the name, exactly as written, occurs on word boundaries in at least one train-split
   abstract (so it is a name authors write, not only a leaderboard label), or it has the
   shape of a name (`name_like`: one to three capitalised or numeric tokens, one with a
@@ -122,19 +124,23 @@ def build(labels: Path = DATA / "labels.jsonl.gz",
              and not (len(n) <= 3 and n.isalpha())]
     texts = _abstracts(abstracts, papers)
     keep = written(cands, texts) | {n for n in cands if name_like(n)}
+    # Spellings of one name ("ACE 2004"/"ACE2004", "SciTail"/"SciTaiL") are one entry, named
+    # in ASCII if it can be, then as more papers name it; the others are its aliases (entries
+    # match exactly). A spelling of a datasets.yaml name is left out: that file lists its own
+    # aliases.
+    groups: dict[str, list[str]] = {}
+    for name in sorted(keep, key=lambda n: (not n.isascii(), -counts[n], fold(n), n)):
+        key = resources.spelling(name)
+        if key not in hand.by_spelling:
+            groups.setdefault(key, []).append(name)
     entries: list[dict[str, object]] = []
-    for name in sorted(keep, key=lambda n: (fold(n), n)):
-        entry: dict[str, object] = {"name": name, "aliases": [], "case": "exact"}
+    for name, *aliases in sorted(groups.values(), key=lambda g: (fold(g[0]), g[0])):
+        aliases = [a for a in aliases if fold(a) != fold(name)]
+        entry: dict[str, object] = {"name": name, "aliases": sorted(aliases), "case": "exact"}
         if regex.fullmatch(r"[A-Za-z]+", name):
             entry["context"] = "dataset"
         entries.append(entry)
-    # Case-exact names that fold alike ("SciTail"/"SciTaiL"): the one more papers use.
-    by_fold: dict[str, dict[str, object]] = {}
-    for e in entries:
-        k = fold(str(e["name"]))
-        if k not in by_fold or counts[str(e["name"])] > counts[str(by_fold[k]["name"])]:
-            by_fold[k] = e
-    return [e for e in entries if by_fold[fold(str(e["name"]))] is e]
+    return entries
 
 
 def to_yaml(entries: Sequence[dict[str, object]]) -> str:
