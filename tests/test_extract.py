@@ -223,6 +223,20 @@ def test_a_dataset_named_with_a_public_or_its_own_words_before_the_noun() -> Non
     assert not got & {"QVOS", "UAV"}
 
 
+@pytest.mark.parametrize(("text", "name"), [
+    # a one-word name that is also a word or acronym counts when written as a dataset
+    ("Segmentation improves on the Material Segmentation (MCubeS) dataset.", "MCubeS"),
+    ("We rank first in the Deepfake Detection Challenge (DFDC) with our detector.", "DFDC"),
+    ("Our re-identification model is strong on the CityFlow testset.", "CityFlow"),
+    # a name in another spelling after adjectives ("FSC147" in the gazetteer)
+    ("Counting errors drop on a recent large-scale FSC-147 dataset.", "FSC147"),
+])
+def test_dataset_contexts_in_parentheses_and_after_adjectives(text: str, name: str) -> None:
+    assert name in {d for d, _, _ in _datasets(text)}
+    assert name not in {d for d, _, _ in _datasets(text.split(" on ")[0].split(" in ")[0]
+                                                    + " uses MCubeS, DFDC and CityFlow.")}
+
+
 def test_capitalised_dataset_noun_and_lists_before_datasets() -> None:
     got = {name for name, _, _ in _datasets(
         "We segment the ZQRS Dataset and detect changes on the KLM-CD and XYZ-CD datasets.")}

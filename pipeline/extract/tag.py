@@ -290,11 +290,14 @@ def _longer_name(text: str, end: int, entry: Any) -> int | None:
 _CTX_BEFORE = regex.compile(
     r"(?:\b(?:on|across|over|benchmarks?|datasets?|suites?|including|evaluated on|tested on|"
     r"namely)"
-    r"\s(?:the\s)?)$"
+    r"\s(?:the\s)?|\b(?:Challenge|Dataset|Benchmark|Corpus|Database)\s?\()$"
 )
+"""Before a name: "on GQA", "the DeepFake Detection Challenge (DFDC"."""
 _CTX_AFTER = regex.compile(
-    r"\s?(?:benchmarks?|datasets?|leaderboard|test[- ]set|test-dev|split)\b", regex.IGNORECASE
+    r"\)?\s?(?:benchmarks?|datasets?|database|corpus|leaderboard|test[- ]?set|test-dev|"
+    r"split)\b", regex.IGNORECASE
 )
+"""After a name: "GQA benchmark", "(MCubeS) dataset", "CityFlow testset"."""
 _LIST_GAP = regex.compile(r"\s?(?:,\s?(?:and\s|or\s)?|\s(?:and|or|&)\s|/)\s?")
 
 
