@@ -237,6 +237,19 @@ def test_dataset_contexts_in_parentheses_and_after_adjectives(text: str, name: s
                                                     + " uses MCubeS, DFDC and CityFlow.")}
 
 
+def test_a_named_challenge_is_a_dataset_unless_its_acronym_follows() -> None:
+    got = {d for d, _, _ in _datasets(
+        "Our tracker places first in the ICCV 2023 Ocean Litter Challenge and in the 3rd "
+        "KVRX Challenge.")}
+    assert {"Ocean Litter Challenge", "KVRX Challenge"} <= got
+    # one capitalised word before "Challenge" is no name ("the Wild Challenge"), and a long
+    # name with its acronym after it is that acronym's dataset
+    got = {d for d, _, _ in _datasets(
+        "It ranks 3rd in the Scene Parsing in the Wild Challenge. The Lung Nodule Analysis "
+        "Challenge (LUNAX) is the standard test.")}
+    assert not any("Challenge" in d for d in got) and "LUNAX" in got
+
+
 def test_capitalised_dataset_noun_and_lists_before_datasets() -> None:
     got = {name for name, _, _ in _datasets(
         "We segment the ZQRS Dataset and detect changes on the KLM-CD and XYZ-CD datasets.")}
