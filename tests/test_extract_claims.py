@@ -24,6 +24,19 @@ def test_respectively_aligns_values_and_datasets() -> None:
     assert _triples(text) == [("accuracy", 81.2, "ImageNet"), ("accuracy", 67.4, "Places365")]
 
 
+def test_a_respectively_list_takes_the_datasets_of_the_sentence_before() -> None:
+    text = ("We evaluate on two public sets, namely the Synapse dataset and the KiTS19 dataset. "
+            "The model achieves Dice scores of 84.2% and 87.9%, respectively, with fewer "
+            "parameters. It needs 12 GB of memory.")
+    assert _triples(text) == [("Dice", 84.2, "Synapse"), ("Dice", 87.9, "KiTS19")]
+    # two sentences back is too far, and one value is not a list
+    far = text.replace(" The model", " We train for a day. The model")
+    assert [d for _m, _v, d in _triples(far)] == [None, None]
+    # a U-Net baseline is a model, not a benchmark
+    got = _triples("Dice rises by 7.3% over the UNet benchmark.")
+    assert [d for _m, _v, d in got] == [None]
+
+
 def test_datasets_written_in_another_spelling_take_the_gazetteer_name() -> None:
     # "ACE2005" (gazetteer: "ACE 2005") in a respectively list; "InShop" ("In-Shop") named by
     # "the ... dataset": both published under the one name a leaderboard groups them by.

@@ -29,7 +29,7 @@ import regex
 
 from pipeline.extract import recognise, resources, systems
 from pipeline.extract.resources import fold
-from pipeline.extract.segment import Span, find_digit, split_clauses
+from pipeline.extract.segment import Span, find_digit, sentence_before, split_clauses
 from pipeline.extract.tag import (
     MODEL_FAMILY,
     Tag,
@@ -655,11 +655,14 @@ def _respective_names(text: str, after: int, resp: Tag, dtags: list[Tag]) -> lis
 
 def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Value],
                     dtags: list[Tag], tags: Tags, ctx: _Context, anaphora: bool,
-                    resp: Tag | None) -> None:
+                    resp: Tag | None, prev_datasets: list[Tag]) -> None:
     slash_ds = [g for g in _dataset_groups(text, dtags) if len(g) > 1]
     distinct = _distinct(dtags)
     only = _distinct(tags.datasets)
     inherited = ctx.datasets if (anaphora and not dtags) else []
+    # "... on A and B. It reaches 84.2% and 87.9%, respectively": a respectively-list with
+    # no dataset in its sentence is on the datasets the sentence before was on, in order.
+    listed_before = prev_datasets if (resp is not None and not dtags and not anaphora) else []
     present = {id(w) for w in values}
     for v in values:
         slash = [w for w in v.groups.get("slash", [v]) if id(w) in present]
@@ -696,6 +699,10 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
                 models = _model_list(text, sent, tags, lst[-1].end)
                 if len(models) == k:
                     v.model = models[pos_list]
+        if len(listed_before) > 1 and len(lst) == len(listed_before) and (
+                resp is not None and lst[-1].end <= resp.start):
+            v.dataset_tag = listed_before[pos_list]
+            continue
         if inherited:
             if v.metric in ctx.by_metric and len(ctx.by_metric) > 1:
                 v.dataset_tag = ctx.by_metric[v.metric]
@@ -1076,7 +1083,11 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
         values = [v for v in values if v.metric is not None]
         if not values:
             continue
-        assign_datasets(text, sent, clauses, values, dtags, tags, ctx, anaphora, resp)
+        before = sentence_before(text, sent) if resp is not None else None
+        prev_datasets = _distinct([d for d in tags.datasets if _inside(d, before)]) \
+            if before is not None else []
+        assign_datasets(text, sent, clauses, values, dtags, tags, ctx, anaphora, resp,
+                        prev_datasets)
         steps_tags = [s for s in tags.steps if _inside(s, sent) and s.label == "steps"]
         settings = [s for s in tags.settings if _inside(s, sent) and s.label != "SETTING:k-shot"]
         for v in values:

@@ -140,6 +140,15 @@ def digit_sentences(text: str) -> list[Span]:
     return spans
 
 
+def sentence_before(text: str, sentence: Span) -> Span | None:
+    """The sentence just before `sentence` (as `split_sentences` would cut it), or None."""
+    end = _last_boundary(text, 0, sentence.start)
+    if end is None:
+        return None
+    start = _last_boundary(text, 0, end.start())
+    return Span(start.end() if start is not None else 0, end.end())
+
+
 def _is_abbreviation(text: str, dot: int) -> bool:
     m = _WORD_BEFORE.search(text, max(0, dot - 12), dot)
     if m is None:

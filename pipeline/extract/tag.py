@@ -355,7 +355,8 @@ def _apply_context_rules(text: str, tags: list[Tag], needs: set[int]) -> list[Ta
 MODEL_FAMILY = regex.compile(
     r"(?i:GPT|Llama|LLaMA|Qwen|Claude|Gemini|Gemma|Mistral|Mixtral|DeepSeek|Phi-|PaLM|"
     r"o[134]\b|o[134]-|T5|BERT|RoBERTa|ViT|CLIP|SigLIP|InternVL|LLaVA|Vicuna|Falcon|OLMo|"
-    r"Yi-|Kimi|GLM|ChatGLM|Grok|SDXL|Stable Diffusion|DALL|Imagen|Sora|Flux|ResNet)"
+    r"Yi-|Kimi|GLM|ChatGLM|Grok|SDXL|Stable Diffusion|DALL|Imagen|Sora|Flux|ResNet|U-?Net|"
+    r"nnU-?Net|YOLO)"
     r"(?![a-z])"  # a whole family word: not "VitaBench", "ImageNet", "Clipart"
 )
 
