@@ -37,6 +37,17 @@ def test_a_respectively_list_takes_the_datasets_of_the_sentence_before() -> None
     assert [d for _m, _v, d in got] == [None]
 
 
+def test_names_in_a_list_of_values_beside_a_known_dataset_are_datasets() -> None:
+    text = ("It scores 81.5% on CIFAR-100, 77.0% on the Quarry Lake Scenes and 64.2% on "
+            "3DMixBench.")
+    assert _triples(text) == [("accuracy", 81.5, "CIFAR-100"),
+                              ("accuracy", 77.0, "Quarry Lake Scenes"),
+                              ("accuracy", 64.2, "3DMixBench")]
+    # with no known dataset in the list, the names stay names
+    got = _triples("Our classifier reaches 81.5% accuracy on Quarry Lake and 77.0% on Ridge.")
+    assert [(v, d) for _m, v, d in got] == [(81.5, None), (77.0, None)]
+
+
 def test_datasets_written_in_another_spelling_take_the_gazetteer_name() -> None:
     # "ACE2005" (gazetteer: "ACE 2005") in a respectively list; "InShop" ("In-Shop") named by
     # "the ... dataset": both published under the one name a leaderboard groups them by.

@@ -191,6 +191,8 @@ def tag_datasets(text: str, title: str = "") -> list[Tag]:
     resources.set_literal_index(text, indexed, positions)
     tags.extend(_intro_datasets(text, tags))
     tags.extend(_title_datasets(text, title, tags))
+    if tags:
+        tags.extend(_listed_with_values(text, tags))
     tags.sort(key=lambda t: t.start)
     if needs_context:
         tags = _apply_context_rules(text, tags, needs_context)
@@ -408,6 +410,38 @@ def _intro_datasets(text: str, known: list[Tag]) -> list[Tag]:
                     pid in _WHOLE_NAME_LISTS and name.split()[0].lower() not in _NOT_NAMES)):
                 continue
             out.append(name_tag(s, e, name, "intro"))
+    return out
+
+
+_VALUE_ON_NAME = regex.compile(
+    r"(?<![\w.])\d+(?:\.\d+)?\s?(?:%|percent|points?|pp)?\s(?:on|for)\s(?:the\s)?"
+    r"(?P<name>(?=\d*[A-Z])[A-Z0-9][\w.+-]*(?:\s(?:of\s)?[A-Z0-9][\w.+-]*){0,3})"
+    r"(?=\s?[,;.]|\s(?:and|or)\s|\s(?:datasets?|benchmarks?)\b|$)"
+)
+"""One item of "97.6% on Pavia University, 96.9% on the University of Houston, ..."."""
+
+
+def _listed_with_values(text: str, known: list[Tag]) -> list[Tag]:
+    """The names in a list of values each stated on a name ("16.8 percent on HotpotQA, 14.3
+    percent on 2WikiMultihopQA, and 19.2 percent on MeetingBank") that the gazetteer does
+    not know, when it knows another name of the same list: they are datasets too."""
+    items = list(_VALUE_ON_NAME.finditer(text)) if " on " in text or " for " in text else []
+    out: list[Tag] = []
+    group: list[Any] = []
+    for m in [*items, None]:
+        if m is not None and group and _LIST_GAP.fullmatch(text, group[-1].end(), m.start()):
+            group.append(m)
+            continue
+        if len(group) > 1:
+            spans = [g.span("name") for g in group]
+            hit = [any(t.start < e and s < t.end for t in known) for s, e in spans]
+            if any(hit):
+                for (s, e), h in zip(spans, hit, strict=True):
+                    name = text[s:e].rstrip(".")
+                    if not h and not MODEL_FAMILY.match(name) and \
+                            name.split()[0].lower() not in _NOT_NAMES:
+                        out.append(name_tag(s, s + len(name), name, "listed"))
+        group = [m] if m is not None else []
     return out
 
 
