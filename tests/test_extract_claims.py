@@ -48,6 +48,13 @@ def test_names_in_a_list_of_values_beside_a_known_dataset_are_datasets() -> None
     assert [(v, d) for _m, v, d in got] == [(81.5, None), (77.0, None)]
 
 
+def test_a_latex_macro_after_on_names_a_dataset_unless_it_is_the_method() -> None:
+    text = ("We introduce \\tool, a router. On \\mathbench, \\tool reaches 76.3\\% "
+            "accuracy. Transfer to \\tool gives 80.1\\% accuracy on CommonsenseQA.")
+    assert _triples(text) == [("accuracy", 76.3, "mathbench"),
+                              ("accuracy", 80.1, "CommonsenseQA")]
+
+
 def test_datasets_written_in_another_spelling_take_the_gazetteer_name() -> None:
     # "ACE2005" (gazetteer: "ACE 2005") in a respectively list; "InShop" ("In-Shop") named by
     # "the ... dataset": both published under the one name a leaderboard groups them by.
@@ -55,6 +62,9 @@ def test_datasets_written_in_another_spelling_take_the_gazetteer_name() -> None:
             "It also gets 90.9% Recall@1 on the InShop dataset.")
     assert [(m, v, d) for m, v, d in _triples(text)] == [
         ("F1", 86.4, "ACE 2005"), ("F1", 85.5, "GENIA"), ("Recall@1", 90.9, "In-Shop")]
+    # an entry matched case-exactly, written in another case after "the ... dataset"
+    assert _triples("Our model reaches a Dice of 0.86 on the CONSEP dataset.") == [
+        ("Dice", 0.86, "CoNSeP")]
 
 
 def test_slash_pairs_from_to() -> None:

@@ -210,7 +210,7 @@ def name_tag(start: int, end: int, name: str, label: str) -> Tag:
     """The DATASET tag of a name a rule found as written (`label`: intro, respectively),
     named as the gazetteer names it when the name is another spelling of an entry's."""
     g = resources.datasets()
-    hit = g.by_spelling.get(resources.spelling(name))
+    hit = known_entry(g, name)
     value = g.entries[hit].name if hit is not None else name
     return Tag(start, end, "DATASET", label, value, (hit is not None, None))
 
@@ -379,6 +379,10 @@ _WHOLE_NAME_LISTS = frozenset({"list_then_datasets", "datasets_then_list"})
 """`dataset_intro` patterns whose list items are whole names of up to three words."""
 
 
+_MACRO_INTRO = r"(?i:introduce|propose|present|call|dub|term|name)[sd]?\s(?:(?:a|an|the)\s)?\\"
+"""Before a LaTeX macro that names the paper's own method ("We introduce \\sevra")."""
+
+
 def _intro_datasets(text: str, known: list[Tag]) -> list[Tag]:
     g = resources.datasets()
     out: list[Tag] = []
@@ -392,6 +396,15 @@ def _intro_datasets(text: str, known: list[Tag]) -> list[Tag]:
                 spans.append((base + pos, base + sep.start()))
                 pos = sep.end()
             spans.append((base + pos, base + len(body)))
+        elif label == "DSINTRO_MACRO":
+            # "On \\mathfive, ..." (an abstract with its LaTeX macros left in): the macro
+            # names the dataset, unless the text introduces it as its own method.
+            name = m.group("name")
+            if not any(t.start < m.end() and m.start("name") - 1 < t.end for t in known) and \
+                    not regex.search(_MACRO_INTRO + regex.escape(name) + r"\b", text):
+                out.append(Tag(m.start("name") - 1, m.end(), "DATASET", "macro", name,
+                               (False, None)))
+            continue
         else:
             spans = [m.span("name")]
         for s, e in spans:
@@ -402,6 +415,8 @@ def _intro_datasets(text: str, known: list[Tag]) -> list[Tag]:
             if any(t.start < e and s < t.end for t in known + out):
                 continue
             if fold(name) in g.by_key:
+                # the gazetteer's name in another case ("the Visdrone dataset")
+                out.append(name_tag(s, e, name, "intro"))
                 continue
             # A list of whole names tied to the word "datasets" vouches for a plain
             # capitalised name ("on the Qorva and ZKRS Vexin datasets"); elsewhere the name
