@@ -237,6 +237,12 @@ def test_dataset_contexts_in_parentheses_and_after_adjectives(text: str, name: s
                                                     + " uses MCubeS, DFDC and CityFlow.")}
 
 
+def test_an_acronym_glued_before_a_known_name_makes_another_dataset() -> None:
+    got = {d for d, _, _ in _datasets("We build FL-MedSegBench from MedSegBench and RS-ImageNet "
+                                      "from ImageNet; Tiny-ImageNet is also used.")}
+    assert {"FL-MedSegBench", "MedSegBench", "RS-ImageNet", "ImageNet", "Tiny ImageNet"} == got
+
+
 def test_a_named_challenge_is_a_dataset_unless_its_acronym_follows() -> None:
     got = {d for d, _, _ in _datasets(
         "Our tracker places first in the ICCV 2023 Ocean Litter Challenge and in the 3rd "

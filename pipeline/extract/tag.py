@@ -152,6 +152,17 @@ def tag_datasets(text: str, title: str = "") -> list[Tag]:
                 continue
         value: str = entry.name
         label = "gazetteer"
+        pre = _ACRONYM_PREFIX.search(text, max(0, start - 8), start) if start > 1 else None
+        if pre is not None and (res is not None or _longer_name(text, end, entry) is None):
+            # "FL-MedSegBench": an acronym glued before a known name makes another name
+            start = pre.start()
+            full = text[start:end]
+            hit = known_entry(g, full)
+            value = entries[hit].name if hit is not None else full
+            label = "gazetteer" if hit is not None else "extended"
+            tags.append(Tag(start, end, "DATASET", label, value, (hit is not None, res)))
+            taken_until = end
+            continue
         if res is None:
             longer = _longer_name(text, end, entry)
             if longer is not None:
@@ -267,6 +278,10 @@ def _glued_digits(text: str, end: int, entry: Any) -> bool:
     rule."""
     return (entry.suffix == "none" and entry.name[-1:].isalpha()
             and _GLUED.match(text, end) is not None)
+
+
+_ACRONYM_PREFIX = regex.compile(r"(?<![\w.-])[A-Z][A-Z0-9]{0,5}-$")
+"""An acronym and a hyphen right before a gazetteer name ("FL-" of "FL-MedSegBench")."""
 
 
 def _longer_name(text: str, end: int, entry: Any) -> int | None:
