@@ -211,6 +211,10 @@ def test_title_announces_the_paper_benchmark() -> None:
     text = "We build iQuorWorld and VitaQuor. Agents fail on iQuorWorld and on VitaQuor."
     assert _names(text, "iQuorWorld: A Benchmark for Phones") == ["iQuorWorld"]
     assert _names(text, "VitaQuor: Benchmarking Agents") == ["VitaQuor"]
+    # a name that ends the words before the colon needs the shape of a name
+    text = "We release QRLX. Models fail on QRLX. Quorlex helps."
+    assert _names(text, "Reading the Law with QRLX: A Local Ordinance Corpus") == ["QRLX"]
+    assert _names(text, "Towards Reliable Quorlex: A Clinical Benchmark") == []
 
 
 def test_a_dataset_named_with_a_public_or_its_own_words_before_the_noun() -> None:

@@ -475,11 +475,19 @@ def _listed_with_values(text: str, known: list[Tag]) -> list[Tag]:
     return out
 
 
-_TITLE_BENCHMARK = regex.compile(
-    r"^\s*(?P<name>(?:[A-Z]|[a-z]{1,3}[A-Z])[\w.+*-]*(?:\s[A-Z0-9][\w.+*-]*){0,2})\s?:\s?"
+_TITLE_ANNOUNCES = (
+    r"\s?:\s?"
     r"(?:(?:(?i:a|an|the)\s)?(?:(?!(?i:for|of|on|with|to|in|via|from|and|by)\b)[\w-]+\s){0,5}?"
     r"(?i:benchmark|dataset|corpus|suite|testbed|arena|leaderboard)s?\b|(?i:benchmarking)\b)"
 )
+"""After a title's name: ": A Benchmark for ...", ": A Local Ordinance Corpus", ": Benchmarking"."""
+_TITLE_BENCHMARK = regex.compile(
+    r"^\s*(?P<name>(?:[A-Z]|[a-z]{1,3}[A-Z])[\w.+*-]*(?:\s[A-Z0-9][\w.+*-]*){0,2})"
+    + _TITLE_ANNOUNCES
+)
+
+
+_TITLE_BENCHMARK_LATE = regex.compile(r"^[^:]*\s(?P<name>[A-Z][\w.+*-]*)" + _TITLE_ANNOUNCES)
 
 
 def title_benchmark(title: str) -> str | None:
@@ -487,7 +495,11 @@ def title_benchmark(title: str) -> str | None:
     ..."), or None."""
     m = _TITLE_BENCHMARK.match(title or "")
     if m is None:
-        return None
+        # "Freeing the Law with LOCUS: A Local Ordinance Corpus ...": a name that ends the
+        # words before the colon, when it has the shape of a name
+        m = _TITLE_BENCHMARK_LATE.match(title or "")
+        if m is None or not looks_like_name(m.group("name")):
+            return None
     name = m.group("name")
     if MODEL_FAMILY.match(name) or not (looks_like_name(name) or name[1:].isalpha()):
         return None
