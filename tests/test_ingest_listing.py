@@ -527,3 +527,16 @@ def test_a_digest_marks_its_fields_with_emoji() -> None:
     assert listing_fields.clean_title("Towards Safe AI") == "Towards Safe AI"
     assert listing_fields.parse_authors("👥 Yijia Guo, Wenkai Huang et al.") == (
         "Yijia Guo", "Wenkai Huang")
+
+
+def test_a_bilingual_digest_gives_title_and_abstract_again_in_another_language() -> None:
+    # The model takes the English title for chrome and the translations for more abstract.
+    page = ["Sparse Routing for Legged Robots", "Title (ZH): 腿式机器人的稀疏路由",
+            "Authors: Ann Lee, Bo Chen", "Abstract: We route sparse gaits.",
+            "Abstract (ZH): 我们提出稀疏步态路由。"]
+    (entry,) = _entries(page, "chrome", "chrome", "authors", "abstract", "abstract")
+    assert entry.title == (1, "Sparse Routing for Legged Robots")
+    assert entry.authors == ["Ann Lee", "Bo Chen"]
+    assert entry.abstract == ["We route sparse gaits."]
+    assert listing_fields.translated_title("Titre (EN): Sparse Routing")
+    assert not listing_fields.translated_title("Title: Sparse Routing")

@@ -229,6 +229,15 @@ def bare_label(text: str) -> str | None:
     return None if m is None else m.lastgroup
 
 
+_TRANSLATED_TITLE = regex.compile(rf"^\s*(?:{_TITLE_WORDS})\s?\([^()]{{1,20}}\)\s?[:：]\s*\S",
+                                   regex.IGNORECASE)
+
+
+def translated_title(text: str) -> bool:
+    """A line that gives the title again in another language ("Title (ZH): ...")."""
+    return _TRANSLATED_TITLE.match(text) is not None
+
+
 _INLINE_KIND = {"by": "authors"}
 
 
@@ -247,7 +256,9 @@ def inline_label(text: str) -> str | None:
     return _INLINE_KIND.get(label)
 
 
-_OTHER_LABEL = regex.compile(r"^\s*(?P<l>\p{L}[\p{L}\p{M}\s'’-]{1,40}?)\s?[:：]\s+\S")
+_OTHER_LABEL = regex.compile(
+    r"^\s*(?P<l>\p{L}[\p{L}\p{M}\s'’-]{1,40}?)(?P<q>\s?\([^()]{1,20}\))?\s?[:：]\s+\S")
+"""A label, with a qualifier or not ("Abstract (ZH): ", a translation, is not the abstract)."""
 _ABSTRACT_SECTIONS = regex.compile(
     r"(?i:background|objectives?|aims?|purpose|motivation|context|introduction|methods?|"
     r"methodology|approach|design|setting|participants|results?|findings|discussion|"

@@ -158,13 +158,28 @@ def _cited_pairs(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
     return out
 
 
+def _translated_titles(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
+    """A bilingual digest gives each title again in its other language ("Title (ZH): ..."):
+    that line is a note, and the line before it is the entry's title."""
+    out = list(labels)
+    filled = [i for i, (_, text) in enumerate(window) if text.strip()]
+    for i, j in zip(filled, filled[1:], strict=False):
+        if fields.translated_title(window[j][1]):
+            out[j] = "venue_links"
+            if fields.strip_label(window[i][1])[0] is None and \
+                    not fields.translated_title(window[i][1]):
+                out[i] = "title"
+    return out
+
+
 def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
              ) -> Iterator[tuple[int, str, str]]:
     """`(line number, text, label)` for every line."""
     taggers = taggers or SHIPPED
     for window in windows(lines):
-        labels = _bibtex_blocks(window, _cited_pairs(window, _title_runs(
-            window, model.tag_lines([t for _, t in window], taggers.lines))))
+        labels = _translated_titles(window, _bibtex_blocks(window, _cited_pairs(
+            window, _title_runs(window, model.tag_lines([t for _, t in window],
+                                                        taggers.lines)))))
         introduced: str | None = None
         in_stated_abstract = False
         for (n, text), label in zip(window, labels, strict=True):
