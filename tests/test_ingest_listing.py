@@ -540,3 +540,19 @@ def test_a_bilingual_digest_gives_title_and_abstract_again_in_another_language()
     assert entry.abstract == ["We route sparse gaits."]
     assert listing_fields.translated_title("Titre (EN): Sparse Routing")
     assert not listing_fields.translated_title("Title: Sparse Routing")
+
+
+def test_blocks_of_one_shape_share_the_labels_most_of_them_were_read_with() -> None:
+    page = []
+    for k in range(4):
+        page += [f"Paper Number {k} on Sparse Routing", f"Category: Theory | Novelty: {k}/5",
+                 f"Contribution: The paper {k} routes tokens.", ""]
+    page += ["Title", "Category: Theory", ""]  # a template's placeholder, not a paper
+    said = ["title", "venue_links", "abstract"] * 2 + ["chrome"] * 20
+    entries = _entries(page, *said)
+    assert [e.title[1] for e in entries if e.title] == [
+        f"Paper Number {k} on Sparse Routing" for k in range(4)]
+    assert [e.abstract for e in entries][:4] == [[f"The paper {k} routes tokens."]
+                                                 for k in range(4)]
+    # a title's own "Name:" is no label: one block's word does not make a shape
+    assert listing_text._block_key("KuaiLive: A Dataset") == "kuailive"

@@ -34,6 +34,7 @@ kept as read (trimmed, without an "Abstract:" label). Decoding follows `common`.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -172,14 +173,63 @@ def _translated_titles(window: list[tuple[int, str]], labels: list[str]) -> list
     return out
 
 
+_KEYED = regex.compile(r"^\s*(\p{L}[\p{L}&/\s]{0,24}?)\s?[:：]\s")
+
+
+def _block_key(text: str) -> str:
+    """A line's place in a block's shape: its label word ("category"), or "·" if it has none."""
+    m = _KEYED.match(text)
+    return m.group(1).casefold() if m is not None else "·"
+
+
+def _repeated_blocks(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
+    """Entries of a page are written alike: blocks of lines (between blank lines) of one
+    shape ("Title", "Category: ...", "Contribution: ..."), at least two of which the model
+    read with a title, share their labels: a line the model left as chrome takes the label
+    most of those blocks give its place. A label word counts in a shape only when two blocks
+    use it (else "KuaiLive: A Dataset" would be a label)."""
+    out = list(labels)
+    blocks: list[list[int]] = []
+    for i, (_, text) in enumerate(window):
+        if not text.strip():
+            blocks.append([])
+        elif blocks and blocks[-1]:
+            blocks[-1].append(i)
+        else:
+            blocks.append([i])
+    blocks = [b for b in blocks if len(b) > 1]
+    keys = {i: _block_key(window[i][1]) for b in blocks for i in b}
+    uses = Counter(k for b in blocks for k in {keys[i] for i in b})
+    shapes: dict[tuple[str, ...], list[list[int]]] = {}
+    for block in blocks:
+        shape = tuple(keys[i] if uses[keys[i]] > 1 else "·" for i in block)
+        if "·" in shape and any(k != "·" for k in shape):
+            shapes.setdefault(shape, []).append(block)
+    for same in shapes.values():
+        read = [b for b in same if any(out[i] == "title" for i in b)]
+        if len(read) < 2:
+            continue
+        for pos in range(len(same[0])):
+            votes = Counter(out[b[pos]] for b in read if out[b[pos]] != "chrome")
+            if not votes:
+                continue
+            label = votes.most_common(1)[0][0]
+            for block in same:
+                i = block[pos]
+                if out[i] == "chrome" and not (label == "title" and
+                                               len(window[i][1].split()) < 2):
+                    out[i] = label  # (a lone word, "Title", is a template's placeholder)
+    return out
+
+
 def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
              ) -> Iterator[tuple[int, str, str]]:
     """`(line number, text, label)` for every line."""
     taggers = taggers or SHIPPED
     for window in windows(lines):
-        labels = _translated_titles(window, _bibtex_blocks(window, _cited_pairs(
-            window, _title_runs(window, model.tag_lines([t for _, t in window],
-                                                        taggers.lines)))))
+        labels = _repeated_blocks(window, _translated_titles(window, _bibtex_blocks(
+            window, _cited_pairs(window, _title_runs(window, model.tag_lines(
+                [t for _, t in window], taggers.lines))))))
         introduced: str | None = None
         in_stated_abstract = False
         for (n, text), label in zip(window, labels, strict=True):
