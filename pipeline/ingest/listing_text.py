@@ -222,14 +222,33 @@ def _repeated_blocks(window: list[tuple[int, str]], labels: list[str]) -> list[s
     return out
 
 
+PROSE_CHARS = 100
+"""A line at least this long, right under an entry's authors, is prose, not page chrome."""
+
+
+def _prose_after_authors(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
+    """A long line of prose right under an entry's title and authors that the model took for
+    chrome (a digest's summary in a language it has seen little of) is the entry's abstract."""
+    out = list(labels)
+    filled = [i for i, (_, text) in enumerate(window) if text.strip()]
+    said = {i: fields.inline_label(window[i][1]) or out[i] for i in filled}  # "👥 A, B"
+    for h, i, j in zip(filled, filled[1:], filled[2:], strict=False):
+        text = window[j][1].strip()
+        if said[h] == "title" and said[i] == "authors" and out[j] == "chrome" and \
+                len(text) >= PROSE_CHARS and fields.strip_label(text)[0] is None and \
+                not fields.urls(text):
+            out[j] = "abstract"
+    return out
+
+
 def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
              ) -> Iterator[tuple[int, str, str]]:
     """`(line number, text, label)` for every line."""
     taggers = taggers or SHIPPED
     for window in windows(lines):
-        labels = _repeated_blocks(window, _translated_titles(window, _bibtex_blocks(
-            window, _cited_pairs(window, _title_runs(window, model.tag_lines(
-                [t for _, t in window], taggers.lines))))))
+        labels = _prose_after_authors(window, _repeated_blocks(window, _translated_titles(
+            window, _bibtex_blocks(window, _cited_pairs(window, _title_runs(
+                window, model.tag_lines([t for _, t in window], taggers.lines)))))))
         introduced: str | None = None
         in_stated_abstract = False
         for (n, text), label in zip(window, labels, strict=True):
