@@ -559,8 +559,10 @@ def test_blocks_of_one_shape_share_the_labels_most_of_them_were_read_with() -> N
 
 
 def test_a_long_prose_line_under_title_and_authors_is_the_abstract() -> None:
-    summary = ("이 논문은 희소 라우팅으로 다리 로봇의 보행을 학습하며, 실제 로봇에서 에너지 소비를 크게 줄이면서도 "
-               "안정적인 보행을 유지한다는 점이 인상적입니다. 시뮬레이션과 실제 실험 모두에서 일관된 결과를 보여요.")
+    summary = ("이 논문은 희소 라우팅으로 다리 로봇의 보행을 학습하며, "
+               "실제 로봇에서 에너지 소비를 크게 줄이면서도 "
+               "안정적인 보행을 유지한다는 점이 인상적입니다. "
+               "시뮬레이션과 실제 실험 모두에서 일관된 결과를 보여요.")
     page = ["📄 Sparse Routing for Legged Robots", "👥 Ann Lee, Bo Chen", summary,
             "📄 Dense Routing", "👥 Cy Dee", "Short note."]
     entries = _entries(page, "title", "chrome", "chrome", "title", "chrome", "chrome")
