@@ -567,3 +567,15 @@ def test_a_long_prose_line_under_title_and_authors_is_the_abstract() -> None:
             "📄 Dense Routing", "👥 Cy Dee", "Short note."]
     entries = _entries(page, "title", "chrome", "chrome", "title", "chrome", "chrome")
     assert [e.abstract for e in entries] == [[summary], []]
+
+
+def test_a_line_of_names_under_a_title_is_its_authors() -> None:
+    page = ["Graph Datasets for Node Embeddings", "Ann B Lee (Univ. of Somewhere); Bo Chen (ETH)",
+            "Abstract: We release graphs."]
+    (entry,) = _entries(page, "title", "title", "abstract")
+    assert entry.title == (1, "Graph Datasets for Node Embeddings")
+    assert entry.authors == ["Ann B Lee", "Bo Chen"]
+    assert entry.abstract == ["We release graphs."]
+    assert not listing_fields.is_author_line("Characteristic Circuits Zhongjie Yu · Martin Trapp")
+    assert not listing_fields.is_author_line("[Glorot, X., & Bengio, Y. (2010)]")
+    assert not listing_fields.is_author_line("Attention Is All You Need")

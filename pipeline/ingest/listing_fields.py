@@ -101,6 +101,15 @@ def is_name_list(text: str) -> bool:
     return True
 
 
+def is_author_line(text: str) -> bool:
+    """Two or more names, or names with their affiliations in brackets, and nothing else
+    ("Ann Lee (MIT); Bo Chen (ETH)")."""
+    bare = _BRACKETED.sub("", text).strip()
+    parts = [p for p in _NAME_PARTS.split(bare) if p.strip()]
+    return (bare != text.strip() or len(parts) > 1) and not text.lstrip().startswith(("[", "(")) \
+        and all(len(p.split()) <= 3 for p in parts) and is_name_list(bare)
+
+
 @dataclass(frozen=True, slots=True)
 class Segment:
     """A stretch of a line between two boundaries, and where it stands in the line."""

@@ -222,6 +222,17 @@ def _repeated_blocks(window: list[tuple[int, str]], labels: list[str]) -> list[s
     return out
 
 
+def _names_under_title(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
+    """A line of names (with their affiliations or not) right under a title is that entry's
+    authors, even when the model took it for a second title."""
+    out = list(labels)
+    filled = [i for i, (_, text) in enumerate(window) if text.strip()]
+    for i, j in zip(filled, filled[1:], strict=False):
+        if out[i] == "title" and out[j] == "title" and fields.is_author_line(window[j][1]):
+            out[j] = "authors"
+    return out
+
+
 PROSE_CHARS = 100
 """A line at least this long, right under an entry's authors, is prose, not page chrome."""
 
@@ -241,14 +252,19 @@ def _prose_after_authors(window: list[tuple[int, str]], labels: list[str]) -> li
     return out
 
 
+_RULES = (_title_runs, _cited_pairs, _bibtex_blocks, _translated_titles, _repeated_blocks,
+          _names_under_title, _prose_after_authors)
+"""The structure rules, in the order they amend the line model's labels."""
+
+
 def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
              ) -> Iterator[tuple[int, str, str]]:
     """`(line number, text, label)` for every line."""
     taggers = taggers or SHIPPED
     for window in windows(lines):
-        labels = _prose_after_authors(window, _repeated_blocks(window, _translated_titles(
-            window, _bibtex_blocks(window, _cited_pairs(window, _title_runs(
-                window, model.tag_lines([t for _, t in window], taggers.lines)))))))
+        labels = model.tag_lines([t for _, t in window], taggers.lines)
+        for rule in _RULES:
+            labels = rule(window, labels)
         introduced: str | None = None
         in_stated_abstract = False
         for (n, text), label in zip(window, labels, strict=True):
