@@ -55,6 +55,13 @@ def test_a_latex_macro_after_on_names_a_dataset_unless_it_is_the_method() -> Non
                               ("accuracy", 80.1, "CommonsenseQA")]
 
 
+def test_a_dataset_name_between_value_and_metric() -> None:
+    assert _triples("Our sampler reaches 2.1 CIFAR-10 FID and an 85.5% ImageNet top-1 "
+                    "accuracy.") == [("FID", 2.1, "CIFAR-10"), ("accuracy", 85.5, "ImageNet")]
+    # a dataset after the value but no metric right after it names nothing
+    assert _triples("We train on 50% ImageNet images and report FID.") == []
+
+
 def test_datasets_written_in_another_spelling_take_the_gazetteer_name() -> None:
     # "ACE2005" (gazetteer: "ACE 2005") in a respectively list; "InShop" ("In-Shop") named by
     # "the ... dataset": both published under the one name a leaderboard groups them by.
