@@ -493,11 +493,13 @@ _TITLE_BENCHMARK_LATE = regex.compile(r"^[^:]*\s(?P<name>[A-Z][\w.+*-]*)" + _TIT
 def title_benchmark(title: str) -> str | None:
     """The dataset a title announces ("FooBench: A Benchmark for ...", "Foo: Benchmarking
     ..."), or None."""
-    m = _TITLE_BENCHMARK.match(title or "")
+    if not title or ":" not in title:
+        return None
+    m = _TITLE_BENCHMARK.match(title)
     if m is None:
         # "Freeing the Law with LOCUS: A Local Ordinance Corpus ...": a name that ends the
         # words before the colon, when it has the shape of a name
-        m = _TITLE_BENCHMARK_LATE.match(title or "")
+        m = _TITLE_BENCHMARK_LATE.match(title)
         if m is None or not looks_like_name(m.group("name")):
             return None
     name = m.group("name")
