@@ -579,3 +579,26 @@ def test_a_line_of_names_under_a_title_is_its_authors() -> None:
     assert not listing_fields.is_author_line("Characteristic Circuits Zhongjie Yu · Martin Trapp")
     assert not listing_fields.is_author_line("[Glorot, X., & Bengio, Y. (2010)]")
     assert not listing_fields.is_author_line("Attention Is All You Need")
+
+
+def test_a_reference_written_one_field_a_line_authors_first() -> None:
+    page = ["Serrano-Gotarredona, T. , Andreou, A.G. ,", "AER Filtering for Vision Systems,",
+            "IEEE Trans. Circuits Syst., 46(9):1064-1071, 1999.",
+            "Liu, S.-C. and Delbruck, T.,", "Neuromorphic sensory systems,",
+            "Current Opinion in Neurobiology, 20:3(288-295), 2010."]
+    entries = _entries(page, "venue_links")
+    assert [(e.title[1] if e.title else None, e.authors) for e in entries] == [
+        ("AER Filtering for Vision Systems", ["T. Serrano-Gotarredona", "A.G. Andreou"]),
+        ("Neuromorphic sensory systems", ["S.-C. Liu", "T. Delbruck"])]
+    assert listing_fields.clean_title("Neuromorphic sensory systems,") == \
+        "Neuromorphic sensory systems"
+
+
+def test_authors_after_their_title_stay_with_it() -> None:
+    # title, authors, more authors, next title: the second authors line is no new entry
+    page = ["Sparse Routing of Tokens in Mixtures", "Ann Lee, Bo Chen", "Cy Dee, Ed Fu",
+            "Dense Routing of Tokens in Mixtures", "Gil Ho"]
+    entries = _entries(page, "title", "authors", "authors", "title", "authors")
+    assert [(e.title[1], e.authors) for e in entries] == [
+        ("Sparse Routing of Tokens in Mixtures", ["Ann Lee", "Bo Chen", "Cy Dee", "Ed Fu"]),
+        ("Dense Routing of Tokens in Mixtures", ["Gil Ho"])]

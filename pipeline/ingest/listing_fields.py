@@ -380,12 +380,13 @@ def span_text(text: str, segs: Sequence[Segment], tags: Sequence[str], tag: str)
 
 def clean_title(text: str) -> str:
     """A title span without a leading list number ("1. ", "[3] ", "#5: "), a leading date code
-    ("200630 "), trailing hashtags, wrapping quotes, a closing period or a leading label."""
+    ("200630 "), trailing hashtags, wrapping quotes, a closing period or comma or a leading
+    label."""
     text = _LEADING_NUMBER.sub("", strip_label(rules.collapse(text))[1])
     text = _TRAILING_TAGS.sub("", _LEADING_DATE.sub("", _LEADING_MARKS.sub("", text)))
     text = text.strip(" \"“”'‘’")
-    if text.endswith(".") and not text.endswith(".."):
-        text = text[:-1].rstrip()
+    if text.endswith((".", ",")) and not text.endswith(".."):
+        text = text[:-1].rstrip(" \"“”'‘’")
     return text
 
 

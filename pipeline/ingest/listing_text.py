@@ -233,6 +233,24 @@ def _names_under_title(window: list[tuple[int, str]], labels: list[str]) -> list
     return out
 
 
+_YEAR = regex.compile(rf"\b{rules.YEAR}\b")
+
+
+def _reference_lines(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
+    """A reference written one field a line, each ending in a comma: its authors ("Liu,
+    S.-C. and Delbruck, T.,"), its title ("Neuromorphic sensory systems,") and its venue
+    with a year ("Current Opinion in Neurobiology, 20:3(288-295), 2010.")."""
+    out = list(labels)
+    filled = [i for i, (_, text) in enumerate(window) if text.strip()]
+    for i, j, k in zip(filled, filled[1:], filled[2:], strict=False):
+        names, title, venue = (window[x][1].strip() for x in (i, j, k))
+        if names.endswith(",") and title.endswith(",") and _YEAR.search(venue) and \
+                len(title.split()) >= 2 and fields.is_name_list(names) and \
+                not fields.is_name_list(title) and not _YEAR.search(title):
+            out[i], out[j], out[k] = "authors", "title", "venue_links"
+    return out
+
+
 PROSE_CHARS = 100
 """A line at least this long, right under an entry's authors, is prose, not page chrome."""
 
@@ -253,7 +271,7 @@ def _prose_after_authors(window: list[tuple[int, str]], labels: list[str]) -> li
 
 
 _RULES = (_title_runs, _cited_pairs, _bibtex_blocks, _translated_titles, _repeated_blocks,
-          _names_under_title, _prose_after_authors)
+          _names_under_title, _reference_lines, _prose_after_authors)
 """The structure rules, in the order they amend the line model's labels."""
 
 
@@ -329,7 +347,8 @@ def segment_entries(lines: Iterable[tuple[int, str]], taggers: Taggers | None = 
     """Group `(line number, text)` pairs into entries (see the module docstring)."""
     taggers = taggers or SHIPPED
     current: Entry | None = None
-    for lineno, text, label in labelled(lines, taggers):
+    previous: str | None = None  # the label of the entry line before
+    for (lineno, text, label), following in _with_next_field(labelled(lines, taggers)):
         if label in model.OUTSIDE:
             if label == "heading" and current is not None:
                 yield current
@@ -337,13 +356,38 @@ def segment_entries(lines: Iterable[tuple[int, str]], taggers: Taggers | None = 
             elif label == "chrome":
                 log.debug("line %d: chrome %r", lineno, text[:80])
             continue
-        if current is None or label == "title":
+        # Authors written before their title ("Liu, S.-C. and Delbruck, T.," then the
+        # title): names right before a title open the next entry once the current one has
+        # its own, and a title joins an entry that so far has only its authors.
+        authors_first = label == "authors" and following == "title" and previous not in (
+            "authors", "title") and current is not None and current.title is not None \
+            and bool(current.authors)
+        joins = label == "title" and previous == "authors" and current is not None and \
+            current.title is None and bool(current.authors) and not current.abstract
+        if current is None or authors_first or (label == "title" and not joins):
             if current is not None:
                 yield current
             current = Entry()
         add_line(current, lineno, text, label, taggers)
+        previous = label
     if current is not None:
         yield current
+
+
+def _with_next_field(items: Iterable[tuple[int, str, str]]
+                     ) -> Iterator[tuple[tuple[int, str, str], str | None]]:
+    """Each labelled line with the label of the next line that is not blank, chrome or a
+    heading (None at the end)."""
+    pending: list[tuple[int, str, str]] = []
+    for item in items:
+        if item[2] in model.OUTSIDE or not item[1].strip():
+            pending.append(item)
+            continue
+        for held in pending:
+            yield held, item[2]
+        pending = [item]
+    for held in pending:
+        yield held, None
 
 
 def entry_to_item(entry: Entry, name: str) -> Record | Rejected:
