@@ -279,6 +279,9 @@ def test_capitalised_dataset_noun_and_lists_before_datasets() -> None:
      {"TQ-50", "TQ-100"}),
     ("We introduce two new datasets of aggregative queries: HOTELZ and WORLD CUPZ.",
      {"HOTELZ", "WORLD CUPZ"}),
+    # the list's last name ends at the sentence's end, whatever comes next
+    ("We introduce two new datasets of queries: HOTELZ and WORLD CUPZ. Experiments show gains.",
+     {"HOTELZ", "WORLD CUPZ"}),
 ])
 def test_lists_tied_to_the_word_datasets(text: str, want: set[str]) -> None:
     assert want <= {name for name, _, _ in _datasets(text)}

@@ -423,8 +423,8 @@ def _intro_datasets(text: str, known: list[Tag]) -> list[Tag]:
         else:
             spans = [m.span("name")]
         for s, e in spans:
-            name = text[s:e].rstrip(".'")
-            if not name or ". " in name or MODEL_FAMILY.match(name):
+            name = text[s:e].split(". ", 1)[0].rstrip(".'")  # a list's last item ends there
+            if not name or MODEL_FAMILY.match(name):
                 continue
             e = s + len(name)
             if any(t.start < e and s < t.end for t in known + out):
