@@ -602,3 +602,18 @@ def test_authors_after_their_title_stay_with_it() -> None:
     assert [(e.title[1], e.authors) for e in entries] == [
         ("Sparse Routing of Tokens in Mixtures", ["Ann Lee", "Bo Chen", "Cy Dee", "Ed Fu"]),
         ("Dense Routing of Tokens in Mixtures", ["Gil Ho"])]
+
+
+def test_title_and_abstract_lines_keep_their_rhythm_where_the_model_loses_it() -> None:
+    prose = ("We study {} and find that it helps a lot on every benchmark we tried, by a wide "
+             "margin, at no extra cost.")
+    page = []
+    for topic in ("Sparse Routing", "Dense Routing", "Token Merging", "Early Exits"):
+        page += [f"Learning {topic} for Large Language Models", prose.format(topic), ""]
+    page += ["2. Why routing matters for our readers", prose.format("routing"), ""]
+    said = ["title", "abstract"] * 2 + ["chrome"] * 10
+    entries = _entries(page, *said)
+    assert [e.title[1] for e in entries if e.title] == [
+        f"Learning {t} for Large Language Models"
+        for t in ("Sparse Routing", "Dense Routing", "Token Merging", "Early Exits")]
+    assert all(e.abstract for e in entries)

@@ -378,6 +378,11 @@ def span_text(text: str, segs: Sequence[Segment], tags: Sequence[str], tag: str)
     return spans
 
 
+def list_numbered(text: str) -> bool:
+    """A line that opens with a list number ("1. ", "[3] ", "#5: ")."""
+    return _LEADING_NUMBER.match(text) is not None
+
+
 def clean_title(text: str) -> str:
     """A title span without a leading list number ("1. ", "[3] ", "#5: "), a leading date code
     ("200630 "), trailing hashtags, wrapping quotes, a closing period or comma or a leading

@@ -255,6 +255,29 @@ PROSE_CHARS = 100
 """A line at least this long, right under an entry's authors, is prose, not page chrome."""
 
 
+def _title_prose_pairs(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
+    """A page of entries written as a title line and an abstract line, read so at least
+    twice: a title-shaped line followed by a long line of prose, both taken for chrome or a
+    heading where the model lost the rhythm, is such an entry too."""
+    out = list(labels)
+    filled = [i for i, (_, text) in enumerate(window) if text.strip()]
+    pairs = list(zip(filled, filled[1:], strict=False))
+
+    def prose(j: int) -> bool:
+        text = window[j][1].strip()
+        return len(text) >= PROSE_CHARS and _KEYED.match(text) is None
+
+    if sum(1 for i, j in pairs if out[i] == "title" and out[j] == "abstract" and prose(j)) < 2:
+        return out
+    for i, j in pairs:
+        # (a numbered line over a paragraph is as often a digest's own point: "2. VLMs ...")
+        if out[i] in ("chrome", "heading") and out[j] in ("chrome", "heading") and \
+                rules.title_shaped(window[i][1]) and _KEYED.match(window[i][1]) is None and \
+                not fields.list_numbered(window[i][1]) and prose(j):
+            out[i], out[j] = "title", "abstract"
+    return out
+
+
 def _prose_after_authors(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
     """A long line of prose right under an entry's title and authors that the model took for
     chrome (a digest's summary in a language it has seen little of) is the entry's abstract."""
@@ -271,7 +294,7 @@ def _prose_after_authors(window: list[tuple[int, str]], labels: list[str]) -> li
 
 
 _RULES = (_title_runs, _cited_pairs, _bibtex_blocks, _translated_titles, _repeated_blocks,
-          _names_under_title, _reference_lines, _prose_after_authors)
+          _names_under_title, _reference_lines, _title_prose_pairs, _prose_after_authors)
 """The structure rules, in the order they amend the line model's labels."""
 
 
