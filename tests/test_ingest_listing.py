@@ -617,3 +617,22 @@ def test_title_and_abstract_lines_keep_their_rhythm_where_the_model_loses_it() -
         f"Learning {t} for Large Language Models"
         for t in ("Sparse Routing", "Dense Routing", "Token Merging", "Early Exits")]
     assert all(e.abstract for e in entries)
+
+
+def test_a_table_with_a_paper_column_gives_one_entry_a_row() -> None:
+    page = ["Reading Group Archive", "Date\tPresenter\tPaper\tWhy",
+            "29/03/21\tDima Galat\tMaking Sentence Embeddings Multilingual\tGood intro",
+            "12/04/21\tDuy Khuu\tIn Defense of Pseudo-Labeling\tNice idea",
+            "Schedule ends here.",
+            "Title\tAuthors\tSlides",
+            "Learning with Less Labels\tNegar Rouzmateh\tSlide",
+            "Lessons from Teaching Data Science\tJohn Guerra, Ann Lee\t"]
+    entries = _entries(page, "chrome")
+    assert [(e.title[1] if e.title else None, e.authors) for e in entries] == [
+        ("Making Sentence Embeddings Multilingual", []),  # a presenter is no author
+        ("In Defense of Pseudo-Labeling", []),
+        ("Learning with Less Labels", ["Negar Rouzmateh"]),
+        ("Lessons from Teaching Data Science", ["John Guerra", "Ann Lee"])]
+    # one row under a header is a page's own front matter
+    assert _entries(["title\tdate\ttags", "Related Papers in ICLR 2022\t2022-02-25\tlist"],
+                    "chrome") == []

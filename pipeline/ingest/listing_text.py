@@ -298,17 +298,55 @@ _RULES = (_title_runs, _cited_pairs, _bibtex_blocks, _translated_titles, _repeat
 """The structure rules, in the order they amend the line model's labels."""
 
 
+_PAPER_COLUMN = frozenset({"paper", "papers", "title", "paper title", "paper name", "titles"})
+_AUTHORS_COLUMN = frozenset({"authors", "author", "author(s)"})
+
+
+def _table_rows(window: list[tuple[int, str]]) -> dict[int, tuple[str, str | None]]:
+    """The rows of a tab-separated table whose header names a paper (or title) column: each
+    row's paper cell, and its authors cell when the header has one (a "Presenter" is no
+    author). The table ends at the first line with no tab or too few cells."""
+    out: dict[int, tuple[str, str | None]] = {}
+    table: dict[int, tuple[str, str | None]] = {}
+    paper: int | None = None
+    authors: int | None = None
+    for i, (_, text) in enumerate([*window, (0, "")]):
+        cells = [c.strip() for c in text.rstrip("\n").split("\t")]
+        heads = [c.casefold() for c in cells]
+        header = len(cells) > 1 and any(h in _PAPER_COLUMN for h in heads)
+        if paper is not None and (header or len(cells) < 2 or len(cells) <= paper):
+            if len(table) > 1:  # (one row under a header is a page's own front matter)
+                out.update(table)
+            table, paper, authors = {}, None, None
+        if header:
+            paper = next(k for k, h in enumerate(heads) if h in _PAPER_COLUMN)
+            authors = next((k for k, h in enumerate(heads) if h in _AUTHORS_COLUMN), None)
+        elif paper is not None and cells[paper] and len(cells[paper].split()) > 1:
+            names = cells[authors] if authors is not None and authors < len(cells) else None
+            table[i] = (cells[paper], names or None)
+    return out
+
+
 def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
              ) -> Iterator[tuple[int, str, str]]:
-    """`(line number, text, label)` for every line."""
+    """`(line number, text, label)` for every line; a row of a table with a paper column
+    gives its paper cell as a title (and its authors cell as authors) instead."""
     taggers = taggers or SHIPPED
     for window in windows(lines):
         labels = model.tag_lines([t for _, t in window], taggers.lines)
         for rule in _RULES:
             labels = rule(window, labels)
+        rows = _table_rows(window) if any("\t" in t for _, t in window) else {}
         introduced: str | None = None
         in_stated_abstract = False
-        for (n, text), label in zip(window, labels, strict=True):
+        for i, ((n, text), label) in enumerate(zip(window, labels, strict=True)):
+            if i in rows:
+                cell, names = rows[i]
+                yield n, cell, "title"
+                if names is not None:
+                    yield n, names, "authors"
+                introduced, in_stated_abstract = None, False
+                continue
             field = fields.bare_label(text)
             stated = fields.inline_label(text)
             if field is not None:
