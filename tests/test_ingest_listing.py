@@ -636,3 +636,14 @@ def test_a_table_with_a_paper_column_gives_one_entry_a_row() -> None:
     # one row under a header is a page's own front matter
     assert _entries(["title\tdate\ttags", "Related Papers in ICLR 2022\t2022-02-25\tlist"],
                     "chrome") == []
+
+
+def test_numbered_items_written_title_then_names_are_papers() -> None:
+    page = ["1. Multi-View Clustering via Canonical Correlation (Chaudhuri, Kakade). This helps.",
+            "2. Learning Nonlinear Dynamic Models (Langford, Zhang). The idea is neat.",
+            "3. Online Dictionary Learning for Sparse Coding (Mairal, Bach). Fast and simple."]
+    titles = [e.title[1] for e in _entries(page, "chrome") if e.title]
+    assert titles == ["Multi-View Clustering via Canonical Correlation",
+                      "Learning Nonlinear Dynamic Models",
+                      "Online Dictionary Learning for Sparse Coding"]
+    assert not [e for e in _entries(page[:2], "chrome") if e.title]  # two items make no list

@@ -293,8 +293,30 @@ def _prose_after_authors(window: list[tuple[int, str]], labels: list[str]) -> li
     return out
 
 
-_RULES = (_title_runs, _cited_pairs, _bibtex_blocks, _translated_titles, _repeated_blocks,
-          _names_under_title, _reference_lines, _title_prose_pairs, _prose_after_authors)
+_CITED_ITEM = regex.compile(
+    r"^\s*\d{1,3}[.)]\s+(?P<title>[^()]{8,200}?)\s?\((?P<names>[^()]{2,200})\)[.:,]?(?:\s|$)")
+CITED_ITEMS = 3
+"""Numbered items written "N. Title (Names). Comment" that make a list of papers."""
+
+
+def _cited_items(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
+    """A list of at least `CITED_ITEMS` numbered items each written "N. Title (Names). ..."
+    ("1. Multi-View Clustering via CCA (Chaudhuri, Kakade, Livescu). This paper ...") is a
+    list of papers, whatever the model took those lines for."""
+    out = list(labels)
+    items = [i for i, (_, text) in enumerate(window)
+             if (m := _CITED_ITEM.match(text)) is not None and rules.title_shaped(
+                 m.group("title")) and fields.is_name_list(m.group("names"))]
+    if len(items) >= CITED_ITEMS:
+        for i in items:
+            if out[i] in ("chrome", "heading", "abstract", "venue_links"):
+                out[i] = "title"
+    return out
+
+
+_RULES = (_title_runs, _cited_items, _cited_pairs, _bibtex_blocks, _translated_titles,
+          _repeated_blocks, _names_under_title, _reference_lines, _title_prose_pairs,
+          _prose_after_authors)
 """The structure rules, in the order they amend the line model's labels."""
 
 
