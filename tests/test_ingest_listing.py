@@ -647,3 +647,8 @@ def test_numbered_items_written_title_then_names_are_papers() -> None:
                       "Learning Nonlinear Dynamic Models",
                       "Online Dictionary Learning for Sparse Coding"]
     assert not [e for e in _entries(page[:2], "chrome") if e.title]  # two items make no list
+    assert [e.authors for e in _entries(page, "chrome")] == [
+        ["Chaudhuri", "Kakade"], ["Langford", "Zhang"], ["Mairal", "Bach"]]
+    # "(N.D.)", no date, is no list of names
+    assert not listing_text._cited_names(listing_text._CITED_ITEM.match(
+        "3. Bluche, T. (N.D.). The intriguing blank label in CTC. [Blog post]."))

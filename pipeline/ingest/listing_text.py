@@ -297,6 +297,15 @@ _CITED_ITEM = regex.compile(
     r"^\s*\d{1,3}[.)]\s+(?P<title>[^()]{8,200}?)\s?\((?P<names>[^()]{2,200})\)[.:,]?(?:\s|$)")
 CITED_ITEMS = 3
 """Numbered items written "N. Title (Names). Comment" that make a list of papers."""
+_SURNAME = regex.compile(r"\p{Lu}\p{Ll}+")
+
+
+def _cited_names(m: regex.Match[str] | None) -> str | None:
+    """The names in brackets of a "N. Title (Names). ..." item: surnames, not "(N.D.)"."""
+    if m is None:
+        return None
+    names = m.group("names")
+    return names if _SURNAME.search(names) and fields.is_name_list(names) else None
 
 
 def _cited_items(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
@@ -305,8 +314,8 @@ def _cited_items(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
     list of papers, whatever the model took those lines for."""
     out = list(labels)
     items = [i for i, (_, text) in enumerate(window)
-             if (m := _CITED_ITEM.match(text)) is not None and rules.title_shaped(
-                 m.group("title")) and fields.is_name_list(m.group("names"))]
+             if _cited_names(m := _CITED_ITEM.match(text)) is not None
+             and m is not None and rules.title_shaped(m.group("title"))]
     if len(items) >= CITED_ITEMS:
         for i in items:
             if out[i] in ("chrome", "heading", "abstract", "venue_links"):
@@ -398,6 +407,9 @@ def _add_title_line(entry: Entry, lineno: int, text: str, taggers: Taggers) -> N
         titles = [quoted[1]] if quoted is not None else fields.span_text(text, segs, tags, "T")
         names = [a for span in fields.span_text(text, segs, tags, "A")
                  for a in fields.parse_authors(span)]
+        cited = _cited_names(_CITED_ITEM.match(text))
+        if not names and cited is not None:
+            names = list(fields.parse_authors(cited))  # "N. Title (A, B). ..."
     title = fields.clean_title(titles[0] if titles else text)
     if not title:
         title = fields.clean_title(text)
