@@ -62,6 +62,11 @@ def test_a_dataset_name_between_value_and_metric() -> None:
     assert _triples("We train on 50% ImageNet images and report FID.") == []
 
 
+def test_a_resolution_after_the_metric_or_inside_the_dataset_name() -> None:
+    rs = results_of("On ImageNet we reach 1.51 FID at 256x256, and 3.3 FID on ImageNet 64x64.")
+    assert [(r.value, r.resolution) for r in rs] == [(1.51, 256), (3.3, 64)]
+
+
 def test_datasets_written_in_another_spelling_take_the_gazetteer_name() -> None:
     # "ACE2005" (gazetteer: "ACE 2005") in a respectively list; "InShop" ("In-Shop") named by
     # "the ... dataset": both published under the one name a leaderboard groups them by.

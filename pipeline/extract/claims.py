@@ -812,13 +812,18 @@ def _resolution_for(text: str, v: _Value, sent: Span, tags: Tags) -> int | None:
             text, v.end, r.start
         ):
             return int(r.value)
+        metric = next((m for m in tags.metrics if v.end < m.start and m.end < r.start), None)
+        if r.start >= v.end and metric is not None and r.start - v.end <= 40 and \
+                not text[v.end:metric.start].strip() and _RES_AFTER.fullmatch(
+                    text, metric.end, r.start):
+            return int(r.value)  # "1.51 FID at 256x256"
     d = v.dataset_tag
     if d is not None:
         if d.extra and d.extra[1]:
             return int(d.extra[1])
         for r in tags.resolutions:
-            if 0 <= r.start - d.end <= 4:
-                return int(r.value)
+            if 0 <= r.start - d.end <= 4 or d.start <= r.start < d.end:
+                return int(r.value)  # "ImageNet 256x256", "ImageNet 64x64" (a PwC name)
     in_sent = [r for r in tags.resolutions if _inside(r, sent)]
     if len({r.value for r in in_sent}) == 1 and d is None:
         return int(in_sent[0].value)
