@@ -65,6 +65,11 @@ def test_a_dataset_name_between_value_and_metric() -> None:
 def test_a_resolution_after_the_metric_or_inside_the_dataset_name() -> None:
     rs = results_of("On ImageNet we reach 1.51 FID at 256x256, and 3.3 FID on ImageNet 64x64.")
     assert [(r.value, r.resolution) for r in rs] == [(1.51, 256), (3.3, 64)]
+    # one value at two resolutions is two results; two values at two are paired in order
+    rs = results_of("On ImageNet we reach 1.13 FID at both 256x256 and 512x512.")
+    assert [(r.value, r.resolution) for r in rs] == [(1.13, 256), (1.13, 512)]
+    rs = results_of("We reach FID 2.0 and 2.9 at 256x256 and 512x512, respectively.")
+    assert [(r.value, r.resolution) for r in rs] == [(2.0, 256), (2.9, 512)]
 
 
 def test_datasets_written_in_another_spelling_take_the_gazetteer_name() -> None:

@@ -155,7 +155,8 @@ _BY_BEFORE = regex.compile(
     r"(?:\bby|\bof|\+)\s?(?:up to\s|about\s|around\s|roughly\s|over\s|nearly\s|"
     r"approximately\s|almost\s)?$"
 )
-_RES_AFTER = regex.compile(r"\s?(?:on|at|for|with)?\s?(?:the\s)?$")
+_RES_AFTER = regex.compile(r"\s?(?:on|at|for|with)?\s?(?:the\s|both\s)?$")
+_RES_LIST_GAP = regex.compile(r"\s?(?:,\s?(?:and\s)?|\s(?:and|&)\s)\s?")
 _GAIN_AFTER = regex.compile(
     r"\s?(?:relative\s|absolute\s|average\s|overall\s)?(?i:improv|gain|boost|increase|reduction|"
     r"decrease|lower|higher|better|fewer|less|faster|speed|drop|lift|saving|accelerat|smaller|"
@@ -192,6 +193,8 @@ class _Value:
     measure: str | None = None
     """The unit word of a measurement that is a metric value ("8.7 mm" after "error of")."""
     extra_datasets: list[Tag] = field(default_factory=list)
+    more_resolutions: list[int] = field(default_factory=list)
+    """Further resolutions the value is stated at ("at both 256x256 and 512x512")."""
     """Further datasets a single value is stated for ("by 10 points on A and B")."""
     groups: dict[str, list[_Value]] = field(default_factory=dict)
     """"list", "slash" and "pair" groups this value belongs to (itself included)."""
@@ -800,7 +803,37 @@ def assign_systems(text: str, sent: Span, values: list[_Value], avoid: list[Tag]
 _FORMER_LATTER = regex.compile(r"[^.;]{0,20}?\b(?:on|for|in|at)\s(?:the\s)?(?P<w>former|latter)\b")
 
 
+def _listed_resolutions(text: str, v: _Value, first: Tag, tags: Tags) -> list[int]:
+    """A resolution after a value and those listed after it ("1.13 at both 256x256 and
+    512x512"): the value holds at each; a list of values is paired with them instead."""
+    out = [int(first.value)]
+    if len(v.groups.get("list", [v])) > 1:
+        return out
+    return out + _resolution_list(text, first, tags)
+
+
+def _resolution_list(text: str, first: Tag, tags: Tags) -> list[int]:
+    """The resolutions listed right after `first` ("256x256 and 512x512")."""
+    out: list[int] = []
+    last = first
+    for r in tags.resolutions:
+        if r.start > last.end and _RES_LIST_GAP.fullmatch(text, last.end, r.start):
+            out.append(int(r.value))
+            last = r
+    return out
+
+
 def _resolution_for(text: str, v: _Value, sent: Span, tags: Tags) -> int | None:
+    lst = v.groups.get("list", [v])
+    if len(lst) > 1:
+        # "FID 2.0 and 2.9 at 256x256 and 512x512, respectively": one each, in order
+        after = next((r for r in tags.resolutions if r.start >= lst[-1].end
+                      and r.start - lst[-1].end <= 12
+                      and _RES_AFTER.fullmatch(text, lst[-1].end, r.start)), None)
+        if after is not None:
+            listed = [int(after.value), *_resolution_list(text, after, tags)]
+            if len(listed) == len(lst):
+                return listed[next(k for k, w in enumerate(lst) if w is v)]
     pointer = _FORMER_LATTER.match(text, v.end, sent.end)
     if pointer is not None:
         # "on ImageNet 512x512 and 256x256, ... an FID of 2.27 on the latter"
@@ -811,11 +844,13 @@ def _resolution_for(text: str, v: _Value, sent: Span, tags: Tags) -> int | None:
         if r.start >= v.end and r.start - v.end <= 12 and _RES_AFTER.fullmatch(
             text, v.end, r.start
         ):
+            v.more_resolutions = _listed_resolutions(text, v, r, tags)[1:]
             return int(r.value)
         metric = next((m for m in tags.metrics if v.end < m.start and m.end < r.start), None)
         if r.start >= v.end and metric is not None and r.start - v.end <= 40 and \
                 not text[v.end:metric.start].strip() and _RES_AFTER.fullmatch(
                     text, metric.end, r.start):
+            v.more_resolutions = _listed_resolutions(text, v, r, tags)[1:]
             return int(r.value)  # "1.51 FID at 256x256"
     d = v.dataset_tag
     if d is not None:
@@ -1131,8 +1166,10 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
                 v.setting = str(settings[0].value)
             elif anaphora:
                 v.setting = ctx.setting
-            for dataset in [v.dataset, *(str(d.value) for d in v.extra_datasets)]:
-                key = (v.metric, v.value, v.unit, dataset, v.role, v.resolution, v.start)
+            for dataset, resolution in [
+                    (d, r) for d in [v.dataset, *(str(t.value) for t in v.extra_datasets)]
+                    for r in [v.resolution, *v.more_resolutions]]:
+                key = (v.metric, v.value, v.unit, dataset, v.role, resolution, v.start)
                 if key in seen:
                     continue
                 seen.add(key)
@@ -1140,7 +1177,7 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
                     paper_id=paper_id, metric=at_cutoff(text, v, metrics), value=v.value,
                     unit=v.unit,
                     kind=v.kind,  # type: ignore[arg-type]
-                    dataset=dataset, resolution=v.resolution,
+                    dataset=dataset, resolution=resolution,
                     role=v.role,  # type: ignore[arg-type]
                     steps=v.steps, setting=v.setting, evidence=text[sent.start:sent.end],
                     start=sent.start, end=sent.end, model=v.model,
