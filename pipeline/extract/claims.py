@@ -193,9 +193,9 @@ class _Value:
     measure: str | None = None
     """The unit word of a measurement that is a metric value ("8.7 mm" after "error of")."""
     extra_datasets: list[Tag] = field(default_factory=list)
+    """Further datasets a single value is stated for ("by 10 points on A and B")."""
     more_resolutions: list[int] = field(default_factory=list)
     """Further resolutions the value is stated at ("at both 256x256 and 512x512")."""
-    """Further datasets a single value is stated for ("by 10 points on A and B")."""
     groups: dict[str, list[_Value]] = field(default_factory=dict)
     """"list", "slash" and "pair" groups this value belongs to (itself included)."""
 
