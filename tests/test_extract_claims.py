@@ -729,3 +729,30 @@ def test_these_gains_keep_each_metric_on_its_dataset() -> None:
     assert [(r.metric, r.value, r.dataset) for r in results_of(text)] == [
         ("mIoU", 2.1, "Cityscapes"), ("PCK@0.10", 4.2, "SPair-71k"),
         ("mIoU", 3.4, "Cityscapes"), ("PCK@0.10", 8.1, "SPair-71k")]
+
+
+def test_values_listed_before_an_unnamed_dataset_value_share_its_usual_metric() -> None:
+    # Phi-3's abstract (the extraction issue): two models' MMLU and MT-bench numbers
+    text = ("We also provide some initial parameter-scaling results with a 7B and 14B models "
+            "trained for 4.8T tokens, called phi-3-small and phi-3-medium, both significantly "
+            "more capable than phi-3-mini (e.g., respectively 75% and 78% on MMLU, and 8.7 and "
+            "8.9 on MT-bench).")
+    assert _triples(text) == [("accuracy", 75.0, "MMLU"), ("accuracy", 78.0, "MMLU"),
+                              ("score", 8.7, "MT-Bench"), ("score", 8.9, "MT-Bench")]
+    assert _triples("The models reach 75% and 78% on MMLU.") == [
+        ("accuracy", 75.0, "MMLU"), ("accuracy", 78.0, "MMLU")]
+    # two values before two datasets, no "respectively": still paired in order
+    assert _triples("It improves accuracy by 2.1% and 3.4% on CIFAR-10 and ImageNet.") == [
+        ("accuracy", 2.1, "CIFAR-10"), ("accuracy", 3.4, "ImageNet")]
+
+
+def test_a_dataset_written_with_its_resolution_keeps_the_resolution_apart() -> None:
+    # DiT's abstract (the extraction issue): "the latter" is 256x256, and the dataset is
+    # ImageNet, not the Papers with Code name "ImageNet 512x512"
+    (r,) = results_of("Our largest models outperform all prior diffusion models on the "
+                      "class-conditional ImageNet 512x512 and 256x256 benchmarks, achieving a "
+                      "state-of-the-art FID of 2.27 on the latter.")
+    assert (r.metric, r.value, r.dataset, r.resolution) == ("FID", 2.27, "ImageNet", 256)
+    (a, b) = results_of("We reach FID 1.2 on ImageNet 64x64 and 2.3 on CelebA-HQ 256x256.")
+    assert [(a.dataset, a.resolution), (b.dataset, b.resolution)] == [
+        ("ImageNet", 64), ("CelebA-HQ", 256)]

@@ -196,6 +196,8 @@ class _Value:
     """Further datasets a single value is stated for ("by 10 points on A and B")."""
     more_resolutions: list[int] = field(default_factory=list)
     """Further resolutions the value is stated at ("at both 256x256 and 512x512")."""
+    usual: bool = False
+    """Its metric is the usual metric of the dataset it is stated on (`usual_metric_of`)."""
     groups: dict[str, list[_Value]] = field(default_factory=dict)
     """"list", "slash" and "pair" groups this value belongs to (itself included)."""
 
@@ -505,6 +507,18 @@ def usual_metric_of(text: str, v: _Value, dtags: list[Tag], cues: list[Tag]) -> 
     return usual_metric(str(on.value)) or ("accuracy" if v.unit == "%" else "score")
 
 
+def _share_usual_metric(values: list[_Value]) -> None:
+    """"75% and 78% on MMLU": the values listed before the one stated on a dataset, with its
+    unit and no metric of their own, take the usual metric it took."""
+    for v in values:
+        if v.metric is None:
+            named = [w for w in v.groups.get("list", []) if w.usual and w.unit == v.unit
+                     and w.start > v.start]
+            if named:
+                v.metric = named[0].metric
+                v.usual = True
+
+
 def _unit_key(v: _Value) -> str:
     return v.measure or v.unit or ""
 
@@ -690,7 +704,8 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
             text[resp.start:resp.end]) == "respective")  # "on A and B, with respective ..."
         if not in_order and len(lst) > 1 and len(distinct) == len(lst) and \
                 lst[-1].end <= distinct[0].start <= lst[-1].end + 80 and _ON_SOMEWHERE.search(
-                    text, lst[-1].end, distinct[0].start):
+                    text, lst[-1].end, distinct[0].start) and not any(
+                    distinct[0].end <= w.start < distinct[-1].start for w in values):
             # "AUCs of 0.98, 0.99 and 0.97 on three datasets, namely A, B and C": as many
             # values as datasets, all the values first
             in_order = True
@@ -713,6 +728,18 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
                 resp is not None and lst[-1].end <= resp.start):
             v.dataset_tag = listed_before[pos_list]
             continue
+        if len(lst) > 1 and v is not lst[-1] and dtags:
+            # "75% and 78% on MMLU, and 8.7 and 8.9 on MT-bench": a list of values stated on
+            # one dataset, all of them on it
+            last = lst[-1]
+            on_k = next((k for k, d in enumerate(dtags) if d.start >= last.end), None)
+            on = dtags[on_k] if on_k is not None else None
+            more = on_k is not None and on_k + 1 < len(dtags) and _LIST_GAP.fullmatch(
+                text, dtags[on_k].end, dtags[on_k + 1].start) is not None
+            if on is not None and not more and _ON_BEFORE_DATASET.fullmatch(
+                    text, last.end, on.start) and not any(w.unit != v.unit for w in lst):
+                v.dataset_tag = on
+                continue
         if inherited:
             if v.metric in ctx.by_metric and len(ctx.by_metric) > 1:
                 v.dataset_tag = ctx.by_metric[v.metric]
@@ -1084,6 +1111,8 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
             v.metric = assign_metric(text, sent, v, metrics, ctx, anaphora, cues, in_from_to)
             if v.metric is None:
                 v.metric = usual_metric_of(text, v, dtags, cues)
+                v.usual = v.metric is not None
+        _share_usual_metric(values)
         values = [v for v in values if v.metric is not None]
         if not values:
             continue

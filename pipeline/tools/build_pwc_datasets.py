@@ -114,6 +114,20 @@ def name_like(name: str) -> bool:
             and any(_NAME_MARK.search(t) for t in tokens))
 
 
+_RESOLUTION_TAIL = regex.compile(r"\s+(?:\d{2,4})\s*[x×]\s*\d{2,4}$")
+
+
+def with_resolution(hand: resources.DatasetGazetteer, name: str) -> bool:
+    """"ImageNet 512x512": a datasets.yaml name whose numeric suffix is a resolution, with one.
+    That entry reads it already, the resolution in its own column, so the name is left out
+    (else "ImageNet 512x512 and 256x256 ... on the latter" names 512 px for a 256 px result)."""
+    m = _RESOLUTION_TAIL.search(name)
+    if m is None:
+        return False
+    hit = hand.by_key.get(fold(name[:m.start()]))
+    return hit is not None and hand.entries[hit].suffix == "resolution"
+
+
 def build(labels: Path = DATA / "labels.jsonl.gz",
           abstracts: Path = DATA / "abstracts.jsonl.gz") -> list[dict[str, object]]:
     hand = resources.load_datasets(GAZETTEER_DIR / "datasets.yaml")
@@ -131,6 +145,8 @@ def build(labels: Path = DATA / "labels.jsonl.gz",
     groups: dict[str, list[str]] = {}
     for name in sorted(keep, key=lambda n: (not n.isascii(), -counts[n], fold(n), n)):
         key = resources.spelling(name)
+        if with_resolution(hand, name):
+            continue
         if key not in hand.by_spelling:
             groups.setdefault(key, []).append(name)
     entries: list[dict[str, object]] = []
