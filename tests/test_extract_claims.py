@@ -756,3 +756,13 @@ def test_a_dataset_written_with_its_resolution_keeps_the_resolution_apart() -> N
     (a, b) = results_of("We reach FID 1.2 on ImageNet 64x64 and 2.3 on CelebA-HQ 256x256.")
     assert [(a.dataset, a.resolution), (b.dataset, b.resolution)] == [
         ("ImageNet", 64), ("CelebA-HQ", 256)]
+
+
+def test_a_level_a_system_exceeds_is_not_a_gain() -> None:
+    # a benchmark paper on the systems it evaluates (the extraction issue): "exceeds 42%" is
+    # a level with no metric named, not a 42% improvement of the paper's own method
+    assert results_of("We find that no open-weight model exceeds 42% on the benchmark, "
+                      "while GPT-4o reaches 62%.") == []
+    assert _triples("Our model surpasses the baseline by 4.2% on ImageNet.") == [
+        ("improvement", 4.2, "ImageNet")]
+    assert _triples("Our method exceeds 90% accuracy on MNIST.") == [("accuracy", 90.0, "MNIST")]

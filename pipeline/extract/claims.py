@@ -148,7 +148,8 @@ _DATASET_BEFORE_VALUE = regex.compile(r"\s?(?::|=|\()\s?")
 # "achieves 38.3%, surpassing ...", "improved to 94.1%": a percentage stated as a level
 # reached, not a change, even with a comparison in the sentence.
 _LEVEL_BEFORE = regex.compile(
-    r"(?i:\b(?:achiev\w*|reach\w*|obtain\w*|attain\w*|scor(?:e|es|ed|ing)|(?<!\bup\s)to))\s"
+    r"(?i:\b(?:achiev\w*|reach\w*|obtain\w*|attain\w*|scor(?:e|es|ed|ing)|exceed\w*|surpass\w*"
+    r"|(?<!\bup\s)to))\s"
     r"(?:only\s|about\s|around\s|nearly\s|over\s|roughly\s)?$")
 _COUNT_AFTER = regex.compile(r"\s?(?:fewer|less|smaller|more|larger)\b")
 _BY_BEFORE = regex.compile(
