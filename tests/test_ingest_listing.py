@@ -569,6 +569,25 @@ def test_a_long_prose_line_under_title_and_authors_is_the_abstract() -> None:
     assert [e.abstract for e in entries] == [[summary], []]
 
 
+def test_title_and_abstract_lines_keep_their_rhythm_with_an_acronym_title() -> None:
+    prose = ("We study how sparse routing of tokens changes what a mixture of experts learns, "
+             "and show that it trains faster on every benchmark we try.")
+    page = []
+    for title in ("Sparse Routing of Tokens in Mixtures", "Dense Routing of Tokens in Mixtures",
+                  "CLUTR: Curriculum Learning via Task Representations",
+                  "Summary: A Short Note on Routing"):
+        page += [title, "", prose, ""]
+    said = ["title", "abstract"] * 2 + ["chrome"] * 4
+    entries = _entries(page, *said)
+    # "CLUTR:" opens a title; "Summary:" is a field's key, not a title
+    assert [e.title[1] for e in entries if e.title] == [
+        "Sparse Routing of Tokens in Mixtures", "Dense Routing of Tokens in Mixtures",
+        "CLUTR: Curriculum Learning via Task Representations"]
+    assert listing_text._keyed_field("Summary: A Short Note on Routing")
+    assert listing_text._keyed_field("Por qué es útil: porque sí")
+    assert not listing_text._keyed_field("GFlowNets: Sampling Diverse Candidates")
+
+
 def test_a_line_of_names_under_a_title_is_its_authors() -> None:
     page = ["Graph Datasets for Node Embeddings", "Ann B Lee (Univ. of Somewhere); Bo Chen (ETH)",
             "Abstract: We release graphs."]

@@ -176,6 +176,19 @@ def _translated_titles(window: list[tuple[int, str]], labels: list[str]) -> list
 _KEYED = regex.compile(r"^\s*(\p{L}[\p{L}&/\s]{0,24}?)\s?[:：]\s")
 
 
+def _keyed_field(text: str) -> bool:
+    """A line that opens with a key and a colon ("Summary: ...", "Por qué: ..."), unless the
+    key is one word with two capitals or more, a name as titles open with ("CLUTR:
+    Curriculum Learning ...", "GFlowNets: ...") and no field label."""
+    m = _KEYED.match(text)
+    if m is None:
+        return False
+    key = m.group(1).strip()
+    if " " in key or fields.inline_label(text) is not None:
+        return True
+    return sum(c.isupper() for c in key) < 2
+
+
 def _block_key(text: str) -> str:
     """A line's place in a block's shape: its label word ("category"), or "·" if it has none."""
     m = _KEYED.match(text)
@@ -272,7 +285,7 @@ def _title_prose_pairs(window: list[tuple[int, str]], labels: list[str]) -> list
     for i, j in pairs:
         # (a numbered line over a paragraph is as often a digest's own point: "2. VLMs ...")
         if out[i] in ("chrome", "heading") and out[j] in ("chrome", "heading") and \
-                rules.title_shaped(window[i][1]) and _KEYED.match(window[i][1]) is None and \
+                rules.title_shaped(window[i][1]) and not _keyed_field(window[i][1]) and \
                 not fields.list_numbered(window[i][1]) and prose(j):
             out[i], out[j] = "title", "abstract"
     return out
