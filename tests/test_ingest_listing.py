@@ -121,12 +121,12 @@ def test_annotated_pages_read_with_the_shipped_model() -> None:
     for page in PAGES:
         tally.add(page, train_listing.read_page(page))
     scores = tally.scores()
-    # Measured when the 108-page model was trained: titles 0.834, authors 0.846, abstracts
-    # 0.722, none on an entry without one (pipeline/ingest/models/README.md).
-    assert scores["titles"]["f1"] >= 0.83, scores
-    assert scores["authors"]["f1"] >= 0.84, scores
-    assert scores["abstracts_attached"] >= 0.71, scores
-    assert scores["abstracts_on_entries_without_one"] <= 2, scores
+    # Measured when the 127-page model was trained: titles 0.890, authors 0.919, abstracts
+    # 0.826 of 592, 5 on entries without one (pipeline/ingest/models/README.md).
+    assert scores["titles"]["f1"] >= 0.88, scores
+    assert scores["authors"]["f1"] >= 0.91, scores
+    assert scores["abstracts_attached"] >= 0.82, scores
+    assert scores["abstracts_on_entries_without_one"] <= 5, scores
 
 
 def test_pages_the_shape_rules_miss_are_still_read_as_listings() -> None:
