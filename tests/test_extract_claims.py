@@ -766,3 +766,14 @@ def test_a_level_a_system_exceeds_is_not_a_gain() -> None:
     assert _triples("Our model surpasses the baseline by 4.2% on ImageNet.") == [
         ("improvement", 4.2, "ImageNet")]
     assert _triples("Our method exceeds 90% accuracy on MNIST.") == [("accuracy", 90.0, "MNIST")]
+
+
+def test_a_plain_number_after_a_gain_and_by_is_a_change() -> None:
+    # the Transformer's abstract: "by over 2 BLEU" is how much it improves, not a prior score
+    rows = results_of("Our model achieves 28.4 BLEU on the WMT 2014 English-to-German "
+                      "translation task, improving over the existing best results, including "
+                      "ensembles, by over 2 BLEU.")
+    assert [(r.metric, r.value, r.kind, r.role) for r in rows] == [
+        ("BLEU", 28.4, "absolute", "proposed"), ("BLEU", 2.0, "relative", "proposed")]
+    rows = results_of("Our method reduces the FID by 1.2 on CIFAR-10 and reaches an FID of 2.1.")
+    assert [(r.value, r.kind) for r in rows] == [(1.2, "relative"), (2.1, "absolute")]

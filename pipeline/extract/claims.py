@@ -571,20 +571,29 @@ def assign_kind(text: str, v: _Value, cues: list[Tag], metrics: list[Tag]) -> No
                 named is not None and _GAIN_NOUN.match(text, named.end)):  # "5.5% H@1 gain"
             v.kind = "relative"
             return
-        by = _BY_BEFORE.search(text, max(0, v.start - 20), v.start)
-        if by is not None:
-            # "an improvement of 5%": only the noun right before "of" makes it a change (not
-            # "outperforms ..., reaching an accuracy of 73.5%").
-            near = by.start() - 2 if by.group().startswith("of") else 0
-            gains = [c for c in cues if c.label in ("CUE:gain", "CUE:drop", "CUE:outperform")
-                     and near <= c.end <= v.start
-                     and fold(text[c.start:c.end]) not in ("by", "up to", "+", "average")]
-            if gains:
-                v.kind = "relative"
-                return
-        v.kind = "absolute"
+        v.kind = "relative" if _changed_by(text, v, cues) else "absolute"
         return
+    if v.unit is None:
+        by = _BY_BEFORE.search(text, max(0, v.start - 20), v.start)
+        if by is not None and by.group().startswith("by") and _changed_by(text, v, cues):
+            v.kind = "relative"  # "improving over the best results by over 2 BLEU"
+            return
     v.kind = "absolute"
+
+
+def _changed_by(text: str, v: _Value, cues: list[Tag]) -> bool:
+    """A value stated as a change: "by"/"of" right before it, after a gain or drop word
+    ("improves ... by 5%", "an improvement of 5%")."""
+    by = _BY_BEFORE.search(text, max(0, v.start - 20), v.start)
+    if by is None:
+        return False
+    # "an improvement of 5%": only the noun right before "of" makes it a change (not
+    # "outperforms ..., reaching an accuracy of 73.5%").
+    near = by.start() - 2 if by.group().startswith("of") else 0
+    return any(c.label in ("CUE:gain", "CUE:drop", "CUE:outperform")
+               and near <= c.end <= v.start
+               and fold(text[c.start:c.end]) not in ("by", "up to", "+", "average")
+               for c in cues)
 
 
 def assign_role(text: str, clause: Span, v: _Value, first_in_clause: int,
