@@ -777,3 +777,15 @@ def test_a_plain_number_after_a_gain_and_by_is_a_change() -> None:
         ("BLEU", 28.4, "absolute", "proposed"), ("BLEU", 2.0, "relative", "proposed")]
     rows = results_of("Our method reduces the FID by 1.2 on CIFAR-10 and reaches an FID of 2.1.")
     assert [(r.value, r.kind) for r in rows] == [(1.2, "relative"), (2.1, "absolute")]
+
+
+def test_two_values_each_with_its_own_metric_share_the_dataset_after_them() -> None:
+    # Swin Transformer's abstract: both AP figures are on COCO, not on the ImageNet before
+    text = ("It reaches 87.3 top-1 accuracy on ImageNet-1K and object detection results "
+            "(58.7 box AP and 51.1 mask AP on COCO test-dev).")
+    assert [(r.value, r.dataset) for r in results_of(text)] == [
+        (87.3, "ImageNet"), (58.7, "MS-COCO"), (51.1, "MS-COCO")]
+    # a list of values before one metric: both on the dataset after it
+    assert [(r.value, r.dataset) for r in results_of(
+        "It reaches 81.2% and 67.4% accuracy on CIFAR-100.")] == [
+        (81.2, "CIFAR-100"), (67.4, "CIFAR-100")]

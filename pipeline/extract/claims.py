@@ -785,7 +785,8 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
             gap = text[v.end:after[0].start]
             if (_ON_BEFORE_DATASET.fullmatch(gap) or not gap.strip()) and not any(
                 v.end <= w.start < after[0].start and not _CONDITION_BEFORE.fullmatch(
-                    text, v.end, w.start) for w in values
+                    text, v.end, w.start) and not _other_metric_pair(text, v, w, tags.metrics)
+                for w in values
             ):  # "77.4 mIoU at 102 FPS on Cityscapes": the FPS is the mIoU's condition
                 listed = [after[0]]
                 for d in after[1:]:
@@ -812,6 +813,16 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
             continue
         if len(distinct) == 1 and not (cost and 0 <= distinct[0].start < semi):
             v.dataset_tag = distinct[0]
+
+
+def _other_metric_pair(text: str, v: _Value, w: _Value, metrics: list[Tag]) -> bool:
+    """"58.7 box AP and 51.1 mask AP on COCO": `w` follows `v`, each value written right
+    before its own metric, spelled differently; both are on the dataset after them."""
+    def named(x: _Value) -> str | None:
+        m = next((m for m in metrics if 0 <= m.start - x.end <= 1), None)
+        return None if m is None else fold(text[m.start:m.end])
+    a, b = named(v), named(w)
+    return a is not None and b is not None and a != b
 
 
 def assign_systems(text: str, sent: Span, values: list[_Value], avoid: list[Tag],
