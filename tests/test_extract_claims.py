@@ -789,3 +789,12 @@ def test_two_values_each_with_its_own_metric_share_the_dataset_after_them() -> N
     assert [(r.value, r.dataset) for r in results_of(
         "It reaches 81.2% and 67.4% accuracy on CIFAR-100.")] == [
         (81.2, "CIFAR-100"), (67.4, "CIFAR-100")]
+
+
+def test_ap_at_an_iou_threshold_is_not_ap() -> None:
+    # YOLOv4's abstract writes "43.5% AP (65.7% AP50)": two metrics, not two values of one
+    rows = results_of("It reaches 40.1 AP, 58.2 AP50 and 43.0 AP75 on COCO.")
+    assert [(r.metric, r.value) for r in rows] == [
+        ("mAP", 40.1), ("mAP@0.5", 58.2), ("mAP@0.75", 43.0)]
+    assert [(r.metric, r.value) for r in results_of("It reaches an AP50 of 61.0 on COCO.")] == [
+        ("mAP@0.5", 61.0)]

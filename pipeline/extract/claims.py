@@ -1048,7 +1048,14 @@ def cutoff_of(text: str, m: Tag) -> str | None:
     its range ("mAP@0.5:0.95", "AP@[0.5:0.95]" -> 0.5:0.95)."""
     at = text.rfind("@", m.start, m.end)
     c = _CUTOFF.match(text, at if at >= 0 else m.end)
-    return c.group("k") if c else None
+    if c:
+        return c.group("k")
+    iou = _IOU_SUFFIX.search(text, m.start, m.end) if at < 0 else None
+    return _IOU[iou.group(1)] if iou else None  # "AP50" is AP at IoU 0.5, not AP
+
+
+_IOU_SUFFIX = regex.compile(r"(?<=AP)_?(50|75)$")
+_IOU = {"50": "0.5", "75": "0.75"}
 
 
 def at_cutoff(text: str, v: _Value, metrics: list[Tag]) -> str:
@@ -1062,7 +1069,8 @@ def at_cutoff(text: str, v: _Value, metrics: list[Tag]) -> str:
     near = [m for m in metrics if m.value == name]
     if not near:
         return name
-    m = min(near, key=lambda t: abs(t.start - v.start))
+    m = next((t for t in near if 0 <= t.start - v.end <= 1), None) or min(
+        near, key=lambda t: abs(t.start - v.start))  # "40.1 AP, 58.2 AP50": the one after it
     k = cutoff_of(text, m)
     if k is None:
         return name
