@@ -798,3 +798,14 @@ def test_ap_at_an_iou_threshold_is_not_ap() -> None:
         ("mAP", 40.1), ("mAP@0.5", 58.2), ("mAP@0.75", 43.0)]
     assert [(r.metric, r.value) for r in results_of("It reaches an AP50 of 61.0 on COCO.")] == [
         ("mAP@0.5", 61.0)]
+
+
+def test_a_level_with_its_gain_in_an_aside_is_still_a_level() -> None:
+    # BERT's abstract: 80.5 is the GLUE score reached, 7.7 the gain; 86.7 an accuracy
+    rows = results_of("It obtains new state-of-the-art results on eleven natural language "
+                      "processing tasks, including pushing the GLUE score to 80.5% (7.7% point "
+                      "absolute improvement), MultiNLI accuracy to 86.7% (4.6% absolute "
+                      "improvement).")
+    assert [(r.metric, r.value, r.kind, r.dataset) for r in rows] == [
+        ("score", 80.5, "absolute", "GLUE"), ("improvement", 7.7, "relative", "GLUE"),
+        ("accuracy", 86.7, "absolute", "MNLI"), ("accuracy", 4.6, "relative", "MNLI")]

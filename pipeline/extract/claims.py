@@ -145,6 +145,7 @@ _CONDITION_BEFORE = regex.compile(r"\s?[^,;]{0,25}?\s(?:at|with)\s(?:only\s|abou
 _ON_SOMEWHERE = regex.compile(r"\s(?:on|in|across|over|for)\s")
 _COLON_VALUE = regex.compile(r"\s?:\s?\d")
 _DATASET_BEFORE_VALUE = regex.compile(r"\s?(?::|=|\()\s?")
+_DATASET_SCORE_BEFORE = regex.compile(r"\sscores?\s(?:of|to|at)\s(?:about\s|over\s)?")
 # "achieves 38.3%, surpassing ...", "improved to 94.1%": a percentage stated as a level
 # reached, not a change, even with a comparison in the sentence.
 _LEVEL_BEFORE = regex.compile(
@@ -439,6 +440,8 @@ def assign_metric(text: str, sent: Span, v: _Value, metrics: list[Tag], ctx: _Co
     named_after = _COMPARATIVE_NAMED.match(text, v.end) is not None
     before = [m for m in metrics if m.end <= v.start]
     last = v.groups.get("pair", [v])[-1]
+    if "(" in text[v.end:last.start]:
+        last = v  # "80.5% (7.7 point absolute improvement)": the gain is the aside's
     size_factor = v.unit == "x" and (_SIZE_FACTOR_AFTER.match(text, v.end) is not None or (
         last.end > v.end and _SIZE_FACTOR_AFTER.match(text, last.end) is not None))
     if size_factor:
@@ -504,7 +507,9 @@ def usual_metric_of(text: str, v: _Value, dtags: list[Tag], cues: list[Tag]) -> 
         on = next((d for d in reversed(dtags) if d.end <= v.start
                    and _DATASET_BEFORE_VALUE.fullmatch(text, d.end, v.start)), None)
     if on is None:
-        return None
+        scored = next((d for d in reversed(dtags) if d.end <= v.start
+                       and _DATASET_SCORE_BEFORE.fullmatch(text, d.end, v.start)), None)
+        return "score" if scored is not None else None  # "pushing the GLUE score to 80.5%"
     return usual_metric(str(on.value)) or ("accuracy" if v.unit == "%" else "score")
 
 
