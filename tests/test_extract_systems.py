@@ -58,6 +58,17 @@ def test_a_model_family_named_in_the_title_is_the_papers_own() -> None:
     assert not systems.third_party("GridNet-L", "A Benchmark of Map Reasoning")
 
 
+def test_an_architecture_the_paper_trains_is_not_a_third_party() -> None:
+    # MAE's abstract: the ViT-Huge is the paper's own pre-trained model
+    (r,) = _paper("Masked Autoencoders Are Scalable Vision Learners",
+                  "Our approach learns models that generalize well: e.g., a vanilla ViT-Huge "
+                  "model achieves the best accuracy (87.8%) among methods that use only "
+                  "ImageNet-1K data.")
+    assert (r.value, r.model, r.role) == (87.8, "ViT-Huge", "proposed")
+    assert not systems.third_party("ResNet-50", "A Benchmark of Map Reasoning")
+    assert systems.third_party("Llama-3.1-8B", "A Benchmark of Map Reasoning")
+
+
 def test_a_named_model_family_as_subject() -> None:
     got = _about("Our largest GridNet-XL/4 models outperform prior work on CIFAR-100, achieving "
                  "an accuracy of 84.0%.")
