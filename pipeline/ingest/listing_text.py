@@ -183,7 +183,7 @@ def _keyed_field(text: str) -> bool:
     m = _KEYED.match(text)
     if m is None:
         return False
-    key = m.group(1).strip()
+    key: str = m.group(1).strip()
     if " " in key or fields.inline_label(text) is not None:
         return True
     return sum(c.isupper() for c in key) < 2
