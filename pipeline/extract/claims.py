@@ -578,19 +578,16 @@ def assign_kind(text: str, v: _Value, cues: list[Tag], metrics: list[Tag]) -> No
             return
         v.kind = "relative" if _changed_by(text, v, cues) else "absolute"
         return
-    if v.unit is None:
-        by = _BY_BEFORE.search(text, max(0, v.start - 20), v.start)
-        if by is not None and by.group().startswith("by") and _changed_by(text, v, cues):
-            v.kind = "relative"  # "improving over the best results by over 2 BLEU"
-            return
-    v.kind = "absolute"
+    # "improving over the best results by over 2 BLEU" (not "a BLEU of 28.4")
+    v.kind = "relative" if v.unit is None and _changed_by(text, v, cues, of=False) \
+        else "absolute"
 
 
-def _changed_by(text: str, v: _Value, cues: list[Tag]) -> bool:
-    """A value stated as a change: "by"/"of" right before it, after a gain or drop word
-    ("improves ... by 5%", "an improvement of 5%")."""
+def _changed_by(text: str, v: _Value, cues: list[Tag], of: bool = True) -> bool:
+    """A value stated as a change: "by" (or, with `of`, "of") right before it, after a gain
+    or drop word ("improves ... by 5%", "an improvement of 5%")."""
     by = _BY_BEFORE.search(text, max(0, v.start - 20), v.start)
-    if by is None:
+    if by is None or (not of and not by.group().startswith("by")):
         return False
     # "an improvement of 5%": only the noun right before "of" makes it a change (not
     # "outperforms ..., reaching an accuracy of 73.5%").
@@ -746,14 +743,12 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
         if len(lst) > 1 and v is not lst[-1] and dtags:
             # "75% and 78% on MMLU, and 8.7 and 8.9 on MT-bench": a list of values stated on
             # one dataset, all of them on it
-            last = lst[-1]
-            on_k = next((k for k, d in enumerate(dtags) if d.start >= last.end), None)
-            on = dtags[on_k] if on_k is not None else None
-            more = on_k is not None and on_k + 1 < len(dtags) and _LIST_GAP.fullmatch(
-                text, dtags[on_k].end, dtags[on_k + 1].start) is not None
-            if on is not None and not more and _ON_BEFORE_DATASET.fullmatch(
-                    text, last.end, on.start) and not any(w.unit != v.unit for w in lst):
-                v.dataset_tag = on
+            i = next((i for i, d in enumerate(dtags) if d.start >= lst[-1].end), None)
+            if i is not None and all(w.unit == v.unit for w in lst) and \
+                    _ON_BEFORE_DATASET.fullmatch(text, lst[-1].end, dtags[i].start) and not (
+                    i + 1 < len(dtags) and _LIST_GAP.fullmatch(  # "on A and B": not one
+                        text, dtags[i].end, dtags[i + 1].start)):
+                v.dataset_tag = dtags[i]
                 continue
         if inherited:
             if v.metric in ctx.by_metric and len(ctx.by_metric) > 1:

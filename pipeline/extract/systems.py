@@ -23,7 +23,14 @@ import regex
 
 from pipeline.extract import resources
 from pipeline.extract.resources import fold
-from pipeline.extract.tag import MODEL_FAMILY, Tag, looks_like_name, scan, title_benchmark
+from pipeline.extract.tag import (
+    ARCHITECTURE,
+    MODEL_FAMILY,
+    Tag,
+    looks_like_name,
+    scan,
+    title_benchmark,
+)
 
 _HEAD_SPLIT = regex.compile(r"[\s-]")
 _TITLE_SYSTEM = regex.compile(r"^\s*(?P<name>[A-Za-z][\w.+-]*(?:\s[\w.+-]+){0,2})\s?:\s")
@@ -106,14 +113,9 @@ def title_system(title: str) -> str | None:
     return name if looks_like_name(name) or MODEL_FAMILY.match(name) else None
 
 
-_ARCHITECTURE = regex.compile(r"(?i:ViT|ResNet|U-?Net|nnU-?Net|BERT|RoBERTa|T5|YOLO)(?![a-z])")
-"""Architectures a paper trains its own method on ("a vanilla ViT-Huge model achieves the
-best accuracy (87.8%)"): a number credited to one is not a third party's."""
-
-
 def third_party(name: str, title: str) -> bool:
     """A known model family ("GPT-4o", "Llama-3.1-8B") whose name the title does not hold."""
-    if MODEL_FAMILY.match(name) is None or _ARCHITECTURE.match(name) is not None:
+    if MODEL_FAMILY.match(name) is None or ARCHITECTURE.match(name) is not None:
         return False
     head = _HEAD_SPLIT.split(name, maxsplit=1)[0]
     return fold(head) not in fold(title or "")

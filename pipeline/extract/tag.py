@@ -369,13 +369,18 @@ def _apply_context_rules(text: str, tags: list[Tag], needs: set[int]) -> list[Ta
 
 # Words that start model names: a capitalised name after "benchmark" is a dataset unless it is
 # one of these (as a whole word: "ViT-B/16", "Llama3", not "VitaBench").
+_ARCHITECTURES = r"T5|BERT|RoBERTa|ViT|ResNet|U-?Net|nnU-?Net|YOLO"
+"""Architectures a paper trains its own method on (`ARCHITECTURE`)."""
 MODEL_FAMILY = regex.compile(
     r"(?i:GPT|Llama|LLaMA|Qwen|Claude|Gemini|Gemma|Mistral|Mixtral|DeepSeek|Phi-|PaLM|"
-    r"o[134]\b|o[134]-|T5|BERT|RoBERTa|ViT|CLIP|SigLIP|InternVL|LLaVA|Vicuna|Falcon|OLMo|"
-    r"Yi-|Kimi|GLM|ChatGLM|Grok|SDXL|Stable Diffusion|DALL|Imagen|Sora|Flux|ResNet|U-?Net|"
-    r"nnU-?Net|YOLO)"
+    r"o[134]\b|o[134]-|CLIP|SigLIP|InternVL|LLaVA|Vicuna|Falcon|OLMo|"
+    r"Yi-|Kimi|GLM|ChatGLM|Grok|SDXL|Stable Diffusion|DALL|Imagen|Sora|Flux|"
+    rf"{_ARCHITECTURES})"
     r"(?![a-z])"  # a whole family word: not "VitaBench", "ImageNet", "Clipart"
 )
+ARCHITECTURE = regex.compile(rf"(?i:{_ARCHITECTURES})(?![a-z])")
+"""The model families that are architectures ("a vanilla ViT-Huge model achieves ..."): a
+number credited to one is the paper's own, not a third party's."""
 
 
 def looks_like_name(name: str) -> bool:
