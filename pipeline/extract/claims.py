@@ -24,7 +24,7 @@ in tests/test_extract_claims.py):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import regex
 
@@ -763,7 +763,7 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
         if not dtags:
             if tags.own_dataset is not None and not inherited:
                 v.dataset_tag = tags.own_dataset  # a benchmark paper's results are on it
-            elif not inherited and v.kind == "absolute" and len(only) == 1 and not (
+            elif not inherited and v.kind != "count" and len(only) == 1 and not (
                     (e := resources.metrics().by_name.get(v.metric or "")) is not None
                     and e.relative_only):
                 v.dataset_tag = only[0]  # the one dataset the abstract names
@@ -1251,4 +1251,20 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
             by_metric={str(v.metric): v.dataset_tag for v in reversed(values)
                        if v.dataset_tag is not None},
         )
-    return results
+    return _name_changes_by_dataset(results)
+
+
+def _name_changes_by_dataset(results: list[Result]) -> list[Result]:
+    """An unnamed change on a dataset ("an absolute improvement of 16.68% in FER2013") is a
+    change of the metric the abstract reported on that dataset before it ("accuracies of
+    96.47% on FER2013"), when that is one metric."""
+    out: list[Result] = []
+    for k, r in enumerate(results):
+        if r.metric in _UNNAMED and r.dataset is not None:
+            before = {p.metric for p in results[:k] if p.dataset == r.dataset
+                      and p.kind == "absolute" and p.start < r.start}
+            if len(before) == 1:
+                metric = before.pop()
+                r = replace(r, metric=metric, task=task_of(r.dataset, metric))
+        out.append(r)
+    return out

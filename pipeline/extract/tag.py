@@ -580,8 +580,13 @@ def tag_metrics(text: str, spans: list[tuple[int, int]] | None = None) -> list[T
     for i in range(1, len(out)):
         a, b = out[i - 1], out[i]
         if text.startswith(" (", a.end) and b.start == a.end + 2 and text.startswith(")", b.end):
-            # "mean Intersection over Union (IoU)": the abbreviation of the name before it
-            out[i] = Tag(b.start, b.end, "METRIC", "", a.value)
+            if fold(str(a.value)) in _CANONICAL_HEADS and a.value != b.value:
+                # "mean average accuracy (mAP)": a generic head word before the
+                # abbreviation of a specific metric is that metric
+                out[i - 1] = Tag(a.start, a.end, "METRIC", "", b.value)
+            else:
+                # "mean Intersection over Union (IoU)": the abbreviation of the name before it
+                out[i] = Tag(b.start, b.end, "METRIC", "", a.value)
     return out
 
 
