@@ -847,3 +847,36 @@ def test_a_change_with_no_dataset_in_its_sentence_is_on_the_one_dataset_of_the_a
     rows = results_of("We evaluate on CIFAR-10 and ImageNet. Our method reduces the error by "
                       "12% relatively.")
     assert [r.dataset for r in rows] == [None]
+
+
+def test_datasets_named_after_namely_take_a_respectively_list_in_order() -> None:
+    # RV-GAN's abstract: three values on three datasets listed after "datasets, namely"
+    rows = results_of("It achieves an area under the curve (AUC) of 0.9887, 0.9914, and 0.9887 "
+                      "from three publicly available datasets, namely DRIVE, CHASE-DB1, and "
+                      "STARE, respectively.")
+    assert [(r.value, r.dataset) for r in rows] == [
+        (0.9887, "DRIVE"), (0.9914, "CHASE_DB1"), (0.9887, "STARE")]
+
+
+def test_a_pattern_of_metrics_repeated_once_per_dataset_follows_the_datasets() -> None:
+    # a person re-identification abstract: one mAP / rank-1 pair per dataset, in order
+    rows = results_of("Our model achieves state-of-the-art results on CUHK03 labeled, CUHK03 "
+                      "detected, and Market-1501 with 85.1% mAP / 87.2% rank1, 82.4% mAP / "
+                      "84.9% rank1, and 91.5% mAP / 96.3% rank1, respectively.")
+    assert [(r.metric, r.value, r.dataset) for r in rows] == [
+        ("mAP", 85.1, "CUHK03 labeled"), ("rank-1 accuracy", 87.2, "CUHK03 labeled"),
+        ("mAP", 82.4, "CUHK03 detected"), ("rank-1 accuracy", 84.9, "CUHK03 detected"),
+        ("mAP", 91.5, "Market-1501"), ("rank-1 accuracy", 96.3, "Market-1501")]
+    # two pairs but three datasets: which pair is on which is not said, so the first pair is
+    # not put on the first dataset
+    rows = results_of("Our model is evaluated on CUHK03, DukeMTMC and Market-1501 with 85.1% "
+                      "mAP / 87.2% rank1 and 91.5% mAP / 96.3% rank1, respectively.")
+    assert len(rows) == 4 and "CUHK03" not in {r.dataset for r in rows}
+
+
+def test_rank_at_k_in_retrieval_is_recall_at_k() -> None:
+    # a text-video retrieval abstract writes Recall@1 as "Rank@1"
+    rows = results_of("HCMI achieves new state-of-the-art results, e.g., Rank@1 of 55.0% and "
+                      "58.2% on MSR-VTT and MSVD, respectively.")
+    assert [(r.metric, r.value, r.dataset) for r in rows] == [
+        ("Recall@1", 55.0, "MSR-VTT"), ("Recall@1", 58.2, "MSVD")]

@@ -689,6 +689,17 @@ def _respective_names(text: str, after: int, resp: Tag, dtags: list[Tag]) -> lis
     return out
 
 
+def _metric_period(values: list[_Value]) -> int:
+    """The length of the metric pattern a list of values repeats (m1, m2, m1, m2 -> 2), or 0
+    when it repeats none."""
+    n = len(values)
+    for p in range(2, n // 2 + 1):
+        if n % p == 0 and len({w.metric for w in values[:p]}) == p and all(
+                values[i].metric == values[i % p].metric for i in range(n)):
+            return p
+    return 0
+
+
 def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Value],
                     dtags: list[Tag], tags: Tags, ctx: _Context, anaphora: bool,
                     resp: Tag | None, prev_datasets: list[Tag]) -> None:
@@ -700,7 +711,17 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
     # no dataset in its sentence is on the datasets the sentence before was on, in order.
     listed_before = prev_datasets if (resp is not None and not dtags and not anaphora) else []
     present = {id(w) for w in values}
+    # "85.1% mAP / 87.2% rank1, 82.4% mAP / 84.9% rank1 and 91.5% mAP / 96.3% rank1 on A, B
+    # and C, respectively": a pattern of metrics repeated once per dataset, in order
+    periodic = [w for w in values if resp is not None and w.end <= resp.start]
+    period = _metric_period(periodic) if all(
+        len(w.groups.get("list", [w])) == 1 for w in periodic) else 0
+    if period and len(distinct) * period == len(periodic):
+        for k, w in enumerate(periodic):
+            w.dataset_tag = distinct[k // period]
     for v in values:
+        if period and v.dataset_tag is not None:
+            continue
         slash = [w for w in v.groups.get("slash", [v]) if id(w) in present]
         lst = [w for w in v.groups.get("list", [v]) if id(w) in present]
         pos_slash = next(k for k, w in enumerate(slash) if w is v)
