@@ -880,3 +880,17 @@ def test_rank_at_k_in_retrieval_is_recall_at_k() -> None:
                       "58.2% on MSR-VTT and MSVD, respectively.")
     assert [(r.metric, r.value, r.dataset) for r in rows] == [
         ("Recall@1", 55.0, "MSR-VTT"), ("Recall@1", 58.2, "MSVD")]
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    # one capitalised word inside a sentence right before "dataset": a proper name
+    ("GraphAny trained on the Wisconsin dataset with only 120 labeled nodes generalises.",
+     ["Wisconsin"]),
+    ("The average precision on the Severstal steel defect dataset improves to 66.1%.",
+     ["Severstal"]),
+    # a language, or a word of the sentence's own, is not
+    ("We test on the Spanish dataset and on the Proposed dataset.", []),
+])
+def test_one_proper_word_before_dataset_is_a_dataset(text: str, names: list[str]) -> None:
+    ex = extract_paper(Paper("p", "", (), text, "f", "x", 1))
+    assert [d.dataset for d in ex.dataset_mentions] == names

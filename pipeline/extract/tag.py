@@ -383,6 +383,22 @@ ARCHITECTURE = regex.compile(rf"(?i:{_ARCHITECTURES})(?![a-z])")
 number credited to one is the paper's own, not a third party's."""
 
 
+def _proper_word(name: str) -> bool:
+    """One capitalised word that is no common or language word: written inside a sentence
+    right before "dataset" ("on the Wisconsin dataset", "the Severstal steel defect
+    dataset"), a proper name."""
+    return name.isalpha() and name[0].isupper() and name[1:].islower() and len(name) > 3 \
+        and name.lower() not in _NOT_NAMES and name.lower() not in _LANGUAGES
+
+
+_LANGUAGES = frozenset(
+    """arabic bengali chinese czech danish dutch english finnish french german greek hebrew
+    hindi hungarian indonesian italian japanese korean malay norwegian persian polish
+    portuguese romanian russian spanish swahili swedish tamil thai turkish ukrainian urdu
+    vietnamese multilingual""".split()
+)
+
+
 def looks_like_name(name: str) -> bool:
     first = name.split()[0].lower()
     if first in _NOT_NAMES:
@@ -442,7 +458,8 @@ def _intro_datasets(text: str, known: list[Tag]) -> list[Tag]:
             # capitalised name ("on the Qorva and ZKRS Vexin datasets"); elsewhere the name
             # needs its shape.
             if not (looks_like_name(name) or (
-                    pid in _WHOLE_NAME_LISTS and name.split()[0].lower() not in _NOT_NAMES)):
+                    pid in _WHOLE_NAME_LISTS and name.split()[0].lower() not in _NOT_NAMES)
+                    or (pid == "the_x_dataset" and _proper_word(name))):
                 continue
             out.append(name_tag(s, e, name, "intro"))
     return out
