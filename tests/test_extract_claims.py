@@ -888,6 +888,9 @@ def test_rank_at_k_in_retrieval_is_recall_at_k() -> None:
      ["Wisconsin"]),
     ("The average precision on the Severstal steel defect dataset improves to 66.1%.",
      ["Severstal"]),
+    # a "-Bench" name with a capitalised tail ("FuncBenchGen"), not a word that goes on
+    ("We present FuncBenchGen, a unified framework, and compare with Benchmarking tools.",
+     ["FuncBenchGen"]),
     # a language, or a word of the sentence's own, is not
     ("We test on the Spanish dataset and on the Proposed dataset.", []),
 ])
