@@ -891,6 +891,12 @@ def test_rank_at_k_in_retrieval_is_recall_at_k() -> None:
     # a "-Bench" name with a capitalised tail ("FuncBenchGen"), not a word that goes on
     ("We present FuncBenchGen, a unified framework, and compare with Benchmarking tools.",
      ["FuncBenchGen"]),
+    # a name listed after "in"/"on" with a known dataset; not a metric written "F1=..."
+    ("Experiments in LIBERO-PRO and MolmoSpaces show that the skills transfer.",
+     ["LIBERO-PRO", "MolmoSpaces"]),
+    ("We achieve EPE=1.4 on KITTI 2012 and F1=9.38% on KITTI 2015.",
+     ["KITTI 2012", "KITTI"]),
+    ("Experiments across GSM8K, Math 500, and AIME 2024 show gains.", ["GSM8K", "MATH", "AIME"]),
     # a language, or a word of the sentence's own, is not
     ("We test on the Spanish dataset and on the Proposed dataset.", []),
 ])

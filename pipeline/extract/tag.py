@@ -204,6 +204,7 @@ def tag_datasets(text: str, title: str = "") -> list[Tag]:
     tags.extend(_title_datasets(text, title, tags))
     if tags:
         tags.extend(_listed_with_values(text, tags))
+        tags.extend(_listed_with_known(text, tags))
     tags.sort(key=lambda t: t.start)
     if needs_context:
         tags = _apply_context_rules(text, tags, needs_context)
@@ -494,6 +495,40 @@ def _listed_with_values(text: str, known: list[Tag]) -> list[Tag]:
                             name.split()[0].lower() not in _NOT_NAMES:
                         out.append(name_tag(s, s + len(name), name, "listed"))
         group = [m] if m is not None else []
+    return out
+
+
+_ITEM = r"[A-Z][\w.+-]*(?:\s[A-Z0-9][\w.+-]*){0,2}"
+_NAME_LIST = regex.compile(
+    r"\b(?:on|in|across|over)\s(?:the\s)?(?P<list>" + _ITEM
+    + r"(?:(?:,\s(?:and\s|or\s)?|\s(?:and|or|&)\s)" + _ITEM + r")+)(?!\s?[=:]|[(\w-])")
+_ITEM_SPLIT = regex.compile(r",\s(?:and\s|or\s)?|\s(?:and|or|&)\s")
+
+
+def _listed_with_known(text: str, known: list[Tag]) -> list[Tag]:
+    """The names of a list after "on"/"in"/"across" ("Experiments in LIBERO-PRO and
+    MolmoSpaces show ...") that the gazetteer does not know, when it knows another item of
+    the list and the name has the shape of one (`looks_like_name`): datasets too."""
+    out: list[Tag] = []
+    if " and " not in text and ", " not in text:
+        return out
+    for m in _NAME_LIST.finditer(text):
+        base = m.start("list")
+        items: list[tuple[int, int]] = []
+        pos = 0
+        body = m.group("list")
+        for sep in _ITEM_SPLIT.finditer(body):
+            items.append((base + pos, base + sep.start()))
+            pos = sep.end()
+        items.append((base + pos, base + len(body)))
+        hit = [any(t.start < e and s < t.end for t in known + out) for s, e in items]
+        if not any(hit):
+            continue
+        for (s, e), h in zip(items, hit, strict=True):
+            name = text[s:e].rstrip(".")
+            if not h and looks_like_name(name) and not MODEL_FAMILY.match(name) and \
+                    fold(name) not in resources.metrics().alias_to_metric:
+                out.append(name_tag(s, s + len(name), name, "listed"))
     return out
 
 
