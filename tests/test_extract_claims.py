@@ -897,6 +897,10 @@ def test_rank_at_k_in_retrieval_is_recall_at_k() -> None:
     ("We achieve EPE=1.4 on KITTI 2012 and F1=9.38% on KITTI 2015.",
      ["KITTI 2012", "KITTI"]),
     ("Experiments across GSM8K, Math 500, and AIME 2024 show gains.", ["GSM8K", "MATH", "AIME"]),
+    # a capitalised word glued before a known name makes another name ("Multi-LCB"), not
+    # before a name that needs its context ("Pangu-Weather", a model)
+    ("We introduce Multi-LCB, a benchmark for LLMs. Pangu-Weather is a weather model.",
+     ["Multi-LCB"]),
     # a language, or a word of the sentence's own, is not
     ("We test on the Spanish dataset and on the Proposed dataset.", []),
 ])

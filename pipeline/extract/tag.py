@@ -152,7 +152,10 @@ def tag_datasets(text: str, title: str = "") -> list[Tag]:
                 continue
         value: str = entry.name
         label = "gazetteer"
-        pre = _ACRONYM_PREFIX.search(text, max(0, start - 8), start) if start > 1 else None
+        pre = _ACRONYM_PREFIX.search(text, max(0, start - 12), start) if start > 1 else None
+        if pre is not None and pre.group()[1:2].islower() and (
+                entry.context != "any" or entry.context_blocklist):
+            pre = None  # "Pangu-Weather": a word before a name that needs its context
         if pre is not None and (res is not None or _longer_name(text, end, entry) is None):
             # "FL-MedSegBench": an acronym glued before a known name makes another name
             start = pre.start()
@@ -281,8 +284,9 @@ def _glued_digits(text: str, end: int, entry: Any) -> bool:
             and _GLUED.match(text, end) is not None)
 
 
-_ACRONYM_PREFIX = regex.compile(r"(?<![\w.-])[A-Z][A-Z0-9]{0,5}-$")
-"""An acronym and a hyphen right before a gazetteer name ("FL-" of "FL-MedSegBench")."""
+_ACRONYM_PREFIX = regex.compile(r"(?<![\w.-])(?:[A-Z][A-Z0-9]{0,5}|[A-Z][a-z]{2,9})-$")
+"""An acronym or a capitalised word and a hyphen right before a gazetteer name ("FL-" of
+"FL-MedSegBench", "Multi-" of "Multi-LCB")."""
 
 
 def _longer_name(text: str, end: int, entry: Any) -> int | None:
