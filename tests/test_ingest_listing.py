@@ -301,6 +301,12 @@ def test_titles_lose_a_date_code_and_hashtags(text: str, title: str) -> None:
     ("Scaling Data-Constrained Models Niklas Muennighoff · Alexander Rush · Boaz Barak",
      ["Scaling Data-Constrained Models", "Niklas Muennighoff ·",
       "Alexander Rush · Boaz Barak"]),
+    # "Names: Title" (a workshop's accepted papers): the colon after two or more names; a
+    # title's own "Two Words: Subtitle" is not cut
+    ("Phyllis Ang, Bhuwan Dhingra, Lisa Wu Wills: Characterizing the Efficiency Trade-off",
+     ["Phyllis Ang, Bhuwan Dhingra, Lisa Wu Wills", "Characterizing the Efficiency Trade-off"]),
+    ("Direct Preference Optimization: Your Language Model is Secretly a Reward Model",
+     ["Direct Preference Optimization: Your Language Model is Secretly a Reward Model"]),
     # a quoted title after the authors
     ('Hinton, Geoffrey E., and Ruslan R. Salakhutdinov. "Reducing the dimensionality." Science',
      ["Hinton, Geoffrey E., and Ruslan R. Salakhutdinov", '"Reducing the dimensionality."',

@@ -65,6 +65,10 @@ _BOUNDARY = regex.compile(
     r"(?:\s*[,(]|\s+and\s|\s*$|\.\s)))"
     r"|(?-i:\s+(?=\p{Lu}[\p{L}'’.-]+\s+\p{Lu}[\p{L}'’-]+\s+[·•]\s))"  # "Title Ann Lee · Bo Chen"
     r"|(?<=[.?!,][\"”])\s+"  # after a quoted title: '"Deep learning." An MIT Press book'
+    # "Ann Lee, Bo Chen: Title": the colon after two or more full names that open the line
+    # (not after one: "Direct Preference Optimization: Your Language Model is ...")
+    r"|(?-i:(?<=^\s*" + _FULL_NAME + r"(?:(?:,\s+|,?\s+and\s+|\s*&\s*)" + _FULL_NAME
+    + r")+)\s*:\s+)"
     # "Title, Ann Lee, Bo Chen and Cy Dow": a comma before full names that end the line
     r"|(?-i:,\s+(?=" + _FULL_NAME + r"(?:(?:,\s+|,?\s+and\s+)" + _FULL_NAME + r")*\.?\s*$))",
     regex.IGNORECASE,
