@@ -429,14 +429,7 @@ def _intro_datasets(text: str, known: list[Tag]) -> list[Tag]:
     out: list[Tag] = []
     for pid, label, m in scan("dataset_intro", text):
         if label == "DSINTRO_LIST":
-            base = m.start("list")
-            spans: list[tuple[int, int]] = []
-            pos = 0
-            body = m.group("list")
-            for sep in _LIST_SPLIT.finditer(body):
-                spans.append((base + pos, base + sep.start()))
-                pos = sep.end()
-            spans.append((base + pos, base + len(body)))
+            spans = _list_items(m)
         elif label == "DSINTRO_MACRO":
             # "On \\mathfive, ..." (an abstract with its LaTeX macros left in): the macro
             # names the dataset, unless the text introduces it as its own method.
@@ -505,8 +498,20 @@ def _listed_with_values(text: str, known: list[Tag]) -> list[Tag]:
 _ITEM = r"[A-Z][\w.+-]*(?:\s[A-Z0-9][\w.+-]*){0,2}"
 _NAME_LIST = regex.compile(
     r"\b(?:on|in|across|over)\s(?:the\s)?(?P<list>" + _ITEM
-    + r"(?:(?:,\s(?:and\s|or\s)?|\s(?:and|or|&)\s)" + _ITEM + r")+)(?!\s?[=:]|[(\w-])")
-_ITEM_SPLIT = regex.compile(r",\s(?:and\s|or\s)?|\s(?:and|or|&)\s")
+    + r"(?:(?:,\s(?:and\s|or\s)?|\s(?:and|or)\s)" + _ITEM + r")+)(?!\s?[=:]|[(\w-])")
+
+
+def _list_items(m: Any) -> list[tuple[int, int]]:
+    """(start, end) of each item of a match's `list` group, split at `_LIST_SPLIT`."""
+    base = m.start("list")
+    body = m.group("list")
+    items: list[tuple[int, int]] = []
+    pos = 0
+    for sep in _LIST_SPLIT.finditer(body):
+        items.append((base + pos, base + sep.start()))
+        pos = sep.end()
+    items.append((base + pos, base + len(body)))
+    return items
 
 
 def _listed_with_known(text: str, known: list[Tag]) -> list[Tag]:
@@ -517,14 +522,7 @@ def _listed_with_known(text: str, known: list[Tag]) -> list[Tag]:
     if " and " not in text and ", " not in text:
         return out
     for m in _NAME_LIST.finditer(text):
-        base = m.start("list")
-        items: list[tuple[int, int]] = []
-        pos = 0
-        body = m.group("list")
-        for sep in _ITEM_SPLIT.finditer(body):
-            items.append((base + pos, base + sep.start()))
-            pos = sep.end()
-        items.append((base + pos, base + len(body)))
+        items = _list_items(m)
         hit = [any(t.start < e and s < t.end for t in known + out) for s, e in items]
         if not any(hit):
             continue
