@@ -907,3 +907,19 @@ def test_rank_at_k_in_retrieval_is_recall_at_k() -> None:
 def test_one_proper_word_before_dataset_is_a_dataset(text: str, names: list[str]) -> None:
     ex = extract_paper(Paper("p", "", (), text, "f", "x", 1))
     assert [d.dataset for d in ex.dataset_mentions] == names
+
+
+def test_numbers_on_a_benchmark_papers_own_benchmark_are_the_evaluated_systems() -> None:
+    # a benchmark paper: what its benchmark measures is reached by the systems it evaluates
+    title = "VitaBench: Benchmarking LLM Agents with Versatile Interactive Tasks"
+    ex = extract_paper(Paper("p", title, (), "Even the most advanced models achieve only a "
+                             "30.0% success rate on VitaBench.", "f", "x", 1))
+    assert [(r.value, r.dataset, r.role) for r in ex.results] == [(30.0, "VitaBench", "baseline")]
+    # unless the sentence credits a method of the paper's own
+    ex = extract_paper(Paper("p", title, (), "Our proposed agent framework achieves a 41.5% "
+                             "success rate on VitaBench.", "f", "x", 1))
+    assert [(r.value, r.role) for r in ex.results] == [(41.5, "proposed")]
+    # a paper that does not announce a benchmark keeps its own numbers
+    ex = extract_paper(Paper("p", "A Better Agent", (), "It achieves a 30.0% success rate on "
+                             "VitaBench.", "f", "x", 1))
+    assert [r.role for r in ex.results] == ["proposed"]

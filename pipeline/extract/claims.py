@@ -867,6 +867,17 @@ def assign_systems(text: str, sent: Span, values: list[_Value], avoid: list[Tag]
                 or (v.model is None and systems.evaluated_subject(text, found, sent.start,
                                                                   v.start))):
             v.role = "baseline"
+        elif v.role == "proposed" and tags.own_dataset is not None and \
+                v.dataset_tag is not None and v.dataset_tag.value == tags.own_dataset.value \
+                and not _OWN_METHOD.search(text, sent.start, sent.end):
+            # a benchmark paper ("FooBench: A Benchmark for ..."): what is measured on its
+            # benchmark is what the systems it evaluates reach, not a method of its own
+            v.role = "baseline"
+
+
+_OWN_METHOD = regex.compile(r"(?i)\b(?:our|we\s(?:propose|introduce|present))\s(?:\w+[\s-]){0,3}?"
+                            r"(?:method|approach|model|framework|agent|system|baseline|"
+                            r"pipeline|technique|strategy|mitigation)s?\b")
 
 
 _FORMER_LATTER = regex.compile(r"[^.;]{0,20}?\b(?:on|for|in|at)\s(?:the\s)?(?P<w>former|latter)\b")
