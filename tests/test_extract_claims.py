@@ -923,3 +923,15 @@ def test_numbers_on_a_benchmark_papers_own_benchmark_are_the_evaluated_systems()
     ex = extract_paper(Paper("p", "A Better Agent", (), "It achieves a 30.0% success rate on "
                              "VitaBench.", "f", "x", 1))
     assert [r.role for r in ex.results] == ["proposed"]
+
+
+def test_a_new_own_subject_after_a_comparison_makes_the_value_the_papers() -> None:
+    # "than LLMs" compares the parameter counts; "our model achieves" starts the paper's claim
+    rows = results_of("With 15x fewer parameters than LLMs, our model achieves 1.5/3.3% WER on "
+                      "LibriSpeech test-clean/other.")
+    assert [(r.value, r.role) for r in rows if r.metric == "WER"] == [
+        (1.5, "proposed"), (3.3, "proposed")]
+    # a value right after the comparison is still the compared one
+    rows = results_of("Our model achieves 1.4% WER on LibriSpeech, lower than the 2.1% WER of "
+                      "the baseline.")
+    assert [(r.value, r.role) for r in rows] == [(1.4, "proposed"), (2.1, "baseline")]
