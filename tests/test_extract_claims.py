@@ -935,3 +935,14 @@ def test_a_new_own_subject_after_a_comparison_makes_the_value_the_papers() -> No
     rows = results_of("Our model achieves 1.4% WER on LibriSpeech, lower than the 2.1% WER of "
                       "the baseline.")
     assert [(r.value, r.role) for r in rows] == [(1.4, "proposed"), (2.1, "baseline")]
+
+
+def test_while_with_a_participle_goes_on_with_the_same_subject() -> None:
+    # "while demonstrating ... by reaching": the paper's own system still speaks
+    rows = results_of("Our system reaches an FID of 1.35 on ImageNet 256x256 while demonstrating "
+                      "training efficiency by reaching an FID of 2.11 in just 64 epochs.")
+    assert [(r.value, r.role) for r in rows] == [(1.35, "proposed"), (2.11, "proposed")]
+    # "while existing methods reach": a comparison
+    rows = results_of("Our model reaches 80.1% accuracy on ImageNet while existing methods reach "
+                      "75.2% accuracy.")
+    assert [(r.value, r.role) for r in rows] == [(80.1, "proposed"), (75.2, "baseline")]
