@@ -931,6 +931,10 @@ def test_a_new_own_subject_after_a_comparison_makes_the_value_the_papers() -> No
                       "LibriSpeech test-clean/other.")
     assert [(r.value, r.role) for r in rows if r.metric == "WER"] == [
         (1.5, "proposed"), (3.3, "proposed")]
+    # the compared subject going on: "than PraNet while achieving" (a polyp segmenter)
+    rows = results_of("Our segmentation model employs 30 times fewer parameters than PraNet "
+                      "while achieving 91.2% Dice on Kvasir-SEG.")
+    assert [(r.value, r.role) for r in rows if r.metric == "Dice"] == [(91.2, "proposed")]
     # a value right after the comparison is still the compared one
     rows = results_of("Our model achieves 1.4% WER on LibriSpeech, lower than the 2.1% WER of "
                       "the baseline.")
