@@ -950,3 +950,12 @@ def test_while_with_a_participle_goes_on_with_the_same_subject() -> None:
     rows = results_of("Our model reaches 80.1% accuracy on ImageNet while existing methods reach "
                       "75.2% accuracy.")
     assert [(r.value, r.role) for r in rows] == [(80.1, "proposed"), (75.2, "baseline")]
+
+
+def test_a_speed_is_on_a_dataset_only_when_the_dataset_follows_it() -> None:
+    # an infrared detector: the datasets before are where its accuracy was measured
+    rows = results_of("Our detector outperforms existing methods on the NUDT-SIRST and "
+                      "IRSTD-1K datasets, and its detection speed could reach up to 70 FPS.")
+    assert [(r.metric, r.value, r.dataset) for r in rows] == [("FPS", 70.0, None)]
+    rows = results_of("Our detector reaches 52.1% mAP and 45 FPS on KITTI.")
+    assert [(r.metric, r.dataset) for r in rows] == [("mAP", "KITTI"), ("FPS", "KITTI")]

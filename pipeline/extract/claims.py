@@ -733,6 +733,14 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
     for v in values:
         if period and v.dataset_tag is not None:
             continue
+        entry = resources.metrics().by_name.get(v.metric or "")
+        if entry is not None and entry.no_dataset:
+            # "its detection speed could reach up to 70 fps": a speed of the hardware, on a
+            # dataset only when one is written right after it
+            nxt = next((d for d in dtags if d.start >= v.end), None)
+            if nxt is not None and _ON_BEFORE_DATASET.fullmatch(text, v.end, nxt.start):
+                v.dataset_tag = nxt
+            continue
         slash = [w for w in v.groups.get("slash", [v]) if id(w) in present]
         lst = [w for w in v.groups.get("list", [v]) if id(w) in present]
         pos_slash = next(k for k, w in enumerate(slash) if w is v)

@@ -417,6 +417,9 @@ class MetricEntry:
     needs_ml_context: bool
     """Generic words (accuracy, error, fidelity): a result only in an ML abstract."""
     line: int
+    no_dataset: bool = False
+    """A speed measured on hardware (FPS, throughput): on a dataset only when the dataset is
+    written right after the value ("70 FPS on KITTI")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -530,6 +533,7 @@ def load_metrics(path: Path) -> MetricTable:
                 relative_only=(row.get("relative_only") or "").strip().lower() == "yes",
                 needs_ml_context=(row.get("needs_ml_context") or "").strip().lower() == "yes",
                 line=lineno,
+                no_dataset=(row.get("no_dataset") or "").strip().lower() == "yes",
             )
             entries.append(entry)
             by_name[metric] = entry
