@@ -959,3 +959,23 @@ def test_a_speed_is_on_a_dataset_only_when_the_dataset_follows_it() -> None:
     assert [(r.metric, r.value, r.dataset) for r in rows] == [("FPS", 70.0, None)]
     rows = results_of("Our detector reaches 52.1% mAP and 45 FPS on KITTI.")
     assert [(r.metric, r.dataset) for r in rows] == [("mAP", "KITTI"), ("FPS", "KITTI")]
+
+
+def test_respectively_lists_take_the_datasets_listed_just_before_them() -> None:
+    # dynamic evaluation's abstract: two lists, each with its own datasets before its values
+    rows = results_of("Dynamic evaluation improves the word-level perplexities on the Penn "
+                      "Treebank and WikiText-2 datasets to 51.1 and 44.3 respectively, and the "
+                      "character-level cross-entropies on the text8 and Hutter Prize datasets "
+                      "to 1.19 bits/char and 1.08 bits/char respectively.")
+    assert [(r.value, r.dataset) for r in rows] == [
+        (51.1, "Penn Treebank"), (44.3, "WikiText-2"), (1.19, "text8"), (1.08, "Hutter Prize")]
+
+
+def test_a_value_after_a_list_of_datasets_is_on_none_of_them_alone() -> None:
+    # "across GSM8K, Math 500, and AIME 2024 ... by 19.4-42.4%": over all three, not on AIME
+    rows = results_of("Experiments across GSM8K, Math 500, and AIME 2024 show that STOP reduces "
+                      "generated tokens by 19.4% while preserving accuracy.")
+    assert [(r.value, r.dataset) for r in rows] == [(19.4, None)]
+    # one dataset before the value: on it
+    rows = results_of("Experiments on GSM8K show that STOP reaches 81.2% accuracy.")
+    assert [(r.value, r.dataset) for r in rows] == [(81.2, "GSM8K")]
