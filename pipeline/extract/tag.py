@@ -321,6 +321,8 @@ _CTX_AFTER = regex.compile(
 )
 """After a name: "GQA benchmark", "(MCubeS) dataset", "CityFlow testset"."""
 _LIST_GAP = regex.compile(r"\s?(?:,\s?(?:and\s|or\s)?|\s(?:and|or|&)\s|/)\s?")
+_VALUE_GAP = regex.compile(r"\s?\([^()]{1,24}\)" + _LIST_GAP.pattern)
+"""Between two items of "CIFAR-100 (91.7%), Flowers (98.8%)": the first one's value."""
 
 
 _by_name_cache: dict[int, tuple[Any, dict[str, Any]]] = {}
@@ -366,7 +368,8 @@ def _apply_context_rules(text: str, tags: list[Tag], needs: set[int]) -> list[Ta
             for j in (i - 1, i + 1):
                 if 0 <= j < len(tags) and ok[j]:
                     a, b = (tags[j], t) if j < i else (t, tags[j])
-                    if _LIST_GAP.fullmatch(text, a.end, b.start):
+                    if _LIST_GAP.fullmatch(text, a.end, b.start) or \
+                            _VALUE_GAP.fullmatch(text, a.end, b.start):
                         ok[i] = changed = True
                         break
     return [t for i, t in enumerate(tags) if ok[i]]
@@ -475,7 +478,24 @@ def _listed_with_values(text: str, known: list[Tag]) -> list[Tag]:
     """The names in a list of values each stated on a name ("16.8 percent on HotpotQA, 14.3
     percent on 2WikiMultihopQA, and 19.2 percent on MeetingBank") that the gazetteer does
     not know, when it knows another name of the same list: they are datasets too."""
-    items = list(_VALUE_ON_NAME.finditer(text)) if " on " in text or " for " in text else []
+    out: list[Tag] = []
+    if " on " in text or " for " in text:
+        out.extend(_listed_names(text, list(_VALUE_ON_NAME.finditer(text)), known))
+    if " (" in text:
+        out.extend(_listed_names(text, list(_NAME_VALUE.finditer(text)), known))
+    return out
+
+
+_NAME_VALUE = regex.compile(
+    r"(?<![\w.-])(?P<name>(?=\d*[A-Z])[A-Z0-9][\w.+-]*(?:\s[A-Z0-9][\w.+-]*){0,2})"
+    r"\s?\(\s?\d+(?:\.\d+)?\s?(?:%|pp|points?|[A-Za-z@\d.-]{1,12})?\s?\)"
+)
+"""One item of "CIFAR-100 (91.7%), Flowers (98.8%), and ...": a name, its value in brackets."""
+
+
+def _listed_names(text: str, items: list[Any], known: list[Tag]) -> list[Tag]:
+    """The unknown names of a list of `items` (matches with a `name` group, joined by list
+    gaps) that holds a known dataset."""
     out: list[Tag] = []
     group: list[Any] = []
     for m in [*items, None]:
