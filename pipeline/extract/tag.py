@@ -481,9 +481,13 @@ def _listed_with_values(text: str, known: list[Tag]) -> list[Tag]:
     out: list[Tag] = []
     if " on " in text or " for " in text:
         out.extend(_listed_names(text, list(_VALUE_ON_NAME.finditer(text)), known))
-    if " (" in text:
+    if any(_BRACKETED_VALUE.match(text, t.end) for t in known):
         out.extend(_listed_names(text, list(_NAME_VALUE.finditer(text)), known))
     return out
+
+
+_BRACKETED_VALUE = regex.compile(r"\s?\(\s?\d")
+"""After a known name: its value in brackets (only then can a "Name (value)" list hold it)."""
 
 
 _NAME_VALUE = regex.compile(
