@@ -836,16 +836,17 @@ def test_a_generic_name_before_the_abbreviation_of_a_metric_is_that_metric() -> 
     assert [(r.metric, r.value) for r in rows] == [("mIoU", 45.2)]
 
 
-def test_a_change_with_no_dataset_in_its_sentence_is_on_the_one_dataset_of_the_abstract() -> None:
-    # a Conformer ASR paper: CHiME-4 is the only dataset, so the relative gain is on it too
+def test_only_a_level_with_no_dataset_in_its_sentence_takes_the_abstracts_one_dataset() -> None:
+    # a Conformer ASR paper: the word error rate is on CHiME-4, the only dataset; the relative
+    # gain keeps none (a change was tried on the one dataset too: a wash on the seen sets, and
+    # it put a misread FID ratio on ImageNet 256)
     rows = results_of("The proposed system is evaluated on the monaural ASR task of the CHiME-4 "
                       "corpus. Our model achieves 6.25% word error rate, which outperforms "
                       "WRBN by 8.4% relatively.")
     assert [(r.value, r.kind, r.dataset) for r in rows] == [
-        (6.25, "absolute", "CHiME-4"), (8.4, "relative", "CHiME-4")]
-    # two datasets in the abstract: a change with none in its sentence stays without one
-    rows = results_of("We evaluate on CIFAR-10 and ImageNet. Our method reduces the error by "
-                      "12% relatively.")
+        (6.25, "absolute", "CHiME-4"), (8.4, "relative", None)]
+    # two datasets in the abstract: a level with none in its sentence stays without one
+    rows = results_of("We evaluate on CIFAR-10 and ImageNet. Our method reaches 81.2% accuracy.")
     assert [r.dataset for r in rows] == [None]
 
 

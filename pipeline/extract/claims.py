@@ -807,7 +807,7 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
         if not dtags:
             if tags.own_dataset is not None and not inherited:
                 v.dataset_tag = tags.own_dataset  # a benchmark paper's results are on it
-            elif not inherited and v.kind != "count" and len(only) == 1 and not (
+            elif not inherited and v.kind == "absolute" and len(only) == 1 and not (
                     (e := resources.metrics().by_name.get(v.metric or "")) is not None
                     and e.relative_only):
                 v.dataset_tag = only[0]  # the one dataset the abstract names
