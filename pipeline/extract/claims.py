@@ -900,7 +900,9 @@ def assign_systems(text: str, sent: Span, values: list[_Value], avoid: list[Tag]
     """The system each value is about (`systems.system_of`, else the title's system when the
     sentence names it before the value); a level reached by a known model the paper did not
     build, or said of the systems it evaluates ("the best model reaches 48%"), is a baseline
-    ("GPT-4o reaches 62%" in a paper that evaluates it). `own`: the title's system."""
+    ("GPT-4o reaches 62%" in a paper that evaluates it), and so is a number on the benchmark
+    a benchmark paper introduces, unless its sentence credits the paper's own method.
+    `own`: the title's system."""
     # "+4.0 pp on GPT-5": a model named within 40 characters after the last value counts
     found = systems.sentence_matches(text, sent.start,
                                      min(sent.end, max(v.end for v in values) + 60))
