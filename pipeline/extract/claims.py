@@ -808,8 +808,7 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
             if tags.own_dataset is not None and not inherited:
                 v.dataset_tag = tags.own_dataset  # a benchmark paper's results are on it
             elif not inherited and v.kind == "absolute" and len(only) == 1 and not (
-                    (e := resources.metrics().by_name.get(v.metric or "")) is not None
-                    and e.relative_only):
+                    entry is not None and entry.relative_only):
                 v.dataset_tag = only[0]  # the one dataset the abstract names
             continue
         clause = _clause_of(clauses, v.start)
@@ -832,12 +831,7 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
                     text, v.end, w.start) and not _other_metric_pair(text, v, w, tags.metrics)
                 for w in values
             ):  # "77.4 mIoU at 102 FPS on Cityscapes": the FPS is the mIoU's condition
-                listed = [after[0]]
-                for d in after[1:]:
-                    if _LIST_GAP.fullmatch(text, listed[-1].end, d.start):
-                        listed.append(d)
-                    else:
-                        break
+                listed = _list_run(text, after)
                 if len(listed) > 1 and _AGGREGATE.search(gap):
                     continue  # "a 3-point gain in average performance across A, B, C"
                 v.dataset_tag = after[0]
@@ -845,7 +839,6 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
                     v.extra_datasets = listed[1:]  # "by 10 points on A and B": one per dataset
                 continue
         before = [d for d in dtags if d.end <= v.start]
-        entry = resources.metrics().by_name.get(v.metric or "")
         cost = entry is not None and entry.relative_only and entry.direction == "lower"
         semi = text.rfind(";", sent.start, v.start)
         if cost and semi >= 0:
@@ -872,27 +865,35 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
 _RESPECTIVELY = regex.compile(r"[^.;]{0,40}?\brespectively\b")
 
 
+def _list_run(text: str, tags: list[Tag], backward: bool = False) -> list[Tag]:
+    """The tags from the first of `tags` (`backward`: up to the last) that are written as one
+    list ("A, B and C"), in text order."""
+    seq = tags[::-1] if backward else tags
+    run = seq[:1]
+    for d in seq[1:]:
+        a, b = (d, run[-1]) if backward else (run[-1], d)
+        if not _LIST_GAP.fullmatch(text, a.end, b.start):
+            break
+        run.append(d)
+    return run[::-1] if backward else run
+
+
 def _listed_before(text: str, dtags: list[Tag], pos: int) -> list[Tag]:
     """The list of datasets ("A, B and C") that is the last one before `pos` in `dtags`."""
-    before = [d for d in dtags if d.end <= pos]
-    if not before:
-        return []
-    listed = [before[-1]]
-    for d in reversed(before[:-1]):
-        if not _LIST_GAP.fullmatch(text, d.end, listed[0].start):
-            break
-        listed.insert(0, d)
-    return listed
+    return _list_run(text, [d for d in dtags if d.end <= pos], backward=True)
+
+
+def _metric_right_after(v: _Value, metrics: list[Tag]) -> Tag | None:
+    """The metric written right after a value ("58.2 AP50"), if one is."""
+    return next((m for m in metrics if 0 <= m.start - v.end <= 1), None)
 
 
 def _other_metric_pair(text: str, v: _Value, w: _Value, metrics: list[Tag]) -> bool:
     """"58.7 box AP and 51.1 mask AP on COCO": `w` follows `v`, each value written right
     before its own metric, spelled differently; both are on the dataset after them."""
-    def named(x: _Value) -> str | None:
-        m = next((m for m in metrics if 0 <= m.start - x.end <= 1), None)
-        return None if m is None else fold(text[m.start:m.end])
-    a, b = named(v), named(w)
-    return a is not None and b is not None and a != b
+    a, b = _metric_right_after(v, metrics), _metric_right_after(w, metrics)
+    return a is not None and b is not None and \
+        fold(text[a.start:a.end]) != fold(text[b.start:b.end])
 
 
 def assign_systems(text: str, sent: Span, values: list[_Value], avoid: list[Tag],
@@ -906,6 +907,8 @@ def assign_systems(text: str, sent: Span, values: list[_Value], avoid: list[Tag]
     # "+4.0 pp on GPT-5": a model named within 40 characters after the last value counts
     found = systems.sentence_matches(text, sent.start,
                                      min(sent.end, max(v.end for v in values) + 60))
+    own_method = tags.own_dataset is not None and \
+        _OWN_METHOD.search(text, sent.start, sent.end) is not None
     for v in values:
         if v.model is None and found:
             v.model = systems.system_of(text, found, sent.start, v.start, avoid)
@@ -920,7 +923,7 @@ def assign_systems(text: str, sent: Span, values: list[_Value], avoid: list[Tag]
             v.role = "baseline"
         elif v.role == "proposed" and tags.own_dataset is not None and \
                 v.dataset_tag is not None and v.dataset_tag.value == tags.own_dataset.value \
-                and not _OWN_METHOD.search(text, sent.start, sent.end):
+                and not own_method:
             # a benchmark paper ("FooBench: A Benchmark for ..."): what is measured on its
             # benchmark is what the systems it evaluates reach, not a method of its own
             v.role = "baseline"
@@ -1152,7 +1155,7 @@ def at_cutoff(text: str, v: _Value, metrics: list[Tag]) -> str:
     near = [m for m in metrics if m.value == name]
     if not near:
         return name
-    m = next((t for t in near if 0 <= t.start - v.end <= 1), None) or min(
+    m = _metric_right_after(v, near) or min(
         near, key=lambda t: abs(t.start - v.start))  # "40.1 AP, 58.2 AP50": the one after it
     k = cutoff_of(text, m)
     if k is None:

@@ -6,6 +6,7 @@ Tagging is generic and position-based; `claims.py` turns tags into results.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -152,12 +153,13 @@ def tag_datasets(text: str, title: str = "") -> list[Tag]:
                 continue
         value: str = entry.name
         label = "gazetteer"
-        pre = _ACRONYM_PREFIX.search(text, max(0, start - 12), start) if start > 1 else None
+        pre = _NAME_PREFIX.search(text, max(0, start - 12), start) if start > 1 else None
         if pre is not None and pre.group()[1:2].islower() and (
                 entry.context != "any" or entry.context_blocklist):
             pre = None  # "Pangu-Weather": a word before a name that needs its context
         if pre is not None and (res is not None or _longer_name(text, end, entry) is None):
-            # "FL-MedSegBench": an acronym glued before a known name makes another name
+            # "FL-MedSegBench", "Multi-LCB": a prefix glued before a known name makes another
+            # name
             start = pre.start()
             full = text[start:end]
             hit = known_entry(g, full)
@@ -284,7 +286,7 @@ def _glued_digits(text: str, end: int, entry: Any) -> bool:
             and _GLUED.match(text, end) is not None)
 
 
-_ACRONYM_PREFIX = regex.compile(r"(?<![\w.-])(?:[A-Z][A-Z0-9]{0,5}|[A-Z][a-z]{2,9})-$")
+_NAME_PREFIX = regex.compile(r"(?<![\w.-])(?:[A-Z][A-Z0-9]{0,5}|[A-Z][a-z]{2,9})-$")
 """An acronym or a capitalised word and a hyphen right before a gazetteer name ("FL-" of
 "FL-MedSegBench", "Multi-" of "Multi-LCB")."""
 
@@ -507,22 +509,31 @@ def _listed_names(text: str, items: list[Any], known: list[Tag]) -> list[Tag]:
             group.append(m)
             continue
         if len(group) > 1:
-            spans = [g.span("name") for g in group]
-            hit = [any(t.start < e and s < t.end for t in known) for s, e in spans]
-            if any(hit):
-                for (s, e), h in zip(spans, hit, strict=True):
-                    name = text[s:e].rstrip(".")
-                    if not h and not MODEL_FAMILY.match(name) and \
-                            name.split()[0].lower() not in _NOT_NAMES:
-                        out.append(name_tag(s, s + len(name), name, "listed"))
+            out.extend(_unknown_items(text, [g.span("name") for g in group], known,
+                                      lambda n: n.split()[0].lower() not in _NOT_NAMES))
         group = [m] if m is not None else []
+    return out
+
+
+def _unknown_items(text: str, spans: list[tuple[int, int]], known: list[Tag],
+                   shaped: Callable[[str], bool]) -> list[Tag]:
+    """The items of one list (`spans`) that no tag of `known` covers, when a tag covers
+    another item: datasets too, if `shaped` accepts them and they start no model family."""
+    hit = [any(t.start < e and s < t.end for t in known) for s, e in spans]
+    if not any(hit):
+        return []
+    out: list[Tag] = []
+    for (s, e), h in zip(spans, hit, strict=True):
+        name = text[s:e].rstrip(".")
+        if not h and not MODEL_FAMILY.match(name) and shaped(name):
+            out.append(name_tag(s, s + len(name), name, "listed"))
     return out
 
 
 _ITEM = r"[A-Z][\w.+-]*(?:\s[A-Z0-9][\w.+-]*){0,2}"
 _NAME_LIST = regex.compile(
     r"\b(?:on|in|across|over)\s(?:the\s)?(?P<list>" + _ITEM
-    + r"(?:(?:,\s(?:and\s|or\s)?|\s(?:and|or)\s)" + _ITEM + r")+)(?!\s?[=:]|[(\w-])")
+    + r"(?:(?:" + _LIST_SPLIT.pattern + ")" + _ITEM + r")+)(?!\s?[=:]|[(\w-])")
 
 
 def _list_items(m: Any) -> list[tuple[int, int]]:
@@ -545,16 +556,13 @@ def _listed_with_known(text: str, known: list[Tag]) -> list[Tag]:
     out: list[Tag] = []
     if " and " not in text and ", " not in text:
         return out
+    metric_names = resources.metrics().alias_to_metric
+
+    def shaped(name: str) -> bool:
+        return looks_like_name(name) and fold(name) not in metric_names
+
     for m in _NAME_LIST.finditer(text):
-        items = _list_items(m)
-        hit = [any(t.start < e and s < t.end for t in known + out) for s, e in items]
-        if not any(hit):
-            continue
-        for (s, e), h in zip(items, hit, strict=True):
-            name = text[s:e].rstrip(".")
-            if not h and looks_like_name(name) and not MODEL_FAMILY.match(name) and \
-                    fold(name) not in resources.metrics().alias_to_metric:
-                out.append(name_tag(s, s + len(name), name, "listed"))
+        out.extend(_unknown_items(text, _list_items(m), known + out, shaped))
     return out
 
 

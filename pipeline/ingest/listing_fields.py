@@ -46,6 +46,7 @@ _FUNCTION_WORDS = frozenset(
 
 
 _FULL_NAME = r"(?:\p{Lu}[\p{L}.'’‐-]*\s+){1,3}\p{Lu}[\p{L}'’‐-]+"
+_NAME_JOIN = r"(?:,\s+|,?\s+and\s+)"
 _BOUNDARY = regex.compile(
     r"\t+|\s{2,}"  # a tab or a wide gap
     r"|(?<=[\p{L}\d)\]\"”’]{2})(?<!\bet|\bal)[.?!](?:\s+|(?=\p{Lu}))"  # a sentence end
@@ -67,10 +68,10 @@ _BOUNDARY = regex.compile(
     r"|(?<=[.?!,][\"”])\s+"  # after a quoted title: '"Deep learning." An MIT Press book'
     # "Ann Lee, Bo Chen: Title": the colon after two or more full names that open the line
     # (not after one: "Direct Preference Optimization: Your Language Model is ...")
-    r"|(?-i:(?<=^\s*" + _FULL_NAME + r"(?:(?:,\s+|,?\s+and\s+|\s*&\s*)" + _FULL_NAME
+    r"|(?-i:(?<=^\s*" + _FULL_NAME + r"(?:(?:" + _NAME_JOIN + r"|\s*&\s*)" + _FULL_NAME
     + r")+)\s*:\s+)"
     # "Title, Ann Lee, Bo Chen and Cy Dow": a comma before full names that end the line
-    r"|(?-i:,\s+(?=" + _FULL_NAME + r"(?:(?:,\s+|,?\s+and\s+)" + _FULL_NAME + r")*\.?\s*$))",
+    r"|(?-i:,\s+(?=" + _FULL_NAME + r"(?:" + _NAME_JOIN + _FULL_NAME + r")*\.?\s*$))",
     regex.IGNORECASE,
 )
 _LEADING_NUMBER = regex.compile(r"^\s*(?:\d{1,3}[.)]|\[\d{1,3}\]|#\d{1,3}[:.)]?)\s+")
