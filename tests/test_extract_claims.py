@@ -981,3 +981,17 @@ def test_a_value_after_a_list_of_datasets_is_on_none_of_them_alone() -> None:
     # one dataset before the value: on it
     rows = results_of("Experiments on GSM8K show that STOP reaches 81.2% accuracy.")
     assert [(r.value, r.dataset) for r in rows] == [(81.2, "GSM8K")]
+
+
+def test_a_signed_change_in_brackets_belongs_to_the_value_before_it() -> None:
+    text = ("Our tagger raises entity F1 to 71.3% (+2.4%) on WNUT-17, 64.8% (+1.9%) on "
+            "Larkspur-NER and 90.2% (+0.7%) on CoNLL03.")
+    got = [(r.value, r.kind, r.dataset) for r in results_of(text)]
+    assert got == [(71.3, "absolute", "WNUT-17"), (2.4, "relative", "WNUT-17"),
+                   (64.8, "absolute", "Larkspur-NER"), (1.9, "relative", "Larkspur-NER"),
+                   (90.2, "absolute", "CoNLL-2003"), (0.7, "relative", "CoNLL-2003")]
+    assert {r.metric for r in results_of(text)} == {"F1"}
+    # unsigned numbers in brackets are not changes, and a bracket far from a value is not one
+    plain = [(r.value, r.kind) for r in results_of(
+        "Our model reaches an AUROC of 0.91 (0.88 on the old split) on MIMIC-III.")]
+    assert (0.88, "relative") not in plain

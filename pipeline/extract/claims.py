@@ -308,6 +308,41 @@ def candidate_values(text: str, sent: Span, tags: Tags, blocked: list[Tag]) -> l
     return out
 
 
+_ASIDE_OPEN = regex.compile(r"\s?\(\s?")
+_ASIDE_CLOSE = regex.compile(r"\s?\)")
+
+
+def _signed_asides(text: str, values: list[_Value]) -> list[tuple[_Value, _Value]]:
+    """Signed numbers in brackets right after a value: its change over what it is compared
+    with ("66.49% (+4.9%) on ACE05", "an AUROC of 0.8955 (+7.64%)"), as (aside, value)
+    pairs. They are left out of the sentence's lists and links, and take their value's
+    metric and dataset at the end (`_with_asides`)."""
+    out: list[tuple[_Value, _Value]] = []
+    for host, v in zip(values, values[1:]):
+        if (text[v.tag.start] in "+-\u2212" and not any(host is a for a, _h in out)
+                and _ASIDE_OPEN.fullmatch(text, host.end, v.tag.start) is not None
+                and _ASIDE_CLOSE.match(text, v.end) is not None):
+            out.append((v, host))
+    return out
+
+
+def _with_asides(values: list[_Value], asides: list[tuple[_Value, _Value]]) -> list[_Value]:
+    """`values` with the aside of each kept value right after it: a relative change of the
+    value's metric, on its dataset and by its system (`_signed_asides`)."""
+    if not asides:
+        return values
+    out: list[_Value] = []
+    for v in values:
+        out.append(v)
+        for a, host in asides:
+            if host is v and v.kind == "absolute":
+                a.metric, a.kind, a.role, a.model = v.metric, "relative", "proposed", v.model
+                a.dataset_tag, a.extra_datasets = v.dataset_tag, v.extra_datasets
+                a.unit = a.unit or v.unit
+                out.append(a)
+    return out
+
+
 def _change_to(text: str, sent: Span, t: Tag, metrics: list[Tag]) -> bool:
     """A range "A to B" after a verb of change and the metric it changes is a change from A
     to B, as if "from" were written: "reduces guidance-free FID (e.g., 9.38 to 2.62 on SiT)"."""
@@ -1198,6 +1233,8 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
         values = candidate_values(text, sent, tags, block_all)
         if not values:
             continue
+        asides = _signed_asides(text, values)
+        values = [v for v in values if not any(v is a for a, _h in asides)]
         cues = sentence_tags(tags, "cues", text, sent.start, sent.end)
         metrics = [m for m in tags.metrics if _inside(m, sent)]
         dtags = [d for d in tags.datasets if _inside(d, sent)]
@@ -1288,6 +1325,7 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
             v.metric = change_name(text, v, metrics, cues, _clause_of(clauses, v.start)) \
                 or v.metric
         assign_systems(text, sent, values, dtags + metrics, tags, own_system)
+        values = _with_asides(values, asides)
         for v in values:
             v.dataset = str(v.dataset_tag.value) if v.dataset_tag is not None else None
             v.resolution = _resolution_for(text, v, sent, tags)

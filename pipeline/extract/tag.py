@@ -469,11 +469,13 @@ def _intro_datasets(text: str, known: list[Tag]) -> list[Tag]:
 
 
 _VALUE_ON_NAME = regex.compile(
-    r"(?<![\w.])\d+(?:\.\d+)?\s?(?:%|percent|points?|pp)?\s(?:on|for)\s(?:the\s)?"
+    r"(?<![\w.])\d+(?:\.\d+)?\s?(?:%|percent|points?|pp)?"
+    r"(?:\s?\([+\-\u2212]\s?\d+(?:\.\d+)?\s?(?:%|points?|pp)?\))?\s(?:on|for)\s(?:the\s)?"
     r"(?P<name>(?=\d*[A-Z])[A-Z0-9][\w.+-]*(?:\s(?:of\s)?[A-Z0-9][\w.+-]*){0,3})"
     r"(?=\s?[,;.]|\s(?:and|or)\s|\s(?:datasets?|benchmarks?)\b|$)"
 )
-"""One item of "97.6% on Pavia University, 96.9% on the University of Houston, ..."."""
+"""One item of "97.6% on Pavia University, 96.9% on the University of Houston, ...", the
+value's change in brackets allowed ("66.49% (+4.9%) on ACE05")."""
 
 
 def _listed_with_values(text: str, known: list[Tag]) -> list[Tag]:
