@@ -995,3 +995,12 @@ def test_a_signed_change_in_brackets_belongs_to_the_value_before_it() -> None:
     plain = [(r.value, r.kind) for r in results_of(
         "Our model reaches an AUROC of 0.91 (0.88 on the old split) on MIMIC-III.")]
     assert (0.88, "relative") not in plain
+
+
+def test_a_change_from_a_to_b_on_a_dataset_takes_the_datasets_usual_metric() -> None:
+    got = [(r.metric, r.value, r.dataset, r.role) for r in results_of(
+        "Our reader improves the state of the art on LAMBADA from 7.3% to 49%.")]
+    assert got == [("accuracy", 7.3, "LAMBADA", "baseline"),
+                   ("accuracy", 49.0, "LAMBADA", "proposed")]
+    # with no verb of result or gain before the dataset, a range is not a claim
+    assert results_of("Sentences on LAMBADA range from 7.3% to 49% of the context.") == []

@@ -525,6 +525,10 @@ def assign_metric(text: str, sent: Span, v: _Value, metrics: list[Tag], ctx: _Co
     return None
 
 
+_FROM_AFTER_DATASET = regex.compile(r"\sfrom\s(?:\d+(?:\.\d+)?\s?%?\sto\s)?")
+"""Between a dataset and a value of "on D from A to B"."""
+
+
 def usual_metric_of(text: str, v: _Value, dtags: list[Tag], cues: list[Tag]) -> str | None:
     """The usual metric of the dataset an unnamed number is stated on ("achieves 78.6 on COCO
     test-dev" -> mAP; `gazetteers/dataset_metrics.csv`), when a result verb comes before
@@ -533,6 +537,12 @@ def usual_metric_of(text: str, v: _Value, dtags: list[Tag], cues: list[Tag]) -> 
     the number is not stated on a dataset."""
     if v.measure is not None or v.unit not in (None, "%") or text[v.tag.start] in "+-−":
         return None
+    if v.from_to:  # "improve the state of the art on LAMBADA from 7.3% to 49%"
+        on = next((d for d in reversed(dtags) if d.end <= v.start
+                   and _FROM_AFTER_DATASET.fullmatch(text, d.end, v.start)), None)
+        if on is not None and any(c.label in ("CUE:result", "CUE:gain") and c.end <= on.start
+                                  for c in cues):
+            return usual_metric(str(on.value)) or ("accuracy" if v.unit == "%" else "score")
     if not any(c.label == "CUE:result" and c.end <= v.start for c in cues) and sum(
             1 for d in dtags if _COLON_VALUE.match(text, d.end)) < 2:
         return None  # no result verb, and not a list "USMLE: 60.2%, MedMCQA: 62.7% and ..."
