@@ -1004,3 +1004,19 @@ def test_a_change_from_a_to_b_on_a_dataset_takes_the_datasets_usual_metric() -> 
                    ("accuracy", 49.0, "LAMBADA", "proposed")]
     # with no verb of result or gain before the dataset, a range is not a claim
     assert results_of("Sentences on LAMBADA range from 7.3% to 49% of the context.") == []
+
+
+def test_a_dataset_name_ending_in_a_number_is_found_in_its_other_spellings() -> None:
+    from pipeline.extract.resources import number_variants
+    assert number_variants("SUN397") == ["SUN 397", "SUN-397"]
+    assert number_variants("CIFAR-10") == ["CIFAR10", "CIFAR 10"]
+    assert number_variants("Human3.6M") == [] and number_variants("R2") == []
+    got = _triples("Our network reaches 77.3% on SUN 397 and 60.1% on Places 2.")
+    assert got == [("accuracy", 77.3, "SUN397"), ("accuracy", 60.1, "Places365")]
+
+
+def test_a_percentage_does_not_take_a_usual_metric_that_is_no_percentage() -> None:
+    # Places365's usual metric in the PwC-derived table is FID, which no percentage can be
+    got = _triples("Our network reaches 60.1% on Places365.")
+    assert got == [("accuracy", 60.1, "Places365")]
+    assert _triples("Our generator reaches 7.1 on Places365.") == [("FID", 7.1, "Places365")]

@@ -529,6 +529,18 @@ _FROM_AFTER_DATASET = regex.compile(r"\sfrom\s(?:\d+(?:\.\d+)?\s?%?\sto\s)?")
 """Between a dataset and a value of "on D from A to B"."""
 
 
+def _usual_for(dataset: str, unit: str | None) -> str:
+    """The usual metric of `dataset` for a value with `unit`: not one a percentage cannot be
+    (Places365's usual FID for "60.14% on Places 2"); else accuracy for a percentage and
+    "score" for a plain number."""
+    usual = usual_metric(dataset)
+    entry = resources.metrics().by_name.get(usual or "")
+    if unit == "%" and entry is not None and entry.unit != "%" and (
+            entry.max is None or entry.unit):
+        usual = None
+    return usual or ("accuracy" if unit == "%" else "score")
+
+
 def usual_metric_of(text: str, v: _Value, dtags: list[Tag], cues: list[Tag]) -> str | None:
     """The usual metric of the dataset an unnamed number is stated on ("achieves 78.6 on COCO
     test-dev" -> mAP; `gazetteers/dataset_metrics.csv`), when a result verb comes before
@@ -542,7 +554,7 @@ def usual_metric_of(text: str, v: _Value, dtags: list[Tag], cues: list[Tag]) -> 
                    and _FROM_AFTER_DATASET.fullmatch(text, d.end, v.start)), None)
         if on is not None and any(c.label in ("CUE:result", "CUE:gain") and c.end <= on.start
                                   for c in cues):
-            return usual_metric(str(on.value)) or ("accuracy" if v.unit == "%" else "score")
+            return _usual_for(str(on.value), v.unit)
     if not any(c.label == "CUE:result" and c.end <= v.start for c in cues) and sum(
             1 for d in dtags if _COLON_VALUE.match(text, d.end)) < 2:
         return None  # no result verb, and not a list "USMLE: 60.2%, MedMCQA: 62.7% and ..."
@@ -555,7 +567,7 @@ def usual_metric_of(text: str, v: _Value, dtags: list[Tag], cues: list[Tag]) -> 
         scored = next((d for d in reversed(dtags) if d.end <= v.start
                        and _DATASET_SCORE_BEFORE.fullmatch(text, d.end, v.start)), None)
         return "score" if scored is not None else None  # "pushing the GLUE score to 80.5%"
-    return usual_metric(str(on.value)) or ("accuracy" if v.unit == "%" else "score")
+    return _usual_for(str(on.value), v.unit)
 
 
 def _share_usual_metric(values: list[_Value]) -> None:

@@ -313,6 +313,20 @@ def _dataset_doc(path: Path) -> dict[str, Any]:
     return doc
 
 
+_NUMBER_SUFFIX = regex.compile(r"(?P<head>.*[A-Za-z]{2})[ -]?(?P<num>\d+)")
+
+
+def number_variants(form: str) -> list[str]:
+    """The other ways to write a name ending in a number after two letters: "SUN397" is also
+    "SUN 397" and "SUN-397"; "CIFAR-10" is also "CIFAR10" and "CIFAR 10". A spelling the
+    gazetteers write themselves stays theirs (`load_datasets` adds these after them)."""
+    m = _NUMBER_SUFFIX.fullmatch(form)
+    if m is None:
+        return []
+    head, num = m.group("head"), m.group("num")
+    return [v for v in (f"{head}{num}", f"{head} {num}", f"{head}-{num}") if v != form]
+
+
 def load_datasets(path: Path, *more: Path) -> DatasetGazetteer:
     """Parse and validate `datasets.yaml` (and further gazetteer files, whose entries follow
     its own and may not reuse its spellings) and build their automaton."""
@@ -321,6 +335,7 @@ def load_datasets(path: Path, *more: Path) -> DatasetGazetteer:
     wheres: list[str] = []
     owner: dict[str, tuple[str, str]] = {}
     surfaces: dict[str, list[tuple[int, str]]] = {}
+    written: list[tuple[int, str, list[str]]] = []
     for file, raw in [(p, r) for p, doc in docs for r in doc["datasets"]]:
         line = int(raw.get("__line__", 0)) if isinstance(raw, dict) else 0
         where = f"{file}:{line}"
@@ -378,6 +393,14 @@ def load_datasets(path: Path, *more: Path) -> DatasetGazetteer:
             surfaces.setdefault(fold(form), []).append((idx, form))
         # Canonical names are always look-up keys for list expansion, even when unmatched.
         owner.setdefault(fold(name) if case == "fold" else name, (name, where))
+        written.append((idx, case, forms))
+    for idx, case, forms in written:  # after every written spelling, which always wins
+        for form in forms:
+            for variant in number_variants(form):
+                key = fold(variant) if case == "fold" else variant
+                if key not in owner and fold(variant) not in surfaces:
+                    owner[key] = (entries[idx].name, wheres[idx])
+                    surfaces[fold(variant)] = [(idx, variant)]
     automaton = Matcher({key: tuple(vals) for key, vals in surfaces.items()})
     by_key: dict[str, int] = {}
     spellings: dict[str, set[int]] = {}
