@@ -1020,3 +1020,11 @@ def test_a_percentage_does_not_take_a_usual_metric_that_is_no_percentage() -> No
     got = _triples("Our network reaches 60.1% on Places365.")
     assert got == [("accuracy", 60.1, "Places365")]
     assert _triples("Our generator reaches 7.1 on Places365.") == [("FID", 7.1, "Places365")]
+
+
+def test_slash_qualifiers_of_one_metric_name_it_for_a_slash_pair_of_values() -> None:
+    got = _triples("The segmenter obtains a 44.2/39.0 box/mask AP on COCO.")
+    assert got == [("mAP", 44.2, "MS-COCO"), ("mAP", 39.0, "MS-COCO")]
+    # a qualifier that does not name the metric with its head is not part of the name
+    got = _triples("The segmenter obtains a 44.2 pixel/mask AP on COCO.")
+    assert got == []

@@ -630,6 +630,9 @@ _CUTOFF_TAIL = regex.compile(
 names its start ("mAP@0.5" + ":0.95"): part of the name, so its numbers are not values."""
 
 
+_SLASH_QUALIFIER = regex.compile(r"(?<![\w/-])(?P<q>[A-Za-z][\w-]*)/$")
+
+
 def tag_metrics(text: str, spans: list[tuple[int, int]] | None = None) -> list[Tag]:
     """Metric names from the metric table (case rule per entry, token boundaries); with
     `spans` (sentences), only those inside them."""
@@ -665,6 +668,13 @@ def tag_metrics(text: str, spans: list[tuple[int, int]] | None = None) -> list[T
                 cands.append((start, end, metric))
         if cands:
             out.extend(Tag(s, e, "METRIC", "", m) for s, e, m in _greedy(cands))
+    for i, t in enumerate(out):
+        q = _SLASH_QUALIFIER.search(text, max(0, t.start - 20), t.start)
+        if q is not None:  # "46.8/38.6 box/mask AP": both qualifiers name the metric
+            words = text[t.start:t.end].split(" ", 1)
+            if len(words) == 2 and mt.alias_to_metric.get(
+                    fold(f"{q.group('q')} {words[1]}")) == t.value:
+                out[i] = Tag(q.start(), t.end, "METRIC", "", t.value)
     for i in range(1, len(out)):
         a, b = out[i - 1], out[i]
         if text.startswith(" (", a.end) and b.start == a.end + 2 and text.startswith(")", b.end):
