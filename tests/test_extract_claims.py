@@ -1028,3 +1028,14 @@ def test_slash_qualifiers_of_one_metric_name_it_for_a_slash_pair_of_values() -> 
     # a qualifier that does not name the metric with its head is not part of the name
     got = _triples("The segmenter obtains a 44.2 pixel/mask AP on COCO.")
     assert got == []
+
+
+def test_a_comparison_word_inside_a_metric_name_compares_nothing() -> None:
+    got = [(r.metric, r.role) for r in results_of(
+        "Our model reaches a Dice of 0.87 and a mean Intersection over Union of 0.80 on "
+        "Kvasir-SEG.")]
+    assert got == [("Dice", "proposed"), ("mIoU", "proposed")]
+    # outside a metric name the same word still marks the compared method's number
+    got = [(r.value, r.role) for r in results_of(
+        "Our model reaches a Dice of 0.87 on Kvasir-SEG, an improvement over U-Net (0.80).")]
+    assert (0.87, "proposed") in got

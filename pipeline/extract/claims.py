@@ -1257,8 +1257,11 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
             continue
         asides = _signed_asides(text, values)
         values = [v for v in values if not any(v is a for a, _h in asides)]
-        cues = sentence_tags(tags, "cues", text, sent.start, sent.end)
         metrics = [m for m in tags.metrics if _inside(m, sent)]
+        # a comparison word inside a metric's name is the name's ("Intersection over Union")
+        cues = [c for c in sentence_tags(tags, "cues", text, sent.start, sent.end)
+                if c.label not in ("CUE:vs", "CUE:than")
+                or not any(m.start <= c.start and c.end <= m.end for m in metrics)]
         dtags = [d for d in tags.datasets if _inside(d, sent)]
         anaphora = any(c.label == "CUE:anaphora" for c in cues)
         resp = next((c for c in cues if c.label == "CUE:resp"), None)
