@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 import regex
 
@@ -318,7 +319,7 @@ def _signed_asides(text: str, values: list[_Value]) -> list[tuple[_Value, _Value
     pairs. They are left out of the sentence's lists and links, and take their value's
     metric and dataset at the end (`_with_asides`)."""
     out: list[tuple[_Value, _Value]] = []
-    for host, v in zip(values, values[1:]):
+    for host, v in pairwise(values):
         if (text[v.tag.start] in "+-\u2212" and not any(host is a for a, _h in out)
                 and _ASIDE_OPEN.fullmatch(text, host.end, v.tag.start) is not None
                 and _ASIDE_CLOSE.match(text, v.end) is not None):
