@@ -1039,3 +1039,12 @@ def test_a_comparison_word_inside_a_metric_name_compares_nothing() -> None:
     got = [(r.value, r.role) for r in results_of(
         "Our model reaches a Dice of 0.87 on Kvasir-SEG, an improvement over U-Net (0.80).")]
     assert (0.87, "proposed") in got
+
+
+def test_names_in_a_name_colon_value_list_beside_a_known_dataset_are_datasets() -> None:
+    text = ("Our model reaches human level on three exams. Kestrel-Bar: 61.5%, MedMCQA: "
+            "62.7% and PubMedQA: 78.2%.")
+    assert _triples(text) == [("accuracy", 61.5, "Kestrel-Bar"), ("accuracy", 62.7, "MedMCQA"),
+                              ("accuracy", 78.2, "PubMedQA")]
+    # with no known name in the list, "Name: value" pairs name nothing
+    assert _triples("Settings were as follows. Alpha: 0.5, Beta: 0.7 and Gamma: 2.") == []

@@ -487,7 +487,18 @@ def _listed_with_values(text: str, known: list[Tag]) -> list[Tag]:
         out.extend(_listed_names(text, list(_VALUE_ON_NAME.finditer(text)), known))
     if any(_BRACKETED_VALUE.match(text, t.end) for t in known):
         out.extend(_listed_names(text, list(_NAME_VALUE.finditer(text)), known))
+    if any(_COLON_VALUE.match(text, t.end) for t in known):
+        out.extend(_listed_names(text, list(_NAME_COLON_VALUE.finditer(text)), known))
     return out
+
+
+_COLON_VALUE = regex.compile(r"\s?:\s?\d")
+"""After a known name: a colon and its value (only then can a "Name: value" list hold it)."""
+_NAME_COLON_VALUE = regex.compile(
+    r"(?<![\w.-])(?P<name>(?=\d*[A-Z])[A-Z0-9][\w.+-]*(?:\s[A-Z0-9][\w.+-]*){0,2})"
+    r"\s?:\s?\d+(?:\.\d+)?\s?(?:%|pp|points?)?"
+)
+"""One item of "USMLE: 60.2%, MedMCQA: 62.7% and PubMedQA: 78.2%"."""
 
 
 _BRACKETED_VALUE = regex.compile(r"\s?\(\s?\d")
