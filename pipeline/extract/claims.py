@@ -33,6 +33,7 @@ from pipeline.extract import recognise, resources, systems
 from pipeline.extract.resources import fold
 from pipeline.extract.segment import Span, find_digit, sentence_before, split_clauses
 from pipeline.extract.tag import (
+    COLON_VALUE,
     MODEL_FAMILY,
     Tag,
     Tags,
@@ -144,7 +145,6 @@ _ON_DATASET_AFTER = regex.compile(
 _CONDITION_BEFORE = regex.compile(r"\s?[^,;]{0,25}?\s(?:at|with)\s(?:only\s|about\s)?")
 """Between a value and a second one stated as its condition ("77.4 mIoU at 102 FPS")."""
 _ON_SOMEWHERE = regex.compile(r"\s(?:on|in|across|over|for)\s")
-_COLON_VALUE = regex.compile(r"\s?:\s?\d")
 _DATASET_BEFORE_VALUE = regex.compile(r"\s?(?::|=|\()\s?")
 _DATASET_SCORE_BEFORE = regex.compile(r"\sscores?\s(?:of|to|at)\s(?:about\s|over\s)?")
 # "achieves 38.3%, surpassing ...", "improved to 94.1%": a percentage stated as a level
@@ -309,38 +309,38 @@ def candidate_values(text: str, sent: Span, tags: Tags, blocked: list[Tag]) -> l
     return out
 
 
+_SIGNS = "+-\u2212"
 _ASIDE_OPEN = regex.compile(r"\s?\(\s?")
 _ASIDE_CLOSE = regex.compile(r"\s?\)")
 
 
-def _signed_asides(text: str, values: list[_Value]) -> list[tuple[_Value, _Value]]:
+def _signed_asides(text: str, values: list[_Value]) -> dict[int, _Value]:
     """Signed numbers in brackets right after a value: its change over what it is compared
-    with ("66.49% (+4.9%) on ACE05", "an AUROC of 0.8955 (+7.64%)"), as (aside, value)
-    pairs. They are left out of the sentence's lists and links, and take their value's
-    metric and dataset at the end (`_with_asides`)."""
-    out: list[tuple[_Value, _Value]] = []
+    with ("66.49% (+4.9%) on ACE05", "an AUROC of 0.8955 (+7.64%)"), by id of the value.
+    They are left out of the sentence's lists and links, and take their value's metric and
+    dataset at the end (`_with_asides`)."""
+    out: dict[int, _Value] = {}
+    last: _Value | None = None  # an aside is no value with an aside of its own
     for host, v in pairwise(values):
-        if (text[v.tag.start] in "+-\u2212" and not any(host is a for a, _h in out)
+        if (host is not last and text[v.tag.start] in _SIGNS
                 and _ASIDE_OPEN.fullmatch(text, host.end, v.tag.start) is not None
                 and _ASIDE_CLOSE.match(text, v.end) is not None):
-            out.append((v, host))
+            out[id(host)] = last = v
     return out
 
 
-def _with_asides(values: list[_Value], asides: list[tuple[_Value, _Value]]) -> list[_Value]:
+def _with_asides(values: list[_Value], asides: dict[int, _Value]) -> list[_Value]:
     """`values` with the aside of each kept value right after it: a relative change of the
     value's metric, on its dataset and by its system (`_signed_asides`)."""
-    if not asides:
-        return values
     out: list[_Value] = []
     for v in values:
         out.append(v)
-        for a, host in asides:
-            if host is v and v.kind == "absolute":
-                a.metric, a.kind, a.role, a.model = v.metric, "relative", "proposed", v.model
-                a.dataset_tag, a.extra_datasets = v.dataset_tag, v.extra_datasets
-                a.unit = a.unit or v.unit
-                out.append(a)
+        a = asides.get(id(v))
+        if a is not None and v.kind == "absolute":
+            a.metric, a.kind, a.role, a.model = v.metric, "relative", "proposed", v.model
+            a.dataset_tag, a.extra_datasets = v.dataset_tag, v.extra_datasets
+            a.unit = a.unit or v.unit
+            out.append(a)
     return out
 
 
@@ -536,9 +536,9 @@ def _usual_for(dataset: str, unit: str | None) -> str:
     "score" for a plain number."""
     usual = usual_metric(dataset)
     entry = resources.metrics().by_name.get(usual or "")
-    if unit == "%" and entry is not None and entry.unit != "%" and (
-            entry.max is None or entry.unit):
-        usual = None
+    if unit == "%" and entry is not None and not (
+            entry.unit == "%" or (not entry.unit and entry.max is not None)):
+        usual = None  # a percentage is a "%" metric's value, or a bounded plain score's
     return usual or ("accuracy" if unit == "%" else "score")
 
 
@@ -548,7 +548,7 @@ def usual_metric_of(text: str, v: _Value, dtags: list[Tag], cues: list[Tag]) -> 
     it in the sentence; for a dataset without one (a new benchmark), accuracy for a
     percentage ("69% on MMLU") and "score" for a plain number ("8.38 on MT-bench"). None when
     the number is not stated on a dataset."""
-    if v.measure is not None or v.unit not in (None, "%") or text[v.tag.start] in "+-−":
+    if v.measure is not None or v.unit not in (None, "%") or text[v.tag.start] in _SIGNS:
         return None
     if v.from_to:  # "improve the state of the art on LAMBADA from 7.3% to 49%"
         on = next((d for d in reversed(dtags) if d.end <= v.start
@@ -557,7 +557,7 @@ def usual_metric_of(text: str, v: _Value, dtags: list[Tag], cues: list[Tag]) -> 
                                   for c in cues):
             return _usual_for(str(on.value), v.unit)
     if not any(c.label == "CUE:result" and c.end <= v.start for c in cues) and sum(
-            1 for d in dtags if _COLON_VALUE.match(text, d.end)) < 2:
+            1 for d in dtags if COLON_VALUE.match(text, d.end)) < 2:
         return None  # no result verb, and not a list "USMLE: 60.2%, MedMCQA: 62.7% and ..."
     on = next((d for d in dtags if d.start >= v.end and d.start - v.end <= 40
                and _ON_DATASET_AFTER.fullmatch(text, v.end, d.start) is not None), None)
@@ -1257,12 +1257,10 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
         if not values:
             continue
         asides = _signed_asides(text, values)
-        values = [v for v in values if not any(v is a for a, _h in asides)]
+        aside_ids = {id(a) for a in asides.values()}
+        values = [v for v in values if id(v) not in aside_ids]
+        cues = sentence_tags(tags, "cues", text, sent.start, sent.end)
         metrics = [m for m in tags.metrics if _inside(m, sent)]
-        # a comparison word inside a metric's name is the name's ("Intersection over Union")
-        cues = [c for c in sentence_tags(tags, "cues", text, sent.start, sent.end)
-                if c.label not in ("CUE:vs", "CUE:than")
-                or not any(m.start <= c.start and c.end <= m.end for m in metrics)]
         dtags = [d for d in tags.datasets if _inside(d, sent)]
         anaphora = any(c.label == "CUE:anaphora" for c in cues)
         resp = next((c for c in cues if c.label == "CUE:resp"), None)

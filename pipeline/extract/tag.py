@@ -480,36 +480,32 @@ value's change in brackets allowed ("66.49% (+4.9%) on ACE05")."""
 
 def _listed_with_values(text: str, known: list[Tag]) -> list[Tag]:
     """The names in a list of values each stated on a name ("16.8 percent on HotpotQA, 14.3
-    percent on 2WikiMultihopQA, and 19.2 percent on MeetingBank") that the gazetteer does
-    not know, when it knows another name of the same list: they are datasets too."""
+    percent on 2WikiMultihopQA, and 19.2 percent on MeetingBank"), or each followed by its
+    value ("CIFAR-100 (91.7%), Flowers (98.8%)", "USMLE: 60.2%, MedMCQA: 62.7%"), that the
+    gazetteer does not know, when it knows another name of the same list: datasets too."""
     out: list[Tag] = []
     if " on " in text or " for " in text:
         out.extend(_listed_names(text, list(_VALUE_ON_NAME.finditer(text)), known))
-    if any(_BRACKETED_VALUE.match(text, t.end) for t in known):
-        out.extend(_listed_names(text, list(_NAME_VALUE.finditer(text)), known))
-    if any(_COLON_VALUE.match(text, t.end) for t in known):
-        out.extend(_listed_names(text, list(_NAME_COLON_VALUE.finditer(text)), known))
+    for after_name, items in _NAME_THEN_VALUE:
+        if any(after_name.match(text, t.end) for t in known):
+            out.extend(_listed_names(text, list(items.finditer(text)), known))
     return out
 
 
-_COLON_VALUE = regex.compile(r"\s?:\s?\d")
-"""After a known name: a colon and its value (only then can a "Name: value" list hold it)."""
-_NAME_COLON_VALUE = regex.compile(
-    r"(?<![\w.-])(?P<name>(?=\d*[A-Z])[A-Z0-9][\w.+-]*(?:\s[A-Z0-9][\w.+-]*){0,2})"
-    r"\s?:\s?\d+(?:\.\d+)?\s?(?:%|pp|points?)?"
-)
-"""One item of "USMLE: 60.2%, MedMCQA: 62.7% and PubMedQA: 78.2%"."""
-
-
+COLON_VALUE = regex.compile(r"\s?:\s?\d")
+"""After a name: a colon and its value ("USMLE: 60.2%")."""
 _BRACKETED_VALUE = regex.compile(r"\s?\(\s?\d")
-"""After a known name: its value in brackets (only then can a "Name (value)" list hold it)."""
-
-
-_NAME_VALUE = regex.compile(
-    r"(?<![\w.-])(?P<name>(?=\d*[A-Z])[A-Z0-9][\w.+-]*(?:\s[A-Z0-9][\w.+-]*){0,2})"
-    r"\s?\(\s?\d+(?:\.\d+)?\s?(?:%|pp|points?|[A-Za-z@\d.-]{1,12})?\s?\)"
+"""After a name: its value in brackets ("Flowers (98.8%)")."""
+_LISTED_NAME = r"(?<![\w.-])(?P<name>(?=\d*[A-Z])[A-Z0-9][\w.+-]*(?:\s[A-Z0-9][\w.+-]*){0,2})"
+_NAME_THEN_VALUE = (
+    # "CIFAR-100 (91.7%), Flowers (98.8%), and ...": a name, its value in brackets
+    (_BRACKETED_VALUE, regex.compile(
+        _LISTED_NAME + r"\s?\(\s?\d+(?:\.\d+)?\s?(?:%|pp|points?|[A-Za-z@\d.-]{1,12})?\s?\)")),
+    # "USMLE: 60.2%, MedMCQA: 62.7% and PubMedQA: 78.2%": a name, a colon, its value
+    (COLON_VALUE, regex.compile(_LISTED_NAME + r"\s?:\s?\d+(?:\.\d+)?\s?(?:%|pp|points?)?")),
 )
-"""One item of "CIFAR-100 (91.7%), Flowers (98.8%), and ...": a name, its value in brackets."""
+"""The "Name then value" lists: what follows a known name when its list can be one (only
+then is the list looked for), and one item of such a list."""
 
 
 def _listed_names(text: str, items: list[Any], known: list[Tag]) -> list[Tag]:
@@ -680,7 +676,8 @@ def tag_metrics(text: str, spans: list[tuple[int, int]] | None = None) -> list[T
         if cands:
             out.extend(Tag(s, e, "METRIC", "", m) for s, e, m in _greedy(cands))
     for i, t in enumerate(out):
-        q = _SLASH_QUALIFIER.search(text, max(0, t.start - 20), t.start)
+        q = _SLASH_QUALIFIER.search(text, max(0, t.start - 20), t.start) \
+            if text[t.start - 1:t.start] == "/" else None
         if q is not None:  # "46.8/38.6 box/mask AP": both qualifiers name the metric
             words = text[t.start:t.end].split(" ", 1)
             if len(words) == 2 and mt.alias_to_metric.get(
@@ -882,9 +879,13 @@ def tag_labelled(name: str, kind: str, text: str,
 
 def sentence_tags(tags: Tags, name: str, text: str, start: int, end: int) -> list[Tag]:
     """Cues (`name` "cues") or model lists ("models") of one sentence, looked for once and
-    kept in `tags`."""
+    kept in `tags`; no comparison cue inside a metric name."""
     kind, got = ("CUE", tags.cues) if name == "cues" else ("MODEL_LIST", tags.models)
     found = tag_labelled(name, kind, text, [(start, end)])
+    if name == "cues":  # a comparison word inside a metric's name is the name's ("over" of
+        found = [c for c in found  # "Intersection over Union"), not a comparison
+                 if c.label not in ("CUE:vs", "CUE:than") or not any(
+                     m.start <= c.start and c.end <= m.end for m in tags.metrics)]
     got.extend(found)
     return found
 
