@@ -121,12 +121,13 @@ def test_annotated_pages_read_with_the_shipped_model() -> None:
     for page in PAGES:
         tally.add(page, train_listing.read_page(page))
     scores = tally.scores()
-    # Measured when the 127-page model was trained: titles 0.890, authors 0.919, abstracts
-    # 0.826 of 592, 5 on entries without one (pipeline/ingest/models/README.md).
+    # Measured when the 127-page line model was trained at c1 2.0: titles 0.886, authors
+    # 0.917, abstracts 0.818 of 592, 6 on entries without one (at c1 0.5 these seen pages
+    # read 0.890 / 0.919 / 0.826 / 5, and unseen ones worse: pipeline/ingest/models/README.md).
     assert scores["titles"]["f1"] >= 0.88, scores
     assert scores["authors"]["f1"] >= 0.91, scores
-    assert scores["abstracts_attached"] >= 0.82, scores
-    assert scores["abstracts_on_entries_without_one"] <= 5, scores
+    assert scores["abstracts_attached"] >= 0.81, scores
+    assert scores["abstracts_on_entries_without_one"] <= 6, scores
 
 
 def test_pages_the_shape_rules_miss_are_still_read_as_listings() -> None:
@@ -642,6 +643,21 @@ def test_title_and_abstract_lines_keep_their_rhythm_where_the_model_loses_it() -
         f"Learning {t} for Large Language Models"
         for t in ("Sparse Routing", "Dense Routing", "Token Merging", "Early Exits")]
     assert all(e.abstract for e in entries)
+
+
+def test_an_abstract_ending_in_a_link_keeps_the_rhythm() -> None:
+    prose = ("We study {} and find that it helps a lot on every benchmark we tried, by a wide "
+             "margin, at no extra cost.")
+    page = []
+    for topic in ("Sparse Routing", "Dense Routing", "Token Merging"):
+        page += [f"Learning {topic} for Large Language Models", "", prose.format(topic), ""]
+    page[-2] += " Code is available at https://github.com/example/merging"
+    page += ["Learning Early Exits", "", "[PDF] [Code]", ""]
+    said = ["title", "abstract"] * 2 + ["title", "venue_links"] * 2
+    entries = _entries(page, *said)
+    assert [bool(e.abstract) for e in entries] == [True, True, True, False]
+    # a link row under a title is no abstract
+    assert entries[3].title[1] == "Learning Early Exits"
 
 
 def test_a_table_with_a_paper_column_gives_one_entry_a_row() -> None:

@@ -48,6 +48,11 @@ SYNTHETIC_PAGES = 80
 SYNTHETIC_ONE_LINE_PAGES = 40
 PARAMS: dict[str, Any] = {"c1": 0.5, "c2": 0.01, "max_iterations": 300,
                           "feature.possible_transitions": True}
+"""The segment model's training parameters."""
+LINE_PARAMS: dict[str, Any] = {**PARAMS, "c1": 2.0}
+"""The line model's: a stronger L1 penalty keeps fewer, more general features. Chosen by
+10-fold cross-validation by page over the 127 annotated pages (c1 0.05-8, c2 0.001-1):
+titles F1 0.803 -> 0.817, authors 0.855 -> 0.868, abstracts attached 0.745 -> 0.745."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,16 +158,16 @@ def _add_segments(segments_xy: list[Any], text: str, gold: dict[str, Any]) -> No
         segments_xy.append((listing_fields.segment_features(segs), tags))
 
 
-def _train(xy: Sequence[Any], path: Path) -> None:
-    path.write_bytes(crf.train(xy, PARAMS))
+def _train(xy: Sequence[Any], path: Path, params: dict[str, Any]) -> None:
+    path.write_bytes(crf.train(xy, params))
 
 
 def train(pages: Sequence[Page], folder: Path) -> None:
     """Write the line and segment models trained on `pages` into `folder`."""
     lines_xy, segments_xy = training_sequences(pages)
     folder.mkdir(parents=True, exist_ok=True)
-    _train(lines_xy, folder / listing_model.LINE_MODEL)
-    _train(segments_xy, folder / listing_model.SEGMENT_MODEL)
+    _train(lines_xy, folder / listing_model.LINE_MODEL, LINE_PARAMS)
+    _train(segments_xy, folder / listing_model.SEGMENT_MODEL, PARAMS)
 
 
 def _taggers(folder: Path) -> listing_text.Taggers:
