@@ -208,7 +208,8 @@ def test_title_announces_the_paper_benchmark() -> None:
     assert _names(text, "Quorlex: Benchmarking Planners in Clinics") == ["Quorlex"]
     assert _names(text, "Quorlex: Learning to Plan for Benchmark Tasks") == []
     # a name that opens in lower case, and one that starts like a model family ("ViT")
-    text = "We build iQuorWorld and VitaQuor. Agents fail on iQuorWorld and on VitaQuor."
+    # (apart: a name coordinated with a known one is a dataset too, whatever the title says)
+    text = "We build iQuorWorld. We build VitaQuor. Agents fail on iQuorWorld and on VitaQuor."
     assert _names(text, "iQuorWorld: A Benchmark for Phones") == ["iQuorWorld"]
     assert _names(text, "VitaQuor: Benchmarking Agents") == ["VitaQuor"]
     # a name that ends the words before the colon needs the shape of a name

@@ -907,6 +907,17 @@ def test_rank_at_k_in_retrieval_is_recall_at_k() -> None:
      ["CIFAR-100", "Flowers", "FooCars"]),
     # a language, or a word of the sentence's own, is not
     ("We test on the Spanish dataset and on the Proposed dataset.", []),
+    # a name coordinated with a known dataset by "and"/"or", wherever the list stands; not a
+    # bare acronym (as often a method), a lower-case word, a number, or a name after a mere
+    # comma ("At Pinterest, FooRank"), nor beside a known name inside a word ("Pangu-Weather")
+    # (COIL-20 is the PwC name "Coil-20", a name that needs its context)
+    ("We repurpose and extend dSprites and COIL-20 with more transformation dimensions.",
+     ["dSprites", "Coil-20"]),
+    ("We repurpose and extend dSprites and FooSet-20 with more transformation dimensions.",
+     ["dSprites", "FooSet-20"]),
+    ("We extend CIFAR-10 and SCT, and zero-shot and real-world variants.", ["CIFAR-10"]),
+    ("On CIFAR-10, FooRank does well.", ["CIFAR-10"]),
+    ("Models (Pangu-Weather and GraphCast) are compared.", []),
 ])
 def test_one_proper_word_before_dataset_is_a_dataset(text: str, names: list[str]) -> None:
     ex = extract_paper(Paper("p", "", (), text, "f", "x", 1))

@@ -210,6 +210,7 @@ def tag_datasets(text: str, title: str = "") -> list[Tag]:
     if tags:
         tags.extend(_listed_with_values(text, tags))
         tags.extend(_listed_with_known(text, tags))
+        tags.extend(_coordinated_with_known(text, tags))
     tags.sort(key=lambda t: t.start)
     if needs_context:
         tags = _apply_context_rules(text, tags, needs_context)
@@ -572,6 +573,53 @@ def _listed_with_known(text: str, known: list[Tag]) -> list[Tag]:
 
     for m in _NAME_LIST.finditer(text):
         out.extend(_unknown_items(text, _list_items(m), known + out, shaped))
+    return out
+
+
+_COORD_WORD = r"[\w+-]*(?:\.[\w+-]+)*"
+_COORD_ITEM = (r"(?:[A-Z0-9]|[a-z]+[A-Z])" + _COORD_WORD + r"(?:\s[A-Z0-9]" + _COORD_WORD
+               + r"){0,2}")
+_IN_A_WORD = regex.compile(r"[\w-]")
+_AND_OR = regex.compile(r"\b(?:and|or)\b")
+_BARE_ACRONYM = regex.compile(r"[A-Z]{2,6}s?")
+_COORD_NEXT = regex.compile(r"(?:" + _LIST_SPLIT.pattern + r")(?P<name>" + _COORD_ITEM
+                            + r")(?![\w(-])")
+_COORD_PREV = regex.compile(r"(?<![\w.+-])(?P<name>" + _COORD_ITEM + r")(?:"
+                            + _LIST_SPLIT.pattern + r")$")
+
+
+def _coordinated_with_known(text: str, known: list[Tag]) -> list[Tag]:
+    """The names coordinated with a known dataset by "and", "or" or commas, wherever the
+    list stands ("We repurpose dSprites and COIL-20", "on CATH 4.2 and CATH 4.3"), that
+    have the shape of a name (`looks_like_name`) and are no metric: datasets too."""
+    if " and " not in text and ", " not in text and " or " not in text:
+        return []
+    metric_names = resources.metrics().alias_to_metric
+    out: list[Tag] = []
+
+    def shaped(name: str) -> bool:
+        # a capital and a letter first ("4.1", "zero-shot" are none), and more than a bare
+        # acronym, which is as often a method ("CLA and GQA")
+        return name[0].isalpha() and any(c.isupper() for c in name) and \
+            not _BARE_ACRONYM.fullmatch(name) and looks_like_name(name) and \
+            fold(name) not in metric_names
+
+    for t in [t for t in known if t.kind == "DATASET"]:
+        if _IN_A_WORD.match(text, t.end) or (t.start and _IN_A_WORD.match(text[t.start - 1])):
+            continue  # "Weather" in "Pangu-Weather"
+        spans = [(t.start, t.end)]
+        pos = t.end
+        while (m := _COORD_NEXT.match(text, pos)) is not None:
+            spans.append(m.span("name"))
+            pos = m.end()
+        end = t.start
+        while (m := _COORD_PREV.search(text, max(0, end - 80), end)) is not None:
+            spans.insert(0, m.span("name"))
+            end = m.start()
+        # a list has "and" or "or" ("At Pinterest, InteractRank improves" has none)
+        if len(spans) > 1 and any(_AND_OR.search(text, a[1], b[0])
+                                  for a, b in zip(spans, spans[1:], strict=False)):
+            out.extend(_unknown_items(text, spans, known + out, shaped))
     return out
 
 
