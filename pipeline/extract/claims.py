@@ -69,6 +69,15 @@ _SOLVED_BEFORE = regex.compile(
 _SOLVED_OF = regex.compile(
     r"(?:the\s|all\s)?(?:[\w-]+\s){0,2}?(?:tasks|problems|issues|instances|episodes|"
     r"challenges|puzzles|test cases)\b")
+# "preserving 96.7% of the original model's performance": the share of a reference's
+# performance that a cheaper model keeps (pruning, quantisation, distillation, token cuts).
+_RETAINED_BEFORE = regex.compile(
+    r"\b(?i:preserv|retain|maintain|keep|recover)(?:es|s|ed|ing|e)?\s"
+    r"(?:only\s|about\s|around\s|roughly\s|nearly\s|over\s|up to\s|more than\s|"
+    r"approximately\s|at least\s)?$")
+_RETAINED_OF = regex.compile(
+    r"(?:the\s|its\s|their\s)?(?:[\w'’-]+\s){0,3}?(?:performance|accuracy)\b")
+RETAINED = "performance retained"
 _TO_SEP = regex.compile(r"\sto\s")
 _RANGE_OF_BEFORE = regex.compile(r"(?:\bof|:|=|\bat)\s(?:only\s|about\s|around\s|roughly\s)?$")
 _RANGE_GAIN_AFTER = regex.compile(
@@ -261,6 +270,10 @@ def candidate_values(text: str, sent: Span, tags: Tags, blocked: list[Tag]) -> l
                     _SOLVED_OF.match(text, t.end):  # "fully solves 55.4% of the tasks"
                 vs, ve = t.extra
                 out.append(_Value(t, float(t.value), "%", t.start, ve, metric="success rate"))
+            elif _RETAINED_BEFORE.search(text, max(sent.start, t.start - 30), t.start) and \
+                    _RETAINED_OF.match(text, t.end):
+                vs, ve = t.extra
+                out.append(_Value(t, float(t.value), "%", t.start, ve, metric=RETAINED))
             continue
         vs, ve = t.extra
         if _overlaps(vs, ve, hard):
