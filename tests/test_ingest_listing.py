@@ -693,3 +693,12 @@ def test_numbered_items_written_title_then_names_are_papers() -> None:
     # "(N.D.)", no date, is no list of names
     assert not listing_text._cited_names(listing_text._CITED_ITEM.match(
         "3. Bluche, T. (N.D.). The intriguing blank label in CTC. [Blog post]."))
+
+
+def test_folds_by_page_cover_every_page_once() -> None:
+    for n, folds in ((127, 10), (5, 10), (7, None), (12, 3)):
+        seen = [train_listing.fold_of(i, n, folds) for i in range(n)]
+        k = n if folds is None else min(folds, n)
+        assert sorted(set(seen)) == list(range(k))
+        if folds is None:
+            assert seen == list(range(n))  # leave-one-page-out: each page its own fold
