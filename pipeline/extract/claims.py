@@ -77,7 +77,10 @@ _RETAINED_BEFORE = regex.compile(
     r"approximately\s|at least\s)?$")
 _RETAINED_OF = regex.compile(
     r"(?:the\s|its\s|their\s)?(?:[\w'’-]+\s){0,3}?(?:performance|accuracy)\b")
-RETAINED = "performance retained"
+_SHARE_RESULTS = ((_SOLVED_BEFORE, _SOLVED_OF, "success rate"),
+                  (_RETAINED_BEFORE, _RETAINED_OF, "performance retained"))
+"""The "N% of ..." shares that are results: (words before the share, words after its "of",
+the metric it is a value of)."""
 _TO_SEP = regex.compile(r"\sto\s")
 _RANGE_OF_BEFORE = regex.compile(r"(?:\bof|:|=|\bat)\s(?:only\s|about\s|around\s|roughly\s)?$")
 _RANGE_GAIN_AFTER = regex.compile(
@@ -265,17 +268,14 @@ def candidate_values(text: str, sent: Span, tags: Tags, blocked: list[Tag]) -> l
     for t in tags.numbers:
         if not _inside(t, sent) or t.label == "size":
             continue
-        if t.label == "share":
-            if _SOLVED_BEFORE.search(text, max(sent.start, t.start - 30), t.start) and \
-                    _SOLVED_OF.match(text, t.end):  # "fully solves 55.4% of the tasks"
-                vs, ve = t.extra
-                out.append(_Value(t, float(t.value), "%", t.start, ve, metric="success rate"))
-            elif _RETAINED_BEFORE.search(text, max(sent.start, t.start - 30), t.start) and \
-                    _RETAINED_OF.match(text, t.end):
-                vs, ve = t.extra
-                out.append(_Value(t, float(t.value), "%", t.start, ve, metric=RETAINED))
-            continue
         vs, ve = t.extra
+        if t.label == "share":
+            metric = next((name for before, after, name in _SHARE_RESULTS
+                           if before.search(text, max(sent.start, t.start - 30), t.start)
+                           and after.match(text, t.end)), None)
+            if metric is not None:
+                out.append(_Value(t, float(t.value), "%", t.start, ve, metric=metric))
+            continue
         if _overlaps(vs, ve, hard):
             continue
         measure = None

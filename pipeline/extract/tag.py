@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
 import regex
@@ -566,14 +567,14 @@ def _listed_with_known(text: str, known: list[Tag]) -> list[Tag]:
     out: list[Tag] = []
     if " and " not in text and ", " not in text:
         return out
-    metric_names = resources.metrics().alias_to_metric
-
-    def shaped(name: str) -> bool:
-        return looks_like_name(name) and fold(name) not in metric_names
-
     for m in _NAME_LIST.finditer(text):
-        out.extend(_unknown_items(text, _list_items(m), known + out, shaped))
+        out.extend(_unknown_items(text, _list_items(m), known + out, _name_no_metric))
     return out
+
+
+def _name_no_metric(name: str) -> bool:
+    """A listed name that has the shape of a name (`looks_like_name`) and names no metric."""
+    return looks_like_name(name) and fold(name) not in resources.metrics().alias_to_metric
 
 
 _COORD_WORD = r"[\w+-]*(?:\.[\w+-]+)*"
@@ -588,24 +589,22 @@ _COORD_PREV = regex.compile(r"(?<![\w.+-])(?P<name>" + _COORD_ITEM + r")(?:"
                             + _LIST_SPLIT.pattern + r")$")
 
 
+def _coordinated_name(name: str) -> bool:
+    """A capital and a letter first ("4.1", "zero-shot" are none), more than a bare acronym
+    (as often a method: "CLA and GQA"), and a listed name's shape (`_name_no_metric`)."""
+    return name[0].isalpha() and any(c.isupper() for c in name) and \
+        not _BARE_ACRONYM.fullmatch(name) and _name_no_metric(name)
+
+
 def _coordinated_with_known(text: str, known: list[Tag]) -> list[Tag]:
-    """The names coordinated with a known dataset by "and", "or" or commas, wherever the
-    list stands ("We repurpose dSprites and COIL-20", "on CATH 4.2 and CATH 4.3"), that
-    have the shape of a name (`looks_like_name`) and are no metric: datasets too."""
-    if " and " not in text and ", " not in text and " or " not in text:
+    """The names in a list with a known dataset, joined by commas and an "and" or "or",
+    wherever the list stands ("We repurpose dSprites and COIL-20", "the six HoVer and
+    IFBench comparisons"), that `_coordinated_name` accepts: datasets too."""
+    if " and " not in text and " or " not in text:
         return []
-    metric_names = resources.metrics().alias_to_metric
     out: list[Tag] = []
-
-    def shaped(name: str) -> bool:
-        # a capital and a letter first ("4.1", "zero-shot" are none), and more than a bare
-        # acronym, which is as often a method ("CLA and GQA")
-        return name[0].isalpha() and any(c.isupper() for c in name) and \
-            not _BARE_ACRONYM.fullmatch(name) and looks_like_name(name) and \
-            fold(name) not in metric_names
-
     for t in [t for t in known if t.kind == "DATASET"]:
-        if _IN_A_WORD.match(text, t.end) or (t.start and _IN_A_WORD.match(text[t.start - 1])):
+        if _IN_A_WORD.match(text, t.end) or (t.start and _IN_A_WORD.match(text, t.start - 1)):
             continue  # "Weather" in "Pangu-Weather"
         spans = [(t.start, t.end)]
         pos = t.end
@@ -617,9 +616,8 @@ def _coordinated_with_known(text: str, known: list[Tag]) -> list[Tag]:
             spans.insert(0, m.span("name"))
             end = m.start()
         # a list has "and" or "or" ("At Pinterest, InteractRank improves" has none)
-        if len(spans) > 1 and any(_AND_OR.search(text, a[1], b[0])
-                                  for a, b in zip(spans, spans[1:], strict=False)):
-            out.extend(_unknown_items(text, spans, known + out, shaped))
+        if any(_AND_OR.search(text, a[1], b[0]) for a, b in pairwise(spans)):
+            out.extend(_unknown_items(text, spans, known + out, _coordinated_name))
     return out
 
 

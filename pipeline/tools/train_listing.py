@@ -264,9 +264,8 @@ def fold_of(index: int, n_pages: int, folds: int | None) -> int:
     return index if folds is None else index % min(folds, n_pages)
 
 
-def _fold(pages: Sequence[Page], folds: int | None, k: int) -> list[list[Record]]:
-    """The pages of fold `k`, each read by models trained on the pages of every other fold."""
-    held = [i for i in range(len(pages)) if fold_of(i, len(pages), folds) == k]
+def _fold(pages: Sequence[Page], held: list[int]) -> list[list[Record]]:
+    """The pages at `held`, each read by models trained on all the other pages."""
     rest = [p for i, p in enumerate(pages) if i not in held]
     with tempfile.TemporaryDirectory() as tmp:
         train(rest, Path(tmp))
@@ -280,12 +279,12 @@ def cross_validate(pages: Sequence[Page], workers: int = 1,
     trained on the pages of the other folds (`workers` folds at a time; the figures do not
     depend on it)."""
     n = len(pages) if folds is None else min(folds, len(pages))
+    members = [[i for i in range(len(pages)) if fold_of(i, len(pages), folds) == k]
+               for k in range(n)]
     with ProcessPoolExecutor(workers) as pool:
-        read = list(pool.map(partial(_fold, pages, folds), range(n)))
-    by_page: dict[int, list[Record]] = {}
-    for k, records in enumerate(read):
-        held = [i for i in range(len(pages)) if fold_of(i, len(pages), folds) == k]
-        by_page.update(zip(held, records, strict=True))
+        read = list(pool.map(partial(_fold, pages), members))
+    by_page = {i: records for held, fold in zip(members, read, strict=True)
+               for i, records in zip(held, fold, strict=True)}
     total = Tally()
     per_page: dict[str, Any] = {}
     for i, held_page in enumerate(pages):
