@@ -232,6 +232,29 @@ def test_range_of_a_named_metric_gives_both_ends() -> None:
     assert [(r.metric, r.value) for r in rs] == [("routing error", 2.1), ("routing error", 3.4)]
 
 
+def test_a_range_a_system_reaches_gives_both_ends() -> None:
+    rs = results_of("On phones our detector achieves 61.3%-66.8% box AP on COCO in real time.")
+    assert [(r.value, r.unit, r.dataset) for r in rs] == [(61.3, "%", "MS-COCO"),
+                                                          (66.8, "%", "MS-COCO")]
+    rs = results_of("The cache achieves 2–3× end-to-end speed-ups on video diffusion models.")
+    assert [(r.metric, r.value, r.unit) for r in rs] == [("speedup", 2.0, "x"),
+                                                         ("speedup", 3.0, "x")]
+
+
+def test_a_range_in_a_unit_that_is_a_metric_gives_both_ends() -> None:
+    rs = results_of("Our neural-network tracker runs at 22.5-31.0 FPS on a laptop CPU on OTB-100.")
+    assert [(r.metric, r.value) for r in rs] == [("FPS", 22.5), ("FPS", 31.0)]
+    # a unit that is not a metric keeps the range a setting
+    assert results_of("Training our deep network takes 5-10 hours on a GPU.") == []
+
+
+def test_a_dash_between_percentages_is_a_range_not_a_sign() -> None:
+    rs = results_of("On phones our detector achieves 61.3%-66.8% box AP on COCO in real time.")
+    assert all(r.value > 0 for r in rs)
+    (r,) = results_of("The pruned model keeps accuracy at -0.4% change on ImageNet.")
+    assert r.value == -0.4
+
+
 @pytest.mark.parametrize("text", [
     "We sweep dropout of 10-30% and report accuracy.",
     "Pruning keeps 20% to 40% of heads while accuracy is unchanged.",

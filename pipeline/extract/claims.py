@@ -82,9 +82,15 @@ _SHARE_RESULTS = ((_SOLVED_BEFORE, _SOLVED_OF, "success rate"),
 """The "N% of ..." shares that are results: (words before the share, words after its "of",
 the metric it is a value of)."""
 _TO_SEP = regex.compile(r"\sto\s")
+# "achieves 2-3x speed-ups", "reaches 80-90% top-5 accuracy": a range a system reaches.
+_RANGE_REACHED_BEFORE = regex.compile(
+    r"\b(?:achiev|reach|obtain|attain|deliver)(?:es|s|ed|ing|e)?\s(?:only\s|about\s|around\s|"
+    r"roughly\s|up to\s|over\s|nearly\s|approximately\s)?$")
+_RANGE_UNIT_AFTER = regex.compile(r"\s?(?P<w>[A-Za-z]+)\b")
 _RANGE_OF_BEFORE = regex.compile(r"(?:\bof|:|=|\bat)\s(?:only\s|about\s|around\s|roughly\s)?$")
 _RANGE_GAIN_AFTER = regex.compile(
-    r"\s?(?:relative\s|absolute\s|average\s)?(?:gains?|improvements?|higher|lower|better|"
+    r"\s?(?:times\s|fold\s)?(?:relative\s|absolute\s|average\s|end-to-end\s|overall\s)?"
+    r"(?:gains?|improvements?|higher|lower|better|"
     r"fewer|less|faster|cheaper|smaller|reductions?|speed-?ups?|increases?|decreases?|drops?|"
     r"savings?|boosts?)\b"
 )
@@ -371,7 +377,11 @@ def _outcome_range(text: str, t: Tag, metrics: list[Tag]) -> bool:
     """True when a range ("22.7-64.5%") states outcomes, not a setting."""
     if _RANGE_BY_BEFORE.search(text, max(0, t.start - 30), t.start):
         return True
-    if _RANGE_GAIN_AFTER.match(text, t.end):
+    if _RANGE_GAIN_AFTER.match(text, t.end) or _RANGE_REACHED_BEFORE.search(
+            text, max(0, t.start - 30), t.start):
+        return True
+    unit = _RANGE_UNIT_AFTER.match(text, t.end)  # "22.7-32.0 FPS": a unit that is a metric
+    if unit is not None and fold(unit.group("w")) in resources.metrics().alias_to_metric:
         return True
     # The value of the metric named right before or right after it: "AUC 0.97-0.99",
     # "60-93% top-5 accuracy".
@@ -425,6 +435,9 @@ def _list_groups(text: str, values: list[_Value]) -> None:
         if a.unit is None and a.measure is None and b.unit in ("%", "pp", "x") and \
                 _RANGE_SEP.fullmatch(text, a.end, b.start):
             a.unit = b.unit  # "22.7-64.5%": both ends are percentages
+        if a.unit is None and a.metric is None and b.measure is None and b.metric is not None \
+                and b.tag.label == "measure" and _RANGE_SEP.fullmatch(text, a.end, b.start):
+            a.metric = b.metric  # "22.7-32.0 FPS": the unit that is a metric names both ends
     for grp in slashes:
         for i in grp:
             values[i].groups["slash"] = [values[j] for j in grp]
