@@ -660,6 +660,20 @@ def test_an_abstract_ending_in_a_link_keeps_the_rhythm() -> None:
     assert entries[3].title[1] == "Learning Early Exits"
 
 
+def test_a_paragraph_read_as_a_second_title_keeps_the_rhythm() -> None:
+    prose = ("We study {} and find that it helps a lot on every benchmark we tried, by a wide "
+             "margin, at no extra cost.")
+    page = []
+    for topic in ("Sparse Routing", "Dense Routing", "Token Merging"):
+        page += [f"Learning {topic} for Large Language Models", "", prose.format(topic), ""]
+    page += ["Learning Early Exits", "", "Learning Late Exits", ""]
+    said = ["title", "abstract"] * 2 + ["title"] * 4
+    entries = _entries(page, *said)
+    assert [bool(e.abstract) for e in entries] == [True, True, True, False, False]
+    # two titles in a row stay two entries
+    assert [e.title[1] for e in entries[3:]] == ["Learning Early Exits", "Learning Late Exits"]
+
+
 def test_a_table_with_a_paper_column_gives_one_entry_a_row() -> None:
     page = ["Reading Group Archive", "Date\tPresenter\tPaper\tWhy",
             "29/03/21\tDima Galat\tMaking Sentence Embeddings Multilingual\tGood intro",

@@ -273,7 +273,7 @@ def _title_prose_pairs(window: list[tuple[int, str]], labels: list[str]) -> list
     twice: a title-shaped line followed by a long line of prose, both taken for chrome or a
     heading where the model lost the rhythm, is such an entry too; and a long line of prose
     under a title is its abstract even when a link in it made the model read it as a link
-    row ("... Code is available at https://github.com/...")."""
+    row ("... Code is available at https://github.com/...") or a second title."""
     out = list(labels)
     filled = [i for i, (_, text) in enumerate(window) if text.strip()]
     pairs = list(zip(filled, filled[1:], strict=False))
@@ -290,7 +290,8 @@ def _title_prose_pairs(window: list[tuple[int, str]], labels: list[str]) -> list
                 rules.title_shaped(window[i][1]) and not _keyed_field(window[i][1]) and \
                 not fields.list_numbered(window[i][1]) and prose(j):
             out[i], out[j] = "title", "abstract"
-        elif out[i] == "title" and out[j] == "venue_links" and prose(j):
+        elif out[i] == "title" and prose(j) and (out[j] == "venue_links" or (
+                out[j] == "title" and not rules.title_shaped(window[j][1]))):
             out[j] = "abstract"
     return out
 
