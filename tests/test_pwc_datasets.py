@@ -10,8 +10,9 @@ import pytest
 
 from pipeline.config import GAZETTEER_DIR
 from pipeline.errors import GazetteerError
-from pipeline.extract import resources
+from pipeline.extract import extract_paper, resources
 from pipeline.extract.tag import tag_datasets
+from pipeline.records import Paper
 from pipeline.tools import build_pwc_datasets as b
 from pipeline.tools.pwc_check import in_dev
 
@@ -81,3 +82,18 @@ def test_a_generated_spelling_that_the_hand_list_has_is_an_error(tmp_path: Path)
     with pytest.raises(GazetteerError,
                        match=r"extra.yaml:2: In1k: .*'ImageNet' \(.*datasets.yaml:"):
         resources.load_datasets(GAZETTEER_DIR / "datasets.yaml", extra)
+
+
+def test_a_translation_benchmark_is_read_in_the_spellings_abstracts_use() -> None:
+    codes = b.languages()
+    forms = b.pair_aliases("WMT2014 English-German", codes)
+    for form in ("WMT14 English-German", "WMT'14 En-De", "WMT 2014 EN-DE", "WMT14 en→de",
+                 "WMT-14 English-to-German"):
+        assert form in forms
+    assert not any("De-En" in f or "German-English" in f for f in forms)  # another benchmark
+    assert b.pair_aliases("WMT2014 Klingon-English", codes) == []
+    assert b.pair_aliases("ImageNet 2012", codes) == []
+    results = extract_paper(Paper(
+        "p", "t", (), "Our translation model reaches 30.1 BLEU on WMT14 English-German and "
+        "43.8 BLEU on WMT'14 En-Fr.", "f", "x", 1)).results
+    assert [r.dataset for r in results] == ["WMT2014 English-German", "WMT2014 English-French"]

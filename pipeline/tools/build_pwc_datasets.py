@@ -20,6 +20,11 @@ A PwC dataset name is taken, in the form an abstract would write it, when:
   "WikiTableQuestions"), which a phrase-like leaderboard label ("Cityscapes to ACDC",
   "DAVIS sigma10") or an English word does not have.
 
+A translation benchmark named by a corpus, a year and a language pair ("WMT2014
+English-German") also takes the spellings abstracts write it in (`pair_aliases`: "WMT14
+En-De", "WMT'14 English→German"), so its results are not filed under the corpus alone, where
+every pair of the year would share one board.
+
 Entries match case-exactly. A one-word alphabetic name ("Breakfast", "DRIVE", "Cambridge")
 is also an English word or a place: it counts only in a dataset context (`context:
 dataset`: "on DRIVE", "the DRIVE dataset", or listed next to another dataset).
@@ -31,6 +36,7 @@ dataset`: "on DRIVE", "the DRIVE dataset", or listed next to another dataset).
 from __future__ import annotations
 
 import argparse
+import csv
 import gzip
 import json
 from collections import Counter
@@ -128,6 +134,39 @@ def with_resolution(hand: resources.DatasetGazetteer, name: str) -> bool:
     return hit is not None and hand.entries[hit].suffix == "resolution"
 
 
+LANGUAGES = GAZETTEER_DIR / "languages.csv"
+_PAIR_NAME = regex.compile(
+    r"(?P<corpus>[A-Z][A-Za-z]*?)(?P<gap>\s?)(?P<year>(?:19|20)\d\d)\s(?P<a>[A-Z][a-z]+)-(?P<b>[A-Z][a-z]+)")
+_PAIR_SEPARATORS = ("-", "–", "→", "->", "-to-", " to ")
+
+
+def languages(path: Path = LANGUAGES) -> dict[str, str]:
+    """Language name -> ISO 639-1 code, from `gazetteers/languages.csv`."""
+    lines = [x for x in path.read_text(encoding="utf-8").splitlines()
+             if x.strip() and not x.startswith("#")]
+    return {row["name"]: row["code"] for row in csv.DictReader(lines)}
+
+
+def pair_aliases(name: str, codes: dict[str, str]) -> list[str]:
+    """The spellings of a translation benchmark named by a corpus, a year and a language pair
+    ("WMT2014 English-German"): the year written whole, in two digits or after an
+    apostrophe ("WMT 2014", "WMT14", "WMT'14", "WMT-14"), the languages in full or by their
+    code in three cases ("En-De", "EN-DE", "en-de"), joined by a dash, an arrow or "to". The
+    direction is part of the name: "De-En" is another benchmark. None for other names."""
+    m = _PAIR_NAME.fullmatch(name)
+    if m is None or m.group("a") not in codes or m.group("b") not in codes:
+        return []
+    corpus, year = m.group("corpus"), m.group("year")
+    years = [f"{corpus}{year}", f"{corpus} {year}", f"{corpus}{year[2:]}", f"{corpus} {year[2:]}",
+             f"{corpus}'{year[2:]}", f"{corpus}-{year[2:]}"]
+    a, b = codes[m.group("a")], codes[m.group("b")]
+    pairs = [(m.group("a"), m.group("b")), (a.capitalize(), b.capitalize()), (a.upper(), b.upper()),
+             (a, b)]
+    out = {f"{y} {x}{sep}{z}" for y in years for x, z in pairs for sep in _PAIR_SEPARATORS}
+    out.discard(name)
+    return sorted(out)
+
+
 def build(labels: Path = DATA / "labels.jsonl.gz",
           abstracts: Path = DATA / "abstracts.jsonl.gz") -> list[dict[str, object]]:
     hand = resources.load_datasets(GAZETTEER_DIR / "datasets.yaml")
@@ -150,8 +189,11 @@ def build(labels: Path = DATA / "labels.jsonl.gz",
         if key not in hand.by_spelling:
             groups.setdefault(key, []).append(name)
     entries: list[dict[str, object]] = []
+    codes = languages()
     for name, *aliases in sorted(groups.values(), key=lambda g: (fold(g[0]), g[0])):
         aliases = [a for a in aliases if fold(a) != fold(name)]
+        aliases += [a for a in pair_aliases(name, codes)
+                    if a not in aliases and fold(a) not in known]
         entry: dict[str, object] = {"name": name, "aliases": sorted(aliases), "case": "exact"}
         if regex.fullmatch(r"[A-Za-z]+", name):
             entry["context"] = "dataset"
