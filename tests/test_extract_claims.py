@@ -232,6 +232,15 @@ def test_range_of_a_named_metric_gives_both_ends() -> None:
     assert [(r.metric, r.value) for r in rs] == [("routing error", 2.1), ("routing error", 3.4)]
 
 
+def test_values_each_named_by_one_metric_are_a_list() -> None:
+    text = ("Our tracker achieves 63.5 J&F and 64.8 J&F on YouTube-VOS and DAVIS, "
+            "outperforming all offline methods.")
+    assert _triples(text) == [("J&F", 63.5, "YouTube-VOS"), ("J&F", 64.8, "DAVIS")]
+    # two metrics are two statements, each with its own dataset
+    text = "Our detector reaches 45.2 AP on COCO and 50.1 AP on LVIS with one model."
+    assert _triples(text) == [("mAP", 45.2, "MS-COCO"), ("mAP", 50.1, "LVIS")]
+
+
 def test_a_range_a_system_reaches_gives_both_ends() -> None:
     rs = results_of("On phones our detector achieves 61.3%-66.8% box AP on COCO in real time.")
     assert [(r.value, r.unit, r.dataset) for r in rs] == [(61.3, "%", "MS-COCO"),

@@ -97,3 +97,21 @@ def test_a_translation_benchmark_is_read_in_the_spellings_abstracts_use() -> Non
         "p", "t", (), "Our translation model reaches 30.1 BLEU on WMT14 English-German and "
         "43.8 BLEU on WMT'14 En-Fr.", "f", "x", 1)).results
     assert [r.dataset for r in results] == ["WMT2014 English-German", "WMT2014 English-French"]
+
+
+def test_a_marked_hyphenated_name_matches_in_any_case() -> None:
+    assert b.marked("Refer-YouTube-VOS") and b.marked("MSR-VTT-1kA") and b.marked("Ant-v2")
+    # a hyphenated phrase or a one-word name keeps its exact case
+    assert not b.marked("Kung-Fu Master") and not b.marked("Self-Instruct")
+    assert not b.marked("COCO")
+    names = {str(t.value) for t in tag_datasets("We test on Refer-Youtube-VOS and Veri-776.")}
+    assert {"Refer-YouTube-VOS", "VeRi-776"} <= names
+
+
+def test_a_language_pair_after_a_translation_benchmark_is_that_benchmark() -> None:
+    tags = tag_datasets("On the WMT 2014 English-to-German and English-to-French tasks we "
+                        "gain 1.3 BLEU.")
+    assert [str(t.value) for t in tags] == ["WMT2014 English-German", "WMT2014 English-French"]
+    # without a benchmark of the corpus and year before it, a pair is no benchmark
+    assert "WMT2014 English-French" not in {
+        str(t.value) for t in tag_datasets("On CIFAR-10 and English-to-French we gain 1.3.")}

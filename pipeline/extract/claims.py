@@ -400,12 +400,25 @@ def _after_metric_of(text: str, pos: int, metrics: list[Tag]) -> bool:
     return False
 
 
-def _list_groups(text: str, values: list[_Value]) -> None:
-    """Mark coordinated lists ("1.22x, 1.43x, and 1.5x") and slash lists ("1.79/1.58")."""
+def _named_alike(text: str, a: _Value, b: _Value, metrics: list[Tag]) -> bool:
+    """"63.5 J&F and 64.8 J&F": two values, each followed by the same metric name, with a
+    list separator between the first name and the second value."""
+    after_a = next((m for m in metrics if m.start >= a.end and not text[a.end:m.start].strip()),
+                   None)
+    if after_a is None or not _SEPARATOR.fullmatch(text, after_a.end, b.start):
+        return False
+    return any(m.value == after_a.value and m.start >= b.end and not text[b.end:m.start].strip()
+               for m in metrics)
+
+
+def _list_groups(text: str, values: list[_Value], metrics: list[Tag]) -> None:
+    """Mark coordinated lists ("1.22x, 1.43x, and 1.5x", "63.5 J&F and 64.8 J&F") and slash
+    lists ("1.79/1.58")."""
     lists: list[list[int]] = []
     slashes: list[list[int]] = []
     for i, v in enumerate(values):
-        if i and _SEPARATOR.fullmatch(text, values[i - 1].end, v.start):
+        if i and (_SEPARATOR.fullmatch(text, values[i - 1].end, v.start)
+                  or _named_alike(text, values[i - 1], v, metrics)):
             lists[-1].append(i)
         else:
             lists.append([i])
@@ -1293,7 +1306,7 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
         clauses = split_clauses(text, sent)
         metrics = [m for m in metrics if not any(
             d.start == m.start and d.end == m.end for d in dtags)]
-        _list_groups(text, values)
+        _list_groups(text, values, metrics)
         firsts = {c: min((w.start for w in values if _inside(w.tag, c)), default=c.end)
                   for c in clauses}
         after = {id(v): metric_after(text, v, metrics, dtags) for v in values}

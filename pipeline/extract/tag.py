@@ -536,9 +536,35 @@ def _unknown_items(text: str, spans: list[tuple[int, int]], known: list[Tag],
     out: list[Tag] = []
     for (s, e), h in zip(spans, hit, strict=True):
         name = text[s:e].rstrip(".")
-        if not h and not MODEL_FAMILY.match(name) and shaped(name):
+        pair = None if h else _elided_pair(text, s, name, known)
+        if pair is not None:
+            out.append(name_tag(s, s + len(name), pair, "listed"))
+        elif not h and not MODEL_FAMILY.match(name) and shaped(name):
             out.append(name_tag(s, s + len(name), name, "listed"))
     return out
+
+
+_PAIR_ITEM = (r"(?:[A-Z][a-z]+(?:-to-|-|–|→|->|\sto\s)[A-Z][a-z]+"  # "English-to-French"
+              r"|[A-Z][A-Za-z](?:-|–|→|->)[A-Z][A-Za-z])")  # "En-Fr"
+_PAIR_ONLY = regex.compile(_PAIR_ITEM)
+_PAIR_TAIL = regex.compile(r"\s" + _PAIR_ITEM + r"$")
+
+
+def _elided_pair(text: str, start: int, name: str, known: list[Tag]) -> str | None:
+    """"WMT 2014 English-to-German and English-to-French": a language pair listed after a
+    translation benchmark written with its corpus and year is that corpus and year's
+    benchmark of the pair, when the gazetteer has it."""
+    if _PAIR_ONLY.fullmatch(name) is None:
+        return None
+    before = [t for t in known if t.end <= start]
+    if not before:
+        return None
+    t = max(before, key=lambda k: k.end)
+    tail = _PAIR_TAIL.search(text, t.start, t.end)
+    if tail is None:
+        return None
+    full = text[t.start:tail.start()] + " " + name
+    return full if known_entry(resources.datasets(), full) is not None else None
 
 
 _ITEM = r"[A-Z][\w.+-]*(?:\s[A-Z0-9][\w.+-]*){0,2}"

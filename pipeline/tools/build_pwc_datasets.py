@@ -25,9 +25,12 @@ English-German") also takes the spellings abstracts write it in (`pair_aliases`:
 En-De", "WMT'14 English→German"), so its results are not filed under the corpus alone, where
 every pair of the year would share one board.
 
-Entries match case-exactly. A one-word alphabetic name ("Breakfast", "DRIVE", "Cambridge")
-is also an English word or a place: it counts only in a dataset context (`context:
-dataset`: "on DRIVE", "the DRIVE dataset", or listed next to another dataset).
+Entries match case-exactly, except a name joined by hyphens whose parts carry a digit or two
+capitals (`marked`: "Refer-YouTube-VOS", "VeRi-776"), which no English phrase spells, so it
+matches in any case ("Refer-Youtube-VOS", "Veri-776"). A one-word alphabetic name
+("Breakfast", "DRIVE", "Cambridge") is also an English word or a place: it counts only in a
+dataset context (`context: dataset`: "on DRIVE", "the DRIVE dataset", or listed next to
+another dataset).
 
 `python -m pipeline.tools.build_pwc_datasets` writes the file (`make train`, before
 `build_tasks`, which reads it); the output is sorted and has no randomness.
@@ -167,6 +170,17 @@ def pair_aliases(name: str, codes: dict[str, str]) -> list[str]:
     return sorted(out)
 
 
+_MARKED_PART = regex.compile(r"[A-Za-z0-9]*(?:\d|[A-Z][A-Za-z0-9]*[A-Z])[A-Za-z0-9]*")
+
+
+def marked(name: str) -> bool:
+    """A name joined by hyphens whose parts carry a digit or two capitals ("Refer-YouTube-VOS",
+    "MSR-VTT-1kA"): no English phrase is written so, in any case ("Refer-Youtube-VOS")."""
+    parts = name.split("-")
+    return len(name) >= 6 and " " not in name and len(parts) >= 2 and all(parts) and any(
+        _MARKED_PART.fullmatch(p) for p in parts)
+
+
 def build(labels: Path = DATA / "labels.jsonl.gz",
           abstracts: Path = DATA / "abstracts.jsonl.gz") -> list[dict[str, object]]:
     hand = resources.load_datasets(GAZETTEER_DIR / "datasets.yaml")
@@ -194,7 +208,8 @@ def build(labels: Path = DATA / "labels.jsonl.gz",
         aliases = [a for a in aliases if fold(a) != fold(name)]
         aliases += [a for a in pair_aliases(name, codes)
                     if a not in aliases and fold(a) not in known]
-        entry: dict[str, object] = {"name": name, "aliases": sorted(aliases), "case": "exact"}
+        entry: dict[str, object] = {"name": name, "aliases": sorted(aliases),
+                                    "case": "fold" if marked(name) else "exact"}
         if regex.fullmatch(r"[A-Za-z]+", name):
             entry["context"] = "dataset"
         entries.append(entry)
