@@ -139,7 +139,7 @@ def with_resolution(hand: resources.DatasetGazetteer, name: str) -> bool:
 
 LANGUAGES = GAZETTEER_DIR / "languages.csv"
 _PAIR_NAME = regex.compile(
-    r"(?P<corpus>[A-Z][A-Za-z]*?)(?P<gap>\s?)(?P<year>(?:19|20)\d\d)\s(?P<a>[A-Z][a-z]+)-(?P<b>[A-Z][a-z]+)")
+    r"(?P<corpus>[A-Z][A-Za-z]*?)\s?(?P<year>(?:19|20)\d\d)\s(?P<a>[A-Z][a-z]+)-(?P<b>[A-Z][a-z]+)")
 _PAIR_SEPARATORS = ("-", "–", "→", "->", "-to-", " to ")
 
 
@@ -155,7 +155,7 @@ def pair_aliases(name: str, codes: dict[str, str]) -> list[str]:
     ("WMT2014 English-German"): the year written whole, in two digits or after an
     apostrophe ("WMT 2014", "WMT14", "WMT'14", "WMT-14"), the languages in full or by their
     code in three cases ("En-De", "EN-DE", "en-de"), joined by a dash, an arrow or "to". The
-    direction is part of the name: "De-En" is another benchmark. None for other names."""
+    direction is part of the name: "De-En" is another benchmark. Other names have none."""
     m = _PAIR_NAME.fullmatch(name)
     if m is None or m.group("a") not in codes or m.group("b") not in codes:
         return []
