@@ -645,12 +645,18 @@ def test_title_and_abstract_lines_keep_their_rhythm_where_the_model_loses_it() -
     assert all(e.abstract for e in entries)
 
 
-def test_an_abstract_ending_in_a_link_keeps_the_rhythm() -> None:
+def _rhythm_page() -> list[str]:
+    """Three entries written as a title line and an abstract line."""
     prose = ("We study {} and find that it helps a lot on every benchmark we tried, by a wide "
              "margin, at no extra cost.")
     page = []
     for topic in ("Sparse Routing", "Dense Routing", "Token Merging"):
         page += [f"Learning {topic} for Large Language Models", "", prose.format(topic), ""]
+    return page
+
+
+def test_an_abstract_ending_in_a_link_keeps_the_rhythm() -> None:
+    page = _rhythm_page()
     page[-2] += " Code is available at https://github.com/example/merging"
     page += ["Learning Early Exits", "", "[PDF] [Code]", ""]
     said = ["title", "abstract"] * 2 + ["title", "venue_links"] * 2
@@ -661,12 +667,7 @@ def test_an_abstract_ending_in_a_link_keeps_the_rhythm() -> None:
 
 
 def test_a_paragraph_read_as_a_second_title_keeps_the_rhythm() -> None:
-    prose = ("We study {} and find that it helps a lot on every benchmark we tried, by a wide "
-             "margin, at no extra cost.")
-    page = []
-    for topic in ("Sparse Routing", "Dense Routing", "Token Merging"):
-        page += [f"Learning {topic} for Large Language Models", "", prose.format(topic), ""]
-    page += ["Learning Early Exits", "", "Learning Late Exits", ""]
+    page = _rhythm_page() + ["Learning Early Exits", "", "Learning Late Exits", ""]
     said = ["title", "abstract"] * 2 + ["title"] * 4
     entries = _entries(page, *said)
     assert [bool(e.abstract) for e in entries] == [True, True, True, False, False]
