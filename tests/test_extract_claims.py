@@ -410,6 +410,9 @@ def test_average_across_a_dataset_list_has_no_dataset() -> None:
     ("The agent reaches a recommendation accuracy of 54% on MovieLens-1M.",
      "recommendation accuracy"),
     ("We obtain a lesion-wise Dice of 0.81 on BraTS.", "lesion-wise Dice"),
+    # written with a capital, and with the table name's filler ("scores")
+    ("Our model reaches 98.1% Image-level AUROC on MVTec AD.", "Image-level AUROC"),
+    ("It reaches 0.81 lesion-wise Dice scores on BraTS.", "lesion-wise Dice"),
     ("Pruning our ViT gives an 80.6% FLOPs reduction on ImageNet.", "FLOPs reduction"),
     # Descriptive words and plurals do not make a new metric.
     ("Our classifier reaches an average accuracy of 91.2% on CIFAR-10.", "accuracy"),
@@ -419,6 +422,13 @@ def test_average_across_a_dataset_list_has_no_dataset() -> None:
 ])
 def test_metric_named_with_the_word_that_says_what_is_measured(text: str, metric: str) -> None:
     assert [r.metric for r in results_of(text)] == [metric]
+
+
+def test_a_list_of_values_takes_the_specific_metric_named_after_its_last_value() -> None:
+    text = ("The model gets 92.1 and 87.7 Dice scores and 89.0 and 84.6 Lesion-wise Dice "
+            "scores on BraTS.")
+    assert [(r.metric, r.value) for r in results_of(text)] == [
+        ("Dice", 92.1), ("Dice", 87.7), ("Lesion-wise Dice", 89.0), ("Lesion-wise Dice", 84.6)]
 
 
 @pytest.mark.parametrize(("text", "metric", "value"), [

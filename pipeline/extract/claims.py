@@ -111,7 +111,7 @@ _IN_GAP = regex.compile(r"\s?(?:out of \d+(?:\.\d+)?\s)?in\s")  # "3.4 out of 5 
 _PHRASE_WORD = (
     r"(?!(?:and|or|with|than|the|by|to|for|while|but|at|as|from|over|under|per|its|their|on|"
     r"in|of|across|compared|versus|vs|which|that|when|into|via|using|is|are|was|were)\s)"
-    r"(?:[a-z][a-z-]{1,15}\s|\d[A-Z]\s)"
+    r"(?:[a-z][a-z-]{1,15}\s|\d[A-Z]\s|[A-Z][a-z]+-[a-z][a-z-]{1,12}\s)"  # "Image-level"
 )
 _ONE_MODIFIER = regex.compile(rf"\s?{_PHRASE_WORD}")
 # After an article, the value opens a noun phrase that ends in its metric: "a 67% real-world
@@ -1100,7 +1100,7 @@ def _resolution_for(text: str, v: _Value, sent: Span, tags: Tags) -> int | None:
 # "lesion-wise Dice", "rank-1 accuracy"): kept in the name. Descriptive words ("average",
 # "high", "zero-shot") and words of the sentence ("the", "our") are not.
 _MODIFIER = regex.compile(
-    r"(?:[a-z]+(?:-[a-z0-9]+)*-(?:wise|level|based|aware|specific)|[a-z]+-\d+|"
+    r"(?:[A-Za-z][a-z]*(?:-[a-z0-9]+)*-(?:wise|level|based|aware|specific)|[a-z]+-\d+|"
     r"[a-z]{3,}(?:tion|sion|ence|ense|ual))$"
 )
 _WORD_START = regex.compile(r"(?<=\s)\S")
@@ -1119,8 +1119,10 @@ def _specific_metric(text: str, v: _Value, metrics: list[Tag]) -> str | None:
     own = [m for m in metrics if str(m.value) == v.metric and m.label != "phrase"]
     if not own:
         return None
-    # The mention named right after the value ("20% in rotation accuracy"), else the nearest.
-    m = next((t for t in own if t.start >= v.end and metric_after(text, v, [t]) is not None),
+    # The mention named right after the value ("20% in rotation accuracy") or after the last
+    # value of its list ("89.1, 84.7 and 82.2 lesion-wise Dice"), else the nearest.
+    last = v.groups.get("list", [v])[-1]
+    m = next((t for t in own if t.start >= last.end and metric_after(text, last, [t]) is not None),
              None) or min(own, key=lambda t: min(abs(t.end - v.start), abs(t.start - v.end)))
     start, end = m.start, m.end
     table = resources.metrics().alias_to_metric
@@ -1143,10 +1145,15 @@ def _specific_metric(text: str, v: _Value, metrics: list[Tag]) -> str | None:
     nxt = _WORD_AFTER_METRIC.match(text, end, min(len(text), end + 20))
     suffixes = _SUFFIX_WORDS | (_COST_SUFFIX_WORDS if entry is not None and entry.relative_only
                                 else frozenset())
-    if nxt is not None and nxt.group("w") in suffixes and not m.start <= v.start < nxt.end():
+    suffixed = nxt is not None and nxt.group("w") in suffixes and not m.start <= v.start < nxt.end()
+    if suffixed:
         end, changed = nxt.end(), True
     if start > m.start or not changed:
         return None  # the phrase's other words describe it ("mean Dice score"): the table's name
+    written, canonical = fold(text[m.start:m.end]), fold(str(v.metric))
+    if not suffixed and (written + " ").startswith(canonical + " "):
+        # "lesion-wise Dice scores": the describing word and the table's name ("Dice")
+        return f"{text[start:m.start]}{v.metric}"
     name = recognise.metric_name(text[start:end])
     return name if name != v.metric else None
 
