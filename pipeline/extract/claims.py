@@ -1146,7 +1146,7 @@ def _specific_metric(text: str, v: _Value, metrics: list[Tag]) -> str | None:
     suffixes = _SUFFIX_WORDS | (_COST_SUFFIX_WORDS if entry is not None and entry.relative_only
                                 else frozenset())
     suffixed = nxt is not None and nxt.group("w") in suffixes and not m.start <= v.start < nxt.end()
-    if suffixed:
+    if suffixed and nxt is not None:
         end, changed = nxt.end(), True
     if start > m.start or not changed:
         return None  # the phrase's other words describe it ("mean Dice score"): the table's name
