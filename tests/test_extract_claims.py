@@ -264,6 +264,16 @@ def test_a_dash_between_percentages_is_a_range_not_a_sign() -> None:
     assert r.value == -0.4
 
 
+def test_a_scale_factor_of_super_resolution_is_a_setting() -> None:
+    rs = results_of("Our network attains a PSNR of 32.1 dB on Set5 for 4x super-resolution.")
+    assert [(r.metric, r.value) for r in rs] == [("PSNR", 32.1)]
+    rs = results_of("For ×4 SR on Urban100 the network reaches 26.9 dB PSNR and runs 3x faster.")
+    assert [(r.metric, r.value) for r in rs] == [("PSNR", 26.9), ("speedup", 3.0)]
+    # "SR" is also a success rate, as a metric
+    rs = results_of("The agent network reaches an SR of 85% on LIBERO.")
+    assert [(r.metric, r.value) for r in rs] == [("success rate", 85.0)]
+
+
 @pytest.mark.parametrize("text", [
     "We sweep dropout of 10-30% and report accuracy.",
     "Pruning keeps 20% to 40% of heads while accuracy is unchanged.",
