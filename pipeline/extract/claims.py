@@ -403,12 +403,9 @@ def _after_metric_of(text: str, pos: int, metrics: list[Tag]) -> bool:
 def _named_alike(text: str, a: _Value, b: _Value, metrics: list[Tag]) -> bool:
     """"63.5 J&F and 64.8 J&F": two values, each followed by the same metric name, with a
     list separator between the first name and the second value."""
-    after_a = next((m for m in metrics if m.start >= a.end and not text[a.end:m.start].strip()),
-                   None)
-    if after_a is None or not _SEPARATOR.fullmatch(text, after_a.end, b.start):
-        return False
-    return any(m.value == after_a.value and m.start >= b.end and not text[b.end:m.start].strip()
-               for m in metrics)
+    after_a, after_b = _metric_right_after(a, metrics), _metric_right_after(b, metrics)
+    return after_a is not None and after_b is not None and after_a.value == after_b.value \
+        and _SEPARATOR.fullmatch(text, after_a.end, b.start) is not None
 
 
 def _list_groups(text: str, values: list[_Value], metrics: list[Tag]) -> None:
@@ -1145,13 +1142,14 @@ def _specific_metric(text: str, v: _Value, metrics: list[Tag]) -> str | None:
     nxt = _WORD_AFTER_METRIC.match(text, end, min(len(text), end + 20))
     suffixes = _SUFFIX_WORDS | (_COST_SUFFIX_WORDS if entry is not None and entry.relative_only
                                 else frozenset())
-    suffixed = nxt is not None and nxt.group("w") in suffixes and not m.start <= v.start < nxt.end()
-    if suffixed and nxt is not None:
-        end, changed = nxt.end(), True
+    suffix = nxt if nxt is not None and nxt.group("w") in suffixes and \
+        not m.start <= v.start < nxt.end() else None
+    if suffix is not None:
+        end, changed = suffix.end(), True
     if start > m.start or not changed:
         return None  # the phrase's other words describe it ("mean Dice score"): the table's name
     written, canonical = fold(text[m.start:m.end]), fold(str(v.metric))
-    if not suffixed and (written + " ").startswith(canonical + " "):
+    if suffix is None and (written + " ").startswith(canonical + " "):
         # "lesion-wise Dice scores": the describing word and the table's name ("Dice")
         return f"{text[start:m.start]}{v.metric}"
     name = recognise.metric_name(text[start:end])

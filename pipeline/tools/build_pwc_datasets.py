@@ -144,10 +144,10 @@ _PAIR_SEPARATORS = ("-", "–", "→", "->", "-to-", " to ")
 
 
 def languages(path: Path = LANGUAGES) -> dict[str, str]:
-    """Language name -> ISO 639-1 code, from `gazetteers/languages.csv`."""
-    lines = [x for x in path.read_text(encoding="utf-8").splitlines()
-             if x.strip() and not x.startswith("#")]
-    return {row["name"]: row["code"] for row in csv.DictReader(lines)}
+    """Language name -> ISO 639-1 code, from `gazetteers/languages.csv` (its note:
+    `languages.source.txt`)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {row["name"]: row["code"] for row in csv.DictReader(fh)}
 
 
 def pair_aliases(name: str, codes: dict[str, str]) -> list[str]:
