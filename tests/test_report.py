@@ -375,6 +375,9 @@ def test_browser_paper_view_lists_every_claim(driver: Any, sample_release: Path)
     assert sum("baseline" in r.text for r in rows) == 2
     _shot(driver, "report-paper.png")
     view.find_element("css selector", 'a[href="#"]').click()
+    from selenium.webdriver.support.ui import WebDriverWait
+    # the link changes the hash; the page switches views on "hashchange", which fires later
+    WebDriverWait(driver, 5).until(lambda d: d.find_element("id", "boards").is_displayed())
     assert driver.find_element("id", "boards").is_displayed()
     assert _console_errors(driver) == []
 
