@@ -157,3 +157,17 @@ def test_numbers_match_whatever_the_metric_is_called(tmp_path: Path) -> None:
     assert (f["result_numbers"].tp, f["result_numbers"].fp, f["result_numbers"].fn) == (1, 0, 1)
     assert (f["result_values"].tp, f["result_values"].fp, f["result_values"].fn) == (0, 1, 2)
     assert f["result_numbers"].misses == ["A  Paper: 45% (zero-shot generalization)"]
+
+
+def test_the_gold_model_is_the_contract_field_where_the_gold_has_it() -> None:
+    from pipeline.tools.evaluate import same_model
+
+    pred = {"value": 80.6, "model": "METok"}
+    # v3 annotation: `model` is who the number is credited to; `qualifiers.model` the base
+    v3 = {"value": 80.6, "model": "METok", "qualifiers": {"model": "LongVA-7B"}}
+    assert same_model(v3, pred)
+    assert not same_model(v3, dict(pred, model="LongVA-7B"))
+    # a v3 gold that credits nobody: no model matches, whatever the qualifiers say
+    assert not same_model(dict(v3, model=None), pred)
+    # an older gold, without the field: its qualifiers name the model
+    assert same_model({"value": 80.6, "qualifiers": {"model": "METok"}}, pred)

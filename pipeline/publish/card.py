@@ -241,8 +241,9 @@ def heldout_section(files: dict[str, Path], after_lead: str = "") -> str:
            f"{f['result_full']['f1']:.3f}" if "result_full" in f else "")
         + f", datasets F1 {f['datasets']['f1']:.3f}. Expect "
         "figures like these on your own abstracts, not the seed figures further down. "
-        "(`result_models`: the value with the system the gold names for it; the gold names "
-        "one for few results, so its precision is low by construction: read its recall.)",
+        "(`result_models`: the value with the system the gold credits it to: the annotated "
+        "sets' `model` field; the older sets name only a backbone (`qualifiers.model`) for "
+        "few results, so there read its recall.)",
         "",
         *([after_lead, ""] if after_lead else []),
         "Per field, on real abstracts annotated by hand (Hugging Face Daily Papers: "

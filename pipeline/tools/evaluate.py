@@ -211,6 +211,10 @@ def same_full(metric_name: Callable[[str | None], str], ds_match: DatasetMatch,
 
 
 def _model(gold_result: dict[str, Any]) -> str:
+    """The model the gold credits the number to: the contract's `model` field where the gold
+    has it (v3 annotations; null there means none), else the older `qualifiers.model`."""
+    if "model" in gold_result:
+        return str(gold_result["model"] or "")
     return str((gold_result.get("qualifiers") or {}).get("model") or "")
 
 
