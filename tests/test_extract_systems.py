@@ -29,6 +29,24 @@ def _paper(title: str, text: str) -> list[Result]:
     # a known model the paper did not build: its level is a baseline
     ("On our test set, Llama-3.1-8B reaches 61.0% accuracy, while our tuned model reaches "
      "70.5% accuracy.", [(61.0, "Llama-3.1-8B", "baseline"), (70.5, None, "proposed")]),
+    # verbs of any outcome, helper verbs and adverbs between the name and its verb
+    ("QuillRec increased CTR by 1.52% in online A/B testing.",
+     [(1.52, "QuillRec", "proposed")]),
+    ("The distilled MarlNet has been deployed online, increasing revenue by 2.8%.",
+     [(2.8, "MarlNet", "proposed")]),
+    ("SlimGPT can remove 25% of the parameters while maintaining 99% of the accuracy.",
+     [(99.0, "SlimGPT", "proposed")]),
+    # the name in brackets after the noun it names; the name before a colon
+    ("Finally, our method (BoltTrack) gets 61.4% accuracy on the test set.",
+     [(61.4, "BoltTrack", "proposed")]),
+    ("KiteTok achieves a low zero-shot rFID (KiteTok: 0.12 vs. Plume-VAE: 0.18).",
+     [(0.12, "KiteTok", "proposed"), (0.18, "Plume-VAE", "baseline")]),
+    # the system the sentence introduces, by its acronym when it has one
+    ("We introduce a Staged Lattice Attack (SLATE) procedure that achieves 71% attack "
+     "success rate.", [(71.0, "SLATE", "proposed")]),
+    # a class of systems is not one
+    ("By combining these techniques, the accuracy of various GCNs increases by 1.21%.",
+     [(1.21, None, "proposed")]),
 ])
 def test_the_system_a_value_is_about(text: str, want: list[tuple[float, str | None, str]]) -> None:
     assert _about(text) == want
@@ -86,6 +104,15 @@ def test_a_named_model_family_as_subject() -> None:
 ])
 def test_levels_said_of_the_evaluated_systems_are_baselines(text: str, role: str) -> None:
     assert [r.role for r in results_of(LEAD + text)] == [role]
+
+
+@pytest.mark.parametrize(("text", "model"), [
+    ("The task is hard: even the best model (VistaLM) achieves an accuracy of only 52.0%.",
+     "VistaLM"),
+    ("The best model, Corvid Opus 2, fully solves 55.4% of the tasks.", "Corvid Opus 2"),
+])
+def test_the_named_best_of_the_evaluated_systems_is_a_baseline(text: str, model: str) -> None:
+    assert [(r.model, r.role) for r in results_of(LEAD + text)] == [(model, "baseline")]
 
 
 def test_the_metric_a_value_measures_is_not_its_system() -> None:

@@ -1005,15 +1005,15 @@ def assign_systems(text: str, sent: Span, values: list[_Value], avoid: list[Tag]
         _OWN_METHOD.search(text, sent.start, sent.end) is not None
     for v in values:
         if v.model is None and found:
-            v.model = systems.system_of(text, found, sent.start, v.start, avoid)
+            v.model = systems.system_of(text, found, sent.start, v.start, avoid, own)
             if v.model is not None and fold(v.model) in fold(v.metric or ""):
                 v.model = None  # "a System Usability Scale score of": what is measured
         if v.model is None and own is not None and own in text[sent.start:v.start]:
             v.model = own
         if v.role == "proposed" and v.kind == "absolute" and not v.from_to and found and (
                 (v.model is not None and systems.third_party(v.model, tags.title))
-                or (v.model is None and systems.evaluated_subject(text, found, sent.start,
-                                                                  v.start))):
+                or ((v.model is None or systems.apposed(text, found, v.model))
+                    and systems.evaluated_subject(text, found, sent.start, v.start))):
             v.role = "baseline"
         elif v.role == "proposed" and tags.own_dataset is not None and \
                 v.dataset_tag is not None and v.dataset_tag.value == tags.own_dataset.value \

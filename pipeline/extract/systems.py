@@ -1,9 +1,12 @@
 """Which system a result is about, and whether that system is someone else's.
 
-- `system_of`: the name of the system a value in a sentence belongs to: a known model family
-  right after the value ("+4.0 pp on GPT-5"), else the nearest subject or possessive before
-  the value in its part of the sentence ("IterNet achieves AUCs of ...", "the best model,
-  Claude Opus 4.6, fully solves 55.4%", "Huginn's HumanEval pass@1 from 22.56% to 31.71%").
+- `system_of`: the name of the system a value in a sentence belongs to: the name right
+  before it and a colon ("WeTok: 0.12 vs. FLUX-VAE: 0.18"), a known model family right
+  after the value ("+4.0 pp on GPT-5"), else the nearest subject or possessive before the
+  value in its part of the sentence ("IterNet achieves AUCs of ...", "DiffuMIN increased CTR
+  by 1.52%", "the best model, Claude Opus 4.6, fully solves 55.4%", "our method (LeTracker)
+  gets 14.9", "we introduce a STaged AttaCK (STACK) procedure that achieves 71%",
+  "Huginn's HumanEval pass@1 from 22.56% to 31.71%").
   Patterns: `gazetteers/patterns/systems.jsonl`; a name must look like one (capitals
   inside, a digit, a hyphen: `tag.looks_like_name`) or start a known model family
   (`tag.MODEL_FAMILY`), and must not be a dataset or a metric.
@@ -34,9 +37,17 @@ from pipeline.extract.tag import (
 
 _HEAD_SPLIT = regex.compile(r"[\s-]")
 _TITLE_SYSTEM = regex.compile(r"^\s*(?P<name>[A-Za-z][\w.+-]*(?:\s[\w.+-]+){0,2})\s?:\s")
-_PRONOUN = frozenset({"it", "this", "that", "which", "they", "we", "ours", "our", "its"})
+# not in a name: "Result The method reduced ..." (a heading run into its sentence)
+_PRONOUN = frozenset({"it", "this", "that", "which", "they", "we", "ours", "our", "its", "the",
+                      "a", "an", "these", "those", "their"})
 # A new subject starts after these: "GPT-4o reaches 62%, while no open model exceeds 42%".
 _CONTRAST = regex.compile(r";|\b(?:while|whereas|but|although|though)\b")
+# The subject goes on across a participle: "X can remove 25% ... while maintaining 99%".
+_NEW_SUBJECT = regex.compile(r";|\b(?:while|whereas|but|although|though)\b(?!\s\w+ing\b)")
+_CLASS_OF = regex.compile(
+    r"(?i:\b(?:various|many|several|all|most|existing|other|these|those|such|different|"
+    r"popular|standard|conventional|typical|modern|previous|prior)\s)[A-Z][\w-]*[A-Z]s$")
+"""A class of systems, not one: "various GCNs increase" (but "XNMs achieve": the paper's)."""
 
 
 _SCORE_NOUN = regex.compile(r"\s(?:scores?|rates?)\s(?:of|=|:)")
@@ -44,14 +55,18 @@ _NOT_SYSTEMS = frozenset({"sota", "llm", "llms", "ai", "gpu", "gpus", "cpu", "ap
                           "nlp", "ml", "rl", "cv", "iou", "auc"})
 
 
-def _name_ok(name: str, start: int, end: int, avoid: list[Tag]) -> bool:
-    if fold(name.split()[0]) in _PRONOUN or fold(name) in _NOT_SYSTEMS:
+def _name_ok(text: str, name: str, start: int, end: int, avoid: list[Tag],
+             own: str | None) -> bool:
+    if any(fold(w) in _PRONOUN for w in name.split()) or fold(name) in _NOT_SYSTEMS or \
+            _CLASS_OF.search(text, max(0, start - 20), end) is not None:
         return False
     if fold(name) in resources.metrics().alias_to_metric:
         return False  # "System Usability Scale" is what is measured, not who
     if any(t.start < end and start < t.end for t in avoid):
         return False
-    return looks_like_name(name) or MODEL_FAMILY.match(name) is not None
+    # the title's own system may be a plain word ("Refold: ..."; "Refold achieves 0.63")
+    return looks_like_name(name) or MODEL_FAMILY.match(name) is not None or (
+        own is not None and fold(name) == fold(own))
 
 
 Found = list[tuple[str, str, Any]]
@@ -64,11 +79,11 @@ def sentence_matches(text: str, sent_start: int, sent_end: int) -> Found:
 
 
 def system_of(text: str, found: Found, sent_start: int, value_start: int,
-              avoid: list[Tag]) -> str | None:
+              avoid: list[Tag], own: str | None = None) -> str | None:
     """The system the value at `value_start` is about, or None; `found`: the sentence's
     `sentence_matches`; `avoid`: its dataset and metric tags (a name overlapping one is not
-    a system)."""
-    start = max((c.end() for c in _CONTRAST.finditer(text, sent_start, value_start)),
+    a system); `own`: the title's system, a name even when it is a plain word."""
+    start = max((c.end() for c in _NEW_SUBJECT.finditer(text, sent_start, value_start)),
                 default=sent_start)
     best: tuple[int, int, str] | None = None  # (rank, position, name): nearest before wins
     for _pid, label, m in found:
@@ -79,8 +94,12 @@ def system_of(text: str, found: Found, sent_start: int, value_start: int,
         # "Huginn's HumanEval pass@1": any capitalised owner that is not a dataset or metric
         owner = label == "SYSTEM:possessive" and name[:1].isupper() and not any(
             t.start < e and s < t.end for t in avoid)
-        if not owner and not _name_ok(name, s, e, avoid):
+        if not owner and not _name_ok(text, name, s, e, avoid, own):
             continue
+        if label == "SYSTEM:colon":
+            if m.end() != value_start:
+                continue
+            return name  # "(WeTok: 0.12 vs. FLUX-VAE: 0.18)": the name the value follows
         if label in ("SYSTEM:subject", "SYSTEM:possessive"):
             if m.end() > value_start or s < start or _SCORE_NOUN.match(text, e):
                 continue  # "a System Usability Scale score of 81": a metric, not a subject
@@ -102,6 +121,14 @@ def evaluated_subject(text: str, found: Found, sent_start: int, value_start: int
                 default=sent_start)
     return any(label == "SYSTEM:evaluated" and start <= m.start() and m.end() <= value_start
                for _pid, label, m in found)
+
+
+def apposed(text: str, found: Found, name: str) -> bool:
+    """`name` stands in apposition to systems the paper evaluates: "the best model (ViLT)
+    achieves", "the best model, Claude Opus 4.6, solves"."""
+    return any(label == "SYSTEM:evaluated" and regex.match(
+        r"\s?[(,]\s?" + regex.escape(name), text, pos=m.end()) is not None
+        for _pid, label, m in found)
 
 
 def title_system(title: str) -> str | None:
