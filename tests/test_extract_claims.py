@@ -107,6 +107,28 @@ def test_from_to_without_metric_is_not_a_result() -> None:
     assert results_of("Our recipe moves the model from 40.0% to 52.5% on the held-out split.") == []
 
 
+@pytest.mark.parametrize(("text", "metric"), [
+    # what changes from A to B is its metric, though the metric table does not know it
+    ("On all corpus rows, valid emission rises from 0.100 to 0.959.", "valid emission"),
+    ("Harmful flips fall from 2.2% to 1.0% with our verifier.", "harmful flip"),
+    ("Our method improves the tool call rate from 0.41 to 0.77.", "tool call rate"),
+])
+def test_what_changes_from_a_to_b_is_the_metric(text: str, metric: str) -> None:
+    # (a metric the table lacks yields results only in text about machine learning)
+    assert [(r.metric, r.role) for r in results_of("We fine-tune a language model. " + text)] == [
+        (metric, "baseline"), (metric, "proposed")]
+
+
+@pytest.mark.parametrize("text", [
+    "Qwen3-9B improves from 15.5% to 99% exact accuracy on 24-line chains.",  # a system
+    "We lift pose from 2D image space to 3D space.",  # not a value
+    "It obtains gains ranging from 1.88% to 3.60% over the best methods.",
+])
+def test_what_changes_from_a_to_b_is_not_a_system_or_a_range(text: str) -> None:
+    assert all(r.metric not in ("Qwen3-9B", "pose", "gain ranging", "ranging")
+               for r in results_of("We fine-tune a language model. " + text))
+
+
 def test_relative_percent_and_points() -> None:
     rs = results_of("The decoder improves BLEU by 12% on WMT14. It also adds +2.3 points overall.")
     assert [(r.metric, r.value, r.unit, r.kind) for r in rs] == [

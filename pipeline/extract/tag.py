@@ -834,7 +834,9 @@ _BARE_SETTINGS = frozenset({"ratio", "proportion", "fraction"})
 def tag_metric_phrases(text: str, spans: list[tuple[int, int]], metrics: list[Tag],
                        datasets: list[Tag]) -> list[Tag]:
     """Metric phrases the table lacks, by their shape: "an overall score of", "0.1 higher
-    CW-SSIM", "(B4: 0.66" in a sentence about metrics, "scores 3.4 in clinical equivalence".
+    CW-SSIM", "(B4: 0.66" in a sentence about metrics, "scores 3.4 in clinical equivalence",
+    what changes from one value to another ("valid emission rises from 0.100 to 0.959",
+    "improves the tool call rate from 0.41 to"; not a system: "Qwen3-8B improves from").
     A phrase that contains a table metric replaces it ("depth error" over "error")."""
     out: list[Tag] = []
     for s0, e0 in spans:
@@ -846,6 +848,14 @@ def tag_metric_phrases(text: str, spans: list[tuple[int, int]], metrics: list[Ta
             surface = text[s:e]
             if any(d.start < e and s < d.end for d in datasets):
                 continue
+            if label == "MPHRASE:from_to":
+                if any(t.start < e and s < t.end for t in metrics):
+                    continue  # "the FID drops from": the table's metric is named already
+                if any(c.isupper() or c.isdigit() for c in surface[1:]):
+                    continue  # "Qwen3-8B improves from 15.5%": a system, not what is measured
+                head = surface.split()[0]
+                if head[1:].islower():  # "Harmful flips fall from": a sentence's capital
+                    surface = head.lower() + surface[len(head):]
             if label == "MPHRASE:acronym" and MODEL_FAMILY.match(surface):
                 continue
             if label == "MPHRASE:acronym" and not (
