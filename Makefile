@@ -56,6 +56,8 @@ eval: $(STAMP) native
 	$(BIN)/python -m pipeline.tools.build_tasks --cv 5 --write eval/tasks_cv.json
 	# usual metric of a dataset: 5-fold cross-validation by paper over pwc_train's train split (seen)
 	$(BIN)/python -m pipeline.tools.build_dataset_metrics --cv 5 --write eval/dataset_metrics_cv.json
+	# paper-task classifier: 5-fold cross-validation by paper over pwc_train (seen)
+	$(BIN)/python -m pipeline.tools.train_paper_task --cv 5 --write eval/paper_task_cv.json
 	$(BIN)/python -m pipeline eval --raw-dir tests/fixtures/pages/raw --gold tests/fixtures/pages/pages.gold.jsonl --complete-gold --work-dir $(WORK)/eval-pages --write eval/pages.json
 
 # Learned models (pipeline/ingest/models/), the PwC dataset names (gazetteers/datasets_pwc.yaml)
@@ -69,6 +71,7 @@ train: $(STAMP)
 	$(BIN)/python -m pipeline.tools.build_tasks
 	$(BIN)/python -m pipeline.tools.build_dataset_metrics
 	$(BIN)/python -m pipeline.tools.train_extract
+	$(BIN)/python -m pipeline.tools.train_paper_task
 
 bench: $(STAMP) native
 	$(BIN)/python -m bench.run

@@ -482,3 +482,8 @@ def test_pwc_and_task_figures_name_their_sets() -> None:
                           "accuracy_when_named": 0.775})
     assert "5-fold cross-validation over 14,350" in text and "seen data" in text
     assert "95.7%" in text and "77.5%" in text
+    text = tasks_section({"k": 5, "rows": 14350, "coverage": 0.957, "accuracy_when_named": 0.775},
+                         {"k": 5, "papers": 7444, "min_probability": 0.7, "by_threshold": {
+                             "0.7": {"coverage": 0.524, "precision": 0.711}}})
+    assert "probability of 0.7" in text and "7,444 pwc_train papers" in text
+    assert "52.4%" in text and "71.1%" in text

@@ -30,6 +30,7 @@ from itertools import pairwise
 import regex
 
 from pipeline.extract import recognise, resources, systems
+from pipeline.extract.paper_task import paper_task
 from pipeline.extract.resources import fold
 from pipeline.extract.segment import Span, find_digit, sentence_before, split_clauses
 from pipeline.extract.tag import (
@@ -1292,6 +1293,8 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
     # Metrics named by a phrase the table lacks ("overall score"): results only in ML text.
     phrase_metrics = {str(m.value) for m in tags.metrics if m.label == "phrase"}
     own_system = systems.title_system(tags.title) if tags.title else None
+    own_task: str | None = None
+    asked_paper_task = False
     block_all = (blocked + tags.resolutions + tags.steps + tags.datasets + tags.metrics
                  + [s for s in tags.settings if s.label == "SETTING:k-shot"])
     for sent in sentences:
@@ -1423,6 +1426,11 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
                 if key in seen:
                     continue
                 seen.add(key)
+                task = task_of(dataset, str(v.metric))
+                if task is None:  # the paper's task, read from its words, when sure of it
+                    if not asked_paper_task:
+                        own_task, asked_paper_task = paper_task(tags.title, text), True
+                    task = own_task
                 results.append(Result(
                     paper_id=paper_id, metric=at_cutoff(text, v, metrics), value=v.value,
                     unit=v.unit,
@@ -1431,7 +1439,7 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
                     role=v.role,  # type: ignore[arg-type]
                     steps=v.steps, setting=v.setting, evidence=text[sent.start:sent.end],
                     start=sent.start, end=sent.end, model=v.model,
-                    task=task_of(dataset, str(v.metric)),
+                    task=task,
                 ))
         named = [v.metric for v in values if v.metric not in ("improvement", "speedup")]
         ctx = _Context(
@@ -1457,6 +1465,6 @@ def _name_changes_by_dataset(results: list[Result]) -> list[Result]:
                       and p.kind == "absolute" and p.start < r.start}
             if len(before) == 1:
                 metric = before.pop()
-                r = replace(r, metric=metric, task=task_of(r.dataset, metric))
+                r = replace(r, metric=metric, task=task_of(r.dataset, metric) or r.task)
         out.append(r)
     return out

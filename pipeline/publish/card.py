@@ -267,8 +267,9 @@ LISTING_CV_FILE = EVAL_FILE.with_name("listing_cv.json")
 LISTING_BLIND_FILE = EVAL_FILE.with_name("listing_blind.json")
 PWC_CHECK_FILE = EVAL_FILE.with_name("pwc_check.json")
 TASKS_CV_FILE = EVAL_FILE.with_name("tasks_cv.json")
+PAPER_TASK_CV_FILE = EVAL_FILE.with_name("paper_task_cv.json")
 CARD_EVAL_FILES = (EVAL_FILE, *HELDOUT_FILES.values(), LISTING_CV_FILE, LISTING_BLIND_FILE,
-                   PWC_CHECK_FILE, TASKS_CV_FILE)
+                   PWC_CHECK_FILE, TASKS_CV_FILE, PAPER_TASK_CV_FILE)
 """Every figures file the card reads: a change to any of them makes a new card."""
 
 
@@ -287,17 +288,30 @@ def pwc_section(data: dict[str, Any] | None) -> str:
     )
 
 
-def tasks_section(data: dict[str, Any] | None) -> str:
-    """How often `results.task` is PwC's task (`eval/tasks_cv.json`)."""
+def tasks_section(data: dict[str, Any] | None, papers: dict[str, Any] | None = None) -> str:
+    """How often `results.task` is PwC's task (`eval/tasks_cv.json`), and how often the
+    paper-task classifier's is (`eval/paper_task_cv.json`)."""
     if not data or not data.get("rows"):
         return ""
-    return (
+    text = (
         "`results.task` comes from a task taxonomy built from Papers with Code rows "
         f"(`gazetteers/tasks.csv`); by {data['k']}-fold cross-validation over {data['rows']:,} "
         "PwC rows whose dataset and metric the gazetteers know (seen data), it names a task "
         f"for {data['coverage']:.1%} of held-out rows, and PwC's own task for "
         f"{data['accuracy_when_named']:.1%} of those."
     )
+    at = papers.get("by_threshold", {}).get(f"{papers.get('min_probability', 0):.1f}") \
+        if papers else None
+    if papers and at:
+        text += (
+            " Where the taxonomy names none, the task the paper's title and abstract are about"
+            " is read by a classifier trained on the same papers (`pipeline/extract/paper_task"
+            f".py`), when it gives it a probability of {papers['min_probability']} or more:"
+            f" by {papers['k']}-fold cross-validation over {papers['papers']:,} pwc_train papers"
+            f" (seen), it names a task for {at['coverage']:.1%} of them, one of the paper's"
+            f" own Papers with Code tasks for {at['precision']:.1%} of those."
+        )
+    return text
 
 
 def listing_section(data: dict[str, Any] | None, blind: dict[str, Any] | None = None) -> str:
@@ -447,7 +461,7 @@ def render_card(
         "",
         listing_section(read_eval(LISTING_CV_FILE), read_eval(LISTING_BLIND_FILE)),
         "",
-        tasks_section(read_eval(TASKS_CV_FILE)),
+        tasks_section(read_eval(TASKS_CV_FILE), read_eval(PAPER_TASK_CV_FILE)),
         "",
         "## Plots",
         "",

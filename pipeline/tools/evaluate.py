@@ -226,6 +226,12 @@ def same_model(gr: dict[str, Any], pr: dict[str, Any]) -> bool:
         gold in pred or pred in gold)
 
 
+def same_task(gr: dict[str, Any], pr: dict[str, Any]) -> bool:
+    """Same value, and the task the gold names is the predicted one."""
+    return values_equal(gr["value"], pr["value"]) and bool(gr.get("task")) and \
+        norm(str(gr["task"])) == norm(str(pr.get("task") or ""))
+
+
 def build_release(raw: Path, work: Path) -> Path:
     """`python -m pipeline run` on `raw` in a fresh process (work files under `work`); the
     release folder. A failed run stops the calling tool with the run's error output."""
@@ -284,6 +290,9 @@ def evaluate_release(release_dir: Path, gold_path: Path, complete: bool = False)
 
     t_papers, t_authors, t_urls, t_ds = Tally(), Tally(), Tally(), Tally()
     t_res, t_val, t_tup, t_full, t_model = Tally(), Tally(), Tally(), Tally(), Tally()
+    t_task = Tally()
+    # Only the annotations of contract v3 name tasks: an older gold set scores no task.
+    has_tasks = any(r.get("task") for g in gold for r in g.get("results", []))
     t_num = Tally()
     used: set[str] = set()
     aligned = 0
@@ -360,6 +369,11 @@ def evaluate_release(release_dir: Path, gold_path: Path, complete: bool = False)
             [r for r in pred_results if r.get("model")], same_model,
             lambda x: f"{x['value']} by {x.get('model') or _model(x)}",
         )
+        t_task.match(  # gold sets annotated with the contract's task only
+            where, [(r, c) for r, c in gold_results if r.get("task")],
+            [r for r in pred_results if r.get("task")] if has_tasks else [], same_task,
+            lambda x: f"{x['value']} in {x.get('task')}",
+        )
     # Papers of the gold's files that the gold does not annotate: not false positives.
     unaligned = [f"{str(p['title'])[:60]} ({p['source_file']})" for p in scored
                  if str(p["paper_id"]) not in used]
@@ -378,6 +392,8 @@ def evaluate_release(release_dir: Path, gold_path: Path, complete: bool = False)
         "result_full": t_full.score(),
         "result_models": t_model.score(),
     }
+    if has_tasks:
+        fields["result_tasks"] = t_task.score()
     return EvalReport(fields, gold_papers=len(gold), aligned_papers=aligned,
                       unaligned_predicted=len(unaligned), unaligned_titles=unaligned)
 
