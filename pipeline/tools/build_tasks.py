@@ -24,7 +24,6 @@ task is PwC's or not (accuracy). Folds are by a hash of the arXiv id: no randomn
 
 from __future__ import annotations
 
-import argparse
 import csv
 import gzip
 import hashlib
@@ -40,6 +39,7 @@ from typing import Any
 from pipeline.config import GAZETTEER_DIR, ROOT
 from pipeline.extract import resources
 from pipeline.extract.tasks import TASKS_CSV, canonical_metric, parse_tasks
+from pipeline.tools import cv_cli
 
 LABELS = ROOT / "data" / "train" / "pwc_train" / "labels.jsonl.gz"
 MIN_PAPERS = 3
@@ -190,19 +190,14 @@ def table_main(argv: Sequence[str] | None, *, prog: str, doc: str, out: Path,
                cross_validate_rows: Callable[[list[Row], int], dict[str, Any]],
                what: str) -> int:
     """The command line of a table built from PwC rows: write it, or `--cv K` measure it."""
-    ap = argparse.ArgumentParser(prog=f"python -m {prog}", description=doc.split("\n\n")[0])
+    ap = cv_cli.parser(prog, doc)
     ap.add_argument("--labels", type=Path, default=LABELS)
     ap.add_argument("--out", type=Path, default=out)
-    ap.add_argument("--cv", type=int, metavar="K", help="measure by K-fold CV; write nothing")
-    ap.add_argument("--write", type=Path, help="with --cv: save the figures as JSON")
     args = ap.parse_args(argv)
     rows = select(read_rows(args.labels))
     if args.cv:
         report = cross_validate_rows(rows, args.cv)
-        report["command"] = (f"python -m {prog} --cv {args.cv}"
-                             + (f" --write {args.write}" if args.write else ""))
-        if args.write:
-            args.write.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+        cv_cli.save(report, prog, args)
         print(json.dumps({k: v for k, v in report.items() if k != "folds"}))
         return 0
     built = build_rows(rows)

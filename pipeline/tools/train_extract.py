@@ -28,7 +28,6 @@ gives a byte-identical model file.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import sys
@@ -50,7 +49,7 @@ from pipeline.extract.batch import sentences_of
 from pipeline.extract.claims import build_results
 from pipeline.extract.tag import Tags, tag_text
 from pipeline.records import Result
-from pipeline.tools import evaluate
+from pipeline.tools import cv_cli, evaluate
 
 FIX = ROOT / "tests" / "fixtures"
 SETS: tuple[tuple[str, Path, Path], ...] = (
@@ -318,11 +317,7 @@ def cross_validate(papers: Sequence[Paper], analysed: Sequence[Analysed], k: int
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipeline.tools.train_extract",
-                                 description=__doc__.split("\n\n")[0])
-    ap.add_argument("--cv", type=int, metavar="K", help="K-fold cross-validation, no model written")
-    ap.add_argument("--write", type=Path, help="save the cross-validated figures as JSON")
-    args = ap.parse_args(argv)
+    args = cv_cli.parser("pipeline.tools.train_extract", __doc__ or "").parse_args(argv)
     t0 = time.perf_counter()
     papers = load_papers()
     analysed = [analyse(p) for p in papers]
@@ -330,10 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.cv:
         report = cross_validate(papers, analysed, args.cv, synonyms)
         report["sets"] = {name: str(path.relative_to(ROOT)) for name, path, _raw in SETS}
-        report["command"] = (f"python -m pipeline.tools.train_extract --cv {args.cv}"
-                             + (f" --write {args.write}" if args.write else ""))
-        if args.write:
-            args.write.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+        cv_cli.save(report, "pipeline.tools.train_extract", args)
         print(json.dumps(report["all"]))
     else:
         data = training_data(papers, analysed, synonyms)

@@ -8,7 +8,6 @@ out. The papers of the Papers with Code-style check's dev split (`pwc_check`) ar
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import hashlib
 import json
@@ -21,7 +20,7 @@ from typing import Any
 
 from pipeline import crf
 from pipeline.extract import paper_task
-from pipeline.tools import pwc_check
+from pipeline.tools import cv_cli, pwc_check
 
 DATA = pwc_check.DATA
 PARAMS: dict[str, Any] = {"c1": 0.5, "c2": 0.01, "max_iterations": 100}
@@ -103,18 +102,11 @@ def cross_validate(examples: Sequence[Example], k: int) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipeline.tools.train_paper_task",
-                                 description=__doc__.split("\n\n")[0])
-    ap.add_argument("--cv", type=int, metavar="K", help="measure by K-fold CV; write no model")
-    ap.add_argument("--write", type=Path, help="with --cv: save the figures as JSON")
-    args = ap.parse_args(argv)
+    args = cv_cli.parser("pipeline.tools.train_paper_task", __doc__ or "").parse_args(argv)
     examples = load_examples()
     if args.cv:
         report = cross_validate(examples, args.cv)
-        report["command"] = (f"python -m pipeline.tools.train_paper_task --cv {args.cv}"
-                             + (f" --write {args.write}" if args.write else ""))
-        if args.write:
-            args.write.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+        cv_cli.save(report, "pipeline.tools.train_paper_task", args)
         print(json.dumps(report["by_threshold"]))
         return 0
     data = train(examples)
