@@ -120,6 +120,9 @@ def _check(text: str, out: Extraction) -> None:
     for r in out.results:
         assert r.evidence == text[r.start:r.end]
         assert r.metric and isinstance(r.value, float) and math.isfinite(r.value)
+        # the system a result is credited to is printed in the text ("as printed")
+        assert r.model is None or r.model in text
+        assert r.task is None or r.task.strip() == r.task != ""
     for m in out.dataset_mentions:
         assert 0 <= m.start < m.end <= len(text) and text[m.start:m.end] == m.mention
     for z in out.resolutions:
@@ -131,6 +134,8 @@ _WORDS = st.sampled_from([
     "45%", "+2.3", "points", "from", "to", "respectively", ",", ".", "and", "accuracy", "e.g.",
     "https://github.com/a/b.git.", "T=10", "steps", "one-step", "zero-shot", "(", ")", "LSUN",
     "Church", "&", "Bedroom", "-20", "improves", "by", "speedup", "fewer", "12", "2024", "[3]",
+    "GridNet-L", "achieves", "increased", "(GridNet-L)", "our", "method", "GridNet-L:", "rises",
+    "we", "introduce", "the", "best", "model",
 ])
 
 
