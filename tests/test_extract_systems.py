@@ -44,6 +44,15 @@ def _paper(title: str, text: str) -> list[Result]:
     # the system the sentence introduces, by its acronym when it has one
     ("We introduce a Staged Lattice Attack (SLATE) procedure that achieves 71% attack "
      "success rate.", [(71.0, "SLATE", "proposed")]),
+    # a list of systems aligned with a respectively-list of values: its subject, or the
+    # names the sentence gives its models; not a list the systems are compared with
+    ("As a result, KiteDet-l and KiteDet-x achieve 78.14% and 78.28% accuracy on CIFAR-100 "
+     "respectively.", [(78.14, "KiteDet-l", "proposed"), (78.28, "KiteDet-x", "proposed")]),
+    ("We train two larger models, called quill-2-small and quill-2-medium, both more capable "
+     "(e.g., respectively 75% and 78% accuracy on CIFAR-100).",
+     [(75.0, "quill-2-small", "proposed"), (78.0, "quill-2-medium", "proposed")]),
+    ("Compared with GhostNet and MobileNet, our model is 15% and 16% faster, respectively.",
+     [(15.0, None, "proposed"), (16.0, None, "proposed")]),
     # a class of systems is not one
     ("By combining these techniques, the accuracy of various GCNs increases by 1.21%.",
      [(1.21, None, "proposed")]),

@@ -991,8 +991,39 @@ def _other_metric_pair(text: str, v: _Value, w: _Value, metrics: list[Tag]) -> b
         fold(text[a.start:a.end]) != fold(text[b.start:b.end])
 
 
+# "called phi-3-small and phi-3-medium, ... (e.g., respectively 75% and 78% on MMLU)": a list
+# of system names (each with a digit or a capital inside) before a respectively-list of values
+_SYSTEM_ITEM = r"(?:[A-Za-z][\w.+-]*\d[\w.+-]*|[A-Z][\w.+-]*[A-Z0-9][\w.+-]*)"
+_SYSTEM_LIST = regex.compile(
+    rf"(?<![\w.-]){_SYSTEM_ITEM}(?:,\s{_SYSTEM_ITEM})*,?\s(?:and|or)\s{_SYSTEM_ITEM}(?![\w-])")
+_SYSTEM_LIST_SPLIT = regex.compile(r",\s(?:and\s|or\s)?|\s(?:and|or)\s")
+_LIST_SUBJECT = regex.compile(
+    r"\s(?:models?\s|variants?\s)?(?:(?:also|further|respectively|then|still|even)\s)?"
+    r"(?:achiev|reach|obtain|attain|scor|get|got|yield|surpass|outperform|improv|deliver|"
+    r"record|hit)\w*")
+_LIST_NAMED = regex.compile(r"(?i:\b(?:called|named|termed|dubbed|namely))\s$")
+"""The systems of the list are what reaches the values: its subject ("PP-YOLOE-R-l and
+PP-YOLOE-R-x achieve 78.14 and 78.28 mAP respectively"), or the names a sentence gives its
+own models ("called phi-3-small and phi-3-medium"); not "compared with A and B", not
+"improves A and B by 6.9 and 4.4"."""
+
+
+def _respective_systems(text: str, sent: Span, lst: list[_Value],
+                        avoid: list[Tag]) -> list[str]:
+    """The system names listed last before a respectively-list of values, one per value, or
+    []: no dataset or metric among them, and not part of a longer list."""
+    found = [m for m in _SYSTEM_LIST.finditer(text, sent.start, lst[0].start)
+             if not any(t.start < m.end() and m.start() < t.end for t in avoid)
+             and (_LIST_SUBJECT.match(text, m.end())
+                  or _LIST_NAMED.search(text, sent.start, m.start()))]
+    if not found:
+        return []
+    names = _SYSTEM_LIST_SPLIT.split(found[-1].group())
+    return names if len(names) == len(lst) and all(map(looks_like_name, names)) else []
+
+
 def assign_systems(text: str, sent: Span, values: list[_Value], avoid: list[Tag],
-                   tags: Tags, own: str | None) -> None:
+                   tags: Tags, own: str | None, resp: Tag | None = None) -> None:
     """The system each value is about (`systems.system_of`, else the title's system when the
     sentence names it before the value); a level reached by a known model the paper did not
     build, or said of the systems it evaluates ("the best model reaches 48%"), is a baseline
@@ -1005,6 +1036,12 @@ def assign_systems(text: str, sent: Span, values: list[_Value], avoid: list[Tag]
     own_method = tags.own_dataset is not None and \
         _OWN_METHOD.search(text, sent.start, sent.end) is not None
     for v in values:
+        lst = v.groups.get("list", [v])
+        if v.model is None and resp is not None and len(lst) > 1 and v in lst:
+            named = _respective_systems(text, sent, lst, avoid + [
+                w.dataset_tag for w in values if w.dataset_tag is not None])
+            if named:
+                v.model = named[lst.index(v)]
         if v.model is None and found:
             v.model = systems.system_of(text, found, sent.start, v.start, avoid, own)
             if v.model is not None and fold(v.model) in fold(v.metric or ""):
@@ -1395,7 +1432,7 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
         for v in values:
             v.metric = change_name(text, v, metrics, cues, _clause_of(clauses, v.start)) \
                 or v.metric
-        assign_systems(text, sent, values, dtags + metrics, tags, own_system)
+        assign_systems(text, sent, values, dtags + metrics, tags, own_system, resp)
         values = _with_asides(values, asides)
         for v in values:
             v.dataset = str(v.dataset_tag.value) if v.dataset_tag is not None else None
