@@ -768,6 +768,19 @@ def test_solving_a_share_of_the_tasks_is_a_success_rate() -> None:
     assert results_of("Our coding agent drops 31.5% of the issues in SWE-bench Lite.") == []
 
 
+@pytest.mark.parametrize(("text", "metric"), [
+    ("In a user study, radiologists accepted 91.5% of the generated reports.",
+     "acceptance rate"),
+    ("Our classifier is capable of detecting 88% of the jailbreak attacks.", "detection rate"),
+])
+def test_a_share_accepted_or_detected_is_a_rate(text: str, metric: str) -> None:
+    rs = results_of("We fine-tune a language model. " + text)
+    assert [(r.metric, r.unit) for r in rs] == [(metric, "%")]
+    # flagged items may be false alarms: no rate of its own
+    assert results_of("We fine-tune a language model. The filter flags 12% of the "
+                      "benign prompts.") == []
+
+
 def test_a_gain_of_no_named_metric_is_an_improvement() -> None:
     rs = results_of("Across the suites, our prompt optimiser shows a mean gain of +9.4 pp.")
     assert [(r.metric, r.value, r.kind) for r in rs] == [("improvement", 9.4, "relative")]

@@ -78,8 +78,18 @@ _RETAINED_BEFORE = regex.compile(
     r"approximately\s|at least\s)?$")
 _RETAINED_OF = regex.compile(
     r"(?:the\s|its\s|their\s)?(?:[\w'’-]+\s){0,3}?(?:performance|accuracy)\b")
+# "clinicians accepted 96.5% of extractions", "capable of detecting 90% of the attacks": the
+# share of items a judge accepts or a detector catches.
+_SHARE_APPROX = (r"(?:only\s|just\s|about\s|around\s|nearly\s|over\s|up to\s|roughly\s|"
+                 r"more than\s|approximately\s|at least\s)?$")
+_ACCEPTED_BEFORE = regex.compile(r"\baccept(?:s|ed|ing)?\s" + _SHARE_APPROX)
+_DETECTED_BEFORE = regex.compile(
+    r"\b(?:detect(?:s|ed|ing)?|catch(?:es|ing)?|caught)\s" + _SHARE_APPROX)
+_ITEMS_OF = regex.compile(r"(?:the\s|all\s)?[a-z][\w-]*")
 _SHARE_RESULTS = ((_SOLVED_BEFORE, _SOLVED_OF, "success rate"),
-                  (_RETAINED_BEFORE, _RETAINED_OF, "performance retained"))
+                  (_RETAINED_BEFORE, _RETAINED_OF, "performance retained"),
+                  (_ACCEPTED_BEFORE, _ITEMS_OF, "acceptance rate"),
+                  (_DETECTED_BEFORE, _ITEMS_OF, "detection rate"))
 """The "N% of ..." shares that are results: (words before the share, words after its "of",
 the metric it is a value of)."""
 _TO_SEP = regex.compile(r"\sto\s")
