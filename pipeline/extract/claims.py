@@ -72,19 +72,18 @@ _SOLVED_OF = regex.compile(
     r"challenges|puzzles|test cases)\b")
 # "preserving 96.7% of the original model's performance": the share of a reference's
 # performance that a cheaper model keeps (pruning, quantisation, distillation, token cuts).
+_ABOUT = (r"only\s|about\s|around\s|roughly\s|nearly\s|over\s|up to\s|more than\s|"
+          r"approximately\s|at least\s")
+"""Words of approximation before a share ("retaining over 95% of", "accepted about 80% of")."""
 _RETAINED_BEFORE = regex.compile(
-    r"\b(?i:preserv|retain|maintain|keep|recover)(?:es|s|ed|ing|e)?\s"
-    r"(?:only\s|about\s|around\s|roughly\s|nearly\s|over\s|up to\s|more than\s|"
-    r"approximately\s|at least\s)?$")
+    r"\b(?i:preserv|retain|maintain|keep|recover)(?:es|s|ed|ing|e)?\s" + rf"(?:{_ABOUT})?$")
 _RETAINED_OF = regex.compile(
     r"(?:the\s|its\s|their\s)?(?:[\w'’-]+\s){0,3}?(?:performance|accuracy)\b")
 # "clinicians accepted 96.5% of extractions", "capable of detecting 90% of the attacks": the
 # share of items a judge accepts or a detector catches.
-_SHARE_APPROX = (r"(?:only\s|just\s|about\s|around\s|nearly\s|over\s|up to\s|roughly\s|"
-                 r"more than\s|approximately\s|at least\s)?$")
-_ACCEPTED_BEFORE = regex.compile(r"\baccept(?:s|ed|ing)?\s" + _SHARE_APPROX)
+_ACCEPTED_BEFORE = regex.compile(r"\baccept(?:s|ed|ing)?\s" + rf"(?:just\s|{_ABOUT})?$")
 _DETECTED_BEFORE = regex.compile(
-    r"\b(?:detect(?:s|ed|ing)?|catch(?:es|ing)?|caught)\s" + _SHARE_APPROX)
+    r"\b(?:detect(?:s|ed|ing)?|catch(?:es|ing)?|caught)\s" + rf"(?:just\s|{_ABOUT})?$")
 _ITEMS_OF = regex.compile(r"(?:the\s|all\s)?[a-z][\w-]*")
 _SHARE_RESULTS = ((_SOLVED_BEFORE, _SOLVED_OF, "success rate"),
                   (_RETAINED_BEFORE, _RETAINED_OF, "performance retained"),
@@ -1001,45 +1000,15 @@ def _other_metric_pair(text: str, v: _Value, w: _Value, metrics: list[Tag]) -> b
         fold(text[a.start:a.end]) != fold(text[b.start:b.end])
 
 
-# "called phi-3-small and phi-3-medium, ... (e.g., respectively 75% and 78% on MMLU)": a list
-# of system names (each with a digit or a capital inside) before a respectively-list of values
-_SYSTEM_ITEM = r"(?:[A-Za-z][\w.+-]*\d[\w.+-]*|[A-Z][\w.+-]*[A-Z0-9][\w.+-]*)"
-_SYSTEM_LIST = regex.compile(
-    rf"(?<![\w.-]){_SYSTEM_ITEM}(?:,\s{_SYSTEM_ITEM})*,?\s(?:and|or)\s{_SYSTEM_ITEM}(?![\w-])")
-_SYSTEM_LIST_SPLIT = regex.compile(r",\s(?:and\s|or\s)?|\s(?:and|or)\s")
-_LIST_SUBJECT = regex.compile(
-    r"\s(?:models?\s|variants?\s)?(?:(?:also|further|respectively|then|still|even)\s)?"
-    r"(?:achiev|reach|obtain|attain|scor|get|got|yield|surpass|outperform|improv|deliver|"
-    r"record|hit)\w*")
-_LIST_NAMED = regex.compile(r"(?i:\b(?:called|named|termed|dubbed|namely))\s$")
-"""The systems of the list are what reaches the values: its subject ("PP-YOLOE-R-l and
-PP-YOLOE-R-x achieve 78.14 and 78.28 mAP respectively"), or the names a sentence gives its
-own models ("called phi-3-small and phi-3-medium"); not "compared with A and B", not
-"improves A and B by 6.9 and 4.4"."""
-
-
-def _respective_systems(text: str, sent: Span, lst: list[_Value],
-                        avoid: list[Tag]) -> list[str]:
-    """The system names listed last before a respectively-list of values, one per value, or
-    []: no dataset or metric among them, and not part of a longer list."""
-    found = [m for m in _SYSTEM_LIST.finditer(text, sent.start, lst[0].start)
-             if not any(t.start < m.end() and m.start() < t.end for t in avoid)
-             and (_LIST_SUBJECT.match(text, m.end())
-                  or _LIST_NAMED.search(text, sent.start, m.start()))]
-    if not found:
-        return []
-    names = _SYSTEM_LIST_SPLIT.split(found[-1].group())
-    return names if len(names) == len(lst) and all(map(looks_like_name, names)) else []
-
-
 def assign_systems(text: str, sent: Span, values: list[_Value], avoid: list[Tag],
-                   tags: Tags, own: str | None, resp: Tag | None = None) -> None:
+                   tags: Tags, own: str | None, resp: Tag | None) -> None:
     """The system each value is about (`systems.system_of`, else the title's system when the
     sentence names it before the value); a level reached by a known model the paper did not
     build, or said of the systems it evaluates ("the best model reaches 48%"), is a baseline
     ("GPT-4o reaches 62%" in a paper that evaluates it), and so is a number on the benchmark
     a benchmark paper introduces, unless its sentence credits the paper's own method.
-    `own`: the title's system."""
+    `own`: the title's system; `resp`: the sentence's "respectively", which aligns a list
+    of values with a list of systems (`systems.respective_systems`)."""
     # "+4.0 pp on GPT-5": a model named within 40 characters after the last value counts
     found = systems.sentence_matches(text, sent.start,
                                      min(sent.end, max(v.end for v in values) + 60))
@@ -1048,7 +1017,7 @@ def assign_systems(text: str, sent: Span, values: list[_Value], avoid: list[Tag]
     for v in values:
         lst = v.groups.get("list", [v])
         if v.model is None and resp is not None and len(lst) > 1 and v in lst:
-            named = _respective_systems(text, sent, lst, avoid + [
+            named = systems.respective_systems(text, sent.start, lst[0].start, len(lst), avoid + [
                 w.dataset_tag for w in values if w.dataset_tag is not None])
             if named:
                 v.model = named[lst.index(v)]

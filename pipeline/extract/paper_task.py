@@ -47,14 +47,16 @@ def _tagger() -> crf.ModelTagger | None:
     return crf.ModelTagger(MODEL.read_bytes()) if MODEL.exists() else None
 
 
-def classify(title: str, abstract: str, tagger: crf.ModelTagger | None = None,
-             ) -> tuple[str, float] | None:
-    """The most likely task and its probability, or None without a model."""
-    tg = tagger if tagger is not None else _tagger()
-    if tg is None:
-        return None
-    (label,) = tg.tag([features(title, abstract)])
-    return label, tg.marginal(label, 0)
+def most_likely(tagger: crf.ModelTagger, feats: Features) -> tuple[str, float]:
+    """The task `tagger` finds most likely for a paper's `features`, and its probability."""
+    (label,) = tagger.tag([feats])
+    return label, tagger.marginal(label, 0)
+
+
+def classify(title: str, abstract: str) -> tuple[str, float] | None:
+    """The shipped model's most likely task and its probability, or None without a model."""
+    tg = _tagger()
+    return most_likely(tg, features(title, abstract)) if tg is not None else None
 
 
 def paper_task(title: str, abstract: str) -> str | None:

@@ -12,6 +12,8 @@
   (`tag.MODEL_FAMILY`), and must not be a dataset or a metric.
 - `evaluated_subject`: the value is said of systems the paper evaluates ("the best model
   reaches", "no open-weight model exceeds", "thirteen base models follow").
+- `respective_systems`: a list of systems aligned with a respectively-list of values
+  ("PP-YOLOE-R-l and PP-YOLOE-R-x achieve 78.14 and 78.28 mAP respectively").
 - `title_system`: the system a title announces ("SliceGPT: Compress Large Language Models
   ..." -> SliceGPT), unless the title announces a benchmark.
 - `third_party`: a known model family the paper did not build (not named in its title):
@@ -28,6 +30,7 @@ from pipeline.extract import resources
 from pipeline.extract.resources import fold
 from pipeline.extract.tag import (
     ARCHITECTURE,
+    LIST_SPLIT,
     MODEL_FAMILY,
     Tag,
     looks_like_name,
@@ -41,9 +44,10 @@ _TITLE_SYSTEM = regex.compile(r"^\s*(?P<name>[A-Za-z][\w.+-]*(?:\s[\w.+-]+){0,2}
 _PRONOUN = frozenset({"it", "this", "that", "which", "they", "we", "ours", "our", "its", "the",
                       "a", "an", "these", "those", "their"})
 # A new subject starts after these: "GPT-4o reaches 62%, while no open model exceeds 42%".
-_CONTRAST = regex.compile(r";|\b(?:while|whereas|but|although|though)\b")
+_CONTRAST_WORD = r"\b(?:while|whereas|but|although|though)\b"
+_CONTRAST = regex.compile(rf";|{_CONTRAST_WORD}")
 # The subject goes on across a participle: "X can remove 25% ... while maintaining 99%".
-_NEW_SUBJECT = regex.compile(r";|\b(?:while|whereas|but|although|though)\b(?!\s\w+ing\b)")
+_NEW_SUBJECT = regex.compile(rf";|{_CONTRAST_WORD}(?!\s\w+ing\b)")
 _CLASS_OF = regex.compile(
     r"(?i:\b(?:various|many|several|all|most|existing|other|these|those|such|different|"
     r"popular|standard|conventional|typical|modern|previous|prior)\s)[A-Z][\w-]*[A-Z]s$")
@@ -129,6 +133,37 @@ def apposed(text: str, found: Found, name: str) -> bool:
     return any(label == "SYSTEM:evaluated" and regex.match(
         r"\s?[(,]\s?" + regex.escape(name), text, pos=m.end()) is not None
         for _pid, label, m in found)
+
+
+# "called phi-3-small and phi-3-medium, ... (e.g., respectively 75% and 78% on MMLU)": a list
+# of system names (each with a digit or a capital inside) before a respectively-list of values
+_SYSTEM_ITEM = r"(?:[A-Za-z][\w.+-]*\d[\w.+-]*|[A-Z][\w.+-]*[A-Z0-9][\w.+-]*)"
+_SYSTEM_LIST = regex.compile(
+    rf"(?<![\w.-]){_SYSTEM_ITEM}(?:,\s{_SYSTEM_ITEM})*,?\s(?:and|or)\s{_SYSTEM_ITEM}(?![\w-])")
+_LIST_SUBJECT = regex.compile(
+    r"\s(?:models?\s|variants?\s)?(?:(?:also|further|respectively|then|still|even)\s)?"
+    r"(?:achiev|reach|obtain|attain|scor|get|got|yield|surpass|outperform|improv|deliver|"
+    r"record|hit)\w*")
+_LIST_NAMED = regex.compile(r"(?i:\b(?:called|named|termed|dubbed|namely))\s$")
+"""The systems of the list are what reaches the values: its subject ("PP-YOLOE-R-l and
+PP-YOLOE-R-x achieve 78.14 and 78.28 mAP respectively"), or the names a sentence gives its
+own models ("called phi-3-small and phi-3-medium"); not "compared with A and B", not
+"improves A and B by 6.9 and 4.4"."""
+
+
+def respective_systems(text: str, sent_start: int, values_start: int, n: int,
+                       avoid: list[Tag]) -> list[str]:
+    """The `n` system names listed last before a respectively-list of `n` values (which
+    starts at `values_start`), one per value, or []: none of them overlaps `avoid` (the
+    sentence's datasets and metrics)."""
+    found = [m for m in _SYSTEM_LIST.finditer(text, sent_start, values_start)
+             if not any(t.start < m.end() and m.start() < t.end for t in avoid)
+             and (_LIST_SUBJECT.match(text, m.end())
+                  or _LIST_NAMED.search(text, sent_start, m.start()))]
+    if not found:
+        return []
+    names = LIST_SPLIT.split(found[-1].group())
+    return names if len(names) == n and all(map(looks_like_name, names)) else []
 
 
 def title_system(title: str) -> str | None:

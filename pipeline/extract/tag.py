@@ -420,7 +420,7 @@ def looks_like_name(name: str) -> bool:
     return upper >= 2 or any(c.isdigit() for c in core) or "-" in core[1:] or "." in core[1:]
 
 
-_LIST_SPLIT = regex.compile(r",\s(?:and\s|or\s)?|\s(?:and|or)\s")
+LIST_SPLIT = regex.compile(r",\s(?:and\s|or\s)?|\s(?:and|or)\s")
 
 
 _WHOLE_NAME_LISTS = frozenset({"list_then_datasets", "datasets_then_list"})
@@ -570,16 +570,16 @@ def _elided_pair(text: str, start: int, name: str, known: list[Tag]) -> str | No
 _ITEM = r"[A-Z][\w.+-]*(?:\s[A-Z0-9][\w.+-]*){0,2}"
 _NAME_LIST = regex.compile(
     r"\b(?:on|in|across|over)\s(?:the\s)?(?P<list>" + _ITEM
-    + r"(?:(?:" + _LIST_SPLIT.pattern + ")" + _ITEM + r")+)(?!\s?[=:]|[(\w-])")
+    + r"(?:(?:" + LIST_SPLIT.pattern + ")" + _ITEM + r")+)(?!\s?[=:]|[(\w-])")
 
 
 def _list_items(m: Any) -> list[tuple[int, int]]:
-    """(start, end) of each item of a match's `list` group, split at `_LIST_SPLIT`."""
+    """(start, end) of each item of a match's `list` group, split at `LIST_SPLIT`."""
     base = m.start("list")
     body = m.group("list")
     items: list[tuple[int, int]] = []
     pos = 0
-    for sep in _LIST_SPLIT.finditer(body):
+    for sep in LIST_SPLIT.finditer(body):
         items.append((base + pos, base + sep.start()))
         pos = sep.end()
     items.append((base + pos, base + len(body)))
@@ -609,10 +609,10 @@ _COORD_ITEM = (r"(?:[A-Z0-9]|[a-z]+[A-Z])" + _COORD_WORD + r"(?:\s[A-Z0-9]" + _C
 _IN_A_WORD = regex.compile(r"[\w-]")
 _AND_OR = regex.compile(r"\b(?:and|or)\b")
 _BARE_ACRONYM = regex.compile(r"[A-Z]{2,6}s?")
-_COORD_NEXT = regex.compile(r"(?:" + _LIST_SPLIT.pattern + r")(?P<name>" + _COORD_ITEM
+_COORD_NEXT = regex.compile(r"(?:" + LIST_SPLIT.pattern + r")(?P<name>" + _COORD_ITEM
                             + r")(?![\w(-])")
 _COORD_PREV = regex.compile(r"(?<![\w.+-])(?P<name>" + _COORD_ITEM + r")(?:"
-                            + _LIST_SPLIT.pattern + r")$")
+                            + LIST_SPLIT.pattern + r")$")
 
 
 def _coordinated_name(name: str) -> bool:

@@ -300,9 +300,9 @@ def tasks_section(data: dict[str, Any] | None, papers: dict[str, Any] | None = N
         f"for {data['coverage']:.1%} of held-out rows, and PwC's own task for "
         f"{data['accuracy_when_named']:.1%} of those."
     )
-    at = papers.get("by_threshold", {}).get(f"{papers.get('min_probability', 0):.1f}") \
-        if papers else None
-    if papers and at:
+    papers = papers or {}
+    at = papers.get("by_threshold", {}).get(f"{papers.get('min_probability', 0):.1f}")
+    if at:
         text += (
             " Where the taxonomy names none, the task the paper's title and abstract are about"
             " is read by a classifier trained on the same papers (`pipeline/extract/paper_task"

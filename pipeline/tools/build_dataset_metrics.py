@@ -28,8 +28,8 @@ from typing import Any
 
 from pipeline.extract import resources
 from pipeline.extract.tasks import DATASET_METRICS_CSV
-from pipeline.tools import build_tasks
-from pipeline.tools.build_tasks import Row, fold_of
+from pipeline.tools import build_tasks, crossval
+from pipeline.tools.build_tasks import Row
 from pipeline.tools.pwc_check import in_dev
 
 MIN_PAPERS = 3
@@ -70,8 +70,8 @@ def cross_validate(rows: Sequence[Row], k: int) -> dict[str, Any]:
     asked = named = right = 0
     for i in range(k):
         table = {r["dataset"]: r["metric"]
-                 for r in build(r for r in rows if fold_of(r.paper, k) != i)}
-        test = _pairs(r for r in rows if fold_of(r.paper, k) == i)
+                 for r in build(r for r in rows if crossval.fold_of(r.paper, k) != i)}
+        test = _pairs(r for r in rows if crossval.fold_of(r.paper, k) == i)
         n = sum(1 for (_, d) in test if d in table)
         ok = sum(1 for (_, d), ms in test.items() if table.get(d) in ms)
         folds.append({"fold": i, "pairs": len(test), "named": n, "right": ok})

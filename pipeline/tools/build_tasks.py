@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import hashlib
 import io
 import json
 import sys
@@ -39,7 +38,7 @@ from typing import Any
 from pipeline.config import GAZETTEER_DIR, ROOT
 from pipeline.extract import resources
 from pipeline.extract.tasks import TASKS_CSV, canonical_metric, parse_tasks
-from pipeline.tools import cv_cli
+from pipeline.tools import crossval
 
 LABELS = ROOT / "data" / "train" / "pwc_train" / "labels.jsonl.gz"
 MIN_PAPERS = 3
@@ -157,17 +156,13 @@ def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] = COLUMNS) -> 
     return buf.getvalue()
 
 
-def fold_of(paper: str, k: int) -> int:
-    return int.from_bytes(hashlib.sha256(paper.encode()).digest()[:4], "big") % k
-
-
 def cross_validate(rows: Sequence[Row], k: int) -> dict[str, Any]:
     """Coverage and accuracy of held-out rows' tasks, per fold and overall."""
     folds: list[dict[str, Any]] = []
     named = right = asked = 0
     for i in range(k):
-        train = [r for r in rows if fold_of(r.paper, k) != i]
-        test = [r for r in rows if fold_of(r.paper, k) == i and r.dataset and r.metric]
+        train = [r for r in rows if crossval.fold_of(r.paper, k) != i]
+        test = [r for r in rows if crossval.fold_of(r.paper, k) == i and r.dataset and r.metric]
         table = parse_tasks(to_csv(build(train)), f"fold {i}")
         got = [(table.task_of(r.dataset, r.metric), r.task) for r in test]
         n = sum(1 for t, _ in got if t is not None)
@@ -190,14 +185,14 @@ def table_main(argv: Sequence[str] | None, *, prog: str, doc: str, out: Path,
                cross_validate_rows: Callable[[list[Row], int], dict[str, Any]],
                what: str) -> int:
     """The command line of a table built from PwC rows: write it, or `--cv K` measure it."""
-    ap = cv_cli.parser(prog, doc)
+    ap = crossval.parser(prog, doc)
     ap.add_argument("--labels", type=Path, default=LABELS)
     ap.add_argument("--out", type=Path, default=out)
     args = ap.parse_args(argv)
     rows = select(read_rows(args.labels))
     if args.cv:
         report = cross_validate_rows(rows, args.cv)
-        cv_cli.save(report, prog, args)
+        crossval.save(report, prog, args)
         print(json.dumps({k: v for k, v in report.items() if k != "folds"}))
         return 0
     built = build_rows(rows)

@@ -369,9 +369,9 @@ def evaluate_release(release_dir: Path, gold_path: Path, complete: bool = False)
             [r for r in pred_results if r.get("model")], same_model,
             lambda x: f"{x['value']} by {x.get('model') or _model(x)}",
         )
-        t_task.match(  # gold sets annotated with the contract's task only
+        t_task.match(  # reported only for gold sets that annotate tasks (below)
             where, [(r, c) for r, c in gold_results if r.get("task")],
-            [r for r in pred_results if r.get("task")] if has_tasks else [], same_task,
+            [r for r in pred_results if r.get("task")], same_task,
             lambda x: f"{x['value']} in {x.get('task')}",
         )
     # Papers of the gold's files that the gold does not annotate: not false positives.

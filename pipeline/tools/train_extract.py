@@ -28,7 +28,6 @@ gives a byte-identical model file.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 import tempfile
@@ -49,7 +48,7 @@ from pipeline.extract.batch import sentences_of
 from pipeline.extract.claims import build_results
 from pipeline.extract.tag import Tags, tag_text
 from pipeline.records import Result
-from pipeline.tools import cv_cli, evaluate
+from pipeline.tools import crossval, evaluate
 
 FIX = ROOT / "tests" / "fixtures"
 SETS: tuple[tuple[str, Path, Path], ...] = (
@@ -105,10 +104,6 @@ def load_papers() -> list[Paper]:
                 if cands and cands[0][2]:
                     papers.append(Paper(name, f"{name}:{key}", cands[0][1], cands[0][2], g))
     return papers
-
-
-def fold_of(paper: Paper, k: int) -> int:
-    return int.from_bytes(hashlib.sha256(paper.key.encode()).digest()[:4], "big") % k
 
 
 # ----------------------------------------------------------------------------- sequences
@@ -287,12 +282,13 @@ def cross_validate(papers: Sequence[Paper], analysed: Sequence[Analysed], k: int
     seqs = [list(sequences(p, a, synonyms)) for p, a in zip(papers, analysed, strict=True)]
     learned: list[list[Result]] = [[] for _ in papers]
     rules: list[list[Result]] = [[] for _ in papers]
+    folds = [crossval.fold_of(p.key, k) for p in papers]
     for f in range(k):
-        data = [s for p, ss in zip(papers, seqs, strict=True) if fold_of(p, k) != f for s in ss]
+        data = [s for fp, ss in zip(folds, seqs, strict=True) if fp != f for s in ss]
         recognise.use_tagger(recognise.tagger_from_bytes(train(data)))
         try:
             for i, p in enumerate(papers):
-                if fold_of(p, k) == f:
+                if folds[i] == f:
                     learned[i] = _results(p, analysed[i])
         finally:
             recognise.use_tagger(None)
@@ -317,7 +313,7 @@ def cross_validate(papers: Sequence[Paper], analysed: Sequence[Analysed], k: int
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = cv_cli.parser("pipeline.tools.train_extract", __doc__ or "").parse_args(argv)
+    args = crossval.parser("pipeline.tools.train_extract", __doc__ or "").parse_args(argv)
     t0 = time.perf_counter()
     papers = load_papers()
     analysed = [analyse(p) for p in papers]
@@ -325,7 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.cv:
         report = cross_validate(papers, analysed, args.cv, synonyms)
         report["sets"] = {name: str(path.relative_to(ROOT)) for name, path, _raw in SETS}
-        cv_cli.save(report, "pipeline.tools.train_extract", args)
+        crossval.save(report, "pipeline.tools.train_extract", args)
         print(json.dumps(report["all"]))
     else:
         data = training_data(papers, analysed, synonyms)

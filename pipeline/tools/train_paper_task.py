@@ -9,7 +9,6 @@ out. The papers of the Papers with Code-style check's dev split (`pwc_check`) ar
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import sys
 from collections import Counter
@@ -20,7 +19,7 @@ from typing import Any
 
 from pipeline import crf
 from pipeline.extract import paper_task
-from pipeline.tools import cv_cli, pwc_check
+from pipeline.tools import crossval, pwc_check
 
 DATA = pwc_check.DATA
 PARAMS: dict[str, Any] = {"c1": 0.5, "c2": 0.01, "max_iterations": 100}
@@ -71,20 +70,18 @@ def train(examples: Sequence[Example]) -> bytes:
                      PARAMS)
 
 
-def fold_of(arxiv_id: str, k: int) -> int:
-    return int.from_bytes(hashlib.sha256(arxiv_id.encode()).digest()[:4], "big") % k
-
-
 def cross_validate(examples: Sequence[Example], k: int) -> dict[str, Any]:
     """Each paper classified by a model trained on the other folds: how many get a task at
     each threshold, and how many of those are one of the paper's tasks."""
     scored: list[tuple[float, bool]] = []
+    folds = [crossval.fold_of(e.arxiv_id, k) for e in examples]
     for f in range(k):
-        tagger = crf.ModelTagger(train([e for e in examples if fold_of(e.arxiv_id, k) != f]))
-        for e in examples:
-            if fold_of(e.arxiv_id, k) == f:
-                (label,) = tagger.tag([e.features])
-                scored.append((tagger.marginal(label, 0), label in e.tasks))
+        tagger = crf.ModelTagger(train([e for e, fe in zip(examples, folds, strict=True)
+                                        if fe != f]))
+        for e, fe in zip(examples, folds, strict=True):
+            if fe == f:
+                label, p = paper_task.most_likely(tagger, e.features)
+                scored.append((p, label in e.tasks))
     by_threshold = {}
     for th in THRESHOLDS:
         named = [ok for p, ok in scored if p >= th]
@@ -102,11 +99,11 @@ def cross_validate(examples: Sequence[Example], k: int) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = cv_cli.parser("pipeline.tools.train_paper_task", __doc__ or "").parse_args(argv)
+    args = crossval.parser("pipeline.tools.train_paper_task", __doc__ or "").parse_args(argv)
     examples = load_examples()
     if args.cv:
         report = cross_validate(examples, args.cv)
-        cv_cli.save(report, "pipeline.tools.train_paper_task", args)
+        crossval.save(report, "pipeline.tools.train_paper_task", args)
         print(json.dumps(report["by_threshold"]))
         return 0
     data = train(examples)

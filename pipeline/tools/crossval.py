@@ -1,13 +1,20 @@
-"""The command line of the tools that build a model or table from data and can instead
-measure it by k-fold cross-validation: `--cv K` (measure, write nothing) and `--write FILE`
-(save the figures as JSON, with the command that made them)."""
+"""What the tools that build a model or table from data share to measure it by k-fold
+cross-validation instead: the fold of a paper, and the command line `--cv K` (measure, write
+nothing) and `--write FILE` (save the figures as JSON, with the command that made them)."""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
+
+
+def fold_of(key: str, k: int) -> int:
+    """The fold (0 .. k-1) of the paper with this key (an arXiv id, a gold title): fixed by
+    its sha256, so every tool and every run splits the same way."""
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") % k
 
 
 def parser(module: str, doc: str) -> argparse.ArgumentParser:
