@@ -587,6 +587,21 @@ def test_a_list_of_metrics_then_as_many_values_pair_in_order(
     assert [(r.metric, r.value) for r in rs] == want
 
 
+@pytest.mark.parametrize(("text", "want"), [
+    ("It gives 3.2% and 9.8% relative gains in equal error rate and minimum detection cost "
+     "function, respectively, on VoxCeleb1.", [("EER", 3.2), ("minDCF", 9.8)]),
+    ("The tagger scores 41.5, 33.0 and 52.9 in BLEU, METEOR and ROUGE-L respectively.",
+     [("BLEU", 41.5), ("METEOR", 33.0), ("ROUGE-L", 52.9)]),
+    # without "respectively" the list is not aligned: every value stays with the first metric
+    ("It gives 3.2% and 9.8% relative gains in equal error rate and minimum detection cost "
+     "function on VoxCeleb1.", [("EER", 3.2), ("EER", 9.8)]),
+])
+def test_values_then_as_many_metrics_and_respectively_pair_in_order(
+        text: str, want: list[tuple[str, float]]) -> None:
+    rs = results_of("We train a deep neural network for speaker verification. " + text)
+    assert [(r.metric, r.value) for r in rs] == want
+
+
 @pytest.mark.parametrize(("pointer", "want"), [("latter", 128), ("former", 64)])
 def test_the_former_or_the_latter_resolution(pointer: str, want: int) -> None:
     (r,) = results_of("Our sampler beats prior work on CIFAR-10 at 64x64 and 128x128 resolution, "

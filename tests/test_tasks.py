@@ -50,6 +50,17 @@ def test_lookup_order_pair_then_dataset_then_metric_without_dataset() -> None:
     assert table.task_of(None, None) is None
 
 
+def test_a_metric_alone_is_sure_of_its_task_only_above_the_share() -> None:
+    table = parse_tasks("dataset,metric,task,papers,share\n,EPE,Optical Flow,15,1.00\n"
+                        ",mIoU,Semantic Segmentation,241,0.38\n,FID,Image Generation,74,\n",
+                        "t.csv")
+    assert table.sure_metric_task("EPE") == "Optical Flow"
+    assert table.sure_metric_task("mIoU") is None  # a guess: the paper's words come first
+    assert table.task_of(None, "mIoU") == "Semantic Segmentation"  # still the last resort
+    assert table.sure_metric_task("FID") is None  # no share: not sure
+    assert table.sure_metric_task("BLEU") is None
+
+
 def test_shipped_taxonomy_names_the_tasks_users_ask_about() -> None:
     assert task_of("CIFAR-10", "FID") == "Image Generation"
     assert task_of("ImageNet", "FID") == "Image Generation"
@@ -63,6 +74,7 @@ def test_shipped_taxonomy_names_the_tasks_users_ask_about() -> None:
     "dataset,metric,task\n,,T\n",  # neither key
     "dataset,metric,task\nD,m,\n",  # no task
     "dataset,metric,task\nD,m,T\nD,m,U\n",  # twice
+    "dataset,metric,task,share\n,m,T,most\n",  # a share that is not a number
 ])
 def test_bad_taxonomy_names_file_and_line(text: str) -> None:
     with pytest.raises(GazetteerError, match=r"t\.csv:\d"):

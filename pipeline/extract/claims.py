@@ -42,7 +42,7 @@ from pipeline.extract.tag import (
     name_tag,
     sentence_tags,
 )
-from pipeline.extract.tasks import task_of, usual_metric
+from pipeline.extract.tasks import sure_metric_task, task_of, usual_metric
 from pipeline.records import Result
 
 _FILLER_AFTER = regex.compile(
@@ -463,18 +463,21 @@ def _list_groups(text: str, values: list[_Value], metrics: list[Tag]) -> None:
             values[i].groups["slash"] = [values[j] for j in grp]
 
 
-def _metric_lists(text: str, values: list[_Value], metrics: list[Tag]) -> None:
-    """"reduces the MSE and MAE by 9.17% and 2.3%": a list of n metrics, then a list of n
-    values with nothing between: the values are the metrics' in order."""
+def _metric_runs(text: str, metrics: list[Tag]) -> list[list[Tag]]:
+    """Coordinated runs of distinct metric names ("MSE and MAE", "EER, minDCF and Cllr")."""
     runs: list[list[Tag]] = []
     for m in metrics:
         if runs and _LIST_GAP.fullmatch(text, runs[-1][-1].end, m.start):
             runs[-1].append(m)
         else:
             runs.append([m])
-    for run in runs:
-        if len(run) < 2 or len({str(m.value) for m in run}) < len(run):
-            continue
+    return [run for run in runs if len(run) > 1 and len({str(m.value) for m in run}) == len(run)]
+
+
+def _metric_lists(text: str, values: list[_Value], metrics: list[Tag]) -> None:
+    """"reduces the MSE and MAE by 9.17% and 2.3%": a list of n metrics, then a list of n
+    values with nothing between: the values are the metrics' in order."""
+    for run in _metric_runs(text, metrics):
         nxt = next((v for v in values if v.start >= run[-1].end), None)
         if nxt is None or nxt.start - run[-1].end > 60 or any(
                 m.start >= run[-1].end and m.end <= nxt.start for m in metrics):
@@ -484,6 +487,23 @@ def _metric_lists(text: str, values: list[_Value], metrics: list[Tag]) -> None:
             for v, m in zip(lst, run, strict=True):
                 if v.metric is None:
                     v.metric = str(m.value)
+
+
+def _respective_metrics(text: str, values: list[_Value], metrics: list[Tag]) -> None:
+    """"4.11% and 10.62% relative improvement in EER and minDCF, respectively": a list of n
+    values ending at most 60 characters before a run of n metrics, with no value or metric
+    between, and "respectively" after the run: one metric a value, in order."""
+    for run in _metric_runs(text, metrics):
+        if _RESPECTIVELY.match(text, run[-1].end) is None:
+            continue
+        prev = next((v for v in reversed(values) if v.end <= run[0].start), None)
+        if prev is None or run[0].start - prev.end > 60 or any(
+                m.start >= prev.end and m.end <= run[0].start for m in metrics):
+            continue
+        lst = prev.groups.get("list", [prev])
+        if len(lst) == len(run) and lst[-1] is prev:
+            for v, m in zip(lst, run, strict=True):
+                v.metric = str(m.value)
 
 
 def metric_after(text: str, v: _Value, metrics: list[Tag],
@@ -1333,6 +1353,8 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
         _list_groups(text, values, metrics)
         firsts = {c: min((w.start for w in values if _inside(w.tag, c)), default=c.end)
                   for c in clauses}
+        if len(metrics) > 1 and len(values) > 1:
+            _respective_metrics(text, values, metrics)
         after = {id(v): metric_after(text, v, metrics, dtags) for v in values}
         if len(metrics) > 1 and len(values) > 1 and not any(after.values()):
             _metric_lists(text, values, metrics)
@@ -1442,11 +1464,15 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
                 if key in seen:
                     continue
                 seen.add(key)
-                task = task_of(dataset, str(v.metric))
-                if task is None:  # the paper's task, read from its words, when sure of it
+                # The taxonomy by dataset (and metric) or by a metric that nearly always
+                # means one task; else the paper's task, read from its words, when sure of
+                # it; else the metric's most common task (mIoU: semantic segmentation, 38%).
+                task = task_of(dataset, str(v.metric)) if dataset else \
+                    sure_metric_task(str(v.metric))
+                if task is None:
                     if not asked_paper_task:
                         own_task, asked_paper_task = paper_task(tags.title, text), True
-                    task = own_task
+                    task = own_task or task_of(dataset, str(v.metric))
                 results.append(Result(
                     paper_id=paper_id, metric=at_cutoff(text, v, metrics), value=v.value,
                     unit=v.unit,

@@ -1,7 +1,9 @@
 """The task a result belongs to: `gazetteers/tasks.csv` (dataset + metric -> task, built from
 Papers with Code rows by `pipeline.tools.build_tasks`) looked up by the result's canonical
 dataset and metric: the pair first, then the dataset alone; the metric alone only for a
-result without a dataset; None when none of them is in the taxonomy.
+result without a dataset, and there (in `claims`) before the paper-task classifier only when
+the metric nearly always means one task (`SURE_SHARE`), after it otherwise; None when none
+of them is in the taxonomy.
 
 Also the metric a dataset's results are usually given in (`gazetteers/dataset_metrics.csv`,
 built by `pipeline.tools.build_dataset_metrics` from the same rows' train split), for a number
@@ -27,6 +29,9 @@ _IN_BRACKETS = regex.compile(r"\(([^()]+)\)\s*$")
 _LEADING = regex.compile(
     r"^(?:(?:%|average|avg\.?|mean|overall|validation|val|test|dev)\s+)+", regex.IGNORECASE)
 _COLUMNS = ("dataset", "metric", "task")
+SURE_SHARE = 0.7
+"""A metric alone names the task when at least this share of its papers have that task (the
+paper-task classifier's threshold; below it the classifier is asked first)."""
 _CUTOFF = regex.compile(rf"@\s?{resources.CUTOFF}\s*$")
 
 
@@ -35,6 +40,7 @@ class TaskTable:
     pairs: dict[tuple[str, str], str]
     datasets: dict[str, str]
     metrics: dict[str, str]
+    sure_metrics: frozenset[str] = frozenset()
 
     def task_of(self, dataset: str | None, metric: str | None) -> str | None:
         """`metric` as published ("Recall@1"); the taxonomy holds table entries (Recall@k)."""
@@ -50,6 +56,11 @@ class TaskTable:
             return self.datasets.get(dataset)
         return self.metrics.get(metric) if metric else None
 
+    def sure_metric_task(self, metric: str) -> str | None:
+        """The task of a metric alone when its share is at least `SURE_SHARE`."""
+        entry = resources.table_entry(metric)
+        return self.metrics.get(entry) if entry in self.sure_metrics else None
+
 
 def parse_tasks(text: str, where: str) -> TaskTable:
     """The taxonomy in `text` (CSV with dataset, metric, task); `where` names it in errors."""
@@ -60,6 +71,7 @@ def parse_tasks(text: str, where: str) -> TaskTable:
     pairs: dict[tuple[str, str], str] = {}
     datasets: dict[str, str] = {}
     metrics: dict[str, str] = {}
+    sure: set[str] = set()
     for lineno, row in enumerate(reader, start=2):
         dataset, metric, task = (str(row.get(c) or "").strip() for c in _COLUMNS)
         if not task or not (dataset or metric):
@@ -73,7 +85,13 @@ def parse_tasks(text: str, where: str) -> TaskTable:
             datasets[dataset] = task
         else:
             metrics[metric] = task
-    return TaskTable(pairs, datasets, metrics)
+            share = str(row.get("share") or "").strip()
+            try:
+                if share and float(share) >= SURE_SHARE:
+                    sure.add(metric)
+            except ValueError as e:
+                raise GazetteerError(f"{where}:{lineno}: share {share!r} is not a number") from e
+    return TaskTable(pairs, datasets, metrics, frozenset(sure))
 
 
 @cache
@@ -87,6 +105,10 @@ def tasks() -> TaskTable:
 
 def task_of(dataset: str | None, metric: str | None) -> str | None:
     return tasks().task_of(dataset, metric)
+
+
+def sure_metric_task(metric: str) -> str | None:
+    return tasks().sure_metric_task(metric)
 
 
 def canonical_metric(name: str) -> str | None:

@@ -14,7 +14,7 @@ papers (a paper counts once per dataset, metric and task):
   a third of the papers and twice the next task's count) of at least `MIN_PAPERS` papers.
 
 `results.task` looks the pair up first, then the dataset; the metric alone only for a result
-without a dataset (`extract.tasks`).
+without a dataset, after the paper-task classifier unless its share is high (`extract.tasks`).
 
 `python -m pipeline.tools.build_tasks` writes the file (`make train`); `--cv K` measures it by
 K-fold cross-validation over papers: for each held-out PwC row whose dataset and metric are
