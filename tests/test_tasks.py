@@ -11,7 +11,8 @@ from pipeline.tools import build_tasks
 
 
 def test_rebuilt_taxonomy_equals_committed_file() -> None:
-    built = build_tasks.to_csv(build_tasks.build(build_tasks.read_rows()))
+    built = build_tasks.to_csv(build_tasks.build(
+        build_tasks.without_check_dev(build_tasks.read_rows())))
     assert built == TASKS_CSV.read_text(encoding="utf-8"), (
         "gazetteers/tasks.csv is stale: run `make train`")
 
@@ -66,7 +67,10 @@ def test_shipped_taxonomy_names_the_tasks_users_ask_about() -> None:
     assert task_of("ImageNet", "FID") == "Image Generation"
     assert task_of("ImageNet", "accuracy") == "Image Classification"
     assert task_of("GSM8K", "accuracy") == "Arithmetic Reasoning"
-    assert task_of(None, "FID") == "Image Generation"
+    assert task_of(None, "perplexity") == "Language Modelling"
+    # FID alone is split among PwC's generation tasks (image, conditional, text-to-image...):
+    # under a third of its papers name any one of them, so the metric alone names none
+    assert task_of(None, "FID") is None
 
 
 @pytest.mark.parametrize("text", [

@@ -284,7 +284,10 @@ def pwc_section(data: dict[str, Any] | None) -> str:
         "on; `data/train/pwc_train/README.md`), the release has the value for "
         f"{data['value_recall']:.1%}, the value with the right metric for "
         f"{data['value_metric_recall']:.1%}, and value, metric and dataset for "
-        f"{data['value_metric_dataset_recall']:.1%} (`{data.get('command', 'make eval')}`)."
+        f"{data['value_metric_dataset_recall']:.1%}"
+        + (f"; value, metric and PwC's task for {data['value_metric_task_recall']:.1%}"
+           if data.get("value_metric_task_recall") is not None else "")
+        + f" (`{data.get('command', 'make eval')}`)."
     )
 
 

@@ -1,5 +1,6 @@
 """Build the task taxonomy `gazetteers/tasks.csv` (dataset + metric -> task) from the
-Papers with Code rows of `data/train/pwc_train/labels.jsonl.gz`, and measure it.
+Papers with Code rows of `data/train/pwc_train/labels.jsonl.gz` (but those of the papers of
+the Papers with Code-style check's dev split, held out), and measure it.
 
 Each PwC row names a task, a dataset and a metric as raw strings. The dataset is put in this
 project's canonical form by the dataset gazetteer (the longest name or alias that starts the
@@ -202,9 +203,19 @@ def table_main(argv: Sequence[str] | None, *, prog: str, doc: str, out: Path,
     return 0
 
 
+def without_check_dev(rows: list[Row]) -> list[Row]:
+    """The rows of every paper but those of the Papers with Code-style check's dev split,
+    whose tasks `pwc_check` scores held out (as the paper-task classifier never reads them)."""
+    from pipeline.tools import pwc_check  # it reads canonical names from this module
+
+    held_out = set(pwc_check.dev_rows())
+    return [r for r in rows if r.paper not in held_out]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     return table_main(argv, prog="pipeline.tools.build_tasks", doc=__doc__ or "",
-                      out=TASKS_CSV, select=list, build_rows=build, columns=COLUMNS,
+                      out=TASKS_CSV, select=without_check_dev, build_rows=build,
+                      columns=COLUMNS,
                       cross_validate_rows=cross_validate, what="PwC rows")
 
 

@@ -10,7 +10,9 @@ and each such row is looked for among the paper's absolute results:
 - value + metric: ... whose metric is PwC's metric in canonical form
   (`extract.tasks.canonical_metric`: "Top 1 Accuracy" -> accuracy);
 - value + metric + dataset: ... and whose dataset is PwC's dataset in canonical form
-  (`build_tasks.canonical_dataset`: "ImageNet 256x256" -> ImageNet).
+  (`build_tasks.canonical_dataset`: "ImageNet 256x256" -> ImageNet);
+- value + metric + task: ... a value + metric match whose `task` is PwC's task, as PwC names
+  it (the task taxonomy and the paper-task classifier never read the dev split's papers).
 
 A PwC name the gazetteers do not know cannot be matched, so the last two figures are lower
 bounds of what a reader would accept. `python -m pipeline.tools.pwc_check --write
@@ -77,7 +79,8 @@ def score(gold: Mapping[str, list[dict[str, Any]]],
     for r in results:
         if r["kind"] == "absolute":
             found.setdefault(str(r["paper_id"]).removeprefix("arxiv:"), []).append(r)
-    tally = {"rows": 0, "value": 0, "value_metric": 0, "value_metric_dataset": 0}
+    tally = {"rows": 0, "value": 0, "value_metric": 0, "value_metric_dataset": 0,
+             "value_metric_task": 0}
     misses: list[str] = []
     for arxiv_id, rows in sorted(gold.items()):
         mine = found.get(arxiv_id, [])
@@ -96,6 +99,8 @@ def score(gold: Mapping[str, list[dict[str, Any]]],
             tally["value"] += bool(same)
             tally["value_metric"] += bool(with_metric)
             tally["value_metric_dataset"] += bool(with_dataset)
+            task = " ".join(str(row.get("task") or "").split())
+            tally["value_metric_task"] += any(r.get("task") == task for r in with_metric)
             if not with_dataset and len(misses) < 100:
                 misses.append(f"{arxiv_id}: {row['metric']}={row['value_in_abstract']} on "
                               f"{row['dataset']} ({'value found' if same else 'value missed'})")
@@ -105,6 +110,7 @@ def score(gold: Mapping[str, list[dict[str, Any]]],
         "value_recall": round(tally["value"] / n, 3) if n else None,
         "value_metric_recall": round(tally["value_metric"] / n, 3) if n else None,
         "value_metric_dataset_recall": round(tally["value_metric_dataset"] / n, 3) if n else None,
+        "value_metric_task_recall": round(tally["value_metric_task"] / n, 3) if n else None,
         "counts": tally, "misses": misses,
     }
 
