@@ -1171,3 +1171,29 @@ def test_the_share_of_performance_a_smaller_model_keeps_is_a_result() -> None:
         ("performance retained", 96.7, "%"), ("performance retained", 90.1, "%")]
     # a share of something else that is kept is no result
     assert results_of("We keep 50% of the tokens and retain 20% of the training data.") == []
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a name the metric table lacks, said to be achieved "of" a value
+    ("Our design achieves a state-of-the-art sequence recovery of 0.59 on CATH 4.2.",
+     [("sequence recovery", 0.59)]),
+    ("The planner reaches a task completion of 71.2% on WebShop.", [("task completion", 71.2)]),
+    # generic nouns are not metric names
+    ("We achieve a total of 45 points.", []),
+])
+def test_a_name_achieved_of_a_value_is_its_metric(text: str,
+                                                   want: list[tuple[str, float]]) -> None:
+    rs = results_of("We train a deep neural network for this task. " + text)
+    assert [(r.metric, r.value) for r in rs] == want
+
+
+@pytest.mark.parametrize("text", [
+    "It outperforms CLIPScore in accuracy by a large margin of 39.6% on OHD-Caps.",
+    "It outperforms CLIPScore by a margin of 39.6% in accuracy on OHD-Caps.",
+])
+def test_a_lead_by_a_margin_is_a_result_a_loss_margin_is_not(text: str) -> None:
+    rs = results_of("We train a deep neural network for this task. " + text)
+    assert [(r.metric, r.value, r.kind) for r in rs] == [("accuracy", 39.6, "relative")]
+    rs = results_of("We train a deep neural network with a triplet margin of 0.3 on OHD-Caps.")
+    assert rs == []
+
