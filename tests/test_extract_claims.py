@@ -1197,3 +1197,14 @@ def test_a_lead_by_a_margin_is_a_result_a_loss_margin_is_not(text: str) -> None:
     rs = results_of("We train a deep neural network with a triplet margin of 0.3 on OHD-Caps.")
     assert rs == []
 
+
+def test_a_factor_of_n_is_a_relative_factor_not_a_level() -> None:
+    rs = results_of("We train a deep neural network for this task. Our results reduce the error "
+                    "rate by a factor of 2 on CIFAR-10.")
+    assert [(r.metric, r.value, r.unit, r.kind) for r in rs] == [
+        ("error rate", 2.0, "x", "relative")]
+    # a name with "factor" in it is not a factor
+    rs = results_of("We train a deep neural network for speech enhancement. It achieves a "
+                    "real-time-factor of 0.19 on a CPU.")
+    assert [(r.value, r.unit) for r in rs] == [(0.19, None)]
+
