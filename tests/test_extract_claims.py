@@ -1180,6 +1180,10 @@ def test_the_share_of_performance_a_smaller_model_keeps_is_a_result() -> None:
     ("The planner reaches a task completion of 71.2% on WebShop.", [("task completion", 71.2)]),
     # generic nouns are not metric names
     ("We achieve a total of 45 points.", []),
+    # or right after the value: a name of two or three words ("50 lines" is a count)
+    ("The planner reaches 71.2% task completion on WebShop.", [("task completion", 71.2)]),
+    ("It obtains 0.59 sequence recovery on CATH 4.2.", [("sequence recovery", 0.59)]),
+    ("A longer-trained model reaches 50 lines.", []),
 ])
 def test_a_name_achieved_of_a_value_is_its_metric(text: str,
                                                    want: list[tuple[str, float]]) -> None:
