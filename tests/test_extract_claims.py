@@ -1212,3 +1212,16 @@ def test_a_factor_of_n_is_a_relative_factor_not_a_level() -> None:
                     "real-time-factor of 0.19 on a CPU.")
     assert [(r.value, r.unit) for r in rs] == [(0.19, None)]
 
+
+@pytest.mark.parametrize(("text", "want"), [
+    # a signed number, or one followed by a gain word, is a change in the metric's own units
+    ("It reaches +2.07 mIoU on Cityscapes.", [("mIoU", 2.07, "relative")]),
+    ("It brings a 1.29 mIoU improvement on Cityscapes.", [("mIoU", 1.29, "relative")]),
+    ("It reaches 74.4 mIoU on Cityscapes.", [("mIoU", 74.4, "absolute")]),
+    # a gain whose metric is not named
+    ("It delivers an 18.8 improvement on RefCOCO.", [("improvement", 18.8, "relative")]),
+])
+def test_a_change_in_points_is_relative(text: str, want: list[tuple[str, float, str]]) -> None:
+    rs = results_of("We train a deep neural network for this task. " + text)
+    assert [(r.metric, r.value, r.kind) for r in rs] == want
+

@@ -131,6 +131,7 @@ _NOUN_PHRASE_GAP = regex.compile(rf"\s?(?:{_PHRASE_WORD}){{1,3}}")
 # "5.50% H@1 improvement", "4.20 % MRR gain": the metric named after the value, then a change.
 _GAIN_NOUN = regex.compile(r"\s?(?:improvements?|gains?|increases?|reductions?|boosts?|lifts?)\b")
 # "2.7x to 9.5x smaller": a size or cost factor, never a value of a quality metric named before.
+_PLAIN_GAIN = regex.compile(r"\s(?:absolute\s|average\s|overall\s)?(?:improvement|gain)s?\b")
 _SIZE_FACTOR_AFTER = regex.compile(r"\s?(?:smaller|larger|bigger|cheaper|lighter)\b")
 _AGGREGATE = regex.compile(r"(?i:\b(?:average|mean|avg|overall|aggregate)\b)")
 _METRIC_OF_BEFORE = regex.compile(r"\s?(?:of|:|=|at|is|was|reaches|reached)\s(?:only\s|about\s)?$")
@@ -567,6 +568,8 @@ def assign_metric(text: str, sent: Span, v: _Value, metrics: list[Tag], ctx: _Co
         return ctx.metric
     if in_from_to or size_factor:
         return None
+    if v.unit is None and _PLAIN_GAIN.match(text, v.end):
+        return "improvement"  # "an 18.8 improvement on ReferItGame": a gain, its metric unnamed
     if v.unit in ("%", "pp", "x"):
         if text[v.tag.start] == "+":
             return "improvement"
@@ -684,6 +687,8 @@ def assign_kind(text: str, v: _Value, cues: list[Tag], metrics: list[Tag]) -> No
     if v.unit == "pp":
         v.kind = "relative"
         return
+    named = next((m for m in metrics if 0 <= m.start - v.end <= 1), None)
+    gain_named = named is not None and _GAIN_NOUN.match(text, named.end) is not None
     comp = _COMPARATIVE_GAP.match(text, v.end) if v.unit is None else None
     if comp is not None and not text.startswith("than", comp.end()):
         v.kind = "relative"  # "0.0982 higher CW-SSIM": a difference, not a value
@@ -693,18 +698,19 @@ def assign_kind(text: str, v: _Value, cues: list[Tag], metrics: list[Tag]) -> No
             v.kind = "relative"
             return
         lst = v.groups.get("list", [v])
-        named = next((m for m in metrics if 0 <= m.start - v.end <= 1), None)
         if v.tag.value < 0 or text[v.tag.start] == "+" or _GAIN_AFTER.match(text, v.end) or (
                 lst[-1] is not v and lst[-1].unit == "%"
                 and _GAIN_AFTER.match(text, lst[-1].end)) or (  # "52.5% and 90% higher"
-                named is not None and _GAIN_NOUN.match(text, named.end)):  # "5.5% H@1 gain"
+                gain_named):  # "5.5% H@1 gain"
             v.kind = "relative"
             return
         v.kind = "relative" if _changed_by(text, v, cues) else "absolute"
         return
-    # "improving over the best results by over 2 BLEU" (not "a BLEU of 28.4")
-    v.kind = "relative" if v.unit is None and _changed_by(text, v, cues, of=False) \
-        else "absolute"
+    # "improving over the best results by over 2 BLEU" (not "a BLEU of 28.4"), "+2.07 mIoU",
+    # "an 18.8 improvement", "1.2 BLEU improvement"
+    v.kind = "relative" if v.unit is None and (
+        text[v.tag.start] == "+" or _PLAIN_GAIN.match(text, v.end) or gain_named
+        or _changed_by(text, v, cues, of=False)) else "absolute"
 
 
 def _changed_by(text: str, v: _Value, cues: list[Tag], of: bool = True) -> bool:
@@ -1395,8 +1401,9 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
             if entry is not None and v.unit is None:
                 if entry.unit == "x":
                     v.unit = "x"
-                elif entry.relative_only:
-                    continue
+                elif entry.relative_only and not (
+                        v.metric in _UNNAMED and _PLAIN_GAIN.match(text, v.end)):
+                    continue  # a cost named without a unit; but "an 18.8 improvement on D"
             kept.append(v)
         values = kept
         sticky: dict[tuple[int, str | None], bool] = {}
