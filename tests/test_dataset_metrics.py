@@ -10,7 +10,7 @@ from pipeline.errors import GazetteerError
 from pipeline.extract.tasks import DATASET_METRICS_CSV, parse_dataset_metrics, usual_metric
 from pipeline.tools import build_dataset_metrics as bdm
 from pipeline.tools.build_tasks import Row, read_rows
-from pipeline.tools.pwc_check import in_dev
+from pipeline.tools.pwc_split import in_dev
 
 
 def test_rebuilt_table_equals_committed_file() -> None:

@@ -3,7 +3,7 @@ the abstract prints: value, value + metric, value + metric + dataset."""
 
 from __future__ import annotations
 
-from pipeline.tools import pwc_check
+from pipeline.tools import pwc_check, pwc_split
 
 
 def _result(pid: str, value: float, metric: str, dataset: str | None,
@@ -38,8 +38,8 @@ def test_rows_count_at_each_level() -> None:
 
 
 def test_dev_split_is_a_fixed_half_of_the_papers_with_printed_scores() -> None:
-    gold = pwc_check.dev_rows()
+    gold = pwc_split.dev_rows()
     assert 100 < len(gold) < 220  # of 320 papers
-    assert all(pwc_check.in_dev(pid) for pid in gold)
+    assert all(pwc_split.in_dev(pid) for pid in gold)
     assert all(r["value_in_abstract"] for rows in gold.values() for r in rows)
     assert pwc_check.number("−3.5 points") == -3.5 and pwc_check.number("none") is None

@@ -14,7 +14,7 @@ from pipeline.extract import extract_paper, resources
 from pipeline.extract.tag import tag_datasets
 from pipeline.records import Paper
 from pipeline.tools import build_pwc_datasets as b
-from pipeline.tools.pwc_check import in_dev
+from pipeline.tools.pwc_split import in_dev
 
 
 def test_rebuilt_names_equal_committed_file() -> None:

@@ -3,7 +3,7 @@ in, for numbers an abstract gives without naming one ("achieves 78.6 on COCO tes
 "82.7% on Cityscapes", "69% on MMLU").
 
 Data: the Papers with Code rows of `data/train/pwc_train/labels.jsonl.gz` (CC BY-SA 4.0, see
-its README), **train split only** (arXiv id hashing odd: `pwc_check.in_dev` is false), so the
+its README), **train split only** (arXiv id hashing odd: `pwc_split.in_dev` is false), so the
 Papers with Code-style check on the even half stays unseen. Dataset and metric names are put
 in canonical form as for the task taxonomy (`build_tasks.read_rows`).
 
@@ -30,7 +30,7 @@ from pipeline.extract import resources
 from pipeline.extract.tasks import DATASET_METRICS_CSV
 from pipeline.tools import build_tasks, crossval
 from pipeline.tools.build_tasks import Row
-from pipeline.tools.pwc_check import in_dev
+from pipeline.tools.pwc_split import in_dev
 
 MIN_PAPERS = 3
 MIN_SHARE = 0.4

@@ -2,7 +2,7 @@
 hand-made `datasets.yaml` lacks, as abstracts write them.
 
 Data: `data/train/pwc_train/` (CC BY-SA 4.0, see its README), **train split only**: papers
-whose arXiv id hashes odd (`pwc_check.in_dev` is false), so the Papers with Code-style check
+whose arXiv id hashes odd (`pwc_split.in_dev` is false), so the Papers with Code-style check
 on the even half stays a set nobody built anything from.
 
 A PwC dataset name is taken, in the form an abstract would write it, when:
@@ -52,7 +52,7 @@ import yaml
 from pipeline.config import GAZETTEER_DIR, ROOT
 from pipeline.extract import resources
 from pipeline.extract.resources import fold
-from pipeline.tools.pwc_check import in_dev
+from pipeline.tools.pwc_split import in_dev
 
 DATA = ROOT / "data" / "train" / "pwc_train"
 OUT = GAZETTEER_DIR / resources.PWC_DATASETS

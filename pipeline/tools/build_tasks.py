@@ -39,7 +39,7 @@ from typing import Any
 from pipeline.config import GAZETTEER_DIR, ROOT
 from pipeline.extract import resources
 from pipeline.extract.tasks import TASKS_CSV, canonical_metric, parse_tasks
-from pipeline.tools import crossval
+from pipeline.tools import crossval, pwc_split
 
 LABELS = ROOT / "data" / "train" / "pwc_train" / "labels.jsonl.gz"
 MIN_PAPERS = 3
@@ -206,9 +206,7 @@ def table_main(argv: Sequence[str] | None, *, prog: str, doc: str, out: Path,
 def without_check_dev(rows: list[Row]) -> list[Row]:
     """The rows of every paper but those of the Papers with Code-style check's dev split,
     whose tasks `pwc_check` scores held out (as the paper-task classifier never reads them)."""
-    from pipeline.tools import pwc_check  # it reads canonical names from this module
-
-    held_out = set(pwc_check.dev_rows())
+    held_out = set(pwc_split.dev_rows())
     return [r for r in rows if r.paper not in held_out]
 
 

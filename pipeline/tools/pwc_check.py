@@ -3,7 +3,7 @@ the abstract does a release recover, on a dev split nobody tuned on.
 
 Data: `data/train/pwc_train/` (CC BY-SA 4.0, see its README). Of the papers with at least one
 row whose `value_in_abstract` is set, the dev split is those whose arXiv id hashes to an even
-number (`in_dev`); their abstracts go through the whole pipeline (`python -m pipeline run`),
+number (`pwc_split.in_dev`); their abstracts go through the whole pipeline (`python -m pipeline run`),
 and each such row is looked for among the paper's absolute results:
 
 - value: a result with that number (as printed in the abstract);
@@ -33,13 +33,11 @@ from typing import Any
 import pyarrow.parquet as pq
 import regex
 
-from pipeline.config import ROOT
 from pipeline.extract.tasks import canonical_metric
-from pipeline.tools import crossval
 from pipeline.tools.build_tasks import canonical_dataset
 from pipeline.tools.evaluate import build_release
+from pipeline.tools.pwc_split import DATA, dev_rows
 
-DATA = ROOT / "data" / "train" / "pwc_train"
 _NUMBER = regex.compile(r"[-+−]?\d+(?:,\d{3})*(?:\.\d+)?")
 SET_NAMES = {
     "dev": ("pwc_train dev split: papers with a score printed in the abstract whose arXiv "
@@ -49,27 +47,9 @@ SET_NAMES = {
 }
 
 
-def in_dev(arxiv_id: str) -> bool:
-    return crossval.fold_of(arxiv_id, 2) == 0
-
-
 def number(text: str) -> float | None:
     m = _NUMBER.search(text)
     return float(m.group().replace(",", "").replace("−", "-")) if m else None
-
-
-def dev_rows(labels: Path = DATA / "labels.jsonl.gz",
-             split: str = "dev") -> dict[str, list[dict[str, Any]]]:
-    """arXiv id -> the paper's PwC rows whose score is printed in the abstract, in `split`
-    ("dev": even hash, held out; "train": odd hash)."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    with gzip.open(labels, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            paper = json.loads(line)
-            rows = [r for r in paper["rows"] if r.get("value_in_abstract")]
-            if rows and in_dev(str(paper["arxiv_id"])) == (split == "dev"):
-                out[str(paper["arxiv_id"])] = rows
-    return out
 
 
 def score(gold: Mapping[str, list[dict[str, Any]]],

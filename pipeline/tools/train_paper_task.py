@@ -4,7 +4,7 @@ cross-validation by paper (`--cv K --write eval/paper_task_cv.json`).
 
 Each paper is one example, labelled with the task most of its PwC rows name (ties: the task
 more papers have, then by name); tasks fewer than `MIN_PAPERS` training papers have are left
-out. The papers of the Papers with Code-style check's dev split (`pwc_check`) are never read."""
+out. The papers of the Papers with Code-style check's dev split (`pwc_split`) are never read."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from typing import Any
 
 from pipeline import crf
 from pipeline.extract import paper_task
-from pipeline.tools import crossval, pwc_check
+from pipeline.tools import crossval, pwc_split
 
-DATA = pwc_check.DATA
+DATA = pwc_split.DATA
 PARAMS: dict[str, Any] = {"c1": 0.5, "c2": 0.01, "max_iterations": 100}
 MIN_PAPERS = 10
 THRESHOLDS = (0.5, 0.7, 0.9)
@@ -39,7 +39,7 @@ class Example:
 
 def load_examples(folder: Path = DATA) -> list[Example]:
     """pwc_train's papers with an abstract, in file order, without the check's dev split."""
-    held_out = set(pwc_check.dev_rows(folder / "labels.jsonl.gz"))
+    held_out = set(pwc_split.dev_rows(folder / "labels.jsonl.gz"))
     texts: dict[str, tuple[str, str]] = {}
     with gzip.open(folder / "abstracts.jsonl.gz", "rt", encoding="utf-8") as fh:
         for line in fh:
