@@ -360,6 +360,9 @@ def test_a_bare_abstract_label_opens_the_entrys_abstract() -> None:
 @pytest.mark.parametrize(("line", "kind"), [
     ("Summary: Introduced word2vec, revolutionizing word embeddings.", "abstract"),
     ("TL;DR: A faster sampler.", "abstract"),
+    ("Abstract summary: This paper likely presents a new theory.", "abstract"),
+    ("Paper summary: A faster sampler.", "abstract"),
+    ("Why it matters: A faster sampler.", None),
     ("Authors: Tomas Mikolov, Kai Chen", "authors"),
     ("Title: Efficient Estimation of Word Representations", "title"),
     ("Summary:", None),

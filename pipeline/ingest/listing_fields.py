@@ -26,8 +26,10 @@ _ABSTRACT_WORDS = (r"abstract|summary|tl;?dr|摘要|概要|要旨|초록|요약|
                    r"zusammenfassung|resumo")
 _AUTHOR_WORDS = r"authors?|author\(s\)|作者|著者|저자|autor(?:es|en)?|auteurs?"
 _TITLE_WORDS = r"title|标题|標題|題目|제목|t[íi]tulo|titre|titel"
+# "Abstract summary:", "Paper summary:", "Short abstract:": a summary word after one word
+_ABSTRACT_LABEL = rf"(?:[\p{{L}}-]{{2,12}}\s)?(?:{_ABSTRACT_WORDS})"
 _LABEL = regex.compile(
-    rf"^\s*\[?({_TITLE_WORDS}|{_AUTHOR_WORDS}|{_ABSTRACT_WORDS}|by|paper)\]?\s*[:：]\s*",
+    rf"^\s*\[?({_TITLE_WORDS}|{_AUTHOR_WORDS}|{_ABSTRACT_LABEL}|by|paper)\]?\s*[:：]\s*",
     regex.IGNORECASE,
 )
 _INNER_AUTHORS = regex.compile(rf"(?:^|\s)(?:{_AUTHOR_WORDS})\s*:\s*", regex.IGNORECASE)
@@ -261,7 +263,7 @@ def inline_label(text: str) -> str | None:
     label, rest = strip_label(text)
     if label is None or not rest:
         return None
-    if regex.fullmatch(_ABSTRACT_WORDS, label):
+    if regex.fullmatch(_ABSTRACT_LABEL, label, regex.IGNORECASE):
         return "abstract"
     if regex.fullmatch(_AUTHOR_WORDS, label):
         return "authors"
