@@ -3,8 +3,8 @@ the abstract does a release recover, on a dev split nobody tuned on.
 
 Data: `data/train/pwc_train/` (CC BY-SA 4.0, see its README). Of the papers with at least one
 row whose `value_in_abstract` is set, the dev split is those whose arXiv id hashes to an even
-number (`pwc_split.in_dev`); their abstracts go through the whole pipeline (`python -m pipeline run`),
-and each such row is looked for among the paper's absolute results:
+number (`pwc_split.in_dev`); their abstracts go through the whole pipeline (`python -m
+pipeline run`), and each such row is looked for among the paper's absolute results:
 
 - value: a result with that number (as printed in the abstract);
 - value + metric: ... whose metric is PwC's metric in canonical form
