@@ -1236,3 +1236,12 @@ def test_more_accurate_by_a_share_is_a_relative_accuracy_gain() -> None:
                     "graph kernels on 4 out of 6 real-world datasets.")
     assert rs == []
 
+
+def test_gains_in_brackets_after_names_take_the_metric_the_list_ends_with() -> None:
+    rs = results_of("We train a deep neural network for this task. It sets a new state of the "
+                    "art on ScanNet (+4.5) and S3DIS (+20.5) in mAP, and on MSVD (+3.6) in "
+                    "CIDEr.")
+    assert [(r.metric, r.value, r.dataset, r.kind) for r in rs] == [
+        ("mAP", 4.5, "ScanNet", "relative"), ("mAP", 20.5, "S3DIS", "relative"),
+        ("CIDEr", 3.6, "MSVD", "relative")]
+

@@ -536,11 +536,33 @@ def metric_after(text: str, v: _Value, metrics: list[Tag],
     return None
 
 
+_IN_BRACKETS_AFTER_NAME = regex.compile(r"[\w)-]\s?\(\s?$")
+_BRACKET_CLOSE = regex.compile(r"\s?(?:%|pp|points?)?\s?\)")
+_BRACKET_LIST_TO_METRIC = regex.compile(r"\)\s(?:in|on|for)\s(?:terms\sof\s)?(?:the\s)?$")
+
+
+def _metric_after_bracket_list(text: str, sent: Span, v: _Value,
+                               metrics: list[Tag]) -> str | None:
+    """"iVQA (+4.8), Next-QA (+6.9) and ActivityNet-QA (+4.8) in accuracy": a value in brackets
+    after a name, in a list of such that ends in "in <metric>": the metric of them all."""
+    if _IN_BRACKETS_AFTER_NAME.search(text, max(sent.start, v.start - 3), v.start) is None or \
+            _BRACKET_CLOSE.match(text, v.end) is None:
+        return None
+    m = next((m for m in metrics if m.start >= v.end), None)
+    if m is None or m.start - v.end > 120 or \
+            _BRACKET_LIST_TO_METRIC.search(text, v.end, m.start) is None:
+        return None
+    return str(m.value)
+
+
 def assign_metric(text: str, sent: Span, v: _Value, metrics: list[Tag], ctx: _Context,
                   anaphora: bool, cues: list[Tag], in_from_to: bool) -> str | None:
     """The metric a value is measured by, or None when it is not a result."""
     if v.metric:
         return v.metric
+    after_list = _metric_after_bracket_list(text, sent, v, metrics)
+    if after_list is not None:
+        return after_list
     named_after = _COMPARATIVE_NAMED.match(text, v.end) is not None
     before = [m for m in metrics if m.end <= v.start]
     last = v.groups.get("pair", [v])[-1]
