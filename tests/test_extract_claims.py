@@ -1245,3 +1245,11 @@ def test_gains_in_brackets_after_names_take_the_metric_the_list_ends_with() -> N
         ("mAP", 4.5, "ScanNet", "relative"), ("mAP", 20.5, "S3DIS", "relative"),
         ("CIDEr", 3.6, "MSVD", "relative")]
 
+
+def test_predictive_values_are_metrics_of_their_own() -> None:
+    rs = results_of("We train a deep neural network for arrhythmia detection. It reaches a "
+                    "positive predictive value of 98.68% and sensitivity of 97.40% for class "
+                    "F, and a PPV of 0.82 and an NPV of 0.91 for class V.")
+    assert [(r.metric, r.value) for r in rs] == [
+        ("PPV", 98.68), ("sensitivity", 97.4), ("PPV", 0.82), ("NPV", 0.91)]
+
