@@ -1253,3 +1253,13 @@ def test_predictive_values_are_metrics_of_their_own() -> None:
     assert [(r.metric, r.value) for r in rs] == [
         ("PPV", 98.68), ("sensitivity", 97.4), ("PPV", 0.82), ("NPV", 0.91)]
 
+
+@pytest.mark.parametrize("verb", ["ranges", "varies"])
+def test_a_range_is_not_a_change_from_a_baseline(verb: str) -> None:
+    rs = results_of("We train a deep neural network for this task. Its accuracy "
+                    f"{verb} from 80.1% to 99.2% across the tasks.")
+    assert [(r.value, r.role) for r in rs] == [(80.1, "proposed"), (99.2, "proposed")]
+    rs = results_of("We train a deep neural network for this task. It improves accuracy "
+                    "from 80.1% to 99.2% on MNIST.")
+    assert [(r.value, r.role) for r in rs] == [(80.1, "baseline"), (99.2, "proposed")]
+
