@@ -1262,4 +1262,8 @@ def test_a_range_is_not_a_change_from_a_baseline(verb: str) -> None:
     rs = results_of("We train a deep neural network for this task. It improves accuracy "
                     "from 80.1% to 99.2% on MNIST.")
     assert [(r.value, r.role) for r in rs] == [(80.1, "baseline"), (99.2, "proposed")]
+    # gains stated as a range are gains at both ends
+    rs = results_of("We train a deep neural network for this task. It brings accuracy "
+                    "improvements ranging from 10.3% to 35.8% across the tasks.")
+    assert [(r.value, r.kind) for r in rs] == [(10.3, "relative"), (35.8, "relative")]
 

@@ -131,6 +131,10 @@ _NOUN_PHRASE_GAP = regex.compile(rf"\s?(?:{_PHRASE_WORD}){{1,3}}")
 # "5.50% H@1 improvement", "4.20 % MRR gain": the metric named after the value, then a change.
 _GAIN_NOUN = regex.compile(r"\s?(?:improvements?|gains?|increases?|reductions?|boosts?|lifts?)\b")
 # "2.7x to 9.5x smaller": a size or cost factor, never a value of a quality metric named before.
+_GAINS_RANGING = regex.compile(
+    r"(?i:improvements?|gains?|boosts?|increases?|reductions?)\s(?:ranging|range|varying|"
+    r"vary)\sfrom\s(?:about\s|around\s)?(?:[+−-]?\d+(?:\.\d+)?\s?%\sto\s)?$")
+"""Gains stated as a range: "accuracy improvements ranging from 10.3% to 35.8%"."""
 _RANGE_TAIL = regex.compile(r"\s?[-–—]\s?\d+(?:\.\d+)?\s?%")
 _PLAIN_GAIN = regex.compile(r"\s(?:absolute\s|average\s|overall\s)?(?:improvement|gain)s?\b")
 _SIZE_FACTOR_AFTER = regex.compile(r"\s?(?:smaller|larger|bigger|cheaper|lighter)\b")
@@ -724,6 +728,7 @@ def assign_kind(text: str, v: _Value, cues: list[Tag], metrics: list[Tag]) -> No
         rng = _RANGE_TAIL.match(text, v.end)  # "3-17% more accurate": both ends are gains
         if v.tag.value < 0 or text[v.tag.start] == "+" or _GAIN_AFTER.match(text, v.end) or (
                 rng is not None and _GAIN_AFTER.match(text, rng.end())) or (
+                _GAINS_RANGING.search(text, max(0, v.start - 60), v.start)) or (
                 lst[-1] is not v and lst[-1].unit == "%"
                 and _GAIN_AFTER.match(text, lst[-1].end)) or (  # "52.5% and 90% higher"
                 gain_named):  # "5.5% H@1 gain"
