@@ -135,7 +135,6 @@ _GAINS_RANGING = regex.compile(
     r"(?i:improvements?|gains?|boosts?|increases?|reductions?)\s(?:ranging|range|varying|"
     r"vary)\sfrom\s(?:about\s|around\s)?(?:[+−-]?\d+(?:\.\d+)?\s?%\sto\s)?$")
 """Gains stated as a range: "accuracy improvements ranging from 10.3% to 35.8%"."""
-_RANGE_TAIL = regex.compile(r"\s?[-–—]\s?\d+(?:\.\d+)?\s?%")
 _PLAIN_GAIN = regex.compile(r"\s(?:absolute\s|average\s|overall\s)?(?:improvement|gain)s?\b")
 _SIZE_FACTOR_AFTER = regex.compile(r"\s?(?:smaller|larger|bigger|cheaper|lighter)\b")
 _AGGREGATE = regex.compile(r"(?i:\b(?:average|mean|avg|overall|aggregate)\b)")
@@ -461,6 +460,7 @@ def _list_groups(text: str, values: list[_Value], metrics: list[Tag]) -> None:
         if a.unit is None and a.measure is None and b.unit in ("%", "pp", "x") and \
                 _RANGE_SEP.fullmatch(text, a.end, b.start):
             a.unit = b.unit  # "22.7-64.5%": both ends are percentages
+            a.groups["range"] = [a, b]
         if a.unit is None and a.metric is None and b.measure is None and b.metric is not None \
                 and b.tag.label == "measure" and _RANGE_SEP.fullmatch(text, a.end, b.start):
             a.metric = b.metric  # "22.7-32.0 FPS": the unit that is a metric names both ends
@@ -480,16 +480,27 @@ def _metric_runs(text: str, metrics: list[Tag]) -> list[list[Tag]]:
     return [run for run in runs if len(run) > 1 and len({str(m.value) for m in run}) == len(run)]
 
 
+def _list_beside(text: str, values: list[_Value], metrics: list[Tag], run: list[Tag],
+                 after: bool) -> list[_Value]:
+    """The list of as many values as `run` has metrics that starts right after the run
+    (`after`) or ends right before it: at most 60 characters away, no metric between; or []."""
+    v = next((w for w in values if w.start >= run[-1].end), None) if after else \
+        next((w for w in reversed(values) if w.end <= run[0].start), None)
+    if v is None:
+        return []
+    lo, hi = (run[-1].end, v.start) if after else (v.end, run[0].start)
+    if hi - lo > 60 or any(m.start >= lo and m.end <= hi for m in metrics):
+        return []
+    lst = v.groups.get("list", [v])
+    return lst if len(lst) == len(run) and lst[0 if after else -1] is v else []
+
+
 def _metric_lists(text: str, values: list[_Value], metrics: list[Tag]) -> None:
     """"reduces the MSE and MAE by 9.17% and 2.3%": a list of n metrics, then a list of n
     values with nothing between: the values are the metrics' in order."""
     for run in _metric_runs(text, metrics):
-        nxt = next((v for v in values if v.start >= run[-1].end), None)
-        if nxt is None or nxt.start - run[-1].end > 60 or any(
-                m.start >= run[-1].end and m.end <= nxt.start for m in metrics):
-            continue
-        lst = nxt.groups.get("list", [nxt])
-        if len(lst) == len(run) and lst[0] is nxt:
+        lst = _list_beside(text, values, metrics, run, after=True)
+        if lst:
             for v, m in zip(lst, run, strict=True):
                 if v.metric is None:
                     v.metric = str(m.value)
@@ -497,17 +508,12 @@ def _metric_lists(text: str, values: list[_Value], metrics: list[Tag]) -> None:
 
 def _respective_metrics(text: str, values: list[_Value], metrics: list[Tag]) -> None:
     """"4.11% and 10.62% relative improvement in EER and minDCF, respectively": a list of n
-    values ending at most 60 characters before a run of n metrics, with no value or metric
-    between, and "respectively" after the run: one metric a value, in order."""
+    values right before a run of n metrics and "respectively" after the run: one metric a
+    value, in order."""
     for run in _metric_runs(text, metrics):
-        if _RESPECTIVELY.match(text, run[-1].end) is None:
-            continue
-        prev = next((v for v in reversed(values) if v.end <= run[0].start), None)
-        if prev is None or run[0].start - prev.end > 60 or any(
-                m.start >= prev.end and m.end <= run[0].start for m in metrics):
-            continue
-        lst = prev.groups.get("list", [prev])
-        if len(lst) == len(run) and lst[-1] is prev:
+        lst = _list_beside(text, values, metrics, run, after=False) \
+            if _RESPECTIVELY.match(text, run[-1].end) is not None else []
+        if lst:
             for v, m in zip(lst, run, strict=True):
                 v.metric = str(m.value)
 
@@ -725,9 +731,9 @@ def assign_kind(text: str, v: _Value, cues: list[Tag], metrics: list[Tag]) -> No
             v.kind = "relative"
             return
         lst = v.groups.get("list", [v])
-        rng = _RANGE_TAIL.match(text, v.end)  # "3-17% more accurate": both ends are gains
+        rng = v.groups.get("range")  # "3-17% more accurate": both ends are gains
         if v.tag.value < 0 or text[v.tag.start] == "+" or _GAIN_AFTER.match(text, v.end) or (
-                rng is not None and _GAIN_AFTER.match(text, rng.end())) or (
+                rng is not None and _GAIN_AFTER.match(text, rng[-1].end)) or (
                 _GAINS_RANGING.search(text, max(0, v.start - 60), v.start)) or (
                 lst[-1] is not v and lst[-1].unit == "%"
                 and _GAIN_AFTER.match(text, lst[-1].end)) or (  # "52.5% and 90% higher"

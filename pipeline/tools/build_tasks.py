@@ -36,12 +36,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import GAZETTEER_DIR, ROOT
+from pipeline.config import GAZETTEER_DIR
 from pipeline.extract import resources
 from pipeline.extract.tasks import TASKS_CSV, canonical_metric, parse_tasks
 from pipeline.tools import crossval, pwc_split
 
-LABELS = ROOT / "data" / "train" / "pwc_train" / "labels.jsonl.gz"
+LABELS = pwc_split.DATA / "labels.jsonl.gz"
 MIN_PAPERS = 3
 COLUMNS = ("dataset", "metric", "task", "papers", "share")
 
