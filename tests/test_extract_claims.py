@@ -112,6 +112,8 @@ def test_from_to_without_metric_is_not_a_result() -> None:
     ("On all corpus rows, valid emission rises from 0.100 to 0.959.", "valid emission"),
     ("Harmful flips fall from 2.2% to 1.0% with our verifier.", "harmful flip"),
     ("Our method improves the tool call rate from 0.41 to 0.77.", "tool call rate"),
+    # a generic table name ("error") with the words that say what is measured
+    ("With the learned correction, position error drops from 120.5 to 60.2.", "position error"),
 ])
 def test_what_changes_from_a_to_b_is_the_metric(text: str, metric: str) -> None:
     # (a metric the table lacks yields results only in text about machine learning)
@@ -362,6 +364,14 @@ def test_measurement_of_a_named_metric_and_compared_units() -> None:
     assert [(r.metric, r.value, r.role) for r in rs] == [
         ("collision rate", 3.0, "proposed"), ("tracking error", 4.2, "proposed"),
         ("collision rate", 9.0, "baseline"), ("tracking error", 7.7, "baseline")]
+
+
+def test_measurements_changing_from_a_to_b_and_the_next_metric_of_the_list() -> None:
+    rs = results_of("We fine-tune a forecasting network. Over five days, landfall error falls from "
+                    "210 km to 95 km, and peak surge error from 0.9 to 0.4 m.")
+    assert [(r.metric, r.value, r.role) for r in rs] == [
+        ("landfall error", 210.0, "baseline"), ("landfall error", 95.0, "proposed"),
+        ("peak surge error", 0.9, "baseline"), ("peak surge error", 0.4, "proposed")]
 
 
 def test_cost_reductions_named_after_the_value() -> None:

@@ -313,7 +313,8 @@ def candidate_values(text: str, sent: Span, tags: Tags, blocked: list[Tag]) -> l
             if unit_metric is not None:
                 measure = None
             elif not measure or measure.endswith("of") or not (
-                    measure in measures or _after_metric_of(text, vs, metrics)):
+                    measure in measures or _after_metric_of(text, vs, metrics)
+                    or _measure_of_change(text, vs, metrics)):
                 continue  # a measurement, unless it is the value of a named metric
             else:
                 measures.add(measure)
@@ -404,6 +405,31 @@ def _outcome_range(text: str, t: Tag, metrics: list[Tag]) -> bool:
         return True
     return _after_metric_of(text, t.start, metrics) and _RANGE_OF_BEFORE.search(
         text, max(0, t.start - 20), t.start) is not None
+
+
+# The start of "from A km to B km" before a value: its "from" (A) or its "from A ... to" (B).
+_FROM_TO_BEFORE = regex.compile(
+    r"\bfrom\s(?:about\s|around\s|roughly\s|approximately\s)?"
+    r"(?:[+−-]?\d[\d.,]*\s?[A-Za-z/-]{0,8}(?:\s[a-zA-Z]-?\d)?\s(?:down\s|up\s)?to\s"
+    r"(?:about\s|around\s|roughly\s|approximately\s|between\s|only\s|just\s)?)?$"
+)
+
+
+_MOVE_VERB = regex.compile(
+    r"\b(?:drop|fall|fell|rise|rose|risen|decline|climb|jump|go|went|grow|grew|shrank|shrink)"
+    r"(?:s|ed|ing|n)?\b")
+
+
+def _measure_of_change(text: str, pos: int, metrics: list[Tag]) -> bool:
+    """A measurement that is a named metric's value as it changes: "track error reduces from
+    162.4 to 86.4 km", "the runtime per task drops from 291 seconds to"."""
+    m = _FROM_TO_BEFORE.search(text, max(0, pos - 40), pos)
+    if m is None:
+        return False
+    return any(t.end <= m.start() and m.start() - t.end <= 30
+               and (_CHANGE_VERB.search(text, t.end, m.start()) is not None
+                    or _MOVE_VERB.search(text, t.end, m.start()) is not None)
+               or 0 <= m.start() - t.end <= 1 for t in metrics)
 
 
 def _after_metric_of(text: str, pos: int, metrics: list[Tag]) -> bool:

@@ -829,6 +829,8 @@ def metric_name_of(surface: str) -> tuple[str, bool]:
 
 
 _BARE_SETTINGS = frozenset({"ratio", "proportion", "fraction"})
+# Table names so generic that the words before them say what is measured ("track error").
+_BARE_HEADS = frozenset({"error", "errors"})
 
 
 def tag_metric_phrases(text: str, spans: list[tuple[int, int]], metrics: list[Tag],
@@ -849,7 +851,9 @@ def tag_metric_phrases(text: str, spans: list[tuple[int, int]], metrics: list[Ta
             if any(d.start < e and s < d.end for d in datasets):
                 continue
             if label == "MPHRASE:from_to":
-                if any(t.start < e and s < t.end for t in metrics):
+                if any(t.start < e and s < t.end and not (
+                        t.start > s and t.end == e and fold(text[t.start:t.end]) in _BARE_HEADS)
+                       for t in metrics):
                     continue  # "the FID drops from": the table's metric is named already
                 if any(c.isupper() or c.isdigit() for c in surface[1:]):
                     continue  # "Qwen3-8B improves from 15.5%": a system, not what is measured
