@@ -374,6 +374,17 @@ def test_measurements_changing_from_a_to_b_and_the_next_metric_of_the_list() -> 
         ("peak surge error", 0.9, "baseline"), ("peak surge error", 0.4, "proposed")]
 
 
+@pytest.mark.parametrize(("text", "metric"), [
+    ("The ranking model brings a 4.2% click volume uplift in production.", "click volume uplift"),
+    ("Caching gives a 35% memory footprint reduction.", "memory footprint reduction"),
+    ("The distilled planner is 62% cheaper than the teacher.", "cost reduction"),
+    ("We obtain a 4.5% relative improvement over the baseline.", "improvement"),
+])
+def test_a_change_named_after_its_value_is_relative(text: str, metric: str) -> None:
+    rs = results_of("We fine-tune a language model. " + text)
+    assert [(r.metric, r.unit, r.kind) for r in rs] == [(metric, "%", "relative")]
+
+
 def test_cost_reductions_named_after_the_value() -> None:
     rs = results_of("The agent needs 38% fewer model calls and 52% fewer prompt tokens.")
     assert [(r.metric, r.value, r.unit) for r in rs] == [

@@ -130,6 +130,9 @@ _ARTICLE_BEFORE = regex.compile(r"\b(?i:an?)\s$")
 _NOUN_PHRASE_GAP = regex.compile(rf"\s?(?:{_PHRASE_WORD}){{1,3}}")
 # "5.50% H@1 improvement", "4.20 % MRR gain": the metric named after the value, then a change.
 _GAIN_NOUN = regex.compile(r"\s?(?:improvements?|gains?|increases?|reductions?|boosts?|lifts?)\b")
+# A metric phrase named by its change ("a 16.67% revenue uplift").
+_CHANGE_NAMED = regex.compile(
+    r"\s(?:uplift|lift|improvement|increase|reduction|boost|savings?|decrease|drop)$")
 # "2.7x to 9.5x smaller": a size or cost factor, never a value of a quality metric named before.
 _GAINS_RANGING = regex.compile(
     r"(?i:improvements?|gains?|boosts?|increases?|reductions?)\s(?:ranging|range|varying|"
@@ -747,7 +750,10 @@ def assign_kind(text: str, v: _Value, cues: list[Tag], metrics: list[Tag]) -> No
         v.kind = "relative"
         return
     named = next((m for m in metrics if 0 <= m.start - v.end <= 1), None)
-    gain_named = named is not None and _GAIN_NOUN.match(text, named.end) is not None
+    gain_named = named is not None and (
+        _GAIN_NOUN.match(text, named.end) is not None
+        or named.label == "phrase"
+        and _CHANGE_NAMED.search(text, named.start, named.end) is not None)
     comp = _COMPARATIVE_GAP.match(text, v.end) if v.unit is None else None
     if comp is not None and not text.startswith("than", comp.end()):
         v.kind = "relative"  # "0.0982 higher CW-SSIM": a difference, not a value
@@ -1272,6 +1278,7 @@ _DIRECTION = (
     (regex.compile(r"(?i:improv|gain|boost|higher|better|enhanc|lift|outperform|surpass|exceed|"
                    r"advanc)"), "improvement"),
 )
+_COMPARATIVE_ALIASES = frozenset({"cheaper"})  # "89% cheaper" is a cost reduction
 _COUNT_OF = regex.compile(r"^(?i:(?:the\s)?(?:number|amount|count)\s+of\s+)")
 _CHANGE_NOUNS = frozenset({"reduction", "increase", "improvement", "degradation", "drop",
                            "overhead", "savings", "saving", "reductions", "gain"})
@@ -1325,7 +1332,7 @@ def change_name(text: str, v: _Value, metrics: list[Tag], cues: list[Tag],
     noun = _direction(text, v, cues, clause, 0)
     if noun is None:
         return None
-    if cost and m is not None:
+    if cost and m is not None and fold(text[m.start:m.end]) not in _COMPARATIVE_ALIASES:
         words = _COUNT_OF.sub("", text[m.start:m.end]).split()  # "number of parameters"
         words[-1] = words[-1] if words[-1].isupper() or words[-1][-2:] == "Ps" else \
             recognise.singular(words[-1])
