@@ -385,6 +385,22 @@ def test_a_change_named_after_its_value_is_relative(text: str, metric: str) -> N
     assert [(r.metric, r.unit, r.kind) for r in rs] == [(metric, "%", "relative")]
 
 
+@pytest.mark.parametrize(("text", "metric", "value"), [
+    ("The pruned network reduces FLOPs to 1/5 of the dense one.", "FLOPs reduction", 5.0),
+    ("Our tuner reaches the same loss with 3x less compute.", "compute reduction", 3.0),
+    ("We cut the number of parameters by 40x.", "parameter reduction", 40.0),
+    ("The teacher was trained with 20x more compute.", "compute increase", 20.0),
+    # a count of things and a change noun before what it changes keep the metric's name
+    ("The agent needs 300x fewer environment interactions.", "environment interactions", 300.0),
+    ("We see a 50x reduction in the budget needed for hyperparameter tuning.", "tuning budget",
+     50.0),
+])
+def test_a_factor_of_a_cost_is_named_by_its_direction(text: str, metric: str,
+                                                       value: float) -> None:
+    rs = results_of("We fine-tune a language model. " + text)
+    assert [(r.metric, r.value, r.unit) for r in rs] == [(metric, value, "x")]
+
+
 def test_cost_reductions_named_after_the_value() -> None:
     rs = results_of("The agent needs 38% fewer model calls and 52% fewer prompt tokens.")
     assert [(r.metric, r.value, r.unit) for r in rs] == [

@@ -201,6 +201,11 @@ _GAIN_AFTER = regex.compile(
     r"decrease|lower|higher|better|fewer|less|faster|speed|drop|lift|saving|accelerat|smaller|"
     r"cheaper|more\s(?:efficient|accurate))"
 )
+# After a factor: a count of things ("fewer") or a change noun before what it changes; the
+# factor keeps the metric's own name.
+_FACTOR_KEEPS_NAME = regex.compile(
+    r"\s?(?:times\s)?(?:fewer\b|(?:reduction|improvement|gain|increase|decrease)s?\s(?:in|of)\b)")
+_MORE_AFTER = regex.compile(r"\s?(?:more|larger|greater)\b")
 _SPEED_WORDS = regex.compile(r"(?i:faster|speed|accelerat|throughput)")
 _SPEED_VERB = regex.compile(r"(?i:\b(?:faster|speeds?\sup|sped\sup|speed-?ups?|accelerat\w*)\b)")
 
@@ -1297,6 +1302,8 @@ def _direction(text: str, v: _Value, cues: list[Tag], clause: Span,
         if after is not None:
             word = after.group().strip()
             return next((noun for rx, noun in _DIRECTION if rx.match(word)), None)
+        if _MORE_AFTER.match(text, end):
+            return "increase"  # "trained using 30x more compute"
     before = [c for c in cues if c.label in ("CUE:gain", "CUE:drop", "CUE:outperform")
               and max(clause.start, after_pos) <= c.start and c.end <= v.start
               and fold(text[c.start:c.end]) not in _WEAK_CUES]
@@ -1310,18 +1317,21 @@ def _direction(text: str, v: _Value, cues: list[Tag], clause: Span,
 
 def change_name(text: str, v: _Value, metrics: list[Tag], cues: list[Tag],
                 clause: Span) -> str | None:
-    """The name of a relative change of a named metric: the metric (for a cost, as the text
-    words it: "parameter", "training time") and the direction of the change. For a quality
-    metric only when the change is worded after the metric ("Dice score gains of 7.34%",
-    "HD95 improved by 2.5%", "52.5% higher success rates"); "improves CTR by 2.81%" keeps the
-    metric's name, as a change of a score in points."""
-    if v.kind != "relative" or v.unit != "%" or v.metric is None:
+    """The name of a relative change of a cost (a percentage or a factor): the metric as the
+    text words it ("parameter", "training time") and the direction of the change ("15x fewer
+    parameters" -> "parameter reduction"). A quality metric keeps its name ("improves CTR by
+    2.81%"); a speedup is a speedup."""
+    if v.metric is None or not (v.kind == "relative" and v.unit == "%"
+                                or v.kind in ("relative", "count") and v.unit == "x"):
         return None
     if v.metric in _UNNAMED_PHRASES:
         return "improvement"
     if v.metric in _UNNAMED or v.metric == "speedup" or \
             v.metric.rsplit(" ", 1)[-1] in _CHANGE_NOUNS:
         return None
+    last = (v.groups.get("range") or v.groups.get("list") or [v])[-1]
+    if v.unit == "x" and _FACTOR_KEEPS_NAME.match(text, last.end):
+        return None  # "500x fewer environment interactions", "a 100x reduction in the budget"
     name = v.metric
     entry = resources.metrics().by_name.get(name)
     own = [m for m in metrics if str(m.value) == name and m.label != "phrase"]
