@@ -401,6 +401,13 @@ def test_a_factor_of_a_cost_is_named_by_its_direction(text: str, metric: str,
     assert [(r.metric, r.value, r.unit) for r in rs] == [(metric, value, "x")]
 
 
+def test_a_rating_on_a_scale_is_one_value_and_a_count_out_of_n_none() -> None:
+    rs = results_of("We fine-tune a language model. Our model achieves a helpfulness rating of "
+                    "4.21/5. It reaches an MT-bench score of 8.38/10.")
+    assert [(r.metric, r.value) for r in rs] == [("helpfulness rating", 4.21), ("score", 8.38)]
+    assert results_of("We fine-tune a language model. It solves 7/10 tasks.") == []
+
+
 def test_cost_reductions_named_after_the_value() -> None:
     rs = results_of("The agent needs 38% fewer model calls and 52% fewer prompt tokens.")
     assert [(r.metric, r.value, r.unit) for r in rs] == [
