@@ -408,6 +408,21 @@ def test_a_rating_on_a_scale_is_one_value_and_a_count_out_of_n_none() -> None:
     assert results_of("We fine-tune a language model. It solves 7/10 tasks.") == []
 
 
+@pytest.mark.parametrize(("text", "metric", "value"), [
+    ("Judges give it a helpfulness rating of 4.21/5.", "helpfulness rating", 4.21),
+    ("The strict prompt achieves the highest TCR (71.3%) of all prompts.", "TCR", 71.3),
+])
+def test_metric_names_the_table_lacks_by_their_shape(text: str, metric: str,
+                                                      value: float) -> None:
+    rs = results_of("We fine-tune a language model. " + text)
+    assert [(r.metric, r.value) for r in rs] == [(metric, value)]
+
+
+def test_a_value_in_brackets_after_a_model_name_is_not_its_metric() -> None:
+    assert results_of("We fine-tune a language model. It achieves the best GPT (2019) "
+                      "results.") == []
+
+
 def test_cost_reductions_named_after_the_value() -> None:
     rs = results_of("The agent needs 38% fewer model calls and 52% fewer prompt tokens.")
     assert [(r.metric, r.value, r.unit) for r in rs] == [

@@ -862,7 +862,7 @@ def tag_metric_phrases(text: str, spans: list[tuple[int, int]], metrics: list[Ta
                 head = surface.split()[0]
                 if head[1:].islower():  # "Harmful flips fall from": a sentence's capital
                     surface = head.lower() + surface[len(head):]
-            if label == "MPHRASE:acronym" and MODEL_FAMILY.match(surface):
+            if label.startswith("MPHRASE:acronym") and MODEL_FAMILY.match(surface):
                 continue
             if label == "MPHRASE:acronym" and not (
                     _METRIC_WORD.search(text, s0, e0) and len(surface) >= 2):
