@@ -503,6 +503,7 @@ def test_average_across_a_dataset_list_has_no_dataset() -> None:
     ("We obtain a lesion-wise Dice of 0.81 on BraTS.", "lesion-wise Dice"),
     # written with a capital, and with the table name's filler ("scores")
     ("Our model reaches 98.1% Image-level AUROC on MVTec AD.", "Image-level AUROC"),
+    ("The guard lifts its Defense Success Rate to 95.2% on AdvBench.", "Defense success rate"),
     ("It reaches 0.81 lesion-wise Dice scores on BraTS.", "lesion-wise Dice"),
     ("Pruning our ViT gives an 80.6% FLOPs reduction on ImageNet.", "FLOPs reduction"),
     # Descriptive words and plurals do not make a new metric.

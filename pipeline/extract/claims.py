@@ -1214,7 +1214,7 @@ def _resolution_for(text: str, v: _Value, sent: Span, tags: Tags) -> int | None:
 # "high", "zero-shot") and words of the sentence ("the", "our") are not.
 _MODIFIER = regex.compile(
     r"(?:[A-Za-z][a-z]*(?:-[a-z0-9]+)*-(?:wise|level|based|aware|specific)|[a-z]+-\d+|"
-    r"[a-z]{3,}(?:tion|sion|ence|ense|ual))$"
+    r"[A-Za-z][a-z]{2,}(?:tion|sion|ence|ense|ual))$"
 )
 _WORD_START = regex.compile(r"(?<=\s)\S")
 _WORD_AFTER_METRIC = regex.compile(r"\s(?P<w>[a-z]+)\b")
