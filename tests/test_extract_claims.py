@@ -423,6 +423,18 @@ def test_a_value_in_brackets_after_a_model_name_is_not_its_metric() -> None:
                       "results.") == []
 
 
+def test_a_level_of_an_unnamed_quantity_is_not_an_improvement() -> None:
+    # "of" after a noun that is no change: a level reached, named by the dataset's metric
+    rs = results_of("Our model outperforms prior work with a new record of 85.3% on CIFAR-100.")
+    assert [(r.metric, r.value, r.kind) for r in rs] == [("accuracy", 85.3, "absolute")]
+    rs = results_of("We fine-tune a language model. It outperforms prior work, with a "
+                    "robustness index of 62.1% on our suite.")
+    assert all(r.metric != "improvement" for r in rs)
+    # after a change noun it is a change
+    rs = results_of("We observe an improvement of 5.2% on CIFAR-100 over the baseline.")
+    assert [(r.metric, r.kind) for r in rs] == [("improvement", "relative")]
+
+
 def test_cost_reductions_named_after_the_value() -> None:
     rs = results_of("The agent needs 38% fewer model calls and 52% fewer prompt tokens.")
     assert [(r.metric, r.value, r.unit) for r in rs] == [

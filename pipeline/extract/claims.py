@@ -189,6 +189,13 @@ _LEVEL_BEFORE = regex.compile(
     r"(?i:\b(?:achiev\w*|reach\w*|obtain\w*|attain\w*|scor(?:e|es|ed|ing)|exceed\w*|surpass\w*"
     r"|(?<!\bup\s)to))\s"
     r"(?:only\s|about\s|around\s|nearly\s|over\s|roughly\s)?$")
+# A level, not a change, though a gain word is near: "... of 85.3%" after a noun that is no
+# change ("a new record of", not "an improvement of"). (A value alone in brackets is either:
+# "competitors on DAVIS (84.9%)" is a level, "outperforms ... on CIFAR-100 (17%)" a gain.)
+_LEVEL_OF_BEFORE = regex.compile(
+    r"\b(?!(?:improvement|gain|increase|boost|reduction|decrease|drop|margin|advantage|"
+    r"lead|uplift|lift|decline|degradation|rise|jump)s?\s)[a-z][a-z-]+\sof\s"
+    r"(?:only\s|about\s|around\s|nearly\s|over\s|roughly\s|up to\s)?$")
 _COUNT_AFTER = regex.compile(r"\s?(?:fewer|less|smaller|more|larger)\b")
 _BY_BEFORE = regex.compile(
     r"(?:\bby|\bof|\+)\s?(?:up to\s|about\s|around\s|roughly\s|over\s|nearly\s|"
@@ -654,6 +661,9 @@ def assign_metric(text: str, sent: Span, v: _Value, metrics: list[Tag], ctx: _Co
         near = [c for c in cues if c.label in ("CUE:gain", "CUE:drop", "CUE:outperform")
                 and c.start >= window_start and c.start <= v.end + 40
                 and fold(text[c.start:c.end]) not in _WEAK_CUES]
+        if near and v.unit != "x" and _GAIN_AFTER.match(text, last.end) is None and \
+                _LEVEL_OF_BEFORE.search(text, max(sent.start, v.start - 40), v.start):
+            return None  # "outperforms ..., with a new record of 85.3%": a level
         if near:
             clause_text = text[window_start:min(sent.end, v.end + 40)]
             if v.unit == "x" and _SPEED_WORDS.search(clause_text):
@@ -692,7 +702,9 @@ def usual_metric_of(text: str, v: _Value, dtags: list[Tag], cues: list[Tag]) -> 
         if on is not None and any(c.label in ("CUE:result", "CUE:gain") and c.end <= on.start
                                   for c in cues):
             return _usual_for(str(on.value), v.unit)
-    if not any(c.label == "CUE:result" and c.end <= v.start for c in cues) and sum(
+    level = _LEVEL_OF_BEFORE.search(text, max(0, v.start - 40), v.start) is not None
+    verbs = ("CUE:result", "CUE:outperform", "CUE:gain") if level else ("CUE:result",)
+    if not any(c.label in verbs and c.end <= v.start for c in cues) and sum(
             1 for d in dtags if COLON_VALUE.match(text, d.end)) < 2:
         return None  # no result verb, and not a list "USMLE: 60.2%, MedMCQA: 62.7% and ..."
     on = next((d for d in dtags if d.start >= v.end and d.start - v.end <= 40
