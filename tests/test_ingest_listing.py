@@ -720,3 +720,20 @@ def test_folds_by_page_cover_every_page_once() -> None:
         assert sorted(set(seen)) == list(range(k))
         if folds is None:
             assert seen == list(range(n))  # leave-one-page-out: each page its own fold
+
+
+@pytest.mark.parametrize(("line", "title", "summary"), [
+    ("Mixture Models at Scale: Sparse Routing for Language Models: Routes each token to two "
+     "experts and matches dense quality at a third of the compute.",
+     "Mixture Models at Scale: Sparse Routing for Language Models",
+     "Routes each token to two experts and matches dense quality at a third of the compute."),
+    # a title whose subtitle is written in sentence case stays whole
+    ("ViTok: learning visual tokenizers for image generation at scale",
+     "ViTok: learning visual tokenizers for image generation at scale", None),
+    # a short tail is a subtitle, not a summary
+    ("Taking the Human Out of the Loop: A Review of Bayesian Optimization",
+     "Taking the Human Out of the Loop: A Review of Bayesian Optimization", None),
+])
+def test_a_title_case_title_then_a_sentence_is_a_title_and_its_summary(
+        line: str, title: str, summary: str | None) -> None:
+    assert listing_fields.title_and_summary(line) == (title, summary)

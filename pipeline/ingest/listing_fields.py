@@ -439,3 +439,35 @@ def _person_names(text: str) -> tuple[str, ...]:
     """The names of an author list when every one reads as a person's name, else ()."""
     names = parse_authors(text)
     return names if names and all(rules.is_person_name(n) for n in names) else ()
+
+
+# "Title In Title Case: A summary written as a sentence." (digests, reading lists): the colon
+# where Title Case turns into a sentence ends the title.
+_COLON = regex.compile(r":\s+(?=\S)")
+_SMALL_WORDS = frozenset(
+    "a an the of for and or nor but in on at to by via from with without into onto over under "
+    "as is are vs vs. per than".split())
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in regex.findall(r"[\p{L}][\p{L}\p{N}'’‐‑-]*", text)
+            if w.casefold() not in _SMALL_WORDS]
+
+
+def _title_case(words: list[str]) -> bool:
+    return bool(words) and sum(w[0].isupper() or w[0].isdigit() for w in words) >= 0.8 * len(words)
+
+
+def title_and_summary(text: str) -> tuple[str, str | None]:
+    """The title and the one-line summary after it, when a line reads "Title Case Title:
+    a sentence about it" (at least three title words, at least six summary words, and at
+    least 40% of the summary's words, after its first, lower-case); else (text, None)."""
+    for m in reversed(list(_COLON.finditer(text))):
+        head, tail = text[:m.start()].strip(), text[m.end():].strip()
+        head_words, tail_words = _content_words(head), _content_words(tail)
+        if len(head_words) < 3 or len(tail_words) < 6 or not _title_case(head_words):
+            continue
+        rest = tail_words[1:]
+        if sum(w[0].islower() for w in rest) >= 0.4 * len(rest):
+            return head, tail
+    return text, None

@@ -431,6 +431,9 @@ def _add_title_line(entry: Entry, lineno: int, text: str, taggers: Taggers) -> N
     title = fields.clean_title(titles[0] if titles else text)
     if not title:
         title = fields.clean_title(text)
+    title, summary = fields.title_and_summary(title)
+    if summary is not None and not entry.abstract:
+        entry.abstract.append(summary)  # "Title: a one-line summary" (digests, reading lists)
     if entry.title is None:
         entry.title = (lineno, title)
     elif not entry.authors and not entry.abstract:
