@@ -428,8 +428,6 @@ _FROM_TO_BEFORE = regex.compile(
     r"(?:[+−-]?\d[\d.,]*\s?[A-Za-z/-]{0,8}(?:\s[a-zA-Z]-?\d)?\s(?:down\s|up\s)?to\s"
     r"(?:about\s|around\s|roughly\s|approximately\s|between\s|only\s|just\s)?)?$"
 )
-
-
 _MOVE_VERB = regex.compile(
     r"\b(?:drop|fall|fell|rise|rose|risen|decline|climb|jump|go|went|grow|grew|shrank|shrink)"
     r"(?:s|ed|ing|n)?\b")
@@ -441,10 +439,11 @@ def _measure_of_change(text: str, pos: int, metrics: list[Tag]) -> bool:
     m = _FROM_TO_BEFORE.search(text, max(0, pos - 40), pos)
     if m is None:
         return False
-    return any(t.end <= m.start() and m.start() - t.end <= 30
-               and (_CHANGE_VERB.search(text, t.end, m.start()) is not None
-                    or _MOVE_VERB.search(text, t.end, m.start()) is not None)
-               or 0 <= m.start() - t.end <= 1 for t in metrics)
+    return any(0 <= m.start() - t.end <= 1  # "wind speed error from 17.2 to 6.69 m s-1"
+               or (t.end <= m.start() and m.start() - t.end <= 30  # "... error drops from"
+                   and (_CHANGE_VERB.search(text, t.end, m.start()) is not None
+                        or _MOVE_VERB.search(text, t.end, m.start()) is not None))
+               for t in metrics)
 
 
 def _after_metric_of(text: str, pos: int, metrics: list[Tag]) -> bool:
