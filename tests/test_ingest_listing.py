@@ -737,3 +737,19 @@ def test_folds_by_page_cover_every_page_once() -> None:
 def test_a_title_case_title_then_a_sentence_is_a_title_and_its_summary(
         line: str, title: str, summary: str | None) -> None:
     assert listing_fields.title_and_summary(line) == (title, summary)
+
+
+@pytest.mark.parametrize(("line", "authors", "title"), [
+    ("Lindqvist, M., Osei, K. A., & Brandt, J. (2019). Sparse attention for long documents. "
+     "In Proceedings of ACL (pp. 1-10).",
+     ("M. Lindqvist", "K. A. Osei", "J. Brandt"), "Sparse attention for long documents"),
+    ("[7] Okafor, C. (2021, May). Can small models reason? Journal of Toy Problems, 3(2).",
+     ("C. Okafor",), "Can small models reason?"),
+])
+def test_an_apa_citation_gives_its_authors_and_title(line: str, authors: tuple[str, ...],
+                                                     title: str) -> None:
+    assert listing_fields.apa_citation(line) == (authors, title)
+
+
+def test_a_line_without_the_apa_year_is_no_apa_citation() -> None:
+    assert listing_fields.apa_citation("Lindqvist, M. Sparse attention for long documents.") is None

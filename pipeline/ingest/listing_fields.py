@@ -471,3 +471,26 @@ def title_and_summary(text: str) -> tuple[str, str | None]:
         if sum(w[0].islower() for w in rest) >= 0.4 * len(rest):
             return head, tail
     return text, None
+
+
+# An APA-style citation: "Last, F., Last, F. M., & Last, F. (2010[, May]). Title. Venue...".
+_APA = regex.compile(
+    r"^\s*\[?\s*(?:\[\d+\]\.?\s*|\d{1,3}\.\s+)?"
+    r"(?P<a>\p{Lu}[\p{L}'’-]+(?:\s\p{Lu}[\p{L}'’-]+)?,\s(?:\p{Lu}\.[\s-]?)+.{0,400}?)\s"
+    r"\((?:19|20)\d\d[a-z]?(?:,\s\p{Lu}\p{Ll}+\.?(?:\s\d{1,2})?)?\)\.\s+"
+    r"(?P<t>\S.{2,300}?(?<!\b\p{Lu})[.?!])(?=\s|$)")
+
+
+def apa_citation(text: str) -> tuple[tuple[str, ...], str] | None:
+    """(authors, title) of an APA-style citation line, or None: "Bengio, Y., Simard, P., &
+    Frasconi, P. (1994). Learning long-term dependencies with gradient descent is
+    difficult. IEEE transactions on neural networks, 5(2), 157-166." The title ends at its
+    first sentence end (a question keeps its mark)."""
+    m = _APA.match(text)
+    if m is None:
+        return None
+    names = parse_authors(m.group("a"))
+    if not names:
+        return None
+    title = m.group("t")
+    return names, title[:-1] if title.endswith(".") else title

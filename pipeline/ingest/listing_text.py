@@ -417,7 +417,7 @@ def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
 def _add_title_line(entry: Entry, lineno: int, text: str, taggers: Taggers) -> None:
     # A citation with its title in quotes: the quotes say where the title is, and the names
     # before them who wrote it; the segment model is asked only for what they leave open.
-    quoted = fields.quoted_title(text)
+    quoted = fields.quoted_title(text) or fields.apa_citation(text)
     if quoted is not None and quoted[0]:
         titles, names = [quoted[1]], list(quoted[0])
     else:
