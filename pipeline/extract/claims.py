@@ -130,9 +130,6 @@ _ARTICLE_BEFORE = regex.compile(r"\b(?i:an?)\s$")
 _NOUN_PHRASE_GAP = regex.compile(rf"\s?(?:{_PHRASE_WORD}){{1,3}}")
 # "5.50% H@1 improvement", "4.20 % MRR gain": the metric named after the value, then a change.
 _GAIN_NOUN = regex.compile(r"\s?(?:improvements?|gains?|increases?|reductions?|boosts?|lifts?)\b")
-# A metric phrase named by its change ("a 16.67% revenue uplift").
-_CHANGE_NAMED = regex.compile(
-    r"\s(?:uplift|lift|improvement|increase|reduction|boost|savings?|decrease|drop)$")
 # "2.7x to 9.5x smaller": a size or cost factor, never a value of a quality metric named before.
 _GAINS_RANGING = regex.compile(
     r"(?i:improvements?|gains?|boosts?|increases?|reductions?)\s(?:ranging|range|varying|"
@@ -701,9 +698,11 @@ def usual_metric_of(text: str, v: _Value, dtags: list[Tag], cues: list[Tag]) -> 
         if on is not None and any(c.label in ("CUE:result", "CUE:gain") and c.end <= on.start
                                   for c in cues):
             return _usual_for(str(on.value), v.unit)
-    level = _LEVEL_OF_BEFORE.search(text, max(0, v.start - 40), v.start) is not None
-    verbs = ("CUE:result", "CUE:outperform", "CUE:gain") if level else ("CUE:result",)
-    if not any(c.label in verbs and c.end <= v.start for c in cues) and sum(
+    verb = any(c.label == "CUE:result" and c.end <= v.start for c in cues) or (
+        # "outperforms ..., with a new record of 85.3% on X": a level after a gain verb
+        _LEVEL_OF_BEFORE.search(text, max(0, v.start - 40), v.start) is not None
+        and any(c.label in ("CUE:outperform", "CUE:gain") and c.end <= v.start for c in cues))
+    if not verb and sum(
             1 for d in dtags if COLON_VALUE.match(text, d.end)) < 2:
         return None  # no result verb, and not a list "USMLE: 60.2%, MedMCQA: 62.7% and ..."
     on = next((d for d in dtags if d.start >= v.end and d.start - v.end <= 40
@@ -766,10 +765,9 @@ def assign_kind(text: str, v: _Value, cues: list[Tag], metrics: list[Tag]) -> No
         v.kind = "relative"
         return
     named = next((m for m in metrics if 0 <= m.start - v.end <= 1), None)
+    # "5.5% H@1 gain", or a phrase named by its change ("a 16.67% revenue uplift")
     gain_named = named is not None and (
-        _GAIN_NOUN.match(text, named.end) is not None
-        or named.label == "phrase"
-        and _CHANGE_NAMED.search(text, named.start, named.end) is not None)
+        _GAIN_NOUN.match(text, named.end) is not None or named.extra == "change")
     comp = _COMPARATIVE_GAP.match(text, v.end) if v.unit is None else None
     if comp is not None and not text.startswith("than", comp.end()):
         v.kind = "relative"  # "0.0982 higher CW-SSIM": a difference, not a value
@@ -785,7 +783,7 @@ def assign_kind(text: str, v: _Value, cues: list[Tag], metrics: list[Tag]) -> No
                 _GAINS_RANGING.search(text, max(0, v.start - 60), v.start)) or (
                 lst[-1] is not v and lst[-1].unit == "%"
                 and _GAIN_AFTER.match(text, lst[-1].end)) or (  # "52.5% and 90% higher"
-                gain_named):  # "5.5% H@1 gain"
+                gain_named):
             v.kind = "relative"
             return
         v.kind = "relative" if _changed_by(text, v, cues) else "absolute"
@@ -1294,7 +1292,6 @@ _DIRECTION = (
     (regex.compile(r"(?i:improv|gain|boost|higher|better|enhanc|lift|outperform|surpass|exceed|"
                    r"advanc)"), "improvement"),
 )
-_COMPARATIVE_ALIASES = frozenset({"cheaper"})  # "89% cheaper" is a cost reduction
 _COUNT_OF = regex.compile(r"^(?i:(?:the\s)?(?:number|amount|count)\s+of\s+)")
 _CHANGE_NOUNS = frozenset({"reduction", "increase", "improvement", "degradation", "drop",
                            "overhead", "savings", "saving", "reductions", "gain"})
@@ -1353,7 +1350,8 @@ def change_name(text: str, v: _Value, metrics: list[Tag], cues: list[Tag],
     noun = _direction(text, v, cues, clause, 0)
     if noun is None:
         return None
-    if cost and m is not None and fold(text[m.start:m.end]) not in _COMPARATIVE_ALIASES:
+    if cost and m is not None and _GAIN_AFTER.fullmatch(text, m.start, m.end) is None:
+        # the text's words, unless the mention is a change word itself ("89% cheaper")
         words = _COUNT_OF.sub("", text[m.start:m.end]).split()  # "number of parameters"
         words[-1] = words[-1] if words[-1].isupper() or words[-1][-2:] == "Ps" else \
             recognise.singular(words[-1])

@@ -833,6 +833,11 @@ _BARE_SETTINGS = frozenset({"ratio", "proportion", "fraction"})
 _BARE_HEADS = frozenset({"error", "errors"})
 
 
+def _bare_head_of(text: str, t: Tag, start: int, end: int) -> bool:
+    """Table metric `t` is only the generic last word of the phrase `start:end`."""
+    return t.start > start and t.end == end and fold(text[t.start:t.end]) in _BARE_HEADS
+
+
 def tag_metric_phrases(text: str, spans: list[tuple[int, int]], metrics: list[Tag],
                        datasets: list[Tag]) -> list[Tag]:
     """Metric phrases the table lacks, by their shape: "an overall score of", "0.1 higher
@@ -853,8 +858,7 @@ def tag_metric_phrases(text: str, spans: list[tuple[int, int]], metrics: list[Ta
             if label == "MPHRASE:np_change" and any(t.start < e and s < t.end for t in metrics):
                 continue  # "a 12% accuracy improvement": the table's metric, named by its change
             if label == "MPHRASE:from_to":
-                if any(t.start < e and s < t.end and not (
-                        t.start > s and t.end == e and fold(text[t.start:t.end]) in _BARE_HEADS)
+                if any(t.start < e and s < t.end and not _bare_head_of(text, t, s, e)
                        for t in metrics):
                     continue  # "the FID drops from": the table's metric is named already
                 if any(c.isupper() or c.isdigit() for c in surface[1:]):
@@ -871,7 +875,8 @@ def tag_metric_phrases(text: str, spans: list[tuple[int, int]], metrics: list[Ta
             exact = [t for t in metrics if t.start == s and t.end == e]
             if exact or (not known and name in _BARE_SETTINGS):
                 continue  # "with average ratios of 6.38%, ...": a setting, not a metric
-            out.append(Tag(s, e, "METRIC", "table" if known else "phrase", name))
+            out.append(Tag(s, e, "METRIC", "table" if known else "phrase", name,
+                           "change" if label == "MPHRASE:np_change" else None))
     return out
 
 

@@ -477,7 +477,7 @@ def title_and_summary(text: str) -> tuple[str, str | None]:
 _APA = regex.compile(
     r"^\s*\[?\s*(?:\[\d+\]\.?\s*|\d{1,3}\.\s+)?"
     r"(?P<a>\p{Lu}[\p{L}'’-]+(?:\s\p{Lu}[\p{L}'’-]+)?,\s(?:\p{Lu}\.[\s-]?)+.{0,400}?)\s"
-    r"\((?:19|20)\d\d[a-z]?(?:,\s\p{Lu}\p{Ll}+\.?(?:\s\d{1,2})?)?\)\.\s+"
+    rf"\({rules.YEAR}[a-z]?(?:,\s\p{{Lu}}\p{{Ll}}+\.?(?:\s\d{{1,2}})?)?\)\.\s+"
     r"(?P<t>\S.{2,300}?(?<!\b\p{Lu})[.?!])(?=\s|$)")
 
 
