@@ -1,11 +1,13 @@
 """Features of listing-page lines for the learned line classifier (`listing_model`).
 
-Each line is described by its shape, not its words: length, capitalisation, punctuation,
+Each line is described mostly by its shape: length, capitalisation, punctuation,
 name-likeness, field labels ("Abstract:"), years, links and button words, the rule reader's
 guess (`listing_rules.classify_line`), whether the same shape repeats on the page, and the
-same facts about its neighbours. The word lists the features consult are data files
-(`listing_chrome.txt`, `listing_title_words.txt`, `listing_link_words.txt`,
-`listing_field_labels.txt`).
+same facts about its neighbours. Of its words, only the first and the last are features
+("DOI ... PDF", "Abstract ...", "... et al."): with them, 10-fold cross-validation by page
+over the 127 annotated pages gave titles F1 0.834 -> 0.843 (models/README.md). The word
+lists the features consult are data files (`listing_chrome.txt`, `listing_title_words.txt`,
+`listing_link_words.txt`, `listing_field_labels.txt`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ _MONTH = regex.compile(
     r"|\bWeek\s+\d+\b",
 )
 _WORD = regex.compile(r"[\p{L}][\p{L}\p{M}'’-]*")
+_EDGE_PUNCT = ".,;:()[]\"'*†|"
 _DASH_SPLIT = regex.compile(r"\s[-–—]\s")
 _PAREN_NAMES = regex.compile(
     r"\((?:\p{Lu}[\p{L}'’-]+(?:\s\p{Lu}[\p{L}'’-]+)?,\s*)+\p{Lu}[\p{L}'’-]+\)")
@@ -93,8 +96,10 @@ def own_features(text: str, kind: str | None = None) -> Features:
     link_hits = sum(1 for w in alpha if w.casefold() in link_words())
     kind = kind or rules.classify_line(stripped)
     label = _FIELD_LABEL.match(stripped)
+    bare = [w for w in (x.strip(_EDGE_PUNCT).casefold() for x in words) if w]
     f: Features = {
         "kind=" + kind: 1.0,
+        "length": min(len(stripped), 300) / 300,
         "words=" + bucket(len(words), (1, 2, 3, 5, 8, 12, 20, 35, 60)): 1.0,
         "chars=" + bucket(len(stripped), (10, 25, 50, 80, 120, 200, 400)): 1.0,
         "last=" + (stripped[-1] if not stripped[-1].isalnum() else
@@ -118,6 +123,9 @@ def own_features(text: str, kind: str | None = None) -> Features:
         # a table row (cells cut by tabs): its cells are fields, the line is not prose
         "tabs=" + bucket(stripped.count("\t"), (0, 1, 2, 4)): 1.0,
     }
+    if bare:
+        f["first_word=" + bare[0]] = 1.0
+        f["last_word=" + bare[-1]] = 1.0
     if label:
         word = label.group(1).casefold()
         f["label=" + (word if word in field_labels() else "other")] = 1.0
