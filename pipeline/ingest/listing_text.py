@@ -199,8 +199,10 @@ def _repeated_blocks(window: list[tuple[int, str]], labels: list[str]) -> list[s
     """Entries of a page are written alike: blocks of lines (between blank lines) of one
     shape ("Title", "Category: ...", "Contribution: ..."), at least two of which the model
     read with a title, share their labels: a line the model left as chrome takes the label
-    most of those blocks give its place. A label word counts in a shape only when two blocks
-    use it (else "KuaiLive: A Dataset" would be a label)."""
+    most of those blocks give its place, and a keyed line ("Reason for inclusion: ...") takes
+    the label most of them give its key when that is more than half of them. A label word
+    counts in a shape only when two blocks use it (else "KuaiLive: A Dataset" would be a
+    label)."""
     out = list(labels)
     blocks: list[list[int]] = []
     for i, (_, text) in enumerate(window):
@@ -226,12 +228,15 @@ def _repeated_blocks(window: list[tuple[int, str]], labels: list[str]) -> list[s
             votes = Counter(out[b[pos]] for b in read if out[b[pos]] != "chrome")
             if not votes:
                 continue
-            label = votes.most_common(1)[0][0]
+            label, count = votes.most_common(1)[0]
+            keyed = keys[same[0][pos]] != "·"
             for block in same:
                 i = block[pos]
                 if out[i] == "chrome" and not (label == "title" and
                                                len(window[i][1].split()) < 2):
                     out[i] = label  # (a lone word, "Title", is a template's placeholder)
+                elif keyed and out[i] != label and count * 2 > len(read):
+                    out[i] = label
     return out
 
 
