@@ -205,6 +205,12 @@ def test_title_line_segments(line: str, title: str, authors: tuple[str, ...]) ->
     ("Ann Lee (MIT) · Bo Chen · Cy Dow", ("Ann Lee", "Bo Chen", "Cy Dow")),
     ("Jo Alm (Institute of Montreal (CRIM), Montreal (Quebec) Canada)*; Ti Falk (INRS)",
      ("Jo Alm", "Ti Falk")),
+    # the list's closing period goes, an initial's and "Jr." stay; a date and "by" go
+    ("Wei Wang, Dongsheng Li.", ("Wei Wang", "Dongsheng Li")),
+    ("Quoc V. Le, Ann Lee Jr.", ("Quoc V. Le", "Ann Lee Jr.")),
+    ("Lee, A. B.", ("A. B. Lee",)),
+    ("Xi Ye, Greg Durrett 2022.5", ("Xi Ye", "Greg Durrett")),
+    ("Bishop and by Tipping", ("Bishop", "Tipping")),
 ])
 def test_parse_authors(text: str, names: tuple[str, ...]) -> None:
     assert listing_fields.parse_authors(text) == names

@@ -325,9 +325,19 @@ def urls(text: str) -> list[str]:
     return [u.rstrip(".,;:") for u in _URL.findall(text)]
 
 
+_NAME_DATE = regex.compile(rf"\s+\(?{rules.YEAR}(?:[./-]\d{{1,2}}){{0,2}}\)?$")
+_NAME_BY = regex.compile(r"^by\s+(?=\p{Lu})")
+_NOT_CLOSING = frozenset({"Jr.", "Sr."})
+
+
 def _clean_name(name: str) -> str:
+    """A name without footnote marks, a leading "by", a date after it ("Xi Ye 2022.5") or
+    the list's closing period ("Dongsheng Li." but "Jr." and initials keep theirs)."""
     name = rules.collapse(_FOOTNOTES.sub("", name)).strip(" ,;:")
-    if name.endswith(".") and len(name.rsplit(None, 1)[-1]) > 3:
+    name = _NAME_BY.sub("", _NAME_DATE.sub("", name))
+    last = name.rsplit(None, 1)[-1] if name else ""
+    if last.endswith(".") and last not in _NOT_CLOSING and sum(
+            c.islower() for c in last) >= 1:
         name = name[:-1]  # the list's closing period, not an initial's
     return name
 
