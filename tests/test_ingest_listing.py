@@ -211,6 +211,9 @@ def test_title_line_segments(line: str, title: str, authors: tuple[str, ...]) ->
     ("Lee, A. B.", ("A. B. Lee",)),
     ("Xi Ye, Greg Durrett 2022.5", ("Xi Ye", "Greg Durrett")),
     ("Bishop and by Tipping", ("Bishop", "Tipping")),
+    # a digest's line of fields: the names end where the next field's label starts
+    ("Authors: Zhi Song, Jianhua Yao arXiv: 2607.05238 Categories: Artificial Intelligence "
+     "(cs.AI); Robotics (cs.RO)", ("Zhi Song", "Jianhua Yao")),
 ])
 def test_parse_authors(text: str, names: tuple[str, ...]) -> None:
     assert listing_fields.parse_authors(text) == names

@@ -314,10 +314,18 @@ def is_abstract_label(text: str) -> bool:
     return bare_label(text) == "abstract"
 
 
+_NEXT_FIELD = regex.compile(r"\s+(?P<key>\p{L}[\p{L}()]*(?:\s\p{L}[\p{L}()]*)?)\s?[:：]")
+
+
 def after_authors_label(text: str) -> str:
-    """The text after an inner "Authors:" label ("ArXiv ID: 2507.00992 Authors: A, B")."""
+    """The text after an inner "Authors:" label ("ArXiv ID: 2507.00992 Authors: A, B"), up
+    to the next field label ("A, B arXiv: 2607.05238 Categories: ...")."""
     found = list(_INNER_AUTHORS.finditer(text))
-    return text[found[-1].end():] if found else strip_label(text)[1]
+    names = text[found[-1].end():] if found else strip_label(text)[1]
+    labels = listing_features.field_labels() | rules.load_words("listing_after_names.txt")
+    cut = next((m.start() for m in _NEXT_FIELD.finditer(names, overlapped=True)
+                if m.group("key").casefold() in labels), None)
+    return names if cut is None else names[:cut]
 
 
 def urls(text: str) -> list[str]:
