@@ -762,3 +762,31 @@ def test_an_apa_citation_gives_its_authors_and_title(line: str, authors: tuple[s
 
 def test_a_line_without_the_apa_year_is_no_apa_citation() -> None:
     assert listing_fields.apa_citation("Lindqvist, M. Sparse attention for long documents.") is None
+
+
+@pytest.mark.parametrize("mark", ["1.", "[1]", "#1:"])
+def test_numbered_items_with_names_in_brackets(mark: str) -> None:
+    """"N. Title (Names) ...", whatever the item's number looks like: the bracket holds the
+    authors (real shape: a workshop's accepted-papers list, "#13: Title (A and B) (Paper
+    PDF)")."""
+    items = [
+        ("Learning Search Guidance from Failures with Eliminable Edge Sets",
+         ("Catherine Zeng", "Tom Silver")),
+        ("Can Reinforcement Learning solve the Human Allocation Problem?", ("Phong Nguyen",)),
+        ("First-Order Function Approximation for Transfer Learning in Relational MDPs",
+         ("Jun Hao Alvin Ng", "Ron Petrick")),
+    ]
+    page = "Accepted papers\n\n" + "\n".join(
+        f"{mark.replace('1', str(k))} {title} ({' and '.join(names)}) (Paper PDF) (Poster PDF)"
+        for k, (title, names) in enumerate(items, 1))
+    got = [(r.title, r.authors) for r in read_text(page) if isinstance(r, Record)]
+    assert got == items
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("He, Kaiming, et al.", ("Kaiming He",)),
+    ("Hinton, Geoffrey E., et al.", ("Geoffrey E. Hinton",)),
+    ("Lee, Honglak", ("Lee", "Honglak")),  # two one-word names, not one inverted
+])
+def test_inverted_first_author_before_et_al(text: str, names: tuple[str, ...]) -> None:
+    assert listing_fields.parse_authors(text) == names

@@ -360,9 +360,13 @@ def parse_authors(text: str) -> tuple[str, ...]:
     an inverted first name before full ones: "Wang, Youle, Guangxi Li" -> "Youle Wang")."""
     text = after_authors_label(text)
     text = _BRACKETED.sub("", _BRACKETED.sub("", text))  # "(Institute (CRIM), City)"
-    text = _AFTER_ET_AL.sub("", rules.collapse(text)).strip(" ,;")
+    text, cut = _AFTER_ET_AL.subn("", rules.collapse(text))
+    text = text.strip(" ,;")
     if not text:
         return ()
+    first = [p.strip() for p in text.split(",")]
+    if cut and len(first) == 2 and _ONE_WORD.match(first[0]) and _GIVEN.match(first[1]):
+        return (_clean_name(f"{first[1]} {first[0]}"),)  # "He, Kaiming, et al." (MLA)
     for sep in (";", " and "):
         pairs = [p.strip() for p in text.split(sep)]
         if len(pairs) >= 2 and all(p.count(",") == 1 for p in pairs):
@@ -386,7 +390,8 @@ def parse_authors(text: str) -> tuple[str, ...]:
 
 
 def span_text(text: str, segs: Sequence[Segment], tags: Sequence[str], tag: str) -> list[str]:
-    """The stretches of `text` covered by runs of segments tagged `tag`, each as written."""
+    """The stretches of `text` covered by runs of segments tagged `tag`, each as written, with
+    the question or exclamation mark that ends one ("Can RL solve it? (Phong Nguyen)")."""
     spans: list[str] = []
     start: int | None = None
     end = 0
@@ -394,7 +399,7 @@ def span_text(text: str, segs: Sequence[Segment], tags: Sequence[str], tag: str)
         if t == tag:
             if start is None:
                 start = seg.start
-            end = seg.end
+            end = seg.end + (text[seg.end:seg.end + 1] in ("?", "!"))
         elif start is not None:
             spans.append(text[start:end])
             start = None
