@@ -211,6 +211,12 @@ def test_title_line_segments(line: str, title: str, authors: tuple[str, ...]) ->
     ("Lee, A. B.", ("A. B. Lee",)),
     ("Xi Ye, Greg Durrett 2022.5", ("Xi Ye", "Greg Durrett")),
     ("Bishop and by Tipping", ("Bishop", "Tipping")),
+    # what is no person goes: acronyms, numbers, link words, venues, a dangling separator
+    ("Ann Lee, NLP, Code", ("Ann Lee",)),
+    ("Bo Chen, 2023 IEEE Conference on Biometrics", ("Bo Chen",)),
+    ("Cy Dow, In ACM Computing Surveys", ("Cy Dow",)),
+    ("Yilun Han ·", ("Yilun Han",)),
+    ("YU HUANG, WENLONG ZHAO", ("YU HUANG", "WENLONG ZHAO")),
     # a digest's line of fields: the names end where the next field's label starts
     ("Authors: Zhi Song, Jianhua Yao arXiv: 2607.05238 Categories: Artificial Intelligence "
      "(cs.AI); Robotics (cs.RO)", ("Zhi Song", "Jianhua Yao")),

@@ -341,7 +341,7 @@ _NOT_CLOSING = frozenset({"Jr.", "Sr."})
 def _clean_name(name: str) -> str:
     """A name without footnote marks, a leading "by", a date after it ("Xi Ye 2022.5") or
     the list's closing period ("Dongsheng Li." but "Jr." and initials keep theirs)."""
-    name = rules.collapse(_FOOTNOTES.sub("", name)).strip(" ,;:")
+    name = rules.collapse(_FOOTNOTES.sub("", name)).strip(" ,;:·•")
     name = _NAME_BY.sub("", _NAME_DATE.sub("", name))
     last = name.rsplit(None, 1)[-1] if name else ""
     if last.endswith(".") and last not in _NOT_CLOSING and sum(
@@ -386,7 +386,20 @@ def parse_authors(text: str) -> tuple[str, ...]:
         # joins the last name with "and"; "Amina, Abdullah, Sabbir Ahmed" are three names)
         parts = [f"{parts[1]} {parts[0]}", *parts[2:]]
     names = [_clean_name(p) for p in parts]
-    return tuple(n for n in names if n and any(c.isalpha() for c in n))
+    return tuple(n for n in names if n and any(c.isalpha() for c in n) and not _not_a_name(n))
+
+
+_ACRONYM = regex.compile(r"^\p{Lu}{2,}$")
+_VENUE_IN = regex.compile(r"^In\s\p{Lu}")
+
+
+def _not_a_name(name: str) -> bool:
+    """What an author list holds that is no person: a number ("2023 IEEE ..."), a lone acronym
+    ("NLP", "IEEE"), a link or field word ("Code", "Summary"), a venue ("In ACM ...")."""
+    return (any(c.isdigit() for c in name) or _ACRONYM.match(name) is not None
+            or _VENUE_IN.match(name) is not None
+            or name.casefold() in listing_features.link_words()
+            or name.casefold() in listing_features.field_labels())
 
 
 def span_text(text: str, segs: Sequence[Segment], tags: Sequence[str], tag: str) -> list[str]:
