@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -796,3 +797,31 @@ def test_numbered_items_with_names_in_brackets(mark: str) -> None:
 ])
 def test_inverted_first_author_before_et_al(text: str, names: tuple[str, ...]) -> None:
     assert listing_fields.parse_authors(text) == names
+
+
+class _Fixed:
+    """A line tagger that answers the labels it was given, whatever the lines."""
+
+    def __init__(self, labels: list[str]) -> None:
+        self.labels = labels
+
+    def tag(self, xseq: Sequence[dict[str, str | float]]) -> list[str]:
+        assert len(xseq) == len(self.labels)
+        return list(self.labels)
+
+
+def test_names_then_venue_under_a_title_are_its_authors() -> None:
+    """Whatever the line model makes of it, a line of names and a venue right under a title
+    gives that entry its authors (real shape: an awesome list's "Title. [pdf] [code]" then
+    "Last, First and Last, First. VENUE YEAR")."""
+    taggers = listing_text.Taggers(lines=_Fixed(["title", "venue_links"] * 2))
+    page = ("Colorful Image Colorization. [pdf] [code]\n"
+            "Zhang, Richard and Isola, Phillip and Efros, Alexei A. ECCV 2016\n"
+            "Adversarial Feature Learning. [pdf] [code]\n"
+            "Donahue, Jeff and Krahenbuhl, Philipp and Darrell, Trevor. ICLR 2017\n")
+    got = [(r.title, r.authors) for r in listing_text.read(io.StringIO(page), "p.txt", taggers)
+           if isinstance(r, Record)]
+    assert got == [
+        ("Colorful Image Colorization", ("Richard Zhang", "Phillip Isola", "Alexei A. Efros")),
+        ("Adversarial Feature Learning", ("Jeff Donahue", "Philipp Krahenbuhl", "Trevor Darrell")),
+    ]

@@ -242,11 +242,16 @@ def _repeated_blocks(window: list[tuple[int, str]], labels: list[str]) -> list[s
 
 def _names_under_title(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
     """A line of names (with their affiliations or not) right under a title is that entry's
-    authors, even when the model took it for a second title."""
+    authors, even when the model took it for a second title; so is a line of names and then a
+    venue ("Noroozi, Mehdi and Favaro, Paolo. ECCV 2016") that it took for a venue line."""
     out = list(labels)
     filled = [i for i, (_, text) in enumerate(window) if text.strip()]
     for i, j in zip(filled, filled[1:], strict=False):
-        if out[i] == "title" and out[j] == "title" and fields.is_author_line(window[j][1]):
+        if out[i] != "title":
+            continue
+        text = window[j][1]
+        if out[j] == "title" and fields.is_author_line(text) or \
+                out[j] == "venue_links" and fields.names_then_venue(text):
             out[j] = "authors"
     return out
 
