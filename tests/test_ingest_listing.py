@@ -212,6 +212,11 @@ def test_title_line_segments(line: str, title: str, authors: tuple[str, ...]) ->
     ("Lee, A. B.", ("A. B. Lee",)),
     ("Xi Ye, Greg Durrett 2022.5", ("Xi Ye", "Greg Durrett")),
     ("Bishop and by Tipping", ("Bishop", "Tipping")),
+    # "Last, First" pairs when a given name ends in an initial; bare surnames stay apart
+    ("Wang, Chongyang, Gao, Yuan, Lane, Nicholas D, and Bianchi-Berthouze, Nadia",
+     ("Chongyang Wang", "Yuan Gao", "Nicholas D Lane", "Nadia Bianchi-Berthouze")),
+    ("Rosenblatt, Rumelhart, Hinton, Williams", ("Rosenblatt", "Rumelhart", "Hinton",
+                                                  "Williams")),
     # what is no person goes: acronyms, numbers, link words, venues, a dangling separator
     ("Ann Lee, NLP, Code", ("Ann Lee",)),
     ("Bo Chen, 2023 IEEE Conference on Biometrics", ("Bo Chen",)),

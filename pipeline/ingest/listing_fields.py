@@ -378,7 +378,9 @@ def parse_authors(text: str) -> tuple[str, ...]:
     parts = [p.removeprefix("and ").strip() for p in parts if p.strip()]
     if len(parts) >= 2 and len(parts) % 2 == 0 and all(
             _INITIALS.match(p) for p in parts[1::2]) and not any(
-            _INITIALS.match(p) for p in parts[0::2]):
+            _INITIALS.match(p) for p in parts[0::2]) or _last_first_pairs(parts):
+        # "Hartl, T., Hutter, C.", "Wang, Chongyang, Lane, Nicholas D, and Bianchi-Berthouze,
+        # Nadia": "Last, First" pairs
         parts = [f"{first} {last}" for last, first in zip(parts[0::2], parts[1::2], strict=True)]
     if len(parts) >= 3 and _ONE_WORD.match(parts[0]) and _GIVEN.match(parts[1]) and all(
             sum(w[0].isalpha() for w in p.split()) >= 2 for p in parts[2:]) and _AND.search(text):
@@ -387,6 +389,20 @@ def parse_authors(text: str) -> tuple[str, ...]:
         parts = [f"{parts[1]} {parts[0]}", *parts[2:]]
     names = [_clean_name(p) for p in parts]
     return tuple(n for n in names if n and any(c.isalpha() for c in n) and not _not_a_name(n))
+
+
+_GIVEN_NAMES = regex.compile(r"^\p{Lu}[\p{L}'’-]+(?:\s\p{Lu}[\p{L}'’-]*\.?){0,3}$")
+_ENDS_INITIAL = regex.compile(r"\s\p{Lu}\.?$")
+
+
+def _last_first_pairs(parts: list[str]) -> bool:
+    """Parts that alternate a one-word surname and given names ("Lane", "Nicholas D"), at
+    least two pairs, the given names ending in an initial somewhere and the surnames never."""
+    last, first = parts[0::2], parts[1::2]
+    return (len(parts) >= 4 and len(parts) % 2 == 0
+            and all(_ONE_WORD.match(p) for p in last)
+            and all(_GIVEN_NAMES.match(p) for p in first)
+            and any(_ENDS_INITIAL.search(p) for p in first))
 
 
 _ACRONYM = regex.compile(r"^\p{Lu}{2,}$")
