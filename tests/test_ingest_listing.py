@@ -222,6 +222,7 @@ def test_title_line_segments(line: str, title: str, authors: tuple[str, ...]) ->
     ("Bo Chen, 2023 IEEE Conference on Biometrics", ("Bo Chen",)),
     ("Cy Dow, In ACM Computing Surveys", ("Cy Dow",)),
     ("Yilun Han ·", ("Yilun Han",)),
+    ("Ruiming Du (Department of Biological, Ann Lee, Google Research", ("Ruiming Du", "Ann Lee")),
     ("YU HUANG, WENLONG ZHAO", ("YU HUANG", "WENLONG ZHAO")),
     # a digest's line of fields: the names end where the next field's label starts
     ("Authors: Zhi Song, Jianhua Yao arXiv: 2607.05238 Categories: Artificial Intelligence "

@@ -334,6 +334,7 @@ def urls(text: str) -> list[str]:
 
 
 _NAME_DATE = regex.compile(rf"\s+\(?{rules.YEAR}(?:[./-]\d{{1,2}}){{0,2}}\)?$")
+_OPEN_BRACKET = regex.compile(r"\s*[(\[][^)\]]*$")  # "Du (Department of" cut short
 _NAME_BY = regex.compile(r"^by\s+(?=\p{Lu})")
 _NOT_CLOSING = frozenset({"Jr.", "Sr."})
 
@@ -342,7 +343,7 @@ def _clean_name(name: str) -> str:
     """A name without footnote marks, a leading "by", a date after it ("Xi Ye 2022.5") or
     the list's closing period ("Dongsheng Li." but "Jr." and initials keep theirs)."""
     name = rules.collapse(_FOOTNOTES.sub("", name)).strip(" ,;:·•")
-    name = _NAME_BY.sub("", _NAME_DATE.sub("", name))
+    name = _NAME_BY.sub("", _NAME_DATE.sub("", _OPEN_BRACKET.sub("", name)))
     last = name.rsplit(None, 1)[-1] if name else ""
     if last.endswith(".") and last not in _NOT_CLOSING and sum(
             c.islower() for c in last) >= 1:
@@ -411,9 +412,12 @@ _VENUE_IN = regex.compile(r"^In\s\p{Lu}")
 
 def _not_a_name(name: str) -> bool:
     """What an author list holds that is no person: a number ("2023 IEEE ..."), a lone acronym
-    ("NLP", "IEEE"), a link or field word ("Code", "Summary"), a venue ("In ACM ...")."""
+    ("NLP", "IEEE"), a link or field word ("Code", "Summary"), a venue ("In ACM ..."), an
+    organisation ("Google Research", `listing_org_words.txt`)."""
     return (any(c.isdigit() for c in name) or _ACRONYM.match(name) is not None
             or _VENUE_IN.match(name) is not None
+            or any(w.casefold() in rules.load_words("listing_org_words.txt")
+                   for w in name.split())
             or name.casefold() in listing_features.link_words()
             or name.casefold() in listing_features.field_labels())
 
