@@ -96,7 +96,7 @@ def own_features(text: str, kind: str | None = None) -> Features:
     link_hits = sum(1 for w in alpha if w.casefold() in link_words())
     kind = kind or rules.classify_line(stripped)
     label = _FIELD_LABEL.match(stripped)
-    bare = [w for w in (x.strip(_EDGE_PUNCT).casefold() for x in words) if w]
+    first_word = next((w for w in (x.strip(_EDGE_PUNCT) for x in words) if w), None)
     f: Features = {
         "kind=" + kind: 1.0,
         "length": min(len(stripped), 300) / 300,
@@ -123,9 +123,10 @@ def own_features(text: str, kind: str | None = None) -> Features:
         # a table row (cells cut by tabs): its cells are fields, the line is not prose
         "tabs=" + bucket(stripped.count("\t"), (0, 1, 2, 4)): 1.0,
     }
-    if bare:
-        f["first_word=" + bare[0]] = 1.0
-        f["last_word=" + bare[-1]] = 1.0
+    if first_word is not None:  # then there is a last one too
+        last_word = next(w for w in (x.strip(_EDGE_PUNCT) for x in reversed(words)) if w)
+        f["first_word=" + first_word.casefold()] = 1.0
+        f["last_word=" + last_word.casefold()] = 1.0
     if label:
         word = label.group(1).casefold()
         f["label=" + (word if word in field_labels() else "other")] = 1.0

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import regex
 
@@ -76,7 +77,9 @@ _BOUNDARY = regex.compile(
     r"|(?-i:,\s+(?=" + _FULL_NAME + r"(?:" + _NAME_JOIN + _FULL_NAME + r")*\.?\s*$))",
     regex.IGNORECASE,
 )
-_LEADING_NUMBER = regex.compile(r"^\s*(?:\d{1,3}[.)]|\[\d{1,3}\]|#\d{1,3}[:.)]?)\s+")
+LIST_NUMBER = r"^\s*(?:\d{1,3}[.)]|\[\d{1,3}\]|#\d{1,3}[:.)]?)\s+"
+"""A list number opening a line ("1. ", "[3] ", "#5: "), as a pattern for other patterns."""
+_LEADING_NUMBER = regex.compile(LIST_NUMBER)
 # A date code before a title ("200630 Title", "2020-06-30 Title", "[2020.06] Title") and
 # hashtags after it ("Title #ctc #transducer"): a list's filing marks, not the title's words.
 _LEADING_DATE = regex.compile(
@@ -314,6 +317,12 @@ def is_abstract_label(text: str) -> bool:
     return bare_label(text) == "abstract"
 
 
+@cache
+def _labels_after_names() -> frozenset[str]:
+    """The labels that end a line's names: the field labels and `listing_after_names.txt`."""
+    return listing_features.field_labels() | rules.load_words("listing_after_names.txt")
+
+
 _NEXT_FIELD = regex.compile(r"\s+(?P<key>\p{L}[\p{L}()]*(?:\s\p{L}[\p{L}()]*)?)\s?[:：]")
 
 
@@ -322,7 +331,7 @@ def after_authors_label(text: str) -> str:
     to the next field label ("A, B arXiv: 2607.05238 Categories: ...")."""
     found = list(_INNER_AUTHORS.finditer(text))
     names = text[found[-1].end():] if found else strip_label(text)[1]
-    labels = listing_features.field_labels() | rules.load_words("listing_after_names.txt")
+    labels = _labels_after_names()
     cut = next((m.start() for m in _NEXT_FIELD.finditer(names, overlapped=True)
                 if m.group("key").casefold() in labels), None)
     return names if cut is None else names[:cut]
@@ -345,8 +354,7 @@ def _clean_name(name: str) -> str:
     name = rules.collapse(_FOOTNOTES.sub("", name)).strip(" ,;:·•")
     name = _NAME_BY.sub("", _NAME_DATE.sub("", _OPEN_BRACKET.sub("", name)))
     last = name.rsplit(None, 1)[-1] if name else ""
-    if last.endswith(".") and last not in _NOT_CLOSING and sum(
-            c.islower() for c in last) >= 1:
+    if last.endswith(".") and last not in _NOT_CLOSING and any(c.islower() for c in last):
         name = name[:-1]  # the list's closing period, not an initial's
     return name
 
@@ -365,9 +373,9 @@ def parse_authors(text: str) -> tuple[str, ...]:
     text = text.strip(" ,;")
     if not text:
         return ()
-    first = [p.strip() for p in text.split(",")]
-    if cut and len(first) == 2 and _ONE_WORD.match(first[0]) and _GIVEN.match(first[1]):
-        return (_clean_name(f"{first[1]} {first[0]}"),)  # "He, Kaiming, et al." (MLA)
+    pair = [p.strip() for p in text.split(",")]
+    if cut and len(pair) == 2 and _ONE_WORD.match(pair[0]) and _GIVEN.match(pair[1]):
+        return (_clean_name(f"{pair[1]} {pair[0]}"),)  # "He, Kaiming, et al." (MLA)
     for sep in (";", " and "):
         pairs = [p.strip() for p in text.split(sep)]
         if len(pairs) >= 2 and all(p.count(",") == 1 for p in pairs):
@@ -416,8 +424,8 @@ def _not_a_name(name: str) -> bool:
     organisation ("Google Research", `listing_org_words.txt`)."""
     return (any(c.isdigit() for c in name) or _ACRONYM.match(name) is not None
             or _VENUE_IN.match(name) is not None
-            or any(w.casefold() in rules.load_words("listing_org_words.txt")
-                   for w in name.split())
+            or not rules.load_words("listing_org_words.txt").isdisjoint(
+                w.casefold() for w in name.split())
             or name.casefold() in listing_features.link_words()
             or name.casefold() in listing_features.field_labels())
 

@@ -322,7 +322,8 @@ def _prose_after_authors(window: list[tuple[int, str]], labels: list[str]) -> li
 
 
 _CITED_ITEM = regex.compile(
-    r"^\s*(?:\d{1,3}[.)]|\[\d{1,3}\]|#\d{1,3}[:.)]?)\s+(?P<title>[^()]{8,200}?)\s?\((?P<names>[^()]{2,200})\)[.:,]?(?:\s|$)")
+    fields.LIST_NUMBER
+    + r"(?P<title>[^()]{8,200}?)\s?\((?P<names>[^()]{2,200})\)[.:,]?(?:\s|$)")
 CITED_ITEMS = 3
 """Numbered items written "N. Title (Names). Comment" that make a list of papers."""
 _SURNAME = regex.compile(r"\p{Lu}\p{Ll}+")
