@@ -147,6 +147,7 @@ def test_listing_figures_name_their_set_and_that_it_was_unseen() -> None:
     text = listing_section(data)
     assert "leave-one-page-out over 20 annotated pages (315 entries" in text
     assert "did not train on it" in text
+    assert "seen: the reader's rules were tuned on them" in text
     assert "titles F1 0.770, authors F1 0.825" in text and "0.828 (of 116)" in text
     assert listing_section(None) == ""
     blind = {"pages": 14, "entries": 509, "models_at": "4cd3217", "titles": {"f1": 0.4515},

@@ -338,8 +338,9 @@ def listing_section(data: dict[str, Any] | None, blind: dict[str, Any] | None = 
     return text + (
         f"{'Cross-validated' if text else 'Listing pages (ingest)'}, measured by "
         f"`{data.get('command', 'make eval')}` leave-one-"
-        f"page-out over {data['pages']} annotated pages ({data['entries']} entries; each page "
-        "read by models that did not train on it: `tests/fixtures/pages/README.md`): titles "
+        f"page-out over {data['pages']} annotated pages ({data['entries']} entries; seen: the "
+        "reader's rules were tuned on them, and each page is read by models that did not train "
+        "on it: `tests/fixtures/pages/README.md`): titles "
         f"F1 {data['titles']['f1']:.3f}, authors F1 {data['authors']['f1']:.3f}, abstracts "
         f"attached to the right entry {data['abstracts_attached']:.3f} (of "
         f"{data['abstracts']})."
