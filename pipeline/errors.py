@@ -19,6 +19,7 @@ class Reason(StrEnum):
     NOT_A_FILE = "PC109-not-a-regular-file"
     LINK_SKIPPED = "PC110-symlink-not-followed"
     CHANGED = "PC111-changed-while-read"
+    NOT_A_PAPER = "PC112-not-a-paper-entry"
     SCHEMA = "PC201-schema-violation"
     EVIDENCE_MISMATCH = "PC202-evidence-not-verbatim"
     OUT_OF_RANGE = "PC203-value-out-of-range"

@@ -145,9 +145,13 @@ def test_listing_figures_name_their_set_and_that_it_was_unseen() -> None:
     data = {"command": "make eval", "pages": 20, "entries": 315, "abstracts": 116,
             "titles": {"f1": 0.7697}, "authors": {"f1": 0.825}, "abstracts_attached": 0.8276}
     text = listing_section(data)
-    assert "leave-one-page-out over 20 annotated pages (315 entries" in text
+    assert "leave-one-page-out, over 20 annotated pages (315 entries" in text
     assert "did not train on it" in text
     assert "seen: the reader's rules were tuned on them" in text
+    folded = listing_section({**data, "folds": 10, "pages": 127})
+    assert "10-fold by page (every 10th page in name order held out together), over 127 " \
+        "annotated pages (315 entries" in folded
+    assert "leave-one-page-out" not in folded
     assert "titles F1 0.770, authors F1 0.825" in text and "0.828 (of 116)" in text
     assert listing_section(None) == ""
     blind = {"pages": 14, "entries": 509, "models_at": "4cd3217", "titles": {"f1": 0.4515},

@@ -16,7 +16,13 @@ import pytest
 
 from pipeline.config import ROOT
 from pipeline.errors import Reason
-from pipeline.ingest import listing_fields, listing_model, listing_rules, listing_text
+from pipeline.ingest import (
+    listing_entries,
+    listing_fields,
+    listing_model,
+    listing_rules,
+    listing_text,
+)
 from pipeline.records import Record, Rejected
 from pipeline.tools import train_listing
 
@@ -166,8 +172,9 @@ def test_docs_and_code_are_not_listings() -> None:
 
 
 def test_shipped_models_are_what_make_train_builds(tmp_path: Path) -> None:
-    train_listing.train(PAGES, tmp_path)
-    for name in (listing_model.LINE_MODEL, listing_model.SEGMENT_MODEL):
+    train_listing.train(PAGES, tmp_path, workers=2)
+    for name in (listing_model.LINE_MODEL, listing_model.SEGMENT_MODEL,
+                 listing_entries.ENTRY_MODEL):
         shipped = train_listing.MODEL_DIR / name
         assert (tmp_path / name).read_bytes() == shipped.read_bytes(), f"run make train: {name}"
 

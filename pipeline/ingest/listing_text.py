@@ -24,7 +24,10 @@ Grouping: a title line starts an entry; authors, abstract, venue/links and date 
 the open one (or start one without a title when none is open); chrome and blank lines are
 skipped; a heading closes the open entry. The page
 is labelled in windows of at most `WINDOW_LINES` lines cut at blank lines, so a page of any
-size streams. An entry without a title line yields `Rejected` PC105.
+size streams. An entry without a title line yields `Rejected` PC105. The titled entries of a
+page (`listing_entries.BATCH` at a time) then go to the entry model (`listing_entries`), which
+reads the page's entries as one sequence: an entry it takes for a heading, a bio, an
+affiliation or other page text is `Rejected` PC112 with its lines, not published.
 
 `Record.line` is the title's line; `raw` is `{"lines": [[line number, text], ...]}` with the
 entry's non-blank lines as read. Titles and names are whitespace-collapsed; the abstract is
@@ -41,6 +44,7 @@ from dataclasses import dataclass, field
 import regex
 
 from pipeline.errors import Reason
+from pipeline.ingest import listing_entries as entries_model
 from pipeline.ingest import listing_fields as fields
 from pipeline.ingest import listing_model as model
 from pipeline.ingest import listing_rules as rules
@@ -79,10 +83,14 @@ class Entry:
 
 @dataclass(frozen=True, slots=True)
 class Taggers:
-    """The line and token models a reader uses (the shipped ones unless given)."""
+    """The line, segment and entry models a reader uses (the shipped ones unless given);
+    `judge_entries` False publishes every titled entry, as the entry model's training data
+    is made."""
 
     lines: model.SequenceTagger | None = None
     segments: model.SequenceTagger | None = None
+    entries: entries_model.MarginalTagger | None = None
+    judge_entries: bool = True
 
 
 SHIPPED = Taggers()
@@ -536,10 +544,42 @@ def entry_to_item(entry: Entry, name: str) -> Record | Rejected:
     )
 
 
+def shape(entry: Entry) -> entries_model.EntryShape:
+    """What the entry model sees of a titled entry."""
+    assert entry.title is not None
+    return entries_model.EntryShape(
+        title=entry.title[1], line=entry.title[0], lines=len(entry.lines),
+        authors=bool(entry.authors), abstract=bool(entry.abstract), urls=bool(entry.urls))
+
+
+def _judged(batch: list[Entry], name: str, taggers: Taggers) -> Iterator[Record | Rejected]:
+    """The items of a run of entries: a titled entry the entry model reads as no paper is
+    quarantined (PC112) with its lines."""
+    titled = [e for e in batch if e.title is not None]
+    verdicts = entries_model.not_papers([shape(e) for e in titled], taggers.entries) \
+        if taggers.judge_entries else [None] * len(titled)
+    not_paper = {id(e): v for e, v in zip(titled, verdicts, strict=True) if v is not None}
+    for entry in batch:
+        p = not_paper.get(id(entry))
+        if p is None:
+            yield entry_to_item(entry, name)
+            continue
+        assert entry.title is not None
+        yield reject(name, entry.title[0], Reason.NOT_A_PAPER,
+                     f"the entry model reads {entry.title[1][:60]!r} as a heading or page text, "
+                     f"not a paper (P = {p:.2f})", {"lines": [[n, t] for n, t in entry.lines]})
+
+
 def read(fh: Source, name: str, taggers: Taggers | None = None) -> Iterator[Record | Rejected]:
-    """Stream the entries of a listing page."""
+    """Stream the entries of a listing page, judged `entries_model.BATCH` at a time."""
+    taggers = taggers or SHIPPED
+    batch: list[Entry] = []
     for entry in segment_entries(iter_lines(fh), taggers):
-        yield entry_to_item(entry, name)
+        batch.append(entry)
+        if len(batch) >= entries_model.BATCH:
+            yield from _judged(batch, name, taggers)
+            batch = []
+    yield from _judged(batch, name, taggers)
 
 
 def is_markdown(text: str) -> bool:

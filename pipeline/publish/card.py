@@ -319,7 +319,7 @@ def tasks_section(data: dict[str, Any] | None, papers: dict[str, Any] | None = N
 
 def listing_section(data: dict[str, Any] | None, blind: dict[str, Any] | None = None) -> str:
     """The listing-page reader's figures: pages no model trains on, read blind
-    (`eval/listing_blind.json`), then leave-one-page-out (`eval/listing_cv.json`)."""
+    (`eval/listing_blind.json`), then cross-validated (`eval/listing_cv.json`)."""
     if not data or "titles" not in data:
         return ""
     text = ""
@@ -335,10 +335,13 @@ def listing_section(data: dict[str, Any] | None, blind: dict[str, Any] | None = 
             f"F1 {blind['authors']['f1']:.3f}, abstracts attached to the right entry "
             f"{blind['abstracts_attached']:.3f} (of {blind['abstracts']}). "
         )
+    folds = data.get("folds", data["pages"])
+    how = ("leave-one-page-out" if folds == data["pages"]
+           else f"{folds}-fold by page (every {folds}th page in name order held out together)")
     return text + (
         f"{'Cross-validated' if text else 'Listing pages (ingest)'}, measured by "
-        f"`{data.get('command', 'make eval')}` leave-one-"
-        f"page-out over {data['pages']} annotated pages ({data['entries']} entries; seen: the "
+        f"`{data.get('command', 'make eval')}`, {how}, over {data['pages']} annotated pages "
+        f"({data['entries']} entries; seen: the "
         "reader's rules were tuned on them, and each page is read by models that did not train "
         "on it: `tests/fixtures/pages/README.md`): titles "
         f"F1 {data['titles']['f1']:.3f}, authors F1 {data['authors']['f1']:.3f}, abstracts "

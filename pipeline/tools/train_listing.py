@@ -37,7 +37,14 @@ from typing import Any
 
 from pipeline import crf
 from pipeline.config import ROOT
-from pipeline.ingest import listing_features, listing_fields, listing_model, listing_text
+from pipeline.ingest import (
+    listing_entries,
+    listing_features,
+    listing_fields,
+    listing_model,
+    listing_text,
+)
+from pipeline.ingest.common import iter_lines
 from pipeline.records import Record
 from pipeline.tools import listing_synth
 from pipeline.tools.evaluate import normalise_title
@@ -56,6 +63,12 @@ LINE_PARAMS: dict[str, Any] = {**PARAMS, "c1": 2.0}
 10-fold cross-validation by page over the 127 annotated pages (`--cv --folds 10`; c1 0.05-8,
 c2 0.001-1): titles F1 0.803 -> 0.817, authors 0.855 -> 0.868, abstracts attached 0.745 ->
 0.745 (models/README.md)."""
+ENTRY_PARAMS: dict[str, Any] = {**PARAMS, "c1": 2.0}
+"""The entry model's: c1 0.5, 1, 2 and 4 compared by 10-fold cross-validation by page,
+nested (models/README.md)."""
+ENTRY_FOLDS = 10
+"""The entry model learns from the entries of each page as read by line and segment models
+trained without it: every `ENTRY_FOLDS`-th page together (0: no entry model)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,18 +178,87 @@ def _train(xy: Sequence[Any], path: Path, params: dict[str, Any]) -> None:
     path.write_bytes(crf.train(xy, params))
 
 
-def train(pages: Sequence[Page], folder: Path) -> None:
-    """Write the line and segment models trained on `pages` into `folder`."""
+def _same_paper(a: str, b: str) -> bool:
+    """Two normalised titles of one paper, whole or in part: one holds the other, or they
+    share at least two words and half the words of the shorter."""
+    if not a or not b:
+        return False
+    wa, wb = set(a.split()), set(b.split())
+    return a in b or b in a or len(wa & wb) >= max(2, min(len(wa), len(wb)) / 2)
+
+
+def entry_labels(page: Page, shapes: Sequence[listing_entries.EntryShape]) -> list[str]:
+    """`P` for an entry whose title is a gold title or part of one (a title read with too
+    much or too little of its line is still a paper's entry), else `N`."""
+    gold = [normalise_title(g["title"]) for g in page.gold]
+    exact = set(gold)
+    out = []
+    for e in shapes:
+        key = normalise_title(e.title)
+        paper = key in exact or any(_same_paper(key, g) for g in gold)
+        out.append(listing_entries.PAPER if paper else listing_entries.NOT_A_PAPER)
+    return out
+
+
+def _line_models(pages: Sequence[Page], folder: Path) -> None:
     lines_xy, segments_xy = training_sequences(pages)
     folder.mkdir(parents=True, exist_ok=True)
     _train(lines_xy, folder / listing_model.LINE_MODEL, LINE_PARAMS)
     _train(segments_xy, folder / listing_model.SEGMENT_MODEL, PARAMS)
 
 
+def _entry_fold(pages: Sequence[Page], held: list[int]) -> list[Any]:
+    """(features, labels) of the entries of the pages at `held`, as read by line and segment
+    models trained on the other pages (no entry model)."""
+    rest = [p for i, p in enumerate(pages) if i not in held]
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        _line_models(rest, Path(tmp))
+        taggers = _taggers(Path(tmp))
+        for i in held:
+            entries = listing_text.segment_entries(iter_lines(io.StringIO(pages[i].text)),
+                                                   taggers)
+            shapes = [listing_text.shape(e) for e in entries if e.title is not None]
+            if shapes:
+                out.append((listing_entries.features(shapes), entry_labels(pages[i], shapes)))
+    return out
+
+
+def entry_sequences(pages: Sequence[Page], folds: int = ENTRY_FOLDS, workers: int = 1
+                    ) -> list[Any]:
+    """The entry model's training sequences: each page's entries, read by models trained on
+    the pages of the other folds."""
+    n = min(folds, len(pages))
+    members = [[i for i in range(len(pages)) if i % n == k] for k in range(n)]
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            read = list(pool.map(partial(_entry_fold, pages), members))
+    else:
+        read = [_entry_fold(pages, held) for held in members]
+    return [xy for fold in read for xy in fold]
+
+
+def train(pages: Sequence[Page], folder: Path, entry_folds: int = ENTRY_FOLDS,
+          workers: int = 1) -> None:
+    """Write the line, segment and (`entry_folds` > 0) entry models trained on `pages` into
+    `folder`."""
+    _line_models(pages, folder)
+    entry = folder / listing_entries.ENTRY_MODEL
+    if entry_folds:
+        _train(entry_sequences(pages, entry_folds, workers), entry, ENTRY_PARAMS)
+    else:
+        entry.unlink(missing_ok=True)
+
+
 def _taggers(folder: Path) -> listing_text.Taggers:
-    def load(name: str) -> listing_model.SequenceTagger:
+    """The models in `folder`; without an entry model, every titled entry is published."""
+    def load(name: str) -> crf.ModelTagger:
         return crf.ModelTagger((folder / name).read_bytes())
-    return listing_text.Taggers(load(listing_model.LINE_MODEL), load(listing_model.SEGMENT_MODEL))
+    entry = folder / listing_entries.ENTRY_MODEL
+    return listing_text.Taggers(
+        load(listing_model.LINE_MODEL), load(listing_model.SEGMENT_MODEL),
+        load(listing_entries.ENTRY_MODEL) if entry.exists() else None,
+        judge_entries=entry.exists())
 
 
 def read_page(page: Page, taggers: listing_text.Taggers = listing_text.SHIPPED
@@ -264,17 +346,18 @@ def fold_of(index: int, n_pages: int, folds: int | None) -> int:
     return index if folds is None else index % min(folds, n_pages)
 
 
-def _fold(pages: Sequence[Page], held: list[int]) -> list[list[Record]]:
-    """The pages at `held`, each read by models trained on all the other pages."""
+def _fold(pages: Sequence[Page], entry_folds: int, held: list[int]) -> list[list[Record]]:
+    """The pages at `held`, each read by models trained on all the other pages (the entry
+    model on their own folds: nested, so no model has seen a held page)."""
     rest = [p for i, p in enumerate(pages) if i not in held]
     with tempfile.TemporaryDirectory() as tmp:
-        train(rest, Path(tmp))
+        train(rest, Path(tmp), entry_folds)
         taggers = _taggers(Path(tmp))
         return [read_page(pages[i], taggers) for i in held]
 
 
-def cross_validate(pages: Sequence[Page], workers: int = 1,
-                   folds: int | None = None) -> dict[str, Any]:
+def cross_validate(pages: Sequence[Page], workers: int = 1, folds: int | None = None,
+                   entry_folds: int = ENTRY_FOLDS) -> dict[str, Any]:
     """Leave-one-page-out (`folds` None), or `folds`-fold by page: each page read by models
     trained on the pages of the other folds (`workers` folds at a time; the figures do not
     depend on it)."""
@@ -282,7 +365,7 @@ def cross_validate(pages: Sequence[Page], workers: int = 1,
     members = [[i for i in range(len(pages)) if fold_of(i, len(pages), folds) == k]
                for k in range(n)]
     with ProcessPoolExecutor(workers) as pool:
-        read = list(pool.map(partial(_fold, pages), members))
+        read = list(pool.map(partial(_fold, pages, entry_folds), members))
     by_page = {i: records for held, fold in zip(members, read, strict=True)
                for i, records in zip(held, fold, strict=True)}
     total = Tally()
@@ -300,10 +383,13 @@ def cross_validate(pages: Sequence[Page], workers: int = 1,
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m pipeline.tools.train_listing",
                                  description=__doc__.split("\n\n")[0])
-    ap.add_argument("--cv", action="store_true", help="leave-one-page-out scores, no training")
+    ap.add_argument("--cv", action="store_true", help="cross-validated scores, no training")
     ap.add_argument("--folds", type=int, metavar="K",
-                    help="with --cv: K folds by page instead of one per page (faster; for "
-                         "comparing settings)")
+                    help="with --cv: K folds by page (every K-th page together; `make eval` "
+                         "uses 10); without it, leave-one-page-out")
+    ap.add_argument("--entry-folds", type=int, default=ENTRY_FOLDS, metavar="K",
+                    help=f"folds of the entry model's training data (default {ENTRY_FOLDS}; "
+                         "0: no entry model, ten times faster for comparing line features)")
     ap.add_argument("--write", type=Path, help="save the cross-validated figures (JSON)")
     ap.add_argument("--out", type=Path, default=MODEL_DIR, help="model folder")
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
@@ -312,9 +398,12 @@ def main(argv: list[str] | None = None) -> int:
     pages = load_pages()
     started = time.perf_counter()
     if args.cv:
-        report = cross_validate(pages, args.workers, args.folds)
-        report["command"] = "make eval" if args.folds is None else (
-            f"python -m pipeline.tools.train_listing --cv --folds {args.folds}")
+        report = cross_validate(pages, args.workers, args.folds, args.entry_folds)
+        report["command"] = " ".join(
+            ["python -m pipeline.tools.train_listing --cv"]
+            + ([f"--folds {args.folds}"] if args.folds is not None else [])
+            + ([f"--entry-folds {args.entry_folds}"] if args.entry_folds != ENTRY_FOLDS else []))
+        report["entry_folds"] = args.entry_folds
         text = json.dumps(report, indent=2, sort_keys=True) + "\n"
         if args.write:
             args.write.write_text(text, encoding="utf-8")
@@ -323,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"listing pages, {how} over {len(pages)} pages "
               f"({report['entries']} entries): {json.dumps(brief)}")
     else:
-        train(pages, args.out)
+        train(pages, args.out, args.entry_folds, args.workers)
         sizes = {f.name: f.stat().st_size for f in sorted(args.out.glob("*.crfsuite"))}
         print(f"trained on {len(pages)} pages -> {args.out}: {sizes}")
     print(f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
