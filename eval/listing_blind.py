@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 
 from pipeline.config import ROOT
+from pipeline.ingest.listing_entries import ENTRY_MODEL
 from pipeline.ingest.listing_model import LINE_MODEL, SEGMENT_MODEL
 from pipeline.tools.train_listing import MODEL_DIR, PAGES, Tally, load_pages, read_page
 
@@ -36,7 +37,8 @@ def main() -> None:
         total.add(page, records)
         per_page[page.name] = t.scores()
     models = hashlib.sha256(b"".join(
-        (MODEL_DIR / name).read_bytes() for name in (LINE_MODEL, SEGMENT_MODEL))).hexdigest()
+        (MODEL_DIR / name).read_bytes() for name in (LINE_MODEL, SEGMENT_MODEL, ENTRY_MODEL))
+    ).hexdigest()
     where = a.folder.resolve().relative_to(ROOT) if a.folder.resolve().is_relative_to(ROOT) \
         else a.folder
     names = f" {' '.join(a.prefixes)}*" if a.prefixes else ""
