@@ -187,6 +187,27 @@ def test_page_is_labelled_in_windows_cut_at_blank_lines() -> None:
     assert all(p[-1][1] == "" for p in parts[:-1])
 
 
+@pytest.mark.parametrize(("line", "tags", "title"), [
+    # real title lines of the annotated pages, with the tags the segment model gave them
+    ("Long Short-Term Memory (LSTM)", "TO", "Long Short-Term Memory (LSTM)"),
+    ("Optimizing IoT Threat Detection with Kolmogorov-Arnold Networks (KANs)", "TO",
+     "Optimizing IoT Threat Detection with Kolmogorov-Arnold Networks (KANs)"),
+    ("Privacy Auditing with One (1) Training Run", "TOT",
+     "Privacy Auditing with One (1) Training Run"),
+    ("Robust Body Exposure (RoBE): A Graph-based Dynamics Modeling Approach", "TOO",
+     "Robust Body Exposure (RoBE): A Graph-based Dynamics Modeling Approach"),
+    # not an acronym of the words before it, nor between two title segments
+    ("Knowledge Graph (AiGraph) Based Meeting Insights", "TOA", "Knowledge Graph"),
+    ("Deep Residual Learning (CVPR 2016)", "TO", "Deep Residual Learning"),
+    ("Attention Is All You Need (Vaswani, Shazeer)", "TA", "Attention Is All You Need"),
+])
+def test_brackets_inside_a_title_stay_in_it(line: str, tags: str, title: str) -> None:
+    segs = listing_fields.segments(line)
+    assert len(segs) == len(tags)
+    kept = listing_fields.title_brackets(segs, list(tags))
+    assert listing_fields.span_text(line, segs, kept, "T")[0] == title
+
+
 @pytest.mark.parametrize(("line", "title", "authors"), [
     ("Mroueh, Y. Towards a Statistical Theory of Learning", "Towards a Statistical Theory of "
      "Learning", ("Y. Mroueh",)),

@@ -1,5 +1,6 @@
 """The entry model of listing pages (`pipeline/ingest/listing_entries.py`): its features, and
-the reader quarantining what it reads as no paper (PC112) while the papers stay."""
+the reader quarantining what it reads as no paper (PC112) while the papers stay; and the
+brackets kept inside a title (`listing_fields.title_brackets`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import Reason
-from pipeline.ingest import listing_entries, listing_text
+from pipeline.ingest import listing_entries, listing_fields, listing_text
 from pipeline.records import Record, Rejected
 from pipeline.tools import train_listing
 from pipeline.tools.evaluate import normalise_title
@@ -86,3 +87,14 @@ def test_without_the_entry_model_every_titled_entry_is_published() -> None:
 def test_seed_pages_lose_no_entry() -> None:
     for name in ("seed_000_2a00aa8dfd2c52e5", "seed_004_2a3305efe35c12b7"):
         assert all(isinstance(i, Record) for i in _read(name)), name
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet=st.sampled_from("Ab (1)CD:,.-x"), max_size=60),
+       st.lists(st.sampled_from("TAO"), max_size=12))
+def test_title_brackets_only_add_title_segments(line: str, tags: list[str]) -> None:
+    segs = listing_fields.segments(line)
+    tags = (tags + ["O"] * len(segs))[:len(segs)]
+    kept = listing_fields.title_brackets(segs, tags)
+    assert len(kept) == len(tags)
+    assert all(k == "T" for k, t in zip(kept, tags, strict=True) if t == "T")

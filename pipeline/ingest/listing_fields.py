@@ -52,7 +52,7 @@ _FULL_NAME = r"(?:\p{Lu}[\p{L}.'’‐-]*\s+){1,3}\p{Lu}[\p{L}'’‐-]+"
 _NAME_JOIN = r"(?:,\s+|,?\s+and\s+)"
 _BOUNDARY = regex.compile(
     r"\t+|\s{2,}"  # a tab or a wide gap
-    r"|(?<=[\p{L}\d)\]\"”’]{2})(?<!\bet|\bal)[.?!](?:\s+|(?=\p{Lu}))"  # a sentence end
+    r"|(?<=[\p{L}\d)\]\"”’]{2})(?<!\bet|\bal|\bvs)[.?!](?:\s+|(?=\p{Lu}))"  # a sentence end
     r"|(?<=,\s\p{Lu}\.)\s+(?=\p{Lu}\p{Ll})"  # "Mroueh, Y. Towards"
     r"|(?<=\b(?:19|20)\d\d[a-z]?\)?)\s*[:.,]?\s+"  # after a year
     r"|\s+(?=[(\[])|(?<=[)\]])\s*[.,:]?\s*"  # around a bracketed group
@@ -64,9 +64,10 @@ _BOUNDARY = regex.compile(
     r"|(?-i:,\s+(?=In\s+\p{Lu}))"  # ", In Proceedings of ..."
     # "A, B, and C, Title": the comma after an "and"-ended list of names
     r"|(?-i:(?<=\band\s+(?:\p{Lu}[\p{L}.'’-]*\s+){1,3}\p{Lu}[\p{L}'’-]+[*†]?),\s+)"
-    # "Title by Wainwright and Simoncelli (1999)": names, then a bracket, comma, "and" or end
+    # "Title by Wainwright and Simoncelli (1999)", "Title by Jacobs et al.": names, then a
+    # bracket, comma, "and", "et al." or the end
     r"|(?-i:\s+(?=by\s+\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3}"
-    r"(?:\s*[,(]|\s+and\s|\s*$|\.\s)))"
+    r"(?:\s*[,(]|\s+and\s|\s+et\.?\s*al\b|\s*$|\.\s)))"
     r"|(?-i:\s+(?=\p{Lu}[\p{L}'’.-]+\s+\p{Lu}[\p{L}'’-]+\s+[·•]\s))"  # "Title Ann Lee · Bo Chen"
     r"|(?<=[.?!,][\"”])\s+"  # after a quoted title: '"Deep learning." An MIT Press book'
     # "Ann Lee, Bo Chen: Title": the colon after two or more full names that open the line
@@ -428,6 +429,41 @@ def _not_a_name(name: str) -> bool:
                 w.casefold() for w in name.split())
             or name.casefold() in listing_features.link_words()
             or name.casefold() in listing_features.field_labels())
+
+
+_BRACKETED_SEGMENT = regex.compile(r"^\(([^()]{1,40})\)$")
+_WORD_PARTS = regex.compile(r"[\s\-‐‑–]+")
+
+
+def _is_acronym_of(inner: str, words: str) -> bool:
+    """"LSTM" of "Long Short-Term Memory", "KANs" of "Kolmogorov-Arnold Networks": the
+    capitals of `inner` are the initials of the last words (hyphen parts apart) of `words`."""
+    caps = [c for c in inner if c.isupper()]
+    parts = [w for w in _WORD_PARTS.split(words) if w[:1].isalpha()]
+    if len(caps) < 2 or len(caps) > len(parts) or not inner.replace("-", "").isalnum():
+        return False
+    return [w[0].casefold() for w in parts[-len(caps):]] == [c.casefold() for c in caps]
+
+
+def title_brackets(segs: Sequence[Segment], tags: Sequence[str]) -> list[str]:
+    """A bracket inside a title stays in it: one between two title segments ("Privacy
+    Auditing with One (1) Training Run"), and an acronym of the words before it ("Long
+    Short-Term Memory (LSTM)"), with the subtitle after its colon ("Robust Body Exposure
+    (RoBE): A Graph-based ...")."""
+    out = list(tags)
+    for i in range(1, len(segs)):
+        m = _BRACKETED_SEGMENT.match(segs[i].text)
+        if m is None or out[i] == "T" or out[i - 1] != "T" or \
+                regex.search(r"\b(?:19|20)\d\d\b", m.group(1)) or is_name_list(m.group(1)):
+            continue
+        following = i + 1 < len(segs) and out[i + 1] == "T"
+        acronym = _is_acronym_of(m.group(1), segs[i - 1].text)
+        if following or acronym:
+            out[i] = "T"
+        if acronym and not following and segs[i].after == ":" and i + 1 < len(segs) and \
+                not is_name_list(segs[i + 1].text):
+            out[i + 1] = "T"
+    return out
 
 
 def span_text(text: str, segs: Sequence[Segment], tags: Sequence[str], tag: str) -> list[str]:

@@ -441,7 +441,8 @@ def _add_title_line(entry: Entry, lineno: int, text: str, taggers: Taggers) -> N
         titles, names = [quoted[1]], list(quoted[0])
     else:
         segs, tags = model.tag_segments(text, taggers.segments)
-        titles = [quoted[1]] if quoted is not None else fields.span_text(text, segs, tags, "T")
+        titles = [quoted[1]] if quoted is not None else fields.span_text(
+            text, segs, fields.title_brackets(segs, tags), "T")
         names = [a for span in fields.span_text(text, segs, tags, "A")
                  for a in fields.parse_authors(span)]
         cited = _cited_names(_CITED_ITEM.match(text))
