@@ -1,4 +1,4 @@
-"""Train the listing-page taggers and measure them by leave-one-page-out cross-validation.
+"""Train the listing-page models and measure them by cross-validation by page.
 
 Data (all in the repository): the annotated real pages of `tests/fixtures/pages/` (raw text,
 a label and an entry number for every line in `lines/`, the entries in `gold/`) and the two
@@ -10,13 +10,18 @@ seed pages (`tests/fixtures/seeds/`, labels in `lines/seed_*.lines.tsv`, entries
 - Segment model: each title line's segments (`listing_fields.segments`) are tagged `T` when
   at least half of the segment lies in the gold title, `A` when it holds a word of a gold
   author's name, `O` otherwise. A title line whose gold title is not in it is left out.
+- Entry model (`listing_entries`): each page's titled entries, as read by line and segment
+  models trained on the pages of the other `ENTRY_FOLDS` folds, are one sequence, tagged `P`
+  when the entry's title is a gold title or part of one and `N` otherwise (`entry_labels`).
 
-`python -m pipeline.tools.train_listing` writes both models to `pipeline/ingest/models/`;
-`--cv` reads every page with models trained on the other pages and scores titles, authors and
-abstracts against the gold (`--write FILE` saves the figures as JSON); `--cv --folds K`
-splits the pages into K folds instead (every K-th page in name order together), a figure
-in under a minute for comparing settings. CRFsuite's L-BFGS
-has no randomness: the same data gives byte-identical model files.
+`python -m pipeline.tools.train_listing` writes the three models to `pipeline/ingest/models/`;
+`--cv --folds K` reads every page with models trained on the pages of the other K folds
+(every K-th page in name order together; the entry model's own folds are drawn from those
+pages only, so the figure is nested) and scores titles, authors and abstracts against the
+gold (`--write FILE` saves the figures as JSON; `make eval` uses K = 10); `--cv` alone is
+leave-one-page-out; `--entry-folds 0` leaves the entry model out, a figure in under a minute
+for comparing line and segment settings. CRFsuite's L-BFGS has no randomness: the same data
+gives byte-identical model files.
 """
 
 from __future__ import annotations
