@@ -556,19 +556,18 @@ def shape(entry: Entry) -> entries_model.EntryShape:
 def _judged(batch: list[Entry], name: str, taggers: Taggers) -> Iterator[Record | Rejected]:
     """The items of a run of entries: a titled entry the entry model reads as no paper is
     quarantined (PC112) with its lines."""
-    titled = [e for e in batch if e.title is not None]
-    verdicts = entries_model.not_papers([shape(e) for e in titled], taggers.entries) \
-        if taggers.judge_entries else [None] * len(titled)
-    not_paper = {id(e): v for e, v in zip(titled, verdicts, strict=True) if v is not None}
+    titled = [shape(e) for e in batch if e.title is not None]
+    verdicts = iter(entries_model.not_papers(titled, taggers.entries) if taggers.judge_entries
+                    else [None] * len(titled))
     for entry in batch:
-        p = not_paper.get(id(entry))
-        if p is None:
+        p = next(verdicts) if entry.title is not None else None
+        if entry.title is None or p is None:
             yield entry_to_item(entry, name)
             continue
-        assert entry.title is not None
         yield reject(name, entry.title[0], Reason.NOT_A_PAPER,
                      f"the entry model reads {entry.title[1][:60]!r} as a heading or page text, "
-                     f"not a paper (P = {p:.2f})", {"lines": [[n, t] for n, t in entry.lines]})
+                     f"not a paper (probability {p:.2f})",
+                     {"lines": [[n, t] for n, t in entry.lines]})
 
 
 def read(fh: Source, name: str, taggers: Taggers | None = None) -> Iterator[Record | Rejected]:
