@@ -151,6 +151,9 @@ def test_listing_figures_name_their_set_and_that_it_was_unseen() -> None:
     folded = listing_section({**data, "folds": 10, "pages": 127})
     assert "10-fold by page (every 10th page in name order held out together), over 127 " \
         "annotated pages (315 entries" in folded
+    nested = listing_section({**data, "folds": 10, "pages": 127, "entry_folds": 10})
+    assert "held out together; the entry model's own folds drawn from the other pages " \
+        "only: nested), over 127" in nested
     assert "leave-one-page-out" not in folded
     assert "titles F1 0.770, authors F1 0.825" in text and "0.828 (of 116)" in text
     assert listing_section(None) == ""

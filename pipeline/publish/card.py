@@ -337,7 +337,9 @@ def listing_section(data: dict[str, Any] | None, blind: dict[str, Any] | None = 
         )
     folds = data.get("folds", data["pages"])
     how = ("leave-one-page-out" if folds == data["pages"]
-           else f"{folds}-fold by page (every {folds}th page in name order held out together)")
+           else f"{folds}-fold by page (every {folds}th page in name order held out together"
+           + ("; the entry model's own folds drawn from the other pages only: nested)"
+              if data.get("entry_folds") else ")"))
     return text + (
         f"{'Cross-validated' if text else 'Listing pages (ingest)'}, measured by "
         f"`{data.get('command', 'make eval')}`, {how}, over {data['pages']} annotated pages "
