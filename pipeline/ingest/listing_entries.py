@@ -97,7 +97,6 @@ def own_features(e: EntryShape) -> dict[str, str]:
     caps = sum(w[:1].isupper() for w in words) / n if n else 0.0
     digits = sum(c.isdigit() for c in e.title) / max(1, len(e.title))
     folded = [_edge_word(w) for w in words]
-    orgs = rules.load_words("listing_org_words.txt")
     return {
         "fields": _fields(e), "authors": f"{e.authors:d}", "abstract": f"{e.abstract:d}",
         "urls": f"{e.urls:d}", "lines": str(min(4, e.lines)), "words": _words_bin(n),
@@ -105,7 +104,7 @@ def own_features(e: EntryShape) -> dict[str, str]:
         "digits": f"{digits > 0.15:d}", "digit0": f"{e.title[:1].isdigit():d}",
         "caps": _share_bin(caps), "first": folded[0] if folded else "",
         "last": folded[-1] if folded else "",
-        "org": f"{not orgs.isdisjoint(folded):d}",
+        "org": f"{not rules.org_words().isdisjoint(folded):d}",
         "title_words": str(min(3, sum(w in rules.title_words() for w in folded))),
         "person": f"{rules.is_person_name(e.title):d}",
         "shaped": f"{rules.title_shaped(e.title):d}", "prose": f"{rules.is_prose(e.title):d}",

@@ -78,6 +78,8 @@ _BOUNDARY = regex.compile(
     r"|(?-i:,\s+(?=" + _FULL_NAME + r"(?:" + _NAME_JOIN + _FULL_NAME + r")*\.?\s*$))",
     regex.IGNORECASE,
 )
+YEAR_WORD = regex.compile(rf"\b{rules.YEAR}\b")
+"""A year written as a word ("2016"), in a segment, a bracket or a venue."""
 LIST_NUMBER = r"^\s*(?:\d{1,3}[.)]|\[\d{1,3}\]|#\d{1,3}[:.)]?)\s+"
 """A list number opening a line ("1. ", "[3] ", "#5: "), as a pattern for other patterns."""
 _LEADING_NUMBER = regex.compile(LIST_NUMBER)
@@ -175,7 +177,7 @@ def _segment_own(seg: Segment) -> dict[str, str | float]:
         f["first=" + first] = 1.0
     if seg.text.startswith(("(", "[")):
         f["bracketed"] = 1.0
-    if regex.search(r"\b(?:19|20)\d\d\b", seg.text):
+    if YEAR_WORD.search(seg.text):
         f["year"] = 1.0
     if regex.search(r"\bet\.?\s*al\b|\band\b|&", seg.text):
         f["and"] = 1.0
@@ -425,7 +427,7 @@ def _not_a_name(name: str) -> bool:
     organisation ("Google Research", `listing_org_words.txt`)."""
     return (any(c.isdigit() for c in name) or _ACRONYM.match(name) is not None
             or _VENUE_IN.match(name) is not None
-            or not rules.load_words("listing_org_words.txt").isdisjoint(
+            or not rules.org_words().isdisjoint(
                 w.casefold() for w in name.split())
             or name.casefold() in listing_features.link_words()
             or name.casefold() in listing_features.field_labels())
@@ -454,7 +456,7 @@ def title_brackets(segs: Sequence[Segment], tags: Sequence[str]) -> list[str]:
     for i in range(1, len(segs)):
         m = _BRACKETED_SEGMENT.match(segs[i].text)
         if m is None or out[i] == "T" or out[i - 1] != "T" or \
-                regex.search(r"\b(?:19|20)\d\d\b", m.group(1)) or is_name_list(m.group(1)):
+                YEAR_WORD.search(m.group(1)) or is_name_list(m.group(1)):
             continue
         following = i + 1 < len(segs) and out[i + 1] == "T"
         acronym = _is_acronym_of(m.group(1), segs[i - 1].text)

@@ -74,6 +74,11 @@ def title_words() -> frozenset[str]:
     return load_words("listing_title_words.txt")
 
 
+def org_words() -> frozenset[str]:
+    """Words that make a name an organisation, from `listing_org_words.txt`."""
+    return load_words("listing_org_words.txt")
+
+
 def collapse(text: str) -> str:
     """Whitespace runs to one space, ends trimmed."""
     return " ".join(text.split())

@@ -264,9 +264,6 @@ def _names_under_title(window: list[tuple[int, str]], labels: list[str]) -> list
     return out
 
 
-_YEAR = regex.compile(rf"\b{rules.YEAR}\b")
-
-
 def _reference_lines(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
     """A reference written one field a line, each ending in a comma: its authors ("Liu,
     S.-C. and Delbruck, T.,"), its title ("Neuromorphic sensory systems,") and its venue
@@ -275,9 +272,9 @@ def _reference_lines(window: list[tuple[int, str]], labels: list[str]) -> list[s
     filled = [i for i, (_, text) in enumerate(window) if text.strip()]
     for i, j, k in zip(filled, filled[1:], filled[2:], strict=False):
         names, title, venue = (window[x][1].strip() for x in (i, j, k))
-        if names.endswith(",") and title.endswith(",") and _YEAR.search(venue) and \
+        if names.endswith(",") and title.endswith(",") and fields.YEAR_WORD.search(venue) and \
                 len(title.split()) >= 2 and fields.is_name_list(names) and \
-                not fields.is_name_list(title) and not _YEAR.search(title):
+                not fields.is_name_list(title) and not fields.YEAR_WORD.search(title):
             out[i], out[j], out[k] = "authors", "title", "venue_links"
     return out
 
@@ -526,9 +523,14 @@ def _with_next_field(items: Iterable[tuple[int, str, str]]
         yield held, None
 
 
+def _raw(entry: Entry) -> dict[str, list[list[int | str]]]:
+    """The entry's non-blank lines as read: a record's `raw`, a quarantined entry's record."""
+    return {"lines": [[n, t] for n, t in entry.lines]}
+
+
 def entry_to_item(entry: Entry, name: str) -> Record | Rejected:
     """A `Record` for an entry with a title, else `Rejected` PC105."""
-    raw = {"lines": [[n, t] for n, t in entry.lines]}
+    raw = _raw(entry)
     if entry.title is None:
         line = entry.lines[0][0]
         return reject(name, line, Reason.NO_TITLE,
@@ -566,8 +568,7 @@ def _judged(batch: list[Entry], name: str, taggers: Taggers) -> Iterator[Record 
             continue
         yield reject(name, entry.title[0], Reason.NOT_A_PAPER,
                      f"the entry model reads {entry.title[1][:60]!r} as a heading or page text, "
-                     f"not a paper (probability {p:.2f})",
-                     {"lines": [[n, t] for n, t in entry.lines]})
+                     f"not a paper (probability {p:.2f})", _raw(entry))
 
 
 def read(fh: Source, name: str, taggers: Taggers | None = None) -> Iterator[Record | Rejected]:

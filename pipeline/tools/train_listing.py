@@ -233,8 +233,7 @@ def entry_sequences(pages: Sequence[Page], folds: int = ENTRY_FOLDS, workers: in
                     ) -> list[Any]:
     """The entry model's training sequences: each page's entries, read by models trained on
     the pages of the other folds."""
-    n = min(folds, len(pages))
-    members = [[i for i in range(len(pages)) if i % n == k] for k in range(n)]
+    members = fold_members(len(pages), folds)
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
             read = list(pool.map(partial(_entry_fold, pages), members))
@@ -351,6 +350,12 @@ def fold_of(index: int, n_pages: int, folds: int | None) -> int:
     return index if folds is None else index % min(folds, n_pages)
 
 
+def fold_members(n_pages: int, folds: int | None) -> list[list[int]]:
+    """The page indexes of each fold (`fold_of`)."""
+    n = n_pages if folds is None else min(folds, n_pages)
+    return [[i for i in range(n_pages) if fold_of(i, n_pages, folds) == k] for k in range(n)]
+
+
 def _fold(pages: Sequence[Page], entry_folds: int, held: list[int]) -> list[list[Record]]:
     """The pages at `held`, each read by models trained on all the other pages (the entry
     model on their own folds: nested, so no model has seen a held page)."""
@@ -366,9 +371,7 @@ def cross_validate(pages: Sequence[Page], workers: int = 1, folds: int | None = 
     """Leave-one-page-out (`folds` None), or `folds`-fold by page: each page read by models
     trained on the pages of the other folds (`workers` folds at a time; the figures do not
     depend on it)."""
-    n = len(pages) if folds is None else min(folds, len(pages))
-    members = [[i for i in range(len(pages)) if fold_of(i, len(pages), folds) == k]
-               for k in range(n)]
+    members = fold_members(len(pages), folds)
     with ProcessPoolExecutor(workers) as pool:
         read = list(pool.map(partial(_fold, pages, entry_folds), members))
     by_page = {i: records for held, fold in zip(members, read, strict=True)
@@ -380,7 +383,7 @@ def cross_validate(pages: Sequence[Page], workers: int = 1, folds: int | None = 
         tally.add(held_page, by_page[i])
         total.add(held_page, by_page[i])
         per_page[held_page.name] = tally.scores()
-    return {"folds": n, "pages": len(pages),
+    return {"folds": len(members), "pages": len(pages),
             "entries": sum(len(p.gold) for p in pages), **total.scores(),
             "per_page": per_page}
 
