@@ -730,6 +730,10 @@ def test_a_number_of_an_unknown_acronym_is_not_the_earlier_metrics() -> None:
     ("Our detector reaches 41.2 mAP@0.5:0.95 and 60.1 mAP@0.5 on COCO.",
      [("mAP@0.5:0.95", 41.2), ("mAP@0.5", 60.1)]),
     ("It reaches an AP@[0.5:0.95] of 40.1 on COCO.", [("mAP@0.5:0.95", 40.1)]),
+    # accuracy's cut-offs are written "top-k"; a name the table lacks keeps its cut-off
+    ("Our classifier reaches an Acc@1 of 68.3% and an Acc@3 of 89.2% on ImageNet.",
+     [("accuracy", 68.3), ("top-3 accuracy", 89.2)]),
+    ("With Fable 5, our agent achieves 97.4% best@2 on the benchmark.", [("best@2", 97.4)]),
 ])
 def test_a_metric_keeps_the_cutoff_it_is_written_with(
         text: str, want: list[tuple[str, float]]) -> None:
@@ -1339,3 +1343,13 @@ def test_a_range_is_not_a_change_from_a_baseline(verb: str) -> None:
                     "improvements ranging from 10.3% to 35.8% across the tasks.")
     assert [(r.value, r.kind) for r in rs] == [(10.3, "relative"), (35.8, "relative")]
 
+
+
+def test_an_acronym_naming_a_kind_of_system_is_not_a_metric() -> None:
+    # "ASR models" are speech recognisers: the gains are of the WER named before them
+    got = _triples("PAC reduces relative Word Error Rate (WER) by 30.2% compared to pre-trained "
+                   "LLM-based ASR models, and achieves 31.8% relative reductions in biased WER.")
+    assert [(m, v) for m, v, _d in got] == [("WER", 30.2), ("WER", 31.8)]
+    # the attack success rate itself is still one
+    assert [(m, v) for m, v, _d in _triples("The attack reaches an ASR of 45% on GPT-4o.")] \
+        == [("attack success rate", 45.0)]

@@ -483,10 +483,14 @@ def table_entry(metric: str) -> str:
 
 def with_cutoff(name: str, k: str) -> str:
     """A table entry written with the cut-off `k` its sentence gives (Recall@k, 1 -> Recall@1),
-    unless the table counts that cut-off as the entry itself ("Acc@1": top-1 accuracy is
-    accuracy)."""
-    if metrics().alias_to_metric.get(fold(f"top-{k} {name}")) == name:
-        return name
+    unless the table has the entry at that cut-off ("Acc@1": top-1 accuracy is accuracy) or
+    writes the entry's cut-offs as "top-k" ("Acc@3": top-3 accuracy)."""
+    table = metrics().alias_to_metric
+    top = table.get(fold(f"top-{k} {name}"))
+    if top is not None:
+        return top  # "Acc@1": accuracy; "Acc@5": top-5 accuracy
+    if table.get(fold(f"top-1 {name}")) == name:
+        return f"top-{k} {name}"  # "Acc@3": top-3 accuracy, as "top-5 accuracy" is written
     return f"{name.removesuffix('@k')}@{k}"
 
 

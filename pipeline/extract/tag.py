@@ -710,6 +710,11 @@ names its start ("mAP@0.5" + ":0.95"): part of the name, so its numbers are not 
 
 
 _SLASH_QUALIFIER = regex.compile(r"(?<![\w/-])(?P<q>[A-Za-z][\w-]*)/$")
+# An acronym that names a kind of system, not a score: "LLM-based ASR models" (speech
+# recognition, not the attack success rate), "ASR systems", "the TTS pipeline".
+_KIND_OF_SYSTEM = regex.compile(
+    r"[\s-](?:based\s)?(?:models?|systems?|pipelines?|architectures?|backbones?|encoders?|"
+    r"decoders?|engines?|toolkits?)\b")
 
 
 def tag_metrics(text: str, spans: list[tuple[int, int]] | None = None) -> list[Tag]:
@@ -746,7 +751,8 @@ def tag_metrics(text: str, spans: list[tuple[int, int]] | None = None) -> list[T
                         continue
                 cands.append((start, end, metric))
         if cands:
-            out.extend(Tag(s, e, "METRIC", "", m) for s, e, m in _greedy(cands))
+            out.extend(Tag(s, e, "METRIC", "", m) for s, e, m in _greedy(cands)
+                       if not (text[s:e].isupper() and _KIND_OF_SYSTEM.match(text, e)))
     for i, t in enumerate(out):
         q = _SLASH_QUALIFIER.search(text, max(0, t.start - 20), t.start) \
             if text[t.start - 1:t.start] == "/" else None
@@ -855,8 +861,9 @@ def tag_metric_phrases(text: str, spans: list[tuple[int, int]], metrics: list[Ta
             surface = text[s:e]
             if any(d.start < e and s < d.end for d in datasets):
                 continue
-            if label == "MPHRASE:np_change" and any(t.start < e and s < t.end for t in metrics):
-                continue  # "a 12% accuracy improvement": the table's metric, named by its change
+            if label in ("MPHRASE:np_change", "MPHRASE:cutoff") and any(
+                    t.start < e and s < t.end for t in metrics):
+                continue  # "a 12% accuracy improvement", "NDCG@5": the table's metric
             if label == "MPHRASE:from_to":
                 if any(t.start < e and s < t.end and not _bare_head_of(text, t, s, e)
                        for t in metrics):
