@@ -177,6 +177,14 @@ def test_names_after_benchmark_nouns() -> None:
     assert _names("On this benchmark GPT-4o and Qwen2-VL fail.") == []
 
 
+def test_names_listed_in_brackets_after_benchmark_nouns() -> None:
+    text = ("It is competitive on five benchmarks (PlinkQA, DPGX, ORBIT, CVTQ-2K, and LongWeave) "
+            "and wins by 29.5 points.")
+    assert _names(text) == ["PlinkQA", "DPGX", "ORBIT", "CVTQ-2K", "LongWeave"]
+    # brackets after a word that is not a benchmark noun hold no names
+    assert _names("We compare three models (PlinkNet, DPGX and ORBIT) at 29.5 points.") == []
+
+
 def test_abbreviation_of_a_named_corpus_or_benchmark() -> None:
     text = "We filter the Open Fjord Corpus 2.0 (OFC2.0) and the Tiny Reasoning Benchmark (TRB)."
     assert _names(text) == ["OFC2.0", "TRB"]
