@@ -130,6 +130,11 @@ def tag_datasets(text: str, title: str = "") -> list[Tag]:
             entry = entries[idx]
             if entry.case == "exact" and text[start:end] != surface:
                 continue
+            written = text[start:end]
+            if " " in written and written.islower() and not surface[1:].islower():
+                # words in lower case are words: "in 100" is not IN-100, "genomic benchmarks"
+                # not Genomic Benchmarks (but "cifar10" is CIFAR-10)
+                continue
             if end < n:
                 c = text[end]
                 if (c.isalnum() or c == "_") and not (c.isdigit() and (
