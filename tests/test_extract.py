@@ -194,15 +194,6 @@ def test_words_in_lower_case_are_not_a_name_written_with_capitals() -> None:
     assert "Qasper" in _names("Thresholds are calibrated on LongBench qasper and reach 4.2x.")
 
 
-def test_each_version_of_a_dataset_the_text_names_is_a_mention() -> None:
-    text = ("We train on CATH 4.2 and test on CATH 4.3, and validate on the COCO 2014 and "
-            "COCO 2017 datasets, on ImageNet 256x256 and 512x512 and on ImageNet-1k.")
-    paper = Paper("p1", "A title", (), text, "f.txt", "test", 1)
-    mentions = [(m.dataset, m.mention) for m in extract_paper(paper).dataset_mentions]
-    assert mentions == [("CATH", "CATH 4.2"), ("CATH", "CATH 4.3"), ("MS-COCO", "COCO 2014"),
-                        ("MS-COCO", "COCO 2017"), ("ImageNet", "ImageNet")]
-
-
 def test_abbreviation_of_a_named_corpus_or_benchmark() -> None:
     text = "We filter the Open Fjord Corpus 2.0 (OFC2.0) and the Tiny Reasoning Benchmark (TRB)."
     assert _names(text) == ["OFC2.0", "TRB"]

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 
-import regex
-
 from pipeline import native
 
 native.install()  # before the submodules: their current compiled builds, if any
@@ -33,28 +31,11 @@ def gazetteer_versions() -> dict[str, str]:
     return resources.gazetteer_versions()
 
 
-_VERSION = regex.compile(r"\d+(?:\.\d+)*")
-_PIXELS = regex.compile(r"\d+\s?[x×]\s?\d+|\b(?:32|64|128|256|512|1024)\b")
-
-
-def _version(mention: str) -> str:
-    """The numbers a mention adds to its dataset's name ("4.3" of "CATH 4.3", "2017" of "COCO
-    2017"), not its pixels ("ImageNet 256x256": one dataset at two resolutions)."""
-    return ".".join(_VERSION.findall(_PIXELS.sub(" ", mention)))
-
-
 def _dataset_mentions(paper_id: str, text: str, tags: Tags) -> list[DatasetMention]:
-    """One row per dataset of the paper, at its first mention; and one more per other version
-    the text names ("CATH 4.2" and "CATH 4.3", "COCO 2014" and "COCO 2017": one canonical
-    dataset, two evaluations)."""
     out: list[DatasetMention] = []
     seen: set[str] = set()
-    versions: dict[str, str] = {}
     for t in tags.datasets:
-        name = str(t.value).casefold()
-        version = _version(text[t.start:t.end])
-        first = versions.setdefault(name, version)
-        key = name if version == first or not first or not version else f"{name} {version}"
+        key = str(t.value).casefold()
         if key in seen:
             continue
         seen.add(key)
