@@ -17,7 +17,8 @@ from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "annotated" / "gold"
 # not dev/blind: those are this script's outputs
-SETS = ("b1", "b2", "b3", "b4", "b5a", "b5b", "b6a", "b6b", "b7a", "b7b")
+SETS = ("b1", "b2", "b3", "b4", "b5a", "b5b", "b6a", "b6b", "b7a", "b7b", "b8a",
+        "b8b")
 
 
 def split_of(title: str) -> str:
