@@ -541,6 +541,12 @@ def test_a_list_of_values_takes_the_specific_metric_named_after_its_last_value()
     ("The detector runs at 70 FPS on COCO with a small backbone.", "FPS", 70.0),
     ("Our tracker gets 61.4 HOTA and 72.3 MOTA on MOT17.", "HOTA", 61.4),
     ("The speaker model reaches an EER of 0.86% on VoxCeleb1.", "EER", 0.86),
+    # standard metrics of survival analysis, classification agreement and captioning
+    ("Our machine learning model beats single-modality models (c-index 0.82 compared with "
+     "0.75).", "C-index", 0.82),
+    ("The classifier reaches an MCC of 0.71 and a Cohen's kappa of 0.64 on the test set.",
+     "Cohen's kappa", 0.64),
+    ("Our captioner scores 24.1 SPICE on COCO.", "SPICE", 24.1),
 ])
 def test_metrics_of_vision_speech_and_tracking_are_known(text: str, metric: str,
                                                         value: float) -> None:
