@@ -165,8 +165,14 @@ def test_appositive_introduces_a_dataset() -> None:
     assert _names("We then curate Zorbl2Q, a bilingual dataset of 9k puzzles.") == ["Zorbl2Q"]
     assert _names("Our release includes GlimmerSet-5M, a dense captioning corpus.") == [
         "GlimmerSet-5M"]
+    # adjectives before the noun may be separated by commas; the name may follow the noun
+    assert _names("This paper introduces ZorbSafe-1, a high-quality, small-scale safety "
+                  "dataset for reasoning models.") == ["ZorbSafe-1"]
+    assert _names("We introduce a new benchmark, TurnQuillEval, for multi-turn dialogue.") == [
+        "TurnQuillEval"]
     # A model or method in the same shape is not a dataset.
     assert _names("We propose TurboNet-X, a model trained on a dataset of cats.") == []
+    assert _names("We propose TurboNet-X, a fast, small model trained on a dataset.") == []
     assert _names("We present QuillFormer, a framework for benchmark design.") == []
 
 
