@@ -16,9 +16,8 @@ import re
 from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "annotated" / "gold"
-# not dev/blind: those are this script's outputs
-SETS = ("b1", "b2", "b3", "b4", "b5a", "b5b", "b6a", "b6b", "b7a", "b7b", "b8a",
-        "b8b")
+# the annotated batches (b1 ... b8b), in name order; not dev/blind: this script's outputs
+SETS = tuple(sorted(p.name.removesuffix(".gold.jsonl") for p in FOLDER.glob("b[0-9]*.gold.jsonl")))
 
 
 def split_of(title: str) -> str:

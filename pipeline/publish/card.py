@@ -227,6 +227,9 @@ def heldout_section(files: dict[str, Path], after_lead: str = "") -> str:
         return ""
     fields = list(next(iter(found.values()))["fields"])
     lead = next(iter(found.items()))
+    # the annotated abstracts are the dev and blind splits together
+    annotated = sum(int(d.get("gold_papers") or 0) for label, d in found.items()
+                    if label.startswith("annotated "))
     f = lead[1]["fields"]
     rows = [
         "**On text nobody tuned on** — the "
@@ -247,7 +250,7 @@ def heldout_section(files: dict[str, Path], after_lead: str = "") -> str:
         "",
         *([after_lead, ""] if after_lead else []),
         "Per field, on real abstracts annotated by hand (Hugging Face Daily Papers: "
-        "`tests/fixtures/gold/HELDOUT.md`; 590 abstracts of 14 fields and more, annotated "
+        f"`tests/fixtures/gold/HELDOUT.md`; {annotated} abstracts of 14 fields and more, annotated "
         "blind in eight batches, each read once before anything was tuned on it: "
         "`tests/fixtures/annotated/README.md`; measured by `make eval`), F1 per field, blind "
         "sets first:",
