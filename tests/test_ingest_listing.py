@@ -517,6 +517,22 @@ def test_a_reference_on_two_lines_is_a_title_and_its_authors_whatever_the_model_
     assert entry.authors == ["Pulkit Agrawal", "Jitendra Malik"]
 
 
+def test_a_metadata_line_is_no_title_whatever_the_model_says() -> None:
+    page = ["Concept Learners for Few-Shot Learning", "Authors: Kaidi Cao, Jure Leskovec",
+            "Contact: kaidicao@cs.stanford.edu", "Keywords: few-shot learning, meta learning",
+            "Conditional Negative Sampling for Contrastive Learning"]
+    said = ("title", "authors", "venue_links", "title", "title")
+    labels = [lab for _, _, lab in listing_text.labelled(
+        enumerate(page, 1), listing_text.Taggers(_Lines(*said), None))]
+    assert labels == ["title", "authors", "venue_links", "venue_links", "title"]
+    assert [e.title for e in _entries(page, *said)] == [
+        (1, "Concept Learners for Few-Shot Learning"),
+        (5, "Conditional Negative Sampling for Contrastive Learning")]
+    # a title that opens with a name and a colon is no metadata line
+    assert not listing_fields.metadata_line("CLUTR: Curriculum Learning via Unsupervised ...")
+    assert listing_fields.metadata_line("[Venue]: ICLR 2021")
+
+
 def test_another_labelled_line_after_a_labelled_abstract_is_not_more_of_it() -> None:
     page = ["Whole-field Fourier ptychography", "Authors: Shuhe Zhang, Liangcai Cao",
             "Abstract: FPM is a computational imaging technique.",

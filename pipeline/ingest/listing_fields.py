@@ -251,6 +251,17 @@ def bare_label(text: str) -> str | None:
     return None if m is None else m.lastgroup
 
 
+_METADATA_LABEL = regex.compile(r"^\s*\[?(\p{L}[\p{L} ]{1,20}?)\]?\s?[:：]\s*\S")
+
+
+def metadata_line(text: str) -> bool:
+    """A line that opens with the label of an entry's metadata ("Keywords: ...", "Contact:
+    ...", `listing_metadata_labels.txt`): never the entry's title."""
+    m = _METADATA_LABEL.match(text)
+    return m is not None and m.group(1).casefold() in rules.load_words(
+        "listing_metadata_labels.txt")
+
+
 _TRANSLATED_TITLE = regex.compile(rf"^\s*(?:{_TITLE_WORDS})\s?\([^()]{{1,20}}\)\s?[:：]\s*\S",
                                    regex.IGNORECASE)
 

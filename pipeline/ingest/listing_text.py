@@ -424,6 +424,8 @@ def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
                 introduced = None
             elif in_stated_abstract and label == "abstract" and fields.other_label(text):
                 label = "venue_links"  # "Abstract: ..." then "Why it matters: ...": a note
+            elif label == "title" and fields.metadata_line(text):
+                label = "venue_links"  # "Keywords: ...", "Contact: ..."
             if text.strip():
                 in_stated_abstract = stated == "abstract" or (
                     in_stated_abstract and label == "abstract")
