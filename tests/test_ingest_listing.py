@@ -458,6 +458,16 @@ def test_a_run_of_bare_titles_the_model_left_as_chrome_is_a_list_of_titles() -> 
         "Generating Long Sequences with Sparse Transformers"]
     # three such lines are not yet a list
     assert _entries(titles[:3], "chrome") == []
+    # a short line repeated under each title ("[ ]", "PDF") does not break the list
+    spaced = [x for t in titles for x in (t, "[ ]")]
+    assert [e.title[1] for e in _entries(spaced, "chrome") if e.title] == [
+        "Denoising Diffusion Implicit Models",
+        "Emerging Properties in Self-Supervised Vision Transformers",
+        "End-to-End Object Detection with Transformers",
+        "Generating Long Sequences with Sparse Transformers"]
+    # but a short line said only twice does
+    assert _entries([titles[0], "[ ]", titles[1], "[ ]", titles[2], "Home", titles[3]],
+                    "chrome") == []
 
 
 @pytest.mark.parametrize(("line", "authors", "title"), [

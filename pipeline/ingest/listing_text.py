@@ -118,11 +118,15 @@ TITLE_RUN = 4
 def _title_runs(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
     """A run of at least `TITLE_RUN` title-shaped lines, all taken for chrome (blank lines
     between them aside), is a list of bare titles ("Denoising Diffusion Implicit Models
-    (Minguk)" line after line): the model has seen few pages without authors."""
+    (Minguk)" line after line): the model has seen few pages without authors. A short line
+    repeated between the titles ("[ ]", "PDF" under each) does not break the run."""
     out = list(labels)
     run: list[int] = []
+    repeated = Counter(" ".join(t.split()) for _, t in window if 0 < len(t.split()) <= 3)
     for i, ((_, text), label) in enumerate([*zip(window, labels, strict=True), ((0, "x"), "")]):
         if not text.strip():
+            continue
+        if run and label != "title" and repeated[" ".join(text.split())] >= TITLE_RUN:
             continue
         if label == "chrome" and rules.title_shaped(text):
             run.append(i)
