@@ -6,6 +6,7 @@ import pytest
 from helpers import results_of
 
 from pipeline.extract import extract_paper
+from pipeline.extract.tag import metric_name_of
 from pipeline.records import Paper
 
 
@@ -286,6 +287,18 @@ def test_a_dash_between_percentages_is_a_range_not_a_sign() -> None:
     assert all(r.value > 0 for r in rs)
     (r,) = results_of("The pruned model keeps accuracy at -0.4% change on ImageNet.")
     assert r.value == -0.4
+    # nor is a LaTeX en dash ("5--8") between two numbers
+    rs = results_of("Our LLM beats strong LLM fine-tunes by 5--8 points across 9 benchmarks.")
+    assert [r.value for r in rs] == [5.0, 8.0]
+
+
+def test_a_metric_written_in_latex_is_the_tables_metric() -> None:
+    rs = results_of("The final neural system scores 0.762 paper F$_1$, 0.441 evidence $F_1$ "
+                    "and an $F_{1}$ score of 0.8 on the held-out test split.")
+    assert [(r.metric, r.value) for r in rs] == [("F1", 0.762), ("evidence F1", 0.441),
+                                                 ("F1", 0.8)]
+    assert metric_name_of("evidence $F_1$") == ("evidence F1", False)
+    assert metric_name_of("box mAP@0.5") == ("box mAP@0.5", False)
 
 
 def test_a_scale_factor_of_super_resolution_is_a_setting() -> None:

@@ -1233,6 +1233,7 @@ _NOT_MODIFIERS = frozenset({"top-1", "top-5"})  # the only describing words `_MO
 # "reduction" ("FLOPs reduction"; a "WER reduction" stays a WER).
 _SUFFIX_WORDS = frozenset({"drop", "overhead", "degradation"})
 _COST_SUFFIX_WORDS = frozenset({"reduction", "reductions", "savings"})
+_LATEX_MARKS = regex.compile(r"[$_^{]")
 
 
 def _specific_metric(text: str, v: _Value, metrics: list[Tag]) -> str | None:
@@ -1274,8 +1275,10 @@ def _specific_metric(text: str, v: _Value, metrics: list[Tag]) -> str | None:
     if start > m.start or not changed:
         return None  # the phrase's other words describe it ("mean Dice score"): the table's name
     written, canonical = fold(text[m.start:m.end]), fold(str(v.metric))
-    if suffix is None and (written + " ").startswith(canonical + " "):
-        # "lesion-wise Dice scores": the describing word and the table's name ("Dice")
+    if suffix is None and ((written + " ").startswith(canonical + " ")
+                           or _LATEX_MARKS.search(written)):
+        # "lesion-wise Dice scores": the describing word and the table's name ("Dice"), as
+        # for "evidence $F_1$" (F1 written in LaTeX)
         return f"{text[start:m.start]}{v.metric}"
     name = recognise.metric_name(text[start:end])
     return name if name != v.metric else None

@@ -835,6 +835,8 @@ def metric_name_of(surface: str) -> tuple[str, bool]:
         last = words[-1]
         if last.islower() and last.endswith("s") and not last.endswith("ss"):
             words[-1] = last[:-1]
+        elif len(words) > 1 and regex.search(r"[$_^{]", last) and fold(last) in table:
+            words[-1] = table[fold(last)]  # "evidence $F_1$": the table's spelling of F1
         return " ".join(words), False
     return surface.strip(), False
 
