@@ -35,6 +35,7 @@ from pipeline.extract.resources import fold
 from pipeline.extract.segment import Span, find_digit, sentence_before, split_clauses
 from pipeline.extract.tag import (
     COLON_VALUE,
+    LATEX_MARK,
     MODEL_FAMILY,
     Tag,
     Tags,
@@ -1233,7 +1234,6 @@ _NOT_MODIFIERS = frozenset({"top-1", "top-5"})  # the only describing words `_MO
 # "reduction" ("FLOPs reduction"; a "WER reduction" stays a WER).
 _SUFFIX_WORDS = frozenset({"drop", "overhead", "degradation"})
 _COST_SUFFIX_WORDS = frozenset({"reduction", "reductions", "savings"})
-_LATEX_MARKS = regex.compile(r"[$_^{]")
 
 
 def _specific_metric(text: str, v: _Value, metrics: list[Tag]) -> str | None:
@@ -1276,7 +1276,7 @@ def _specific_metric(text: str, v: _Value, metrics: list[Tag]) -> str | None:
         return None  # the phrase's other words describe it ("mean Dice score"): the table's name
     written, canonical = fold(text[m.start:m.end]), fold(str(v.metric))
     if suffix is None and ((written + " ").startswith(canonical + " ")
-                           or _LATEX_MARKS.search(written)):
+                           or LATEX_MARK.search(written)):
         # "lesion-wise Dice scores": the describing word and the table's name ("Dice"), as
         # for "evidence $F_1$" (F1 written in LaTeX)
         return f"{text[start:m.start]}{v.metric}"

@@ -804,6 +804,10 @@ _BARE_CHANGE = regex.compile(r"(?:(?:relative|absolute|overall|net)\s)?(?:gain|i
 _NAME_TAIL = regex.compile(r"\s(?:scores?|values?|ratios?|rates?)$")
 
 
+LATEX_MARK = regex.compile(r"[$_^{]")
+"""A mark of a metric written in LaTeX ("$F_1$", "F$_1$", "F_{1}")."""
+
+
 def metric_name_of(surface: str) -> tuple[str, bool]:
     """(metric, in the table) for a metric phrase: the table's canonical name for the phrase
     or its singular or "<phrase> score" ("CLIP" -> CLIP score), or for it without praise
@@ -835,7 +839,7 @@ def metric_name_of(surface: str) -> tuple[str, bool]:
         last = words[-1]
         if last.islower() and last.endswith("s") and not last.endswith("ss"):
             words[-1] = last[:-1]
-        elif len(words) > 1 and regex.search(r"[$_^{]", last) and fold(last) in table:
+        elif len(words) > 1 and LATEX_MARK.search(last) and fold(last) in table:
             words[-1] = table[fold(last)]  # "evidence $F_1$": the table's spelling of F1
         return " ".join(words), False
     return surface.strip(), False

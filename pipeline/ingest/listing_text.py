@@ -122,11 +122,11 @@ def _title_runs(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
     repeated between the titles ("[ ]", "PDF" under each) does not break the run."""
     out = list(labels)
     run: list[int] = []
-    repeated = Counter(" ".join(t.split()) for _, t in window if 0 < len(t.split()) <= 3)
+    repeated = Counter(rules.collapse(t) for _, t in window if 0 < len(t.split()) <= 3)
     for i, ((_, text), label) in enumerate([*zip(window, labels, strict=True), ((0, "x"), "")]):
         if not text.strip():
             continue
-        if run and label != "title" and repeated[" ".join(text.split())] >= TITLE_RUN:
+        if run and label != "title" and repeated[rules.collapse(text)] >= TITLE_RUN:
             continue
         if label == "chrome" and rules.title_shaped(text):
             run.append(i)
