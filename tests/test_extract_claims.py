@@ -1372,3 +1372,32 @@ def test_an_acronym_naming_a_kind_of_system_is_not_a_metric() -> None:
     # the attack success rate itself is still one
     assert [(m, v) for m, v, _d in _triples("The attack reaches an ASR of 45% on GPT-4o.")] \
         == [("attack success rate", 45.0)]
+
+
+def test_an_acronym_the_abstract_defines_as_a_metric_names_its_values() -> None:
+    text = ("We propose Task Completion Rate (TCR), a stricter metric for LLM agents. "
+            "Our agent reaches 61.5% TCR, while the best baseline stays at 40.2% TCR.")
+    found = [(r.metric, r.value) for r in results_of(text)]
+    assert ("TCR", 61.5) in found and ("TCR", 40.2) in found
+
+
+def test_an_acronym_defined_as_a_method_is_not_a_metric() -> None:
+    # "Masked Image Consistency" is not a metric head the definitions read
+    text = ("We propose Masked Image Consistency (MIC), a module for LLM adaptation. "
+            "MIC improves accuracy to 71.2% on the test set.")
+    assert "MIC" not in [r.metric for r in results_of(text)]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    # correlations are often written times 100 ("a Spearman correlation of 58.47")
+    ("Our LLM judge reaches a Spearman correlation of 58.47 with human ratings.", 58.47),
+    ("Our LLM judge reaches a Spearman correlation of 0.81 with human ratings.", 0.81),
+])
+def test_correlations_written_in_hundredths_are_results(text: str, value: float) -> None:
+    assert ("Spearman correlation", value) in [(r.metric, r.value) for r in results_of(text)]
+
+
+def test_question_answering_is_an_ml_context() -> None:
+    text = ("For literature question answering, the final system scores 0.920 multiple-choice "
+            "accuracy on the held-out split.")
+    assert [(r.metric, r.value) for r in results_of(text)] == [("accuracy", 0.92)]

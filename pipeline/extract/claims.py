@@ -394,9 +394,12 @@ def _with_asides(values: list[_Value], asides: dict[int, _Value]) -> list[_Value
 
 def _change_to(text: str, sent: Span, t: Tag, metrics: list[Tag]) -> bool:
     """A range "A to B" after a verb of change and the metric it changes is a change from A
-    to B, as if "from" were written: "reduces guidance-free FID (e.g., 9.38 to 2.62 on SiT)"."""
+    to B, as if "from" were written: "reduces guidance-free FID (e.g., 9.38 to 2.62 on SiT)";
+    so is one in brackets right after its metric: "while preserving F1 (0.494 to 0.490)"."""
     if _TO_SEP.search(text, t.start, t.end) is None:
         return False
+    if text[t.start - 2:t.start] == " (" and any(m.end == t.start - 2 for m in metrics):
+        return True
     verb = _CHANGE_VERB.search(text, max(sent.start, t.start - 90), t.start)
     return verb is not None and any(
         verb.end() <= m.start and m.end <= t.start and t.start - m.end <= 30 for m in metrics)

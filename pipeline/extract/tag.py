@@ -898,6 +898,30 @@ def tag_metric_phrases(text: str, spans: list[tuple[int, int]], metrics: list[Ta
     return out
 
 
+def tag_defined_metrics(text: str, spans: list[tuple[int, int]], taken: list[Tag]) -> list[Tag]:
+    """Acronyms the abstract defines as a metric the table lacks ("we introduce Weighted
+    Attack Success Rate (WASR), a severity-adjusted metric"), wherever they stand in the
+    sentences `spans` ("13% WASR") and no tag of `taken` (metrics, datasets) lies. The
+    acronym must start with the name's first letter and not name a model family."""
+    found = scan("metric_definitions", text)
+    if not found:
+        return []
+    table = resources.metrics().alias_to_metric
+    names = sorted({m.group("acr") for _pid, _label, m in found
+                    if m.group("acr")[0].casefold() == m.group("name")[0].casefold()
+                    and fold(m.group("acr")) not in table
+                    and not MODEL_FAMILY.match(m.group("acr"))})
+    out: list[Tag] = []
+    for name in names:
+        word = regex.compile(r"(?<![\w-])" + regex.escape(name) + r"(?![\w-])")
+        for s0, e0 in spans:
+            for m in word.finditer(text, s0, e0):
+                s, e = m.span()
+                if not any(t.start < e and s < t.end for t in taken):
+                    out.append(Tag(s, e, "METRIC", "phrase", name))
+    return out
+
+
 # ----------------------------------------------------------------------------- patterns
 
 
@@ -1045,6 +1069,7 @@ def tag_text(text: str, sentences: list[tuple[int, int]] | None = None,
     tags.metrics = tag_metrics(text, spans)
     tags.resolutions = tag_resolutions(text, spans)
     phrases = tag_metric_phrases(text, spans, tags.metrics, tags.datasets)
+    phrases += tag_defined_metrics(text, spans, tags.metrics + tags.datasets + phrases)
     if phrases:
         kept = [t for t in tags.metrics
                 if not any(p.start <= t.start and t.end <= p.end for p in phrases)]
