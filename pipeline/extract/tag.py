@@ -898,17 +898,29 @@ def tag_metric_phrases(text: str, spans: list[tuple[int, int]], metrics: list[Ta
     return out
 
 
+_NAME_WORDS = regex.compile(r"[\s-]+")
+
+
+def _initials_of(name: str, acronym: str) -> bool:
+    """The capitals of `acronym` are the initials of the last words of `name`."""
+    capitals = [c for c in acronym if c.isupper()]
+    words = _NAME_WORDS.split(name.strip())
+    return 0 < len(capitals) <= len(words) and all(
+        w[:1].upper() == c for w, c in zip(words[-len(capitals):], capitals, strict=True))
+
+
 def tag_defined_metrics(text: str, spans: list[tuple[int, int]], taken: list[Tag]) -> list[Tag]:
     """Acronyms the abstract defines as a metric the table lacks ("we introduce Weighted
     Attack Success Rate (WASR), a severity-adjusted metric"), wherever they stand in the
     sentences `spans` ("13% WASR") and no tag of `taken` (metrics, datasets) lies. The
-    acronym must start with the name's first letter and not name a model family."""
+    acronym's capitals must be the initials of the name's last words ("false rejection rate
+    (FRR)") and it must not name a model family."""
     found = scan("metric_definitions", text)
     if not found:
         return []
     table = resources.metrics().alias_to_metric
     names = sorted({m.group("acr") for _pid, _label, m in found
-                    if m.group("acr")[0].casefold() == m.group("name")[0].casefold()
+                    if _initials_of(m.group("name"), m.group("acr"))
                     and fold(m.group("acr")) not in table
                     and not MODEL_FAMILY.match(m.group("acr"))})
     out: list[Tag] = []
