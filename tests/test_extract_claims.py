@@ -1406,3 +1406,10 @@ def test_question_answering_is_an_ml_context() -> None:
     text = ("For literature question answering, the final system scores 0.920 multiple-choice "
             "accuracy on the held-out split.")
     assert [(r.metric, r.value) for r in results_of(text)] == [("accuracy", 0.92)]
+
+
+def test_a_known_model_before_its_value_in_brackets_is_that_values_model() -> None:
+    text = ("On our jailbreak benchmark, Claude reaches the lowest attack success rate (41.5%), "
+            "followed by GPT-5 (52.0%) and Gemini (58.5%).")
+    found = {r.value: r.model for r in results_of(text)}
+    assert found[52.0] == "GPT-5" and found[58.5] == "Gemini"

@@ -104,6 +104,10 @@ def system_of(text: str, found: Found, sent_start: int, value_start: int,
             if m.end() != value_start:
                 continue
             return name  # "(WeTok: 0.12 vs. FLUX-VAE: 0.18)": the name the value follows
+        if label == "SYSTEM:paren":
+            if m.end() == value_start and MODEL_FAMILY.match(name) is not None:
+                return name  # "followed by GPT-5 (55.9%)": a known model, its value in brackets
+            continue
         if label in ("SYSTEM:subject", "SYSTEM:possessive"):
             if m.end() > value_start or s < start or _SCORE_NOUN.match(text, e):
                 continue  # "a System Usability Scale score of 81": a metric, not a subject
