@@ -107,7 +107,8 @@ _RANGE_GAIN_AFTER = regex.compile(
 )
 # Before a value: a verb of change somewhere earlier in the sentence makes "by 18.6%" a gain.
 _BY_RIGHT_BEFORE = regex.compile(
-    r"\bby\s(?:up to\s|about\s|around\s|roughly\s|over\s|nearly\s|approximately\s|"
+    r"\bby\s(?:an\saverage\sof\s|a\s(?:wide\s|large\s)?margin\sof\s)?"
+    r"(?:up to\s|about\s|around\s|roughly\s|over\s|nearly\s|approximately\s|"
     r"more than\s|almost\s)?$"
 )
 _CHANGE_VERB = regex.compile(
@@ -1599,15 +1600,15 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
 
 def _name_changes_by_dataset(results: list[Result]) -> list[Result]:
     """An unnamed change on a dataset ("an absolute improvement of 16.68% in FER2013") is a
-    change of the metric the abstract reported on that dataset before it ("accuracies of
-    96.47% on FER2013"), when that is one metric."""
+    change of the metric the abstract reports as a level on that dataset, before or after
+    it ("accuracies of 96.47% on FER2013"), when that is one metric."""
     out: list[Result] = []
-    for k, r in enumerate(results):
+    for r in results:
         if r.metric in _UNNAMED and r.dataset is not None:
-            before = {p.metric for p in results[:k] if p.dataset == r.dataset
-                      and p.kind == "absolute" and p.start < r.start}
-            if len(before) == 1:
-                metric = before.pop()
+            levels = {p.metric for p in results if p.dataset == r.dataset
+                      and p.kind == "absolute" and p.metric not in _UNNAMED}
+            if len(levels) == 1:
+                metric = levels.pop()
                 r = replace(r, metric=metric, task=task_of(r.dataset, metric) or r.task)
         out.append(r)
     return out
