@@ -1423,3 +1423,10 @@ def test_both_approaches_take_the_metric_of_the_sentence_before() -> None:
     text = ("With 404 demonstrations, the distilled LLM agent reaches a 72.4% success rate on "
             "ALFWorld. With twice the data, both approaches reach 76.9%.")
     assert ("success rate", 76.9) in [(r.metric, r.value) for r in results_of(text)]
+
+
+def test_a_capitalised_metric_phrase_with_its_acronym_names_a_measured_value() -> None:
+    # a registration paper: "Error" written with a capital, the acronym in brackets, a unit
+    text = ("On the lung CT benchmark, our network returns an average Target Registration "
+            "Error (TRE) of 0.83 mm, a 13% error reduction over the best deep learning result.")
+    assert ("TRE", 0.83) in [(r.metric, r.value) for r in results_of(text)]

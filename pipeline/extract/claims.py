@@ -140,7 +140,9 @@ _GAINS_RANGING = regex.compile(
 _PLAIN_GAIN = regex.compile(r"\s(?:absolute\s|average\s|overall\s)?(?:improvement|gain)s?\b")
 _SIZE_FACTOR_AFTER = regex.compile(r"\s?(?:smaller|larger|bigger|cheaper|lighter)\b")
 _AGGREGATE = regex.compile(r"(?i:\b(?:average|mean|avg|overall|aggregate)\b)")
-_METRIC_OF_BEFORE = regex.compile(r"\s?(?:of|:|=|at|is|was|reaches|reached)\s(?:only\s|about\s)?$")
+# "a depth error of", "Target Registration Error (TRE) of": what leads from a metric to its value
+_METRIC_OF_BEFORE = regex.compile(
+    r"\)?\s?(?:of|:|=|at|is|was|reaches|reached)\s(?:only\s|about\s)?$")
 _COMPARATIVE_NAMED = regex.compile(
     r"\s?(?:pp\s|points?\s)?(?:\(.{0,25}?\)\s)?(?:higher|lower|better|more|greater)\s[A-Z]"
 )
