@@ -1430,3 +1430,11 @@ def test_a_capitalised_metric_phrase_with_its_acronym_names_a_measured_value() -
     text = ("On the lung CT benchmark, our network returns an average Target Registration "
             "Error (TRE) of 0.83 mm, a 13% error reduction over the best deep learning result.")
     assert ("TRE", 0.83) in [(r.metric, r.value) for r in results_of(text)]
+
+
+def test_the_performance_improved_to_takes_the_metric_and_dataset_before() -> None:
+    text = ("Our lip-reading model reaches a classification accuracy of 93.4% on the LRW "
+            "dataset. The performance can be further improved to 94.1% by pre-training on "
+            "additional data.")
+    assert ("accuracy", 94.1, "LRW") in [(r.metric, r.value, r.dataset)
+                                        for r in results_of(text)]
