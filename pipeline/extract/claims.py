@@ -1604,13 +1604,15 @@ def _name_changes_by_dataset(results: list[Result]) -> list[Result]:
     """An unnamed change on a dataset ("an absolute improvement of 16.68% in FER2013") is a
     change of the metric the abstract reports as a level on that dataset, before or after
     it ("accuracies of 96.47% on FER2013"), when that is one metric."""
+    levels: dict[str, set[str]] = {}
+    for p in results:
+        if p.dataset is not None and p.kind == "absolute" and p.metric not in _UNNAMED:
+            levels.setdefault(p.dataset, set()).add(p.metric)
     out: list[Result] = []
     for r in results:
-        if r.metric in _UNNAMED and r.dataset is not None:
-            levels = {p.metric for p in results if p.dataset == r.dataset
-                      and p.kind == "absolute" and p.metric not in _UNNAMED}
-            if len(levels) == 1:
-                metric = levels.pop()
-                r = replace(r, metric=metric, task=task_of(r.dataset, metric) or r.task)
+        named = levels.get(r.dataset, set()) if r.dataset is not None else set()
+        if r.metric in _UNNAMED and len(named) == 1:
+            metric = next(iter(named))
+            r = replace(r, metric=metric, task=task_of(r.dataset, metric) or r.task)
         out.append(r)
     return out

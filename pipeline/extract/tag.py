@@ -85,6 +85,21 @@ def _wordchar(c: str) -> bool:
     return c.isalnum() or c == "_"
 
 
+def _standalone(text: str, name: str, start: int = 0, end: int | None = None) -> list[int]:
+    """Where `name` stands in text[start:end] as a word of its own: no word character before
+    it, no word character or hyphen after it ("BURST" but not "BURST-2")."""
+    stop = len(text) if end is None else end
+    out: list[int] = []
+    pos = text.find(name, start, stop)
+    while pos >= 0:
+        after = pos + len(name)
+        if (pos == 0 or not _wordchar(text[pos - 1])) and (
+                after >= len(text) or not (_wordchar(text[after]) or text[after] == "-")):
+            out.append(pos)
+        pos = text.find(name, after, stop)
+    return out
+
+
 def _greedy(cands: list[tuple[int, int, Any]]) -> list[tuple[int, int, Any]]:
     """Leftmost-longest non-overlapping selection."""
     cands.sort(key=lambda c: (c[0], -(c[1] - c[0])))
@@ -694,14 +709,10 @@ def _title_datasets(text: str, title: str, known: list[Tag]) -> list[Tag]:
     hit = known_entry(g, name)
     value = g.entries[hit].name if hit is not None else name
     out: list[Tag] = []
-    pos = text.find(name)
-    while pos >= 0:
+    for pos in _standalone(text, name):
         end = pos + len(name)
-        if (pos == 0 or not _wordchar(text[pos - 1])) and (
-                end >= len(text) or not (_wordchar(text[end]) or text[end] == "-")):
-            if not any(t.start < end and pos < t.end for t in known):
-                out.append(Tag(pos, end, "DATASET", "title", value, (hit is not None, None)))
-        pos = text.find(name, end)
+        if not any(t.start < end and pos < t.end for t in known):
+            out.append(Tag(pos, end, "DATASET", "title", value, (hit is not None, None)))
     return out
 
 
@@ -925,11 +936,10 @@ def tag_defined_metrics(text: str, spans: list[tuple[int, int]], taken: list[Tag
                     and not MODEL_FAMILY.match(m.group("acr"))})
     out: list[Tag] = []
     for name in names:
-        word = regex.compile(r"(?<![\w-])" + regex.escape(name) + r"(?![\w-])")
         for s0, e0 in spans:
-            for m in word.finditer(text, s0, e0):
-                s, e = m.span()
-                if not any(t.start < e and s < t.end for t in taken):
+            for s in _standalone(text, name, s0, e0):
+                e = s + len(name)
+                if text[s - 1:s] != "-" and not any(t.start < e and s < t.end for t in taken):
                     out.append(Tag(s, e, "METRIC", "phrase", name))
     return out
 
