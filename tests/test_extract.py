@@ -83,6 +83,12 @@ def test_resolution_in_dataset_name() -> None:
     assert sorted(got) == [(64, "ImageNet"), (128, "CelebA-HQ"), (512, "ImageNet")]
 
 
+def test_square_side_pair_glued_to_a_dataset_name() -> None:
+    got = _resolutions("Results on ImageNet256×256 and CelebA-HQ256x256 improve.")
+    assert sorted(got) == [(256, "CelebA-HQ"), (256, "ImageNet")]
+    assert _names("Results on ImageNet256×256 improve.") == ["ImageNet"]
+
+
 def test_class_counts_are_not_resolutions() -> None:
     text = "We use ImageNet-100, TinyImageNet-200, CIFAR-100 and 3×3 convolutions."
     assert _resolutions(text) == []
@@ -228,6 +234,9 @@ def test_acronym_needs_a_dataset_context() -> None:
     assert _names("We evaluate on GQA and VQAv2.") == ["GQA", "VQAv2"]
     assert _names("Scores rise on TextVQA, V*, and BLINK.") == ["TextVQA", "V*", "BLINK"]
     assert _names("Here V* denotes the optimal value, and BLINK is an entity linker.") == []
+    # a later item of a list of names after "on", the first of which no gazetteer has
+    assert _names("It gains 8% on Expresso, IEMOCAP, and RAVDESS.") == ["IEMOCAP", "RAVDESS"]
+    assert _names("It runs on fast chips, GQA and MQA at decoding.") == []
 
 
 def test_title_announces_the_paper_benchmark() -> None:

@@ -26,6 +26,10 @@ _NAME_RESOLUTIONS = frozenset(
 _SUFFIX = regex.compile(
     r"(?:-|\s)?(?P<a>\d{2,4})(?![\w%×]|\.\d|\s?[×xX]\s?\d|\s(?:classes|categories))"
 )
+_SUFFIX_PAIR = regex.compile(
+    r"(?P<a>\d{2,4})\s?(?:[×xX]|times)\s?(?P<b>\d{2,4})(?![\w%]|\.\d)"
+)
+"""A square side pair glued to a name ("ImageNet256x256", arXiv's "ImageNet256times 256")."""
 _LIST_NEXT = regex.compile(
     r"(?:\s?,\s?(?:and\s|or\s)?|\s?/\s?|\s?&\s?|\s(?:and|or)\s)(?P<tok>-?[A-Za-z0-9][A-Za-z0-9.]*)"
 )
@@ -166,7 +170,9 @@ def tag_datasets(text: str, title: str = "") -> list[Tag]:
         entry = entries[idx]
         res: int | None = None
         if entry.suffix == "resolution":
-            m = _SUFFIX.match(text, end)
+            m = _SUFFIX_PAIR.match(text, end)
+            if m is None or m.group("a") != m.group("b"):
+                m = _SUFFIX.match(text, end)
             if m and int(m.group("a")) in _NAME_RESOLUTIONS:
                 res = int(m.group("a"))
                 end = m.end()
@@ -339,6 +345,11 @@ _CTX_BEFORE = regex.compile(
     r"\s(?:the\s)?|\b(?:Challenge|Dataset|Benchmark|Corpus|Database)\s?\()$"
 )
 """Before a name: "on GQA", "the DeepFake Detection Challenge (DFDC"."""
+_CTX_BEFORE_LIST = regex.compile(
+    r"\b(?:on|across|over|including|namely)\s(?:the\s)?"
+    r"(?:[\p{Lu}\d][\w.'’+-]*(?:\s[\p{Lu}\d][\w.'’+-]*){0,2},\s(?:and\s|or\s)?){1,6}$"
+)
+"""Before a later item of a list of names after "on": "on Expresso, IEMOCAP"."""
 _CTX_AFTER = regex.compile(
     r"\)?\s?(?:benchmarks?|datasets?|database|corpus|leaderboard|test[- ]?set|test-dev|"
     r"split)\b", regex.IGNORECASE
@@ -382,7 +393,8 @@ def _apply_context_rules(text: str, tags: list[Tag], needs: set[int]) -> list[Ta
             ok[i] = True
             continue
         before = text[max(0, t.start - 30):t.start]
-        ok[i] = bool(_CTX_BEFORE.search(before) or _CTX_AFTER.match(text, t.end))
+        ok[i] = bool(_CTX_BEFORE.search(before) or _CTX_AFTER.match(text, t.end)
+                     or _CTX_BEFORE_LIST.search(text[max(0, t.start - 160):t.start]))
     changed = True
     while changed:
         changed = False
