@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import GazetteerError
-from pipeline.extract import resources
+from pipeline.extract import extract_paper, resources
+from pipeline.records import Paper
 
 
 def test_shipped_files_load() -> None:
@@ -53,6 +54,20 @@ def test_two_spellings_of_one_name_are_one_entry(tmp_path: Path) -> None:
     names = [e.name for e in g.entries]
     assert len({resources.spelling(n) for n in names}) == len(names)
     assert g.entries[g.by_spelling[resources.spelling("ACE2005")]].name == "ACE 2005"
+
+
+def test_versions_are_datasets_of_their_own_with_their_parents_metric(tmp_path: Path) -> None:
+    from pipeline.extract.tasks import usual_metric
+    text = "We reach 80.1% on AIME 2024, 70.3% on AIME25 and 9.1 dB SDR on MUSDB18-HQ."
+    got = extract_paper(Paper("p", "T", (), text, "f.jsonl", "arxiv", 1))
+    assert [m.dataset for m in got.dataset_mentions] == ["AIME 2024", "AIME 2025", "MUSDB18-HQ"]
+    assert resources.parent_of("AIME 2025") == "AIME"
+    assert resources.parent_of("AIME") is None
+    assert usual_metric("MUSDB18-HQ") == usual_metric("MUSDB18") == "SDR"
+    p = tmp_path / "d.yaml"
+    p.write_text("datasets:\n  - {name: Foo}\n  - {name: Foo 2, parent: Fooo}\n")
+    with pytest.raises(GazetteerError, match=r"d\.yaml:3: Foo 2: parent 'Fooo' is no"):
+        resources.load_datasets(p)
 
 
 def test_duplicate_yaml_key(tmp_path: Path) -> None:

@@ -247,6 +247,10 @@ class DatasetEntry:
     "GQA benchmark", or listed next to another dataset)."""
     context_blocklist: tuple[str, ...] = ()
     """Words that, near the name (same sentence window), show the other sense."""
+    parent: str = ""
+    """The dataset this one is a version, subset or split of ("AIME 2024" of AIME,
+    "MATH-500" of MATH): named on its own, it takes the parent's usual metric and task where
+    the tables have none of its own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,7 +296,7 @@ _UniqueKeyLoader.add_constructor(
 )
 
 _DATASET_FIELDS = {"name", "aliases", "case", "suffix", "domain", "match_name", "context",
-                   "context_blocklist", "__line__"}
+                   "context_blocklist", "parent", "__line__"}
 
 
 def _dataset_doc(path: Path) -> dict[str, Any]:
@@ -365,6 +369,9 @@ def load_datasets(path: Path, *more: Path) -> DatasetGazetteer:
                 isinstance(b, str) and b for b in blocklist):
             raise GazetteerError(f"{where}: {name}: `context_blocklist` must be a list of "
                                  f"non-empty strings")
+        parent = raw.get("parent", "")
+        if not isinstance(parent, str) or parent == name:
+            raise GazetteerError(f"{where}: {name}: `parent` must name another dataset")
         idx = len(entries)
         wheres.append(where)
         entry = DatasetEntry(
@@ -376,6 +383,7 @@ def load_datasets(path: Path, *more: Path) -> DatasetGazetteer:
             line=line,
             context=context,
             context_blocklist=tuple(fold(b) for b in blocklist),
+            parent=parent,
         )
         entries.append(entry)
         forms = ([name] if raw.get("match_name", True) else []) + list(aliases)
@@ -414,6 +422,11 @@ def load_datasets(path: Path, *more: Path) -> DatasetGazetteer:
             raise GazetteerError(
                 f"{wheres[idx]}: {ent.name}: another spelling of {entries[first].name!r} "
                 f"({wheres[first]}); make it an alias of that entry")
+    names = {ent.name for ent in entries}
+    for idx, ent in enumerate(entries):
+        if ent.parent and ent.parent not in names:
+            raise GazetteerError(f"{wheres[idx]}: {ent.name}: parent {ent.parent!r} is no "
+                                 f"dataset's name")
     by_spelling = {k: next(iter(v)) for k, v in spellings.items() if len(v) == 1}
     families: list[tuple[str, str]] = []
     for file, fam in [(p, f) for p, doc in docs for f in doc.get("families", []) or []]:
@@ -1013,6 +1026,16 @@ PWC_DATASETS = "datasets_pwc.yaml"
 def datasets() -> DatasetGazetteer:
     extra = GAZETTEER_DIR / PWC_DATASETS
     return load_datasets(GAZETTEER_DIR / "datasets.yaml", *([extra] if extra.exists() else []))
+
+
+@cache
+def _parents() -> dict[str, str]:
+    return {e.name: e.parent for e in datasets().entries if e.parent}
+
+
+def parent_of(dataset: str) -> str | None:
+    """The dataset `dataset` is a version or subset of (`DatasetEntry.parent`), or None."""
+    return _parents().get(dataset)
 
 
 @cache

@@ -46,14 +46,16 @@ class TaskTable:
         """`metric` as published ("Recall@1"); the taxonomy holds table entries (Recall@k)."""
         if metric:
             metric = resources.table_entry(metric)
-        if dataset and metric:
-            task = self.pairs.get((dataset, metric))
-            if task is not None:
-                return task
         if dataset:
-            # A dataset the taxonomy does not know (a new benchmark) says nothing about the
-            # task; its metric alone would guess ("pass@1" -> Code Generation for AIME).
-            return self.datasets.get(dataset)
+            # A version the taxonomy lacks ("AIME 2025") has its parent's task; a dataset
+            # the taxonomy does not know at all (a new benchmark) says nothing about the
+            # task: its metric alone would guess ("pass@1" -> Code Generation for AIME).
+            for name in (dataset, resources.parent_of(dataset)):
+                if name and metric and (name, metric) in self.pairs:
+                    return self.pairs[(name, metric)]
+                if name and name in self.datasets:
+                    return self.datasets[name]
+            return None
         return self.metrics.get(metric) if metric else None
 
     def sure_metric_task(self, metric: str) -> str | None:
@@ -161,5 +163,10 @@ def dataset_metrics() -> dict[str, str]:
 
 
 def usual_metric(dataset: str) -> str | None:
-    """The metric results on `dataset` are usually reported in, or None."""
-    return dataset_metrics().get(dataset)
+    """The metric results on `dataset` are usually reported in (or, for a version the table
+    lacks, in its parent), or None."""
+    table = dataset_metrics()
+    if dataset in table:
+        return table[dataset]
+    parent = resources.parent_of(dataset)
+    return table.get(parent) if parent else None

@@ -78,7 +78,9 @@ def _entry(metric: str | None) -> str | None:
 
 
 def read_rows(path: Path = LABELS) -> list[Row]:
-    """Every PwC row with a task, in file order."""
+    """Every PwC row with a task, in file order; a row on a version or subset of a dataset
+    ("DAVIS 2017") is read once more on its parent (`DatasetEntry.parent`), so the parent's
+    usual metric and task stay those of the whole family."""
     out: list[Row] = []
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, start=1):
@@ -90,9 +92,12 @@ def read_rows(path: Path = LABELS) -> list[Row]:
                 task = " ".join(str(r.get("task") or "").split())
                 if not task:
                     continue
-                out.append(Row(str(paper["arxiv_id"]), task,
-                               canonical_dataset(str(r.get("dataset") or "")),
-                               _entry(canonical_metric(str(r.get("metric") or "")))))
+                dataset = canonical_dataset(str(r.get("dataset") or ""))
+                metric = _entry(canonical_metric(str(r.get("metric") or "")))
+                out.append(Row(str(paper["arxiv_id"]), task, dataset, metric))
+                parent = resources.parent_of(dataset) if dataset else None
+                if parent:
+                    out.append(Row(str(paper["arxiv_id"]), task, parent, metric))
     return out
 
 

@@ -10,7 +10,8 @@ pipeline run`), and each such row is looked for among the paper's absolute resul
 - value + metric: ... whose metric is PwC's metric in canonical form
   (`extract.tasks.canonical_metric`: "Top 1 Accuracy" -> accuracy);
 - value + metric + dataset: ... and whose dataset is PwC's dataset in canonical form
-  (`build_tasks.canonical_dataset`: "ImageNet 256x256" -> ImageNet);
+  (`build_tasks.canonical_dataset`: "ImageNet 256x256" -> ImageNet), or the dataset that
+  one is a version of when the abstract names only that ("MUSDB" for PwC's MUSDB18-HQ);
 - value + metric + task: ... a value + metric match whose `task` is PwC's task, as PwC names
   it (the task taxonomy and the paper-task classifier never read the dev split's papers).
 
@@ -33,6 +34,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import regex
 
+from pipeline.extract.resources import parent_of
 from pipeline.extract.tasks import canonical_metric
 from pipeline.tools.build_tasks import canonical_dataset
 from pipeline.tools.evaluate import build_release
@@ -74,8 +76,8 @@ def score(gold: Mapping[str, list[dict[str, Any]]],
             metric = canonical_metric(str(row["metric"]))
             dataset = canonical_dataset(str(row["dataset"]))
             with_metric = [r for r in same if metric is not None and r["metric"] == metric]
-            with_dataset = [r for r in with_metric
-                            if dataset is not None and r["dataset"] == dataset]
+            names = {dataset, parent_of(dataset)} - {None} if dataset is not None else set()
+            with_dataset = [r for r in with_metric if r["dataset"] in names]
             tally["value"] += bool(same)
             tally["value_metric"] += bool(with_metric)
             tally["value_metric_dataset"] += bool(with_dataset)
