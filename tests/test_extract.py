@@ -222,7 +222,7 @@ def test_longest_name_on_token_boundaries() -> None:
     assert got == ["MME", "MME-RealWorld", "HellaSwag-Pro", "PersonaMem-32K"]
     # Lower-case continuations, years, resolutions and class counts keep the known name.
     assert _names("An MMLU-style test, COCO-2017 images, ImageNet-64 and CIFAR-100.") == [
-        "MMLU", "MS-COCO", "ImageNet", "CIFAR-100"]
+        "MMLU", "COCO 2017", "ImageNet", "CIFAR-100"]
     # Digits glued to a letter-final name, and a version written after it, are kept.
     assert _names("Policies are tested on RoboCasa365 and RoboTwin 2.0.") == [
         "RoboCasa", "RoboTwin"]

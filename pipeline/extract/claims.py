@@ -939,7 +939,14 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
     inherited = ctx.datasets if (anaphora and not dtags) else []
     # "... on A and B. It reaches 84.2% and 87.9%, respectively": a respectively-list with
     # no dataset in its sentence is on the datasets the sentence before was on, in order.
-    listed_before = prev_datasets if (resp is not None and not dtags and not anaphora) else []
+    # "... using the A, B, and C datasets. And our best FID is 15.7, 22.35, and 17.52": a
+    # sentence that is one list of as many values as the sentence before listed datasets.
+    lists = {id(v.groups.get("list", [v])[0]) for v in values}
+    bare_list = resp is None and len(lists) == 1 and len(values) == len(prev_datasets) > 1 \
+        and len({v.metric for v in values}) == 1 and all(
+            len(v.groups.get("list", [v])) == len(values) for v in values)
+    listed_before = prev_datasets if ((resp is not None or bare_list)
+                                      and not dtags and not anaphora) else []
     present = {id(w) for w in values}
     # "85.1% mAP / 87.2% rank1, 82.4% mAP / 84.9% rank1 and 91.5% mAP / 96.3% rank1 on A, B
     # and C, respectively": a pattern of metrics repeated once per dataset, in order
@@ -1000,7 +1007,7 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
                 if len(models) == k:
                     v.model = models[pos_list]
         if len(listed_before) > 1 and len(lst) == len(listed_before) and (
-                resp is not None and lst[-1].end <= resp.start):
+                bare_list or resp is not None and lst[-1].end <= resp.start):
             v.dataset_tag = listed_before[pos_list]
             continue
         if len(lst) > 1 and v is not lst[-1] and dtags:
@@ -1436,6 +1443,7 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
     asked_paper_task = False
     block_all = (blocked + tags.resolutions + tags.steps + tags.datasets + tags.metrics
                  + [s for s in tags.settings if s.label == "SETTING:k-shot"])
+    carried: tuple[int, list[Tag]] = (-1, [])
     for sent in sentences:
         if not _DIGIT.search(text, sent.start, sent.end):
             continue
@@ -1524,11 +1532,19 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
         values = [v for v in values if v.metric is not None]
         if not values:
             continue
-        before = sentence_before(text, sent) if resp is not None else None
+        before = sentence_before(text, sent) if resp is not None or (
+            len(values) > 1 and not dtags) else None
         prev_datasets = _distinct([d for d in tags.datasets if _inside(d, before)]) \
             if before is not None else []
+        if before is not None and not prev_datasets and carried[0] == before.start:
+            prev_datasets = carried[1]  # the list the sentence before was aligned to
         assign_datasets(text, sent, clauses, values, dtags, tags, ctx, anaphora, resp,
                         prev_datasets)
+        aligned = [v.dataset_tag for v in values]
+        carried = (sent.start, [d for d in aligned if d is not None]) if (
+            not dtags and len(values) > 1 and None not in aligned
+            and len(_distinct([d for d in aligned if d is not None])) == len(values)) \
+            else (-1, [])
         steps_tags = [s for s in tags.steps if _inside(s, sent) and s.label == "steps"]
         settings = [s for s in tags.settings if _inside(s, sent) and s.label != "SETTING:k-shot"]
         for v in values:
