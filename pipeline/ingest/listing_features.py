@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import regex
 
+from pipeline.ingest import listing_names
 from pipeline.ingest import listing_rules as rules
 
 Features = dict[str, str | float]
@@ -109,6 +110,7 @@ def own_features(text: str, kind: str | None = None) -> Features:
         "capital_ratio": _ratio(capital, n_alpha),
         "lower_ratio": _ratio(lower_words, n_alpha),
         "name_ratio": _ratio(names_tokens, len(words)),
+        "person_ratio": listing_names.person_ratio(words),
         "title_word_ratio": _ratio(title_hits, n_alpha),
         "link_ratio": _ratio(link_hits, n_alpha),
         "commas": min(stripped.count(","), 10) / 10,
@@ -126,6 +128,8 @@ def own_features(text: str, kind: str | None = None) -> Features:
     if first_word is not None:  # then there is a last one too
         last_word = next(w for w in (x.strip(_EDGE_PUNCT) for x in reversed(words)) if w)
         f["first_word=" + first_word.casefold()] = 1.0
+        if listing_names.is_person_word(first_word):
+            f["person_first"] = 1.0
         f["last_word=" + last_word.casefold()] = 1.0
     if label:
         word = label.group(1).casefold()

@@ -18,7 +18,7 @@ from functools import cache
 
 import regex
 
-from pipeline.ingest import listing_features
+from pipeline.ingest import listing_features, listing_names
 from pipeline.ingest import listing_rules as rules
 
 # Field labels, in English and in the languages of the pages users bring (Chinese, Japanese,
@@ -165,6 +165,8 @@ def _segment_own(seg: Segment) -> dict[str, str | float]:
         "name_ratio": round(sum(1 for w in alpha if rules.is_name_token(w.strip(",;.*†")))
                             / n, 2),
         "capital_ratio": round(sum(1 for w in alpha if w[0].isupper()) / n, 2),
+        "person_ratio": listing_names.person_ratio(words),
+        "person_first": 1.0 if words and listing_names.is_person_word(words[0]) else 0.0,
         "title_words": min(sum(1 for w in alpha if w.casefold().strip(",.:") in
                                rules.title_words()), 4) / 4,
         "comma_ratio": round(seg.text.count(",") / max(len(words), 1), 2),
