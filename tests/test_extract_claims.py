@@ -1405,6 +1405,18 @@ def test_an_acronym_defined_as_a_method_is_not_a_metric() -> None:
     assert "MIC" not in [r.metric for r in results_of(text)]
 
 
+def test_a_metric_acronym_the_abstract_defines_as_something_else_is_not_that_metric() -> None:
+    text = ("Our automatic speech recognition (ASR) system wins 3 of 4 tracks, and the ASR "
+            "reaches 61.2 on the noisy track.")
+    assert "attack success rate" not in [r.metric for r in results_of(text)]
+    text = "Against the attack success rate (ASR) of 61.2% for GCG, ours reaches 12.4% ASR."
+    assert ("attack success rate", 12.4) in [(r.metric, r.value) for r in results_of(text)]
+    # a long form ending in a metric word is that metric, named or not in the table
+    text = ("Our tracker reaches a Multi-Object Tracking Accuracy (MOTA) of 61.2 and 75.1 "
+            "MOTA on MOT17.")
+    assert ("MOTA", 75.1) in [(r.metric, r.value) for r in results_of(text)]
+
+
 @pytest.mark.parametrize(("text", "value"), [
     # correlations are often written times 100 ("a Spearman correlation of 58.47")
     ("Our LLM judge reaches a Spearman correlation of 58.47 with human ratings.", 58.47),

@@ -932,6 +932,37 @@ def _initials_of(name: str, acronym: str) -> bool:
         w[:1].upper() == c for w, c in zip(words[-len(capitals):], capitals, strict=True))
 
 
+_ACRONYM = regex.compile(r"[A-Z][A-Za-z0-9-]{1,9}")
+_METRIC_HEAD = regex.compile(
+    r"(?i:rate|score|error|accuracy|index|ratio|recall|precision|distance|similarity|"
+    r"fidelity|coverage|loss)s?$")
+"""A long form ending in a metric word is a metric, whatever the table calls it."""
+
+
+def acronyms_defined_otherwise(text: str, metrics: list[Tag]) -> set[str]:
+    """The metric acronyms among `metrics` that the abstract defines as something else:
+    "automatic speech recognition (ASR)" makes "ASR" no attack success rate there. The
+    acronym's capitals must be the initials of the long form's last words, and the long
+    form must be neither a name of the acronym's metric nor end in a metric word
+    ("Multi-Object Tracking Accuracy (MOTA)")."""
+    surfaces = {text[t.start:t.end] for t in metrics}
+    if not any(_ACRONYM.fullmatch(s) and sum(c.isupper() for c in s) > 1 for s in surfaces):
+        return set()
+    table = resources.metrics().alias_to_metric
+    out: set[str] = set()
+    for _pid, _label, m in scan("acronym_definitions", text):
+        acr = m.group("acr")
+        if acr not in surfaces or fold(acr) not in table or not _initials_of(m.group("name"),
+                                                                             acr):
+            continue
+        name = m.group("name").strip()
+        starts = [0] + [w.end() for w in _NAME_WORDS.finditer(name)]
+        long_form = name[starts[-sum(c.isupper() for c in acr)]:]  # as written
+        if table.get(fold(long_form)) != table[fold(acr)] and not _METRIC_HEAD.search(long_form):
+            out.add(acr)
+    return out
+
+
 def tag_defined_metrics(text: str, spans: list[tuple[int, int]], taken: list[Tag]) -> list[Tag]:
     """Acronyms the abstract defines as a metric the table lacks ("we introduce Weighted
     Attack Success Rate (WASR), a severity-adjusted metric"), wherever they stand in the
@@ -1101,6 +1132,9 @@ def tag_text(text: str, sentences: list[tuple[int, int]] | None = None,
         return tags
     # Metrics matter only next to numbers: they are looked for in the sentences with a digit.
     tags.metrics = tag_metrics(text, spans)
+    other = acronyms_defined_otherwise(text, tags.metrics)
+    if other:
+        tags.metrics = [t for t in tags.metrics if text[t.start:t.end] not in other]
     tags.resolutions = tag_resolutions(text, spans)
     phrases = tag_metric_phrases(text, spans, tags.metrics, tags.datasets)
     phrases += tag_defined_metrics(text, spans, tags.metrics + tags.datasets + phrases)
