@@ -30,7 +30,7 @@ HEADER = (
     "# Given names in Latin script (one per line): the listing reader's person-name feature.\n"
     "# Built by `python -m pipeline.tools.build_given_names FAKER_WHEEL` from the first-name\n"
     "# lists of Faker 40.63.0 (MIT licence, (c) 2012 Daniele Faraglia and contributors,\n"
-    "# https://github.com/joke2k/faker); see that module's docstring.\n"
+    "# https://github.com/joke2k/faker; licence text in listing_given_names.LICENSE.txt).\n"
 )
 
 
