@@ -941,8 +941,7 @@ def assign_datasets(text: str, sent: Span, clauses: list[Span], values: list[_Va
     # no dataset in its sentence is on the datasets the sentence before was on, in order.
     # "... using the A, B, and C datasets. And our best FID is 15.7, 22.35, and 17.52": a
     # sentence that is one list of as many values as the sentence before listed datasets.
-    lists = {id(v.groups.get("list", [v])[0]) for v in values}
-    bare_list = resp is None and len(lists) == 1 and len(values) == len(prev_datasets) > 1 \
+    bare_list = resp is None and len(values) == len(prev_datasets) > 1 \
         and len({v.metric for v in values}) == 1 and all(
             len(v.groups.get("list", [v])) == len(values) for v in values)
     listed_before = prev_datasets if ((resp is not None or bare_list)
@@ -1540,11 +1539,9 @@ def build_results(paper_id: str, text: str, sentences: list[Span], tags: Tags,
             prev_datasets = carried[1]  # the list the sentence before was aligned to
         assign_datasets(text, sent, clauses, values, dtags, tags, ctx, anaphora, resp,
                         prev_datasets)
-        aligned = [v.dataset_tag for v in values]
-        carried = (sent.start, [d for d in aligned if d is not None]) if (
-            not dtags and len(values) > 1 and None not in aligned
-            and len(_distinct([d for d in aligned if d is not None])) == len(values)) \
-            else (-1, [])
+        aligned = [v.dataset_tag for v in values if v.dataset_tag is not None]
+        carried = (sent.start, aligned) if not dtags and len(values) > 1 and len(
+            _distinct(aligned)) == len(values) else (-1, [])
         steps_tags = [s for s in tags.steps if _inside(s, sent) and s.label == "steps"]
         settings = [s for s in tags.settings if _inside(s, sent) and s.label != "SETTING:k-shot"]
         for v in values:
