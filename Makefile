@@ -66,6 +66,7 @@ eval: $(STAMP) native
 # that order (the tagger reads the rules' output, which reads the gazetteers):
 # rebuilt from the data in the repo, deterministic.
 train: $(STAMP)
+	$(BIN)/python -m pipeline.tools.build_common_words
 	$(BIN)/python -m pipeline.tools.train_listing
 	$(BIN)/python -m pipeline.tools.build_pwc_datasets
 	$(BIN)/python -m pipeline.tools.build_tasks

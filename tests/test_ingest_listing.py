@@ -358,6 +358,12 @@ def test_titles_lose_a_date_code_and_hashtags(text: str, title: str) -> None:
      ["Phyllis Ang, Bhuwan Dhingra, Lisa Wu Wills", "Characterizing the Efficiency Trade-off"]),
     ("Direct Preference Optimization: Your Language Model is Secretly a Reward Model",
      ["Direct Preference Optimization: Your Language Model is Secretly a Reward Model"]),
+    # names glued to the title's last word (`listing_names.glued_names_at`)
+    ("Deep Kernel Processes Lawrence Aitchison, Sebastian Ober, Adam X. Yang",
+     ["Deep Kernel Processes", "Lawrence Aitchison", "Sebastian Ober", "Adam X. Yang"]),
+    # a bar, spaced or not: "Names| Title"
+    ("Min Lin, Qiang Chen, Shuicheng Yan| Network In Network",
+     ["Min Lin, Qiang Chen, Shuicheng Yan", "Network In Network"]),
     # a quoted title after the authors
     ('Hinton, Geoffrey E., and Ruslan R. Salakhutdinov. "Reducing the dimensionality." Science',
      ["Hinton, Geoffrey E., and Ruslan R. Salakhutdinov", '"Reducing the dimensionality."',

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.ingest import listing_names as names
-from pipeline.tools import build_given_names
+from pipeline.tools import build_common_words, build_given_names
 
 
 def test_given_and_pinyin_names_are_person_words() -> None:
@@ -39,3 +39,45 @@ def test_the_builder_reads_first_name_tuples_only() -> None:
 @given(st.text(max_size=30))
 def test_any_word_is_read_without_error(word: str) -> None:
     assert isinstance(names.is_person_word(word), bool)
+
+
+def test_names_glued_to_a_title_are_found_where_they_start() -> None:
+    cases = {
+        # lines of p19a_blog_edorigatti_bdl20_summaries (a training page)
+        "Self Normalizing Flows T. Anderson Keller, Jorn W. T. Peters, Max Welling":
+            "T. Anderson Keller, Jorn W. T. Peters, Max Welling",
+        "Encoding the Latent Posterior of Bayesian Neural Networks for Uncertainty "
+        "Quantification Gianni Franchi": "Gianni Franchi",
+        "Variational Inference in Bayesian Neural Networks Tim G. J. Rudner": "Tim G. J. Rudner",
+        "Deep Kernel Processes Lawrence Aitchison · Sebastian Ober": "Lawrence Aitchison · "
+                                                                      "Sebastian Ober",
+    }
+    for line, tail in cases.items():
+        at = names.glued_names_at(line)
+        assert at is not None and line[at:] == tail, line
+    for line in ("Attention Is All You Need",  # "You" is Pinyin, "Need" is not
+                 "Large Language Models Can Self-Improve",  # "improve" is a common word
+                 "Deep Residual Learning, Kaiming He, Xiangyu Zhang",  # a comma cuts it
+                 "Networks Max Welling",  # fewer than three words before the names
+                 "Talk presented by Oliver Rausch",  # "by" cuts it already
+                 "Title\tAnn Lee"):  # a table row is cut at its tabs
+        assert names.glued_names_at(line) is None, line
+
+
+def test_a_list_of_names_is_not_cut_inside() -> None:
+    line = "Irwan Bello, Hieu Pham, Quoc V. Le, Mohammad Norouzi, Samy Bengio"
+    assert names.glued_names_at(line) is None
+
+
+@given(st.text(max_size=80))
+def test_any_line_is_read_without_error(line: str) -> None:
+    at = names.glued_names_at(line)
+    assert at is None or 0 < at < len(line) and not line[at].isspace()
+
+
+def test_the_common_words_are_rebuilt_from_the_training_abstracts() -> None:
+    assert build_common_words.common_words(["the key is the key", "a Key"], 2) == ["key", "the"]
+    text = (resources.files("pipeline.ingest")
+            .joinpath("listing_common_words.txt").read_text(encoding="utf-8"))
+    assert text == build_common_words.render(
+        build_common_words.common_words(build_common_words.read_abstracts()))

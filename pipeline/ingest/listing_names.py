@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from functools import cache
 
+import regex
+
 from pipeline.ingest import listing_rules as rules
 
 _MAX_SYLLABLES = 3
@@ -24,6 +26,11 @@ _EDGES = ".,;:()[]\"'*†‡|“”’"
 @cache
 def given_names() -> frozenset[str]:
     return frozenset(w.casefold() for w in rules.load_words("listing_given_names.txt"))
+
+
+@cache
+def common_words() -> frozenset[str]:
+    return rules.load_words("listing_common_words.txt")
 
 
 @cache
@@ -64,3 +71,87 @@ def person_ratio(words: list[str]) -> float:
     if not alpha:
         return 0.0
     return round(sum(1 for w in alpha if is_person_word(w)) / len(alpha), 1)
+
+
+_NAME_JOINS = regex.compile(r"\s*,\s*(?:and\s+|&\s*)?|\s+and\s+|\s*[&·•]\s*")
+_INITIAL = regex.compile(r"^(?:\p{Lu}\.-?){1,3}$")
+_SURNAME = regex.compile(r"^\p{Lu}[\p{L}'’-]*\p{Ll}[\p{L}'’-]*$")
+_PARTICLES = frozenset("van von der den de del della di da dos du la le ten ter bin".split())
+_TRAILING_MARKS = regex.compile(r"[\s.*†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+$")
+_MIN_TITLE_WORDS = 3
+_WORD = regex.compile(r"\S+")
+_CHUNK = regex.compile(r"\S(?:.*\S)?")
+_NOT_BEFORE = frozenset("by and with from given dr prof".split())
+_MAX_NAME_WORDS = 4
+
+
+def _name_words(words: list[str]) -> bool:
+    """Two to four words that can be one person's name: initials, particles, capitalised
+    name tokens (`listing_rules.is_name_token`: no title word), the last a surname
+    ("T. Anderson Keller", "Mark van der Wilk"; not "Can Self-Improve")."""
+    if not 2 <= len(words) <= _MAX_NAME_WORDS or not _SURNAME.match(words[-1]):
+        return False
+    return all(_INITIAL.match(w) or (_SURNAME.match(w) and rules.is_name_token(w))
+               or (0 < i and w in _PARTICLES) for i, w in enumerate(words))
+
+
+def _common(word: str) -> bool:
+    """A word abstracts write in lower case ("Solve", "Self-Improve"), not a Pinyin name."""
+    parts = [p for p in regex.split(r"[-‐]", word.strip(_EDGES)) if p]
+    return any(p.casefold() in common_words() and not _pinyin(p) for p in parts)
+
+
+def _pinyin(word: str) -> bool:
+    low = word.strip(_EDGES).casefold()
+    return low.isascii() and low.isalpha() and _syllables(low, _MAX_SYLLABLES)
+
+
+def _given(word: str) -> bool:
+    return word.strip(_EDGES).casefold() in given_names() and is_person_word(word)
+
+
+def _opens_name(words: list[str]) -> bool:
+    """The words open a name: an initial, a listed given name, or a Pinyin name before a
+    Pinyin surname ("Wei Zhang"; not "You Need")."""
+    first = words[0]
+    return bool(_INITIAL.match(first)) or _given(first) or (
+        is_person_word(first) and len(words) > 1 and is_person_word(words[-1]))
+
+
+def _glued_name(before: str, name: list[str]) -> bool:
+    """`name` is a person's name and `before` the last word of what precedes it: the name
+    opens as names do and `before` does not; its other words are not words abstracts write
+    in lower case ("Can Self-Improve") and its surname is no Western given name ("Hamiltonian
+    Monte Carlo"); `before` is no "by", "and" or punctuation, which cut the line already."""
+    last = name[-1]
+    return _name_words(name) and _opens_name(name) and not _opens_name([before]) \
+        and not any(_common(w) for w in name[1:]) and not (_given(last) and not _pinyin(last)) \
+        and before[-1] not in ".,;:" and before.casefold() not in _NOT_BEFORE
+
+
+def glued_names_at(text: str) -> int | None:
+    """Where a run of names glued to the words before them starts, when a line ends with one:
+    "... for Uncertainty Quantification Gianni Franchi" (at "Gianni"), "Self Normalizing Flows
+    T. Anderson Keller, Jorn W. T. Peters, Max Welling" (at "T."). The run's first name opens
+    with a given name or an initial and the word before it is neither; at least three words
+    stand before it. None when the line does not end so."""
+    if "\t" in text:
+        return None  # a table's cells are cut at their tabs
+    body = _TRAILING_MARKS.sub("", text)
+    joins = list(_NAME_JOINS.finditer(body))
+    starts = [0, *(m.end() for m in joins)]
+    ends = [*(m.start() for m in joins), len(body)]
+    chunks = [(m.start(), m.group()) for start, end in zip(starts, ends, strict=True)
+              for m in [_CHUNK.search(body, start, end)] if m is not None]
+    for c in range(len(chunks) - 1, -1, -1):
+        at, chunk = chunks[c]
+        spans = [(m.start() + at, m.group()) for m in _WORD.finditer(chunk)]
+        words = [w for _, w in spans]
+        if c > 0 and rules.is_person_name(chunk):
+            continue  # a whole name in a list of names: look further left
+        for k in range(max(len(words) - _MAX_NAME_WORDS, 1), len(words) - 1):
+            if len(body[:spans[k][0]].split()) >= _MIN_TITLE_WORDS \
+                    and _glued_name(words[k - 1], words[k:]):
+                return spans[k][0]
+        return None
+    return None
