@@ -361,6 +361,9 @@ def test_titles_lose_a_date_code_and_hashtags(text: str, title: str) -> None:
     # names glued to the title's last word (`listing_names.glued_names_at`)
     ("Deep Kernel Processes Lawrence Aitchison, Sebastian Ober, Adam X. Yang",
      ["Deep Kernel Processes", "Lawrence Aitchison", "Sebastian Ober", "Adam X. Yang"]),
+    # the comma after "et al." ("Hassan et al., Title")
+    ("Hassan et al., Achieving Human Parity on Automatic Chinese to English News Translation",
+     ["Hassan et al.", "Achieving Human Parity on Automatic Chinese to English News Translation"]),
     # a bar, spaced or not: "Names| Title"
     ("Min Lin, Qiang Chen, Shuicheng Yan| Network In Network",
      ["Min Lin, Qiang Chen, Shuicheng Yan", "Network In Network"]),

@@ -74,6 +74,7 @@ _BOUNDARY = regex.compile(
     # (not after one: "Direct Preference Optimization: Your Language Model is ...")
     r"|(?-i:(?<=^\s*" + _FULL_NAME + r"(?:(?:" + _NAME_JOIN + r"|\s*&\s*)" + _FULL_NAME
     + r")+)\s*:\s+)"
+    r"|(?-i:(?<=\bet\.?\s*al\.?),\s+(?=\p{Lu}))"  # "Hassan et al., Title"
     # "Title, Ann Lee, Bo Chen and Cy Dow": a comma before full names that end the line
     r"|(?-i:,\s+(?=" + _FULL_NAME + r"(?:" + _NAME_JOIN + _FULL_NAME + r")*\.?\s*$))",
     regex.IGNORECASE,
