@@ -8,6 +8,10 @@ listing reader's line and segment models ("Pola Schwobel, Martin Jørgensen" is 
   `listing_pinyin.txt` ("Haotian" = hao + tian, "Zhang"), the last of more than one not a
   bare "e" or a consonant and one ("Dense" = den + se, "Line" = lin + e are English words);
 - never a word of `listing_title_words.txt`.
+
+`glued_names_at` finds where names glued to a title's last word start ("... Uncertainty
+Quantification Gianni Franchi"), so that the segment model can tell them apart; the words
+abstracts write in lower case (`listing_common_words.txt`) keep "Can Self-Improve" a title's.
 """
 
 from __future__ import annotations
