@@ -367,6 +367,9 @@ def test_titles_lose_a_date_code_and_hashtags(text: str, title: str) -> None:
     # a bar, spaced or not: "Names| Title"
     ("Min Lin, Qiang Chen, Shuicheng Yan| Network In Network",
      ["Min Lin, Qiang Chen, Shuicheng Yan", "Network In Network"]),
+    # but not a bar in mathematics
+    ("Estimating y|x Densities with Flows", ["Estimating y|x Densities with Flows"]),
+    ("Bounding ||W|| Norms of Deep Networks", ["Bounding ||W|| Norms of Deep Networks"]),
     # a quoted title after the authors
     ('Hinton, Geoffrey E., and Ruslan R. Salakhutdinov. "Reducing the dimensionality." Science',
      ["Hinton, Geoffrey E., and Ruslan R. Salakhutdinov", '"Reducing the dimensionality."',

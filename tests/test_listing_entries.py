@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -98,3 +99,13 @@ def test_title_brackets_only_add_title_segments(line: str, tags: list[str]) -> N
     kept = listing_fields.title_brackets(segs, tags)
     assert len(kept) == len(tags)
     assert all(k == "T" for k, t in zip(kept, tags, strict=True) if t == "T")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([*"Ab Cd,.|-()\t&·:;", "Ann Lee", "Gianni Franchi", " et al.,",
+                                 " and ", "Deep Kernel Processes ", "T. "]), max_size=20))
+def test_segments_are_the_line_in_order(pieces: list[str]) -> None:
+    line = "".join(pieces)
+    segs = listing_fields.segments(line)
+    assert all(s.text and s.text == line[s.start:s.end] for s in segs)
+    assert all(a.end <= b.start for a, b in pairwise(segs))

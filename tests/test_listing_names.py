@@ -49,19 +49,23 @@ def test_names_glued_to_a_title_are_found_where_they_start() -> None:
         "Encoding the Latent Posterior of Bayesian Neural Networks for Uncertainty "
         "Quantification Gianni Franchi": "Gianni Franchi",
         "Variational Inference in Bayesian Neural Networks Tim G. J. Rudner": "Tim G. J. Rudner",
-        "Deep Kernel Processes Lawrence Aitchison · Sebastian Ober": "Lawrence Aitchison · "
-                                                                      "Sebastian Ober",
+        "Deep Kernel Processes  Lawrence Aitchison · Sebastian Ober": "Lawrence Aitchison · "
+                                                                       "Sebastian Ober",
     }
     for line, tail in cases.items():
-        at = names.glued_names_at(line)
-        assert at is not None and line[at:] == tail, line
+        gap = names.glued_names_at(line)
+        assert gap is not None and line[gap[1]:] == tail, line
+        assert line[gap[0]:gap[1]].isspace() and not line[gap[0] - 1].isspace(), line
     for line in ("Attention Is All You Need",  # "You" is Pinyin, "Need" is not
                  "Large Language Models Can Self-Improve",  # "improve" is a common word
+                 "A Conceptual Introduction to Hamiltonian Monte Carlo",  # "Carlo" is given
                  "Deep Residual Learning, Kaiming He, Xiangyu Zhang",  # a comma cuts it
                  "Networks Max Welling",  # fewer than three words before the names
                  "Talk presented by Oliver Rausch",  # "by" cuts it already
-                 "Title\tAnn Lee"):  # a table row is cut at its tabs
+                 "Deep Kernel Processes | Lawrence Aitchison",  # the bar cuts it already
+                 "Some Long Title\tGianni Franchi"):  # a table row is cut at its tabs
         assert names.glued_names_at(line) is None, line
+    assert names.glued_names_at("Some Long Title Gianni Franchi") == (15, 16)
 
 
 def test_a_list_of_names_is_not_cut_inside() -> None:
@@ -69,10 +73,27 @@ def test_a_list_of_names_is_not_cut_inside() -> None:
     assert names.glued_names_at(line) is None
 
 
+_TITLE_WORD = st.sampled_from(["Deep", "Learning", "of", "Graphs", "Robust", "Models", "for"])
+_NAME = st.sampled_from(["Gianni Franchi", "Andrew Jesson", "T. Anderson Keller",
+                         "Lawrence Aitchison"])
+_SPACE = st.sampled_from([" ", "  ", "\u00a0", " \u3000 "])
+
+
+@given(st.lists(_TITLE_WORD, min_size=3, max_size=8), _SPACE,
+       st.lists(_NAME, min_size=1, max_size=3), st.sampled_from([", ", " and ", " · "]),
+       st.sampled_from(["", ".", "*", " "]))
+def test_glued_names_are_cut_at_the_space_before_the_first(
+        title: list[str], space: str, people: list[str], join: str, end: str) -> None:
+    line = " ".join(title) + space + join.join(people) + end
+    gap = names.glued_names_at(line)
+    assert gap is not None
+    assert line[:gap[0]] == " ".join(title) and line[gap[1]:].startswith(people[0])
+
+
 @given(st.text(max_size=80))
 def test_any_line_is_read_without_error(line: str) -> None:
-    at = names.glued_names_at(line)
-    assert at is None or 0 < at < len(line) and not line[at].isspace()
+    gap = names.glued_names_at(line)
+    assert gap is None or 0 < gap[0] < gap[1] < len(line) and line[gap[0]:gap[1]].isspace()
 
 
 def test_the_common_words_are_rebuilt_from_the_training_abstracts() -> None:

@@ -58,7 +58,9 @@ _BOUNDARY = regex.compile(
     r"|\s+(?=[(\[])|(?<=[)\]])\s*[.,:]?\s*"  # around a bracketed group
     r"|(?<=^\s*\d{1,3}[.)])\s+"  # after a leading number
     r"|\s+(?=(?:Authors?|By)\s*:|presented by\b|discussed\b)"  # before a field label
-    r"|\s+[-–—]\s+|\s*\|\s*"  # a dash between spaces, a bar ("A, B| Title")
+    # a dash between spaces; a bar with a space on one side at least ("A, B| Title"; not
+    # "p(y|x)" or "||W||")
+    r"|\s+[-–—]\s+|(?<!\|)(?:\s+\|\s*|\s*\|\s+)(?!\|)"
     r"|,\s+(?=\p{Lu}[\p{L}'’-]+\s+et\s+al\b)"  # "Title, Mnih et al, 2013"
     r"|,\s+(?=\p{Lu}[\p{L}'’-]+\s+(?:and|&)\s+\p{Lu}[\p{L}'’-]+,?\s+(?:19|20)\d\d\b)"
     r"|(?-i:,\s+(?=In\s+\p{Lu}))"  # ", In Proceedings of ..."
@@ -143,10 +145,9 @@ def _separator(sep: str) -> str:
 def segments(text: str) -> list[Segment]:
     """The line cut at its boundaries (`_BOUNDARY`); each piece with the separators around it."""
     cuts = [(m.start(), m.end()) for m in _BOUNDARY.finditer(text) if m.end() > m.start()]
-    names = listing_names.glued_names_at(text)  # "... Uncertainty Quantification Gianni Franchi"
-    if names is not None and not any(a <= names <= b for a, b in cuts):
-        gap = len(text[:names]) - len(text[:names].rstrip())
-        cuts = sorted([*cuts, (names - gap, names)])
+    gap = listing_names.glued_names_at(text)  # "... Uncertainty Quantification Gianni Franchi"
+    if gap is not None and not any(a <= gap[1] and gap[0] <= b for a, b in cuts):
+        cuts = sorted([*cuts, gap])
     out: list[Segment] = []
     pos = 0
     prev_sep = ""

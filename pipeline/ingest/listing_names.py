@@ -12,6 +12,8 @@ listing reader's line and segment models ("Pola Schwobel, Martin Jørgensen" is 
 `glued_names_at` finds where names glued to a title's last word start ("... Uncertainty
 Quantification Gianni Franchi"), so that the segment model can tell them apart; the words
 abstracts write in lower case (`listing_common_words.txt`) keep "Can Self-Improve" a title's.
+It misses names whose given name is not listed ("Yoshua Bengio") and surnames that are common
+words ("Michael Black"): the segment model then reads the line as before.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ def given_names() -> frozenset[str]:
 
 @cache
 def common_words() -> frozenset[str]:
+    """Words abstracts write in lower case (`listing_common_words.txt`)."""
     return rules.load_words("listing_common_words.txt")
 
 
@@ -77,11 +80,12 @@ def person_ratio(words: list[str]) -> float:
     return round(sum(1 for w in alpha if is_person_word(w)) / len(alpha), 1)
 
 
-_NAME_JOINS = regex.compile(r"\s*,\s*(?:and\s+|&\s*)?|\s+and\s+|\s*[&·•]\s*")
+# Each alternative starts where a run of spaces starts, so a long gap is read once.
+_NAME_JOINS = regex.compile(
+    r"(?<!\s)\s*,\s*(?:and\s+|&\s*)?|(?<!\s)\s+and\s+|(?<!\s)\s*[&·•]\s*")
 _INITIAL = regex.compile(r"^(?:\p{Lu}\.-?){1,3}$")
 _SURNAME = regex.compile(r"^\p{Lu}[\p{L}'’-]*\p{Ll}[\p{L}'’-]*$")
-_PARTICLES = frozenset("van von der den de del della di da dos du la le ten ter bin".split())
-_TRAILING_MARKS = regex.compile(r"[\s.*†‡¹²³⁴⁵⁶⁷⁸⁹⁰]+$")
+_LAST_KEPT = regex.compile(r"(?r)[^\s.*†‡¹²³⁴⁵⁶⁷⁸⁹⁰]")  # searched from the end
 _MIN_TITLE_WORDS = 3
 _WORD = regex.compile(r"\S+")
 _CHUNK = regex.compile(r"\S(?:.*\S)?")
@@ -96,7 +100,7 @@ def _name_words(words: list[str]) -> bool:
     if not 2 <= len(words) <= _MAX_NAME_WORDS or not _SURNAME.match(words[-1]):
         return False
     return all(_INITIAL.match(w) or (_SURNAME.match(w) and rules.is_name_token(w))
-               or (0 < i and w in _PARTICLES) for i, w in enumerate(words))
+               or (0 < i and rules.is_particle(w)) for i, w in enumerate(words))
 
 
 def _common(word: str) -> bool:
@@ -106,11 +110,13 @@ def _common(word: str) -> bool:
 
 
 def _pinyin(word: str) -> bool:
+    """The word, stripped and in lower case, is one to three Pinyin syllables."""
     low = word.strip(_EDGES).casefold()
     return low.isascii() and low.isalpha() and _syllables(low, _MAX_SYLLABLES)
 
 
 def _given(word: str) -> bool:
+    """A person word that is a listed given name (not only Pinyin)."""
     return word.strip(_EDGES).casefold() in given_names() and is_person_word(word)
 
 
@@ -126,36 +132,51 @@ def _glued_name(before: str, name: list[str]) -> bool:
     """`name` is a person's name and `before` the last word of what precedes it: the name
     opens as names do and `before` does not; its other words are not words abstracts write
     in lower case ("Can Self-Improve") and its surname is no Western given name ("Hamiltonian
-    Monte Carlo"); `before` is no "by", "and" or punctuation, which cut the line already."""
+    Monte Carlo"); `before` is a word (not "|"), and no "by", "and" or punctuation, which
+    cut the line already."""
     last = name[-1]
-    return _name_words(name) and _opens_name(name) and not _opens_name([before]) \
-        and not any(_common(w) for w in name[1:]) and not (_given(last) and not _pinyin(last)) \
-        and before[-1] not in ".,;:" and before.casefold() not in _NOT_BEFORE
+    if not _name_words(name) or not _opens_name(name) or _opens_name([before]):
+        return False
+    if any(_common(w) for w in name[1:]) or (_given(last) and not _pinyin(last)):
+        return False
+    return any(c.isalnum() for c in before) and before[-1] not in ".;:" \
+        and before.casefold() not in _NOT_BEFORE
 
 
-def glued_names_at(text: str) -> int | None:
-    """Where a run of names glued to the words before them starts, when a line ends with one:
-    "... for Uncertainty Quantification Gianni Franchi" (at "Gianni"), "Self Normalizing Flows
-    T. Anderson Keller, Jorn W. T. Peters, Max Welling" (at "T."). The run's first name opens
-    with a given name or an initial and the word before it is neither; at least three words
-    stand before it. None when the line does not end so."""
-    if "\t" in text:
-        return None  # a table's cells are cut at their tabs
-    body = _TRAILING_MARKS.sub("", text)
+def _chunks(body: str) -> list[tuple[int, str]]:
+    """The stretches of `body` between name joins (commas, "and", "&", "·"), each trimmed,
+    with where it starts."""
     joins = list(_NAME_JOINS.finditer(body))
     starts = [0, *(m.end() for m in joins)]
     ends = [*(m.start() for m in joins), len(body)]
-    chunks = [(m.start(), m.group()) for start, end in zip(starts, ends, strict=True)
-              for m in [_CHUNK.search(body, start, end)] if m is not None]
+    out = []
+    for start, end in zip(starts, ends, strict=True):
+        m = _CHUNK.search(body, start, end)
+        if m is not None:
+            out.append((m.start(), m.group()))
+    return out
+
+
+def glued_names_at(text: str) -> tuple[int, int] | None:
+    """The gap before a run of names glued to the words before them, when a line ends with
+    one: "... for Uncertainty Quantification Gianni Franchi" (the space before "Gianni"),
+    "Self Normalizing Flows T. Anderson Keller, Jorn W. T. Peters, Max Welling" (before
+    "T."). The run's first name opens with a given name or an initial and the word before it
+    is neither; at least three words stand before it. None when the line does not end so."""
+    if "\t" in text:
+        return None  # a table's cells are cut at their tabs
+    last = _LAST_KEPT.search(text)
+    body = text[:last.end()] if last is not None else ""
+    chunks = _chunks(body)
     for c in range(len(chunks) - 1, -1, -1):
         at, chunk = chunks[c]
-        spans = [(m.start() + at, m.group()) for m in _WORD.finditer(chunk)]
-        words = [w for _, w in spans]
+        spans = [(m.start() + at, m.end() + at) for m in _WORD.finditer(chunk)]
+        words = [body[a:b] for a, b in spans]
         if c > 0 and rules.is_person_name(chunk):
             continue  # a whole name in a list of names: look further left
         for k in range(max(len(words) - _MAX_NAME_WORDS, 1), len(words) - 1):
             if len(body[:spans[k][0]].split()) >= _MIN_TITLE_WORDS \
                     and _glued_name(words[k - 1], words[k:]):
-                return spans[k][0]
+                return spans[k - 1][1], spans[k][0]
         return None
     return None

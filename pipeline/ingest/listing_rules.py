@@ -29,6 +29,11 @@ _PARTICLES = frozenset(
     "de da del della der den di du van von la le dos das do y bin ibn al ter ten zu st.".split()
 )
 _SUFFIXES = frozenset({"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"})
+
+
+def is_particle(word: str) -> bool:
+    """A lower-case word inside a person's name ("van", "de", "bin")."""
+    return word in _PARTICLES
 _NAME_PREFIXES = regex.compile(r"^(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|O['’]|D['’])\p{Lu}\p{Ll}+$")
 _AFTER_APOSTROPHE = regex.compile(r"['’]\p{Lu}")
 _CAMEL_NAME = regex.compile(r"^\p{Lu}\p{Ll}+\p{Lu}\p{Ll}+$")

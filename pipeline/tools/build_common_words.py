@@ -29,9 +29,9 @@ SOURCE = pwc_split.DATA / "abstracts.jsonl.gz"
 MIN_COUNT = 3
 _LOWER_WORD = regex.compile(r"(?<![\p{L}\-'’])\p{Ll}{2,}(?![\p{L}'’])")
 HEADER = (
-    "# Words written in lower case at least 3 times in the abstracts of data/train/pwc_train\n"
-    "# (CC BY-SA 4.0, Papers with Code and the jd-coderepos/sota maintainers; the dev split\n"
-    "# of the Papers with Code check left out). Built by\n"
+    f"# Words written in lower case at least {MIN_COUNT} times in the abstracts of\n"
+    "# data/train/pwc_train (CC BY-SA 4.0, Papers with Code and the jd-coderepos/sota\n"
+    "# maintainers; the dev split of the Papers with Code check left out). Built by\n"
     "# `python -m pipeline.tools.build_common_words`; one word per line.\n"
 )
 
@@ -52,6 +52,7 @@ def read_abstracts(path: Path = SOURCE) -> list[str]:
 
 
 def render(words: Sequence[str]) -> str:
+    """The list file's text: its header, then one word per line."""
     return HEADER + "".join(w + "\n" for w in words)
 
 
