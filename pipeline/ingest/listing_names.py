@@ -69,7 +69,7 @@ def is_person_word(token: str) -> bool:
     low = word.casefold()
     if low in rules.title_words():
         return False
-    return low in given_names() or (word.isascii() and _syllables(low, _MAX_SYLLABLES))
+    return low in given_names() or _pinyin(word)
 
 
 def person_ratio(words: list[str]) -> float:

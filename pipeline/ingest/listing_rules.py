@@ -30,10 +30,6 @@ _PARTICLES = frozenset(
 )
 _SUFFIXES = frozenset({"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"})
 
-
-def is_particle(word: str) -> bool:
-    """A lower-case word inside a person's name ("van", "de", "bin")."""
-    return word in _PARTICLES
 _NAME_PREFIXES = regex.compile(r"^(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|O['’]|D['’])\p{Lu}\p{Ll}+$")
 _AFTER_APOSTROPHE = regex.compile(r"['’]\p{Lu}")
 _CAMEL_NAME = regex.compile(r"^\p{Lu}\p{Ll}+\p{Lu}\p{Ll}+$")
@@ -68,6 +64,10 @@ def load_words(filename: str) -> frozenset[str]:
         if line.strip() and not line.lstrip().startswith("#")
     )
 
+
+def is_particle(word: str) -> bool:
+    """A lower-case word inside a person's name ("van", "de", "bin")."""
+    return word in _PARTICLES
 
 def chrome_lines() -> frozenset[str]:
     """Lines of page chrome (casefolded), from `listing_chrome.txt`."""

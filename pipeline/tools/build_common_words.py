@@ -14,8 +14,6 @@ surname such as "Welling" is not).
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -46,9 +44,7 @@ def common_words(abstracts: Iterable[str], min_count: int = MIN_COUNT) -> list[s
 
 def read_abstracts(path: Path = SOURCE) -> list[str]:
     """The abstracts of the papers outside the check's dev split."""
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        records = [json.loads(line) for line in fh if line.strip()]
-    return [r.get("abstract") or "" for r in records if not pwc_split.in_dev(r["id"])]
+    return pwc_split.abstracts(lambda arxiv_id: not pwc_split.in_dev(arxiv_id), path)
 
 
 def render(words: Sequence[str]) -> str:

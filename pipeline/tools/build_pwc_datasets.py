@@ -52,6 +52,7 @@ import yaml
 from pipeline.config import GAZETTEER_DIR, ROOT
 from pipeline.extract import resources
 from pipeline.extract.resources import fold
+from pipeline.tools import pwc_split
 from pipeline.tools.pwc_split import in_dev
 
 DATA = ROOT / "data" / "train" / "pwc_train"
@@ -92,12 +93,6 @@ def _names(path: Path) -> tuple[Counter[str], set[str]]:
             for name in {base_name(str(r["dataset"])) for r in row["rows"] if r.get("dataset")}:
                 counts[name] += 1
     return counts, papers
-
-
-def _abstracts(path: Path, keep: set[str]) -> list[str]:
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return [str(d["abstract"]) for d in map(json.loads, fh)
-                if d["id"] in keep and d.get("abstract")]
 
 
 def written(names: Iterable[str], abstracts: Sequence[str]) -> set[str]:
@@ -189,7 +184,7 @@ def build(labels: Path = DATA / "labels.jsonl.gz",
     cands = [n for n in counts
              if len(n) >= 3 and regex.search(r"[A-Z0-9]", n) and fold(n) not in known
              and not (len(n) <= 3 and n.isalpha())]
-    texts = _abstracts(abstracts, papers)
+    texts = pwc_split.abstracts(papers.__contains__, abstracts)
     keep = written(cands, texts) | {n for n in cands if name_like(n)}
     # Spellings of one name ("ACE 2004"/"ACE2004", "SciTail"/"SciTaiL") are one entry, named
     # in ASCII if it can be, then as more papers name it; the others are its aliases (entries

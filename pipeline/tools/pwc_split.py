@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,3 +33,11 @@ def dev_rows(labels: Path = DATA / "labels.jsonl.gz",
             if rows and in_dev(str(paper["arxiv_id"])) == (split == "dev"):
                 out[str(paper["arxiv_id"])] = rows
     return out
+
+
+def abstracts(keep: Callable[[str], bool],
+              path: Path = DATA / "abstracts.jsonl.gz") -> list[str]:
+    """The non-empty abstracts of the papers whose arXiv id `keep` accepts, in file order."""
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return [str(d["abstract"]) for d in map(json.loads, fh)
+                if keep(str(d["id"])) and d.get("abstract")]
