@@ -348,6 +348,11 @@ def test_titles_lose_a_date_code_and_hashtags(text: str, title: str) -> None:
     ("A Conceptual Introduction to Hamiltonian Monte Carlo, Michael Betancourt",
      ["A Conceptual Introduction to Hamiltonian Monte Carlo", "Michael Betancourt"]),
     ("Lions, Tigers and Bears", ["Lions, Tigers and Bears"]),
+    # ... names with particles too ("van der", "de")
+    ("Sparse Kernels Revisited, Anna Berg, Tom van der Linden",
+     ["Sparse Kernels Revisited", "Anna Berg", "Tom van der Linden"]),
+    ("Ines Luz de Sousa, Bo Chen: Checking the Checkers",
+     ["Ines Luz de Sousa, Bo Chen", "Checking the Checkers"]),
     # "Title First Last · First Last": the title ends before the first "First Last ·"
     ("Scaling Data-Constrained Models Niklas Muennighoff · Alexander Rush · Boaz Barak",
      ["Scaling Data-Constrained Models", "Niklas Muennighoff ·",

@@ -48,7 +48,9 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
-_FULL_NAME = r"(?:\p{Lu}[\p{L}.'’‐-]*\s+){1,3}\p{Lu}[\p{L}'’‐-]+"
+# "Ann Lee", "Mark van der Wilk": one to three capitalised words, particles, a surname
+_FULL_NAME = (r"(?:\p{Lu}[\p{L}.'’‐-]*\s+){1,3}(?:(?:" + "|".join(rules.PARTICLE_WORDS)
+              + r")\s+){0,3}\p{Lu}[\p{L}'’‐-]+")
 _NAME_JOIN = r"(?:,\s+|,?\s+and\s+)"
 _BOUNDARY = regex.compile(
     r"\t+|\s{2,}"  # a tab or a wide gap

@@ -28,6 +28,8 @@ _PROSE_MIN_WORDS = 25
 _PARTICLES = frozenset(
     "de da del della der den di du van von la le dos das do y bin ibn al ter ten zu st.".split()
 )
+PARTICLE_WORDS = tuple(sorted(p for p in _PARTICLES if p.isalpha() and len(p) > 1))
+"""The particles as words a pattern may list ("van", "de"; not "y" or "st.")."""
 _SUFFIXES = frozenset({"Jr", "Jr.", "Sr", "Sr.", "II", "III", "IV"})
 
 _NAME_PREFIXES = regex.compile(r"^(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|O['’]|D['’])\p{Lu}\p{Ll}+$")
