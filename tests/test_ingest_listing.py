@@ -353,6 +353,9 @@ def test_titles_lose_a_date_code_and_hashtags(text: str, title: str) -> None:
      ["Sparse Kernels Revisited", "Anna Berg", "Tom van der Linden"]),
     ("Ines Luz de Sousa, Bo Chen: Checking the Checkers",
      ["Ines Luz de Sousa, Bo Chen", "Checking the Checkers"]),
+    # "Last, I." names, then a title opening with the article "A"
+    ("Kim, J., Park, S. A Study of Sparse Routing", ["Kim, J., Park, S.",
+                                                     "A Study of Sparse Routing"]),
     # "Title First Last · First Last": the title ends before the first "First Last ·"
     ("Scaling Data-Constrained Models Niklas Muennighoff · Alexander Rush · Boaz Barak",
      ["Scaling Data-Constrained Models", "Niklas Muennighoff ·",
