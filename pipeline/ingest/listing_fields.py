@@ -55,8 +55,8 @@ _NAME_JOIN = r"(?:,\s+|,?\s+and\s+)"
 _BOUNDARY = regex.compile(
     r"\t+|\s{2,}"  # a tab or a wide gap
     r"|(?<=[\p{L}\d)\]\"”’]{2})(?<!\bet|\bal|\bvs)[.?!](?:\s+|(?=\p{Lu}))"  # a sentence end
-    # "Mroueh, Y. Towards", "Makhzani, A. A Computational" (the pattern ignores case)
-    r"|(?<=,\s\p{Lu}\.)\s+(?=\p{Lu}\p{Ll}|(?-i:A)\s\p{Ll}{2})"
+    # "Mroueh, Y. Towards", "Makhzani, A. A Computational"
+    r"|(?<=,\s\p{Lu}\.)\s+(?=\p{Lu}\p{Ll}|(?-i:A\s\p{L}{2}))"
     r"|(?<=\b(?:19|20)\d\d[a-z]?\)?)\s*[:.,]?\s+"  # after a year
     r"|\s+(?=[(\[])|(?<=[)\]])\s*[.,:]?\s*"  # around a bracketed group
     r"|(?<=^\s*\d{1,3}[.)])\s+"  # after a leading number
