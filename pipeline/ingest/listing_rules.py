@@ -71,6 +71,7 @@ def is_particle(word: str) -> bool:
     """A lower-case word inside a person's name ("van", "de", "bin")."""
     return word in _PARTICLES
 
+
 def chrome_lines() -> frozenset[str]:
     """Lines of page chrome (casefolded), from `listing_chrome.txt`."""
     return load_words("listing_chrome.txt")

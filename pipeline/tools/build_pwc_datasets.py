@@ -53,9 +53,8 @@ from pipeline.config import GAZETTEER_DIR, ROOT
 from pipeline.extract import resources
 from pipeline.extract.resources import fold
 from pipeline.tools import pwc_split
-from pipeline.tools.pwc_split import in_dev
 
-DATA = ROOT / "data" / "train" / "pwc_train"
+DATA = pwc_split.DATA
 OUT = GAZETTEER_DIR / resources.PWC_DATASETS
 _TAIL = regex.compile(
     r"(?:\s*\([^()]*\)|\s+(?:test|val|validation|dev|train|test-dev|test-std|test-challenge|"
@@ -87,7 +86,7 @@ def _names(path: Path) -> tuple[Counter[str], set[str]]:
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         for line in fh:
             row = json.loads(line)
-            if in_dev(row["arxiv_id"]):
+            if pwc_split.in_dev(row["arxiv_id"]):
                 continue
             papers.add(row["arxiv_id"])
             for name in {base_name(str(r["dataset"])) for r in row["rows"] if r.get("dataset")}:
