@@ -18,6 +18,7 @@ from pipeline.config import ROOT
 from pipeline.errors import Reason
 from pipeline.ingest import (
     listing_entries,
+    listing_features,
     listing_fields,
     listing_model,
     listing_rules,
@@ -905,3 +906,21 @@ def test_names_then_venue_under_a_title_are_its_authors() -> None:
         ("Colorful Image Colorization", ("Richard Zhang", "Phillip Isola", "Alexei A. Efros")),
         ("Adversarial Feature Learning", ("Jeff Donahue", "Philipp Krahenbuhl", "Trevor Darrell")),
     ]
+
+
+@pytest.mark.parametrize(("line", "section", "org"), [
+    ("1.2 Deep Belief Network(DBN)(Milestone of Deep Learning Eve)", True, False),
+    ("c. Deterministic Policy Gradients", True, False),
+    ("(University of Oxford)", False, True),
+    ("Peyman Milanfar / Google Research", False, True),
+    ("Deep Residual Learning for Image Recognition", False, False),
+    ("2. Attention Is All You Need", False, False),
+    ("3.5 points better than the baseline", False, False),
+])
+def test_line_features_mark_section_numbers_and_organisations(
+        line: str, section: bool, org: bool) -> None:
+    """A sub-section number ("1.2 ", "c. ") and an organisation word are features of a line:
+    headings and affiliation lines were read as titles (10-fold CV by page, models/README.md)."""
+    f = listing_features.own_features(line)
+    assert ("section" in f) is section
+    assert ("org" in f) is org

@@ -44,6 +44,7 @@ _NAMES_TAIL = regex.compile(
     r"\p{Ll}{2}[.?]\s+(?:\p{Lu}[\p{L}.'’-]*\s+){1,3}\p{Lu}[\p{L}'’-]+[*†]?(?:,|\s+and\s)")
 _INITIALS_HEAD = regex.compile(r"^(?:\p{Lu}[\p{L}'’-]+,\s(?:\p{Lu}\.\s?-?)+,?\s)+")
 _CITATION = regex.compile(r"^[^()]{3,200}?\(\s*(?:19|20)\d\d[a-z]?\s*\)\s*[.,:]")
+_SECTION = regex.compile(r"^(?:\d{1,2}(?:\.\d{1,2})+\.?|[a-h]\.)\s+\p{Lu}")
 
 
 def link_words() -> frozenset[str]:
@@ -143,6 +144,8 @@ def own_features(text: str, kind: str | None = None) -> Features:
         ("date", _MONTH.search(stripped)),
         ("dash_split", _DASH_SPLIT.search(stripped)),
         ("citation", _CITATION.match(stripped)),
+        ("section", _SECTION.match(stripped)),
+        ("org", not rules.org_words().isdisjoint(w.casefold() for w in alpha)),
         ("paren_names", _PAREN_NAMES.search(stripped)),
         ("names_tail", _NAMES_TAIL.search(stripped)),
         ("initials_head", _INITIALS_HEAD.match(stripped)),
