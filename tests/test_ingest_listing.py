@@ -916,6 +916,8 @@ def test_names_then_venue_under_a_title_are_its_authors() -> None:
     ("Deep Residual Learning for Image Recognition", False, False),
     ("2. Attention Is All You Need", False, False),
     ("3.5 points better than the baseline", False, False),
+    ("A. Vaswani, N. Shazeer", False, False),
+    ("CenterNet: Objects as Points", False, False),
 ])
 def test_line_features_mark_section_numbers_and_organisations(
         line: str, section: bool, org: bool) -> None:

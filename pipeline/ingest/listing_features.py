@@ -7,7 +7,7 @@ same facts about its neighbours. Of its words, only the first and the last are f
 ("DOI ... PDF", "Abstract ...", "... et al."): with them, 10-fold cross-validation by page
 over the 127 annotated pages gave titles F1 0.834 -> 0.843 (models/README.md). The word
 lists the features consult are data files (`listing_chrome.txt`, `listing_title_words.txt`,
-`listing_link_words.txt`, `listing_field_labels.txt`).
+`listing_link_words.txt`, `listing_field_labels.txt`, `listing_org_words.txt`).
 """
 
 from __future__ import annotations
@@ -44,6 +44,9 @@ _NAMES_TAIL = regex.compile(
     r"\p{Ll}{2}[.?]\s+(?:\p{Lu}[\p{L}.'’-]*\s+){1,3}\p{Lu}[\p{L}'’-]+[*†]?(?:,|\s+and\s)")
 _INITIALS_HEAD = regex.compile(r"^(?:\p{Lu}[\p{L}'’-]+,\s(?:\p{Lu}\.\s?-?)+,?\s)+")
 _CITATION = regex.compile(r"^[^()]{3,200}?\(\s*(?:19|20)\d\d[a-z]?\s*\)\s*[.,:]")
+# a sub-section number ("1.2 Deep Belief Network", "c. Deterministic Policy Gradients"):
+# two levels at least, or a small letter, since a single "2. " numbers paper lists too;
+# case-sensitive, so "A. Vaswani" is no section
 _SECTION = regex.compile(r"^(?:\d{1,2}(?:\.\d{1,2})+\.?|[a-h]\.)\s+\p{Lu}")
 
 
