@@ -794,6 +794,16 @@ def test_a_table_with_a_paper_column_gives_one_entry_a_row() -> None:
                     "chrome") == []
 
 
+@pytest.mark.parametrize("header", ["#\t题目\t一句话要点", "No.\tPaper Title (Conf/Year)\tNotes"])
+def test_a_paper_column_is_named_in_other_words(header: str) -> None:
+    """"题目" (title) heads the paper column of Chinese digest tables; "Paper Title (...)"
+    qualifies the usual header."""
+    page = [header, "1\tStreamingVLM: Real-Time Understanding for Video\t提出一种方法",
+            "2\tToggling stiffness via multistability\t提出多稳态"]
+    assert [e.title[1] if e.title else None for e in _entries(page, "chrome")] == [
+        "StreamingVLM: Real-Time Understanding for Video", "Toggling stiffness via multistability"]
+
+
 def test_numbered_items_written_title_then_names_are_papers() -> None:
     page = ["1. Multi-View Clustering via Canonical Correlation (Chaudhuri, Kakade). This helps.",
             "2. Learning Nonlinear Dynamic Models (Langford, Zhang). The idea is neat.",

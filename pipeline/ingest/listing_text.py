@@ -367,7 +367,14 @@ _RULES = (_title_runs, _cited_items, _cited_pairs, _bibtex_blocks, _translated_t
 """The structure rules, in the order they amend the line model's labels."""
 
 
-_PAPER_COLUMN = frozenset({"paper", "papers", "title", "paper title", "paper name", "titles"})
+_PAPER_COLUMN = frozenset({"paper", "papers", "title", "paper title", "paper name", "titles",
+                           "题目", "标题", "论文", "论文标题"})
+
+
+def _paper_head(head: str) -> bool:
+    """A table header cell that names the paper column ("Title", "题目", "Paper Title
+    (Conf/Year of Paper)")."""
+    return head in _PAPER_COLUMN or head.startswith("paper title (")
 _AUTHORS_COLUMN = frozenset({"authors", "author", "author(s)"})
 
 
@@ -382,13 +389,13 @@ def _table_rows(window: list[tuple[int, str]]) -> dict[int, tuple[str, str | Non
     for i, (_, text) in enumerate([*window, (0, "")]):
         cells = [c.strip() for c in text.rstrip("\n").split("\t")]
         heads = [c.casefold() for c in cells]
-        header = len(cells) > 1 and any(h in _PAPER_COLUMN for h in heads)
+        header = len(cells) > 1 and any(_paper_head(h) for h in heads)
         if paper is not None and (header or len(cells) < 2 or len(cells) <= paper):
             if len(table) > 1:  # (one row under a header is a page's own front matter)
                 out.update(table)
             table, paper, authors = {}, None, None
         if header:
-            paper = next(k for k, h in enumerate(heads) if h in _PAPER_COLUMN)
+            paper = next(k for k, h in enumerate(heads) if _paper_head(h))
             authors = next((k for k, h in enumerate(heads) if h in _AUTHORS_COLUMN), None)
         elif paper is not None and cells[paper] and len(cells[paper].split()) > 1:
             names = cells[authors] if authors is not None and authors < len(cells) else None
