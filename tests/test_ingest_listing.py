@@ -804,6 +804,16 @@ def test_a_paper_column_is_named_in_other_words(header: str) -> None:
         "StreamingVLM: Real-Time Understanding for Video", "Toggling stiffness via multistability"]
 
 
+def test_a_table_rows_link_cell_gives_the_paper_its_url() -> None:
+    page = ["Paper Title (Conf/Year of Paper)\tLink to code\tPresenters",
+            "Random Feature Attention (ICLR 2021)\tNot Provided\tEric",
+            "DeepSQA: Understanding Sensor Data (SenSys 2021)\thttps://github.com/NESL/DeepSQA\tXi"]
+    entries = _entries(page, "chrome")
+    assert [(e.title[1] if e.title else None, e.urls) for e in entries] == [
+        ("Random Feature Attention", []),  # the venue and year cut from the title
+        ("DeepSQA: Understanding Sensor Data", ["https://github.com/NESL/DeepSQA"])]
+
+
 def test_numbered_items_written_title_then_names_are_papers() -> None:
     page = ["1. Multi-View Clustering via Canonical Correlation (Chaudhuri, Kakade). This helps.",
             "2. Learning Nonlinear Dynamic Models (Langford, Zhang). The idea is neat.",

@@ -378,12 +378,17 @@ def _paper_head(head: str) -> bool:
 _AUTHORS_COLUMN = frozenset({"authors", "author", "author(s)"})
 
 
-def _table_rows(window: list[tuple[int, str]]) -> dict[int, tuple[str, str | None]]:
+TableRow = tuple[str, str | None, str]
+"""A table row's paper cell, its authors cell (or None) and its other cells."""
+
+
+def _table_rows(window: list[tuple[int, str]]) -> dict[int, TableRow]:
     """The rows of a tab-separated table whose header names a paper (or title) column: each
-    row's paper cell, and its authors cell when the header has one (a "Presenter" is no
-    author). The table ends at the first line with no tab or too few cells."""
-    out: dict[int, tuple[str, str | None]] = {}
-    table: dict[int, tuple[str, str | None]] = {}
+    row's paper cell, its authors cell when the header has one (a "Presenter" is no
+    author), and its other cells (a "Link to code" cell's URL is the paper's). The table
+    ends at the first line with no tab or too few cells."""
+    out: dict[int, TableRow] = {}
+    table: dict[int, TableRow] = {}
     paper: int | None = None
     authors: int | None = None
     for i, (_, text) in enumerate([*window, (0, "")]):
@@ -399,7 +404,8 @@ def _table_rows(window: list[tuple[int, str]]) -> dict[int, tuple[str, str | Non
             authors = next((k for k, h in enumerate(heads) if h in _AUTHORS_COLUMN), None)
         elif paper is not None and cells[paper] and len(cells[paper].split()) > 1:
             names = cells[authors] if authors is not None and authors < len(cells) else None
-            table[i] = (cells[paper], names or None)
+            rest = "\t".join(c for k, c in enumerate(cells) if k not in (paper, authors))
+            table[i] = (cells[paper], names or None, rest)
     return out
 
 
@@ -417,10 +423,12 @@ def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
         in_stated_abstract = False
         for i, ((n, text), label) in enumerate(zip(window, labels, strict=True)):
             if i in rows:
-                cell, names = rows[i]
+                cell, names, rest = rows[i]
                 yield n, cell, "title"
                 if names is not None:
                     yield n, names, "authors"
+                if fields.urls(rest):
+                    yield n, rest, "venue_links"
                 introduced, in_stated_abstract = None, False
                 continue
             field = fields.bare_label(text)
