@@ -367,15 +367,16 @@ _RULES = (_title_runs, _cited_items, _cited_pairs, _bibtex_blocks, _translated_t
 """The structure rules, in the order they amend the line model's labels."""
 
 
+# the same words in Chinese digest tables: 题目 / 标题 (title), 论文 (paper)
 _PAPER_COLUMN = frozenset({"paper", "papers", "title", "paper title", "paper name", "titles",
                            "题目", "标题", "论文", "论文标题"})
+_AUTHORS_COLUMN = frozenset({"authors", "author", "author(s)"})
 
 
 def _paper_head(head: str) -> bool:
     """A table header cell that names the paper column ("Title", "题目", "Paper Title
     (Conf/Year of Paper)")."""
     return head in _PAPER_COLUMN or head.startswith("paper title (")
-_AUTHORS_COLUMN = frozenset({"authors", "author", "author(s)"})
 
 
 TableRow = tuple[str, str | None, str]
