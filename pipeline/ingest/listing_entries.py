@@ -104,7 +104,7 @@ def own_features(e: EntryShape) -> dict[str, str]:
         "digits": f"{digits > 0.15:d}", "digit0": f"{e.title[:1].isdigit():d}",
         "caps": _share_bin(caps), "first": folded[0] if folded else "",
         "last": folded[-1] if folded else "",
-        "org": f"{not rules.org_words().isdisjoint(folded):d}",
+        "org": f"{rules.has_org_word(folded):d}",
         "title_words": str(min(3, sum(w in rules.title_words() for w in folded))),
         "person": f"{rules.is_person_name(e.title):d}",
         "shaped": f"{rules.title_shaped(e.title):d}", "prose": f"{rules.is_prose(e.title):d}",

@@ -148,7 +148,7 @@ def own_features(text: str, kind: str | None = None) -> Features:
         ("dash_split", _DASH_SPLIT.search(stripped)),
         ("citation", _CITATION.match(stripped)),
         ("section", _SECTION.match(stripped)),
-        ("org", not rules.org_words().isdisjoint(w.casefold() for w in alpha)),
+        ("org", rules.has_org_word(alpha)),
         ("paren_names", _PAREN_NAMES.search(stripped)),
         ("names_tail", _NAMES_TAIL.search(stripped)),
         ("initials_head", _INITIALS_HEAD.match(stripped)),

@@ -449,8 +449,7 @@ def _not_a_name(name: str) -> bool:
     organisation ("Google Research", `listing_org_words.txt`)."""
     return (any(c.isdigit() for c in name) or _ACRONYM.match(name) is not None
             or _VENUE_IN.match(name) is not None
-            or not rules.org_words().isdisjoint(
-                w.casefold() for w in name.split())
+            or rules.has_org_word(name.split())
             or name.casefold() in listing_features.link_words()
             or name.casefold() in listing_features.field_labels())
 

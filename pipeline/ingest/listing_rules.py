@@ -15,6 +15,7 @@ and the reader's format sniffing uses on its own:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -85,6 +86,12 @@ def title_words() -> frozenset[str]:
 def org_words() -> frozenset[str]:
     """Words that make a name an organisation, from `listing_org_words.txt`."""
     return load_words("listing_org_words.txt")
+
+
+def has_org_word(words: Iterable[str]) -> bool:
+    """One of `words` (compared case-insensitively) makes its text an organisation's
+    ("Google Research", "(University of Oxford)")."""
+    return not org_words().isdisjoint(w.casefold() for w in words)
 
 
 def collapse(text: str) -> str:

@@ -373,10 +373,13 @@ _PAPER_COLUMN = frozenset({"paper", "papers", "title", "paper title", "paper nam
 _AUTHORS_COLUMN = frozenset({"authors", "author", "author(s)"})
 
 
+_QUALIFIER = regex.compile(r"\s*\([^()]*\)$")
+
+
 def _paper_head(head: str) -> bool:
-    """A table header cell that names the paper column ("Title", "题目", "Paper Title
-    (Conf/Year of Paper)")."""
-    return head in _PAPER_COLUMN or head.startswith("paper title (")
+    """A table header cell that names the paper column ("Title", "题目"), also with a
+    qualifier in parentheses ("Paper Title (Conf/Year of Paper)")."""
+    return _QUALIFIER.sub("", head) in _PAPER_COLUMN
 
 
 TableRow = tuple[str, str | None, str]
