@@ -201,6 +201,11 @@ def test_page_is_labelled_in_windows_cut_at_blank_lines() -> None:
     ("Knowledge Graph (AiGraph) Based Meeting Insights", "TOA", "Knowledge Graph"),
     ("Deep Residual Learning (CVPR 2016)", "TO", "Deep Residual Learning"),
     ("Attention Is All You Need (Vaswani, Shazeer)", "TA", "Attention Is All You Need"),
+    # names and link words closing a title read as title are not the title's
+    ("Learning Search Guidance (Catherine Zeng and Tom Silver) (Paper PDF)", "TTT",
+     "Learning Search Guidance"),
+    ("Solving the Allocation Problem? (Phong Nguyen)", "TT", "Solving the Allocation Problem?"),
+    ("Deep Learning (2nd ed.)", "TT", "Deep Learning (2nd ed.)"),
 ])
 def test_brackets_inside_a_title_stay_in_it(line: str, tags: str, title: str) -> None:
     segs = listing_fields.segments(line)
@@ -246,6 +251,9 @@ def test_title_line_segments(line: str, title: str, authors: tuple[str, ...]) ->
      ("Chongyang Wang", "Yuan Gao", "Nicholas D Lane", "Nadia Bianchi-Berthouze")),
     ("Rosenblatt, Rumelhart, Hinton, Williams", ("Rosenblatt", "Rumelhart", "Hinton",
                                                   "Williams")),
+    # the last "Last, I." pair without its comma; not when the others are full names
+    ("Hartl, T., Tschernig, R., and Weber E.", ("T. Hartl", "R. Tschernig", "E. Weber")),
+    ("Ann Lee, Bo Chen, Kim J.", ("Ann Lee", "Bo Chen", "Kim J.")),
     # what is no person goes: acronyms, numbers, link words, venues, a dangling separator
     ("Ann Lee, NLP, Code", ("Ann Lee",)),
     ("Bo Chen, 2023 IEEE Conference on Biometrics", ("Bo Chen",)),

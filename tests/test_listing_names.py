@@ -73,6 +73,35 @@ def test_a_list_of_names_is_not_cut_inside() -> None:
     assert names.glued_names_at(line) is None
 
 
+def test_names_run_into_the_title_are_cut_where_the_title_starts() -> None:
+    cases = {
+        "E. Ekblom, E. Listo Zec, O. Mogren EFFGAN: Ensembles of fine-tuned federated GANs":
+            ("E. Ekblom, E. Listo Zec, O. Mogren",
+             "EFFGAN: Ensembles of fine-tuned federated GANs"),
+        "Le, A., Biess, A., Peters, J. Accelerating Motion Planning via Optimal Transport":
+            ("Le, A., Biess, A., Peters, J.", "Accelerating Motion Planning via Optimal Transport"),
+        "Das, A., Nagaraj D. Provably Fast Finite Particle Variants":
+            ("Das, A., Nagaraj D.", "Provably Fast Finite Particle Variants"),
+        "E. Listo Zec Probabilistic Modelling of Sensors in Autonomous Vehicles":
+            ("E. Listo Zec", "Probabilistic Modelling of Sensors in Autonomous Vehicles"),
+        "Jun Zhao, Li Wei Deep Nets for Graphs": ("Jun Zhao, Li Wei", "Deep Nets for Graphs"),
+        "Ann Lee, Bonnie L. Webber Discarding Straplines from News":
+            ("Ann Lee, Bonnie L. Webber", "Discarding Straplines from News"),
+    }
+    for line, split in cases.items():
+        assert names.names_before_title(line) == split, line
+    for line in ("Attention Is All You Need",
+                 "Learning, Planning and Acting in Real Worlds",  # no names before the comma
+                 "Geoffrey Hinton Deep Learning Lecture",  # one name alone, not in initials
+                 "E. Listo Zec, O. Mogren",  # names and nothing after them
+                 "O. Mogren Deep learning",  # fewer than three words after the name
+                 "Rosenblatt, Hinton, Jo Smith deep nets for all",  # bare surnames, no initials
+                 # a mark stands between names and title: the line's boundaries cut it
+                 "Phyllis Ang, Lisa Wu Wills: Characterizing the Efficiency Trade-off",
+                 "Philipp Koehn and Rebecca Knowles. Six Challenges for Neural Translation"):
+        assert names.names_before_title(line) is None, line
+
+
 _TITLE_WORD = st.sampled_from(["Deep", "Learning", "of", "Graphs", "Robust", "Models", "for"])
 _NAME = st.sampled_from(["Gianni Franchi", "Andrew Jesson", "T. Anderson Keller",
                          "Lawrence Aitchison"])

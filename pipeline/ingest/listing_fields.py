@@ -385,6 +385,7 @@ def _clean_name(name: str) -> str:
 
 
 _AND = regex.compile(r",?\sand\s")
+_SURNAME_INITIALS = regex.compile(r"^(?P<s>\p{Lu}[\p{L}'’-]+)\s(?P<i>(?:\p{Lu}\.[\s-]?){1,3})$")
 _ONE_WORD = regex.compile(r"^\p{Lu}[\p{L}'’-]+$")
 _GIVEN = regex.compile(r"^\p{Lu}[\p{L}'’-]+(?:\s\p{Lu}\.)?$")
 
@@ -410,9 +411,10 @@ def parse_authors(text: str) -> tuple[str, ...]:
                          for last, first in (p.split(",") for p in pairs))
     parts = [p.strip() for p in _SEPARATOR.split(text)]
     parts = [p.removeprefix("and ").strip() for p in parts if p.strip()]
-    if len(parts) >= 2 and len(parts) % 2 == 0 and all(
-            _INITIALS.match(p) for p in parts[1::2]) and not any(
-            _INITIALS.match(p) for p in parts[0::2]) or _last_first_pairs(parts):
+    tail = _SURNAME_INITIALS.match(parts[-1]) if len(parts) >= 3 and len(parts) % 2 else None
+    if tail is not None and _surname_initial_pairs([*parts[:-1], tail["s"], tail["i"]]):
+        parts = [*parts[:-1], tail["s"], tail["i"]]  # "Hartl, T., and Weber E." (comma missed)
+    if _surname_initial_pairs(parts) or _last_first_pairs(parts):
         # "Hartl, T., Hutter, C.", "Wang, Chongyang, Lane, Nicholas D, and Bianchi-Berthouze,
         # Nadia": "Last, First" pairs
         parts = [f"{first} {last}" for last, first in zip(parts[0::2], parts[1::2], strict=True)]
@@ -427,6 +429,13 @@ def parse_authors(text: str) -> tuple[str, ...]:
 
 _GIVEN_NAMES = regex.compile(r"^\p{Lu}[\p{L}'’-]+(?:\s\p{Lu}[\p{L}'’-]*\.?){0,3}$")
 _ENDS_INITIAL = regex.compile(r"\s\p{Lu}\.?$")
+
+
+def _surname_initial_pairs(parts: list[str]) -> bool:
+    """Parts that alternate a surname and initials ("Hartl", "T.", "Hutter", "C.")."""
+    return len(parts) >= 2 and len(parts) % 2 == 0 and all(
+        _INITIALS.match(p) for p in parts[1::2]) and not any(
+        _INITIALS.match(p) for p in parts[0::2])
 
 
 def _last_first_pairs(parts: list[str]) -> bool:
@@ -468,12 +477,35 @@ def _is_acronym_of(inner: str, words: str) -> bool:
     return [w[0].casefold() for w in parts[-len(caps):]] == [c.casefold() for c in caps]
 
 
+_WHOLE_BRACKET = regex.compile(r"^\(([^()]+)\)$")
+
+
+def _closing_bracket(inner: str) -> str | None:
+    """The tag of a bracket closing a title that is not the title's: "A" for names
+    ("Alessandro Ronca and Giuseppe De Giacomo", "Phong Nguyen"), "O" for link words only
+    ("Paper PDF"); None for the title's own ("LSTM", "2nd ed.")."""
+    parts = [p for p in _NAME_PARTS.split(inner) if p.strip()]
+    if is_name_list(inner) and (len(parts) > 1 or rules.is_person_name(inner)):
+        return "A"
+    words = inner.casefold().split()
+    return "O" if words and all(w in listing_features.link_words() for w in words) else None
+
+
 def title_brackets(segs: Sequence[Segment], tags: Sequence[str]) -> list[str]:
-    """A bracket inside a title stays in it: one between two title segments ("Privacy
-    Auditing with One (1) Training Run"), and an acronym of the words before it ("Long
-    Short-Term Memory (LSTM)"), with the subtitle after its colon ("Robust Body Exposure
-    (RoBE): A Graph-based ...")."""
+    """The segment tags with the title's brackets settled. A bracket that closes a title and
+    holds names or link words only is not the title's ("... Identification (Diego
+    Piccinotti and Marcello Restelli) (Paper PDF)": authors, then links; the segment model
+    reads them as title on pages it was not trained on). A bracket inside a title stays in
+    it: one between two title segments ("Privacy Auditing with One (1) Training Run"), and
+    an acronym of the words before it ("Long Short-Term Memory (LSTM)"), with the subtitle
+    after its colon ("Robust Body Exposure (RoBE): A Graph-based ...")."""
     out = list(tags)
+    for i in range(len(segs) - 1, 0, -1):
+        # "Title (Ann Lee and Bo Chen) (Paper PDF)": brackets of names or links end no title
+        whole = _WHOLE_BRACKET.match(segs[i].text)
+        if whole is not None and out[i] == "T" and out[i - 1] == "T" and (
+                i + 1 == len(segs) or out[i + 1] != "T"):
+            out[i] = _closing_bracket(whole.group(1)) or out[i]
     for i in range(1, len(segs)):
         m = _BRACKETED_SEGMENT.match(segs[i].text)
         if m is None or out[i] == "T" or out[i - 1] != "T" or \

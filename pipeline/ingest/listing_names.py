@@ -180,3 +180,82 @@ def glued_names_at(text: str) -> tuple[int, int] | None:
                 return spans[k - 1][1], spans[k][0]
         return None
     return None
+
+
+_LEAD_SPLIT = regex.compile(r"\s*(?:,\s*(?:and\s+|&\s*)?|\s+and\s+|\s*&\s*)")
+_MIN_LEAD_TITLE_WORDS = 3
+_MAX_SURNAME_WORDS = 2
+
+
+def _surname_run(words: list[str]) -> int | None:
+    """How many of `words` (one or two) form a surname: capitalised name tokens that are no
+    words abstracts write in lower case ("Listo Zec" of "Listo Zec Probabilistic ..."). None
+    when a colon or period ends the surname: a mark stands between the names and the title
+    ("Lisa Wu Wills: Characterizing ...") and the line's boundaries cut it already."""
+    n = 0
+    while n < min(_MAX_SURNAME_WORDS, len(words)):
+        word = words[n].rstrip(":.")
+        if not (_SURNAME.match(word) and rules.is_name_token(word) and not _common(word)):
+            break
+        if word != words[n]:
+            return None
+        n += 1
+    return n
+
+
+def _name_then_rest(chunk: str, listed: bool, inverted: bool) -> int | None:
+    """The number of words of `chunk` that are a name opening it, when more words follow.
+    In a list of "Last, I." names (`inverted`): the initials that end it ("Peters, J." leaves
+    "J. Accelerating ...") or a surname and initials whose comma was left out ("Marzouk Y.
+    Adaptive ..."). Else initials and a surname ("O. Mogren EFFGAN: ...") or, in a list of
+    names (`listed`), a given name, any initials and a surname ("Jun Zhao Title ...")."""
+    words = chunk.split()
+    if inverted:
+        k = 0
+        while k < len(words) and _INITIAL.match(words[k]):
+            k += 1
+        if k == 0 and len(words) > 1 and _SURNAME.match(words[0]) \
+                and rules.is_name_token(words[0]) and _INITIAL.match(words[1]):
+            k = 2
+        return k or None
+    k = 1 if listed and _given(words[0]) else 0
+    start = k
+    while k < len(words) and _INITIAL.match(words[k]):
+        k += 1
+    if k == start == 0:
+        return None
+    n = _surname_run(words[k:])
+    return k + n if n else None
+
+
+def names_before_title(text: str) -> tuple[str, str] | None:
+    """(the author list, the title) of a line whose author list runs straight into the title, with
+    no mark between them: "E. Ekblom, E. Listo Zec, O. Mogren EFFGAN: Ensembles of ...",
+    "Maurais, A., Marzouk Y. Adaptive Algorithms for ...", "E. Listo Zec Probabilistic
+    Modelling of ...". Every part before the last comma is a name (or a "Last, I." pair),
+    the last opens with one, and at least three words that open in capitals or digits follow
+    it. None otherwise."""
+    parts = _LEAD_SPLIT.split(text.strip())
+    if not parts or not all(parts):
+        return None
+    *names, last = parts
+    for p in names:
+        if not (rules.is_person_name(p) or _INITIAL.match(p.replace(" ", ""))
+                or (_SURNAME.match(p) and rules.is_name_token(p))):
+            return None
+    alternating = len(names) > 1 and all(
+        _INITIAL.match(p.replace(" ", "")) for p in names[1::2])
+    if names and not alternating and not all(rules.is_person_name(p) for p in names):
+        return None  # bare surnames must alternate with initials ("Le, A., Biess, A.")
+    cut = _name_then_rest(last, bool(names), alternating)
+    if cut is None:
+        return None
+    words = last.split()
+    head, rest = words[:cut], words[cut:]
+    if len(rest) < _MIN_LEAD_TITLE_WORDS or not (rest[0][0].isupper() or rest[0][0].isdigit()):
+        return None
+    if not names and not any(_INITIAL.match(w) for w in head):
+        return None  # one name alone only in initials ("E. Listo Zec ...")
+    text = text.strip()
+    at = len(text) - len(last) + len(" ".join(head))
+    return text[:at].strip(), text[at:].strip()

@@ -47,8 +47,8 @@ from pipeline.errors import Reason
 from pipeline.ingest import listing_entries as entries_model
 from pipeline.ingest import listing_fields as fields
 from pipeline.ingest import listing_model as model
+from pipeline.ingest import listing_names, table
 from pipeline.ingest import listing_rules as rules
-from pipeline.ingest import table
 from pipeline.ingest.common import (
     Source,
     head_text,
@@ -459,20 +459,25 @@ def _add_title_line(entry: Entry, lineno: int, text: str, taggers: Taggers) -> N
     # A citation with its title in quotes: the quotes say where the title is, and the names
     # before them who wrote it; the segment model is asked only for what they leave open.
     quoted = fields.quoted_title(text) or fields.apa_citation(text)
+    # Names run straight into the title ("E. Ekblom, O. Mogren EFFGAN: ..."): they are the
+    # authors, and the segment model reads only what follows them.
+    lead = None if quoted is not None else listing_names.names_before_title(text)
+    body = text if lead is None else lead[1]
     if quoted is not None and quoted[0]:
         titles, names = [quoted[1]], list(quoted[0])
     else:
-        segs, tags = model.tag_segments(text, taggers.segments)
-        titles = [quoted[1]] if quoted is not None else fields.span_text(
-            text, segs, fields.title_brackets(segs, tags), "T")
-        names = [a for span in fields.span_text(text, segs, tags, "A")
-                 for a in fields.parse_authors(span)]
+        segs, tags = model.tag_segments(body, taggers.segments)
+        tags = fields.title_brackets(segs, tags)
+        titles = [quoted[1]] if quoted is not None else fields.span_text(body, segs, tags, "T")
+        names = [*(fields.parse_authors(lead[0]) if lead is not None else ()),
+                 *(a for span in fields.span_text(body, segs, tags, "A")
+                   for a in fields.parse_authors(span))]
         cited = _cited_names(_CITED_ITEM.match(text))
         if not names and cited is not None:
             names = list(fields.parse_authors(cited))  # "N. Title (A, B). ..."
-    title = fields.clean_title(titles[0] if titles else text)
+    title = fields.clean_title(titles[0] if titles else body)
     if not title:
-        title = fields.clean_title(text)
+        title = fields.clean_title(body)
     title, summary = fields.title_and_summary(title)
     if summary is not None and not entry.abstract:
         entry.abstract.append(summary)  # "Title: a one-line summary" (digests, reading lists)
