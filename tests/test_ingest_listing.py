@@ -206,6 +206,15 @@ def test_page_is_labelled_in_windows_cut_at_blank_lines() -> None:
      "Learning Search Guidance"),
     ("Solving the Allocation Problem? (Phong Nguyen)", "TT", "Solving the Allocation Problem?"),
     ("Deep Learning (2nd ed.)", "TT", "Deep Learning (2nd ed.)"),
+    ("DeRF: Decomposed Radiance Fields, Rebain et al. Arxiv 2020", "TT",
+     "DeRF: Decomposed Radiance Fields"),
+    ("Adaptive mixtures of experts by Jacobs et al. Introduces the MoE method.", "TT",
+     "Adaptive mixtures of experts"),
+    ("Characteristic Circuits Zhongjie Yu · Martin Trapp · Kristian Kersting", "TTT",
+     "Characteristic Circuits"),
+    ("Gaussian Error Linear Units (GELUs) [arXiv]", "TTT", "Gaussian Error Linear Units (GELUs)"),
+    ("UNH @ Rag4Reports: LLM-Judges for RAG - Shared Task", "TT",
+     "UNH @ Rag4Reports: LLM-Judges for RAG - Shared Task"),
 ])
 def test_brackets_inside_a_title_stay_in_it(line: str, tags: str, title: str) -> None:
     segs = listing_fields.segments(line)

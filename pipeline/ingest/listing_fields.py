@@ -477,35 +477,41 @@ def _is_acronym_of(inner: str, words: str) -> bool:
     return [w[0].casefold() for w in parts[-len(caps):]] == [c.casefold() for c in caps]
 
 
-_WHOLE_BRACKET = regex.compile(r"^\(([^()]+)\)$")
+_ENCLOSED = regex.compile(r"^[(\[]([^()\[\]]+)[)\]]$")
+_ET_AL_REF = regex.compile(r"^(?:by\s+)?\p{Lu}[\p{L}'’-]+\s+et\s+al\b")
+_LINK_MARKS = regex.compile(r"[·•|,/]")
 
 
-def _closing_bracket(inner: str) -> str | None:
-    """The tag of a bracket closing a title that is not the title's: "A" for names
-    ("Alessandro Ronca and Giuseppe De Giacomo", "Phong Nguyen"), "O" for link words only
-    ("Paper PDF"); None for the title's own ("LSTM", "2nd ed.")."""
+def _closing_tag(text: str) -> str | None:
+    """The tag of a segment closing a title that is not the title's: "A" for names ("(Diego
+    Piccinotti and Marcello Restelli)", "Bradley Efron", "by Jacobs et al. Introduces ...",
+    "Rebain et al. Arxiv 2020"), "O" for link words only ("(Paper PDF)", "[arXiv]",
+    "Slides", "paper · slides · YouTube"); None for the title's own ("(LSTM)", "(2nd ed.)",
+    "Shared Task")."""
+    m = _ENCLOSED.match(text)
+    inner = (m.group(1) if m is not None else text).strip(" ·•|")
     parts = [p for p in _NAME_PARTS.split(inner) if p.strip()]
-    if is_name_list(inner) and (len(parts) > 1 or rules.is_person_name(inner)):
+    if _ET_AL_REF.match(inner) or is_name_list(inner) and (
+            len(parts) > 1 or rules.is_person_name(inner)):
         return "A"
-    words = inner.casefold().split()
+    words = _LINK_MARKS.sub(" ", inner).casefold().split()
     return "O" if words and all(w in listing_features.link_words() for w in words) else None
 
 
 def title_brackets(segs: Sequence[Segment], tags: Sequence[str]) -> list[str]:
-    """The segment tags with the title's brackets settled. A bracket that closes a title and
-    holds names or link words only is not the title's ("... Identification (Diego
-    Piccinotti and Marcello Restelli) (Paper PDF)": authors, then links; the segment model
-    reads them as title on pages it was not trained on). A bracket inside a title stays in
+    """The segment tags with the title's end settled. Segments that close a title and hold
+    names, an "et al." reference or link words only are not the title's ("... Identification
+    (Diego Piccinotti and Marcello Restelli) (Paper PDF)", "DeRF, Rebain et al. Arxiv 2020":
+    authors, then links; the segment model reads them as title on pages it was not trained
+    on; `_closing_tag`). A bracket inside a title stays in
     it: one between two title segments ("Privacy Auditing with One (1) Training Run"), and
     an acronym of the words before it ("Long Short-Term Memory (LSTM)"), with the subtitle
     after its colon ("Robust Body Exposure (RoBE): A Graph-based ...")."""
     out = list(tags)
     for i in range(len(segs) - 1, 0, -1):
-        # "Title (Ann Lee and Bo Chen) (Paper PDF)": brackets of names or links end no title
-        whole = _WHOLE_BRACKET.match(segs[i].text)
-        if whole is not None and out[i] == "T" and out[i - 1] == "T" and (
-                i + 1 == len(segs) or out[i + 1] != "T"):
-            out[i] = _closing_bracket(whole.group(1)) or out[i]
+        # "Title (Ann Lee and Bo Chen) (Paper PDF)": names or links end no title
+        if out[i] == "T" and out[i - 1] == "T" and (i + 1 == len(segs) or out[i + 1] != "T"):
+            out[i] = _closing_tag(segs[i].text) or out[i]
     for i in range(1, len(segs)):
         m = _BRACKETED_SEGMENT.match(segs[i].text)
         if m is None or out[i] == "T" or out[i - 1] != "T" or \
