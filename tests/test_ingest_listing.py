@@ -579,6 +579,10 @@ def test_a_metadata_line_is_no_title_whatever_the_model_says() -> None:
     # a title that opens with a name and a colon is no metadata line
     assert not listing_fields.metadata_line("CLUTR: Curriculum Learning via Unsupervised ...")
     assert listing_fields.metadata_line("[Venue]: ICLR 2021")
+    # a speaker's biography, a session chair, a digest's first author and affiliations
+    for line in ("Bio: Graham Neubig is an associate professor at CMU.",
+                 "Chaired by: John Shawe-Taylor", "第一作者：Yuzhe Weng", "机构：中国科学技术大学"):
+        assert listing_fields.metadata_line(line), line
 
 
 def test_another_labelled_line_after_a_labelled_abstract_is_not_more_of_it() -> None:
@@ -745,6 +749,18 @@ def test_authors_after_their_title_stay_with_it() -> None:
     assert [(e.title[1], e.authors) for e in entries] == [
         ("Sparse Routing of Tokens in Mixtures", ["Ann Lee", "Bo Chen", "Cy Dee", "Ed Fu"]),
         ("Dense Routing of Tokens in Mixtures", ["Gil Ho"])]
+
+
+def test_a_speakers_line_after_an_abstract_opens_the_next_talk() -> None:
+    # a seminar page: speaker, title, abstract; the first talk's speaker line is missing,
+    # and the next speaker, after the first abstract, is the next talk's
+    page = ["Towards Automating Machine Learning Engineering", "We automate it.",
+            "Dongwon Lee, Penn State University", "Deepfakes and Synthetic Truth",
+            "We study them."]
+    entries = _entries(page, "title", "abstract", "authors", "title", "abstract")
+    assert [(e.title[1], e.authors) for e in entries if e.title] == [
+        ("Towards Automating Machine Learning Engineering", []),
+        ("Deepfakes and Synthetic Truth", ["Dongwon Lee"])]
 
 
 def test_title_and_abstract_lines_keep_their_rhythm_where_the_model_loses_it() -> None:

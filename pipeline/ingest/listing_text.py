@@ -524,7 +524,7 @@ def segment_entries(lines: Iterable[tuple[int, str]], taggers: Taggers | None = 
         # its own, and a title joins an entry that so far has only its authors.
         authors_first = label == "authors" and following == "title" and previous not in (
             "authors", "title") and current is not None and current.title is not None \
-            and bool(current.authors)
+            and (bool(current.authors) or bool(current.abstract))
         joins = label == "title" and previous == "authors" and current is not None and \
             current.title is None and bool(current.authors) and not current.abstract
         if current is None or authors_first or (label == "title" and not joins):
