@@ -741,6 +741,16 @@ def test_a_reference_written_one_field_a_line_authors_first() -> None:
         "Neuromorphic sensory systems"
 
 
+def test_a_whole_citation_is_a_title_line_whatever_the_model_says() -> None:
+    page = ["Graves, A. (2013). Generating sequences with recurrent neural networks. ArXiv.",
+            'Ann Lee, Bo Chen. "Sparse Routing of Tokens in Mixtures." ICML 2020.',
+            "Collobert, R., & Weston, J. (2008) was a good read."]
+    entries = _entries(page, "venue_links", "abstract", "venue_links")
+    assert [(e.title[1], e.authors) for e in entries if e.title] == [
+        ("Generating sequences with recurrent neural networks", ["A. Graves"]),
+        ("Sparse Routing of Tokens in Mixtures", ["Ann Lee", "Bo Chen"])]
+
+
 def test_authors_after_their_title_stay_with_it() -> None:
     # title, authors, more authors, next title: the second authors line is no new entry
     page = ["Sparse Routing of Tokens in Mixtures", "Ann Lee, Bo Chen", "Cy Dee, Ed Fu",

@@ -15,7 +15,10 @@ for a title); a line that starts with a field label and goes on ("Summary: Intro
 the abstract (a structured abstract's "Results:" stays in it). A run of at least
 `TITLE_RUN` title-shaped lines the model took for chrome is a list of bare titles. In a title
 line that cites a paper with its title in quotes ('A. Lee, B. Chen, "Title," CVPR 2026'),
-the quotes mark the title and the names before them its authors (`listing_fields.quoted_title`).
+the quotes mark the title and the names before them its authors (`listing_fields.quoted_title`),
+and so does an APA year ("Graves, A. (2013). Title. Venue"); such a whole citation is a
+title line whatever the model said of it. Names run straight into a title with no mark
+between ("E. Ekblom, O. Mogren EFFGAN: ...") are its authors (`listing_names.names_before_title`).
 A reference on two lines, "Title. [pdf] [code]" and then "Authors. VENUE 2015", is a title and
 its authors; an authors line loses the venue and year after the names. A BibTeX record shown
 under an entry ("@inproceedings{key, title={...}, ...}") is that entry's reference.
@@ -283,6 +286,20 @@ def _reference_lines(window: list[tuple[int, str]], labels: list[str]) -> list[s
     return out
 
 
+def _citation_lines(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
+    """A line that reads as a whole citation, its authors and then its title in quotes or
+    after an APA year ("Graves, A. (2013). Generating sequences with recurrent neural
+    networks. ArXiv ...", 'Hsu, Ann, Bo Chen. "Title." Venue'), is a title line whatever
+    the line model said: the title and its authors are found in it (`_add_title_line`)."""
+    out = list(labels)
+    for i, (_, text) in enumerate(window):
+        if out[i] != "title" and text.strip():
+            cited = fields.quoted_title(text) or fields.apa_citation(text)
+            if cited is not None and cited[0]:
+                out[i] = "title"
+    return out
+
+
 PROSE_CHARS = 100
 """A line at least this long, right under an entry's authors, is prose, not page chrome."""
 
@@ -363,7 +380,7 @@ def _cited_items(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
 
 _RULES = (_title_runs, _cited_items, _cited_pairs, _bibtex_blocks, _translated_titles,
           _repeated_blocks, _names_under_title, _reference_lines, _title_prose_pairs,
-          _prose_after_authors)
+          _prose_after_authors, _citation_lines)
 """The structure rules, in the order they amend the line model's labels."""
 
 
