@@ -847,6 +847,19 @@ def test_a_paper_column_is_named_in_other_words(header: str) -> None:
         "StreamingVLM: Real-Time Understanding for Video", "Toggling stiffness via multistability"]
 
 
+def test_a_reading_groups_topic_column_and_link_lines_under_rows() -> None:
+    """A schedule's "Topic" or "What" column holds its papers; a "Link to Paper" line under
+    each row does not end the table."""
+    page = ["When\tWho\tWhat", "23 Sep 2021\tRuben Cartuyvels\tAlphaFold 2", "Link to Paper",
+            "22 Jul 2021\tNathan Cornille\tTowards Causal Representation Learning",
+            "Link to Paper", "Date\tTopic\tPresenter",
+            "2026-02-19\tContinuous Thought Machines\tLuke Darlow",
+            "2026-03-05\tThree Dogmas of Reinforcement Learning\tDavid Abel"]
+    assert [e.title[1] for e in _entries(page, "chrome") if e.title] == [
+        "AlphaFold 2", "Towards Causal Representation Learning", "Continuous Thought Machines",
+        "Three Dogmas of Reinforcement Learning"]
+
+
 def test_a_table_rows_link_cell_gives_the_paper_its_url() -> None:
     page = ["Paper Title (Conf/Year of Paper)\tLink to code\tPresenters",
             "Random Feature Attention (ICLR 2021)\tNot Provided\tEric",

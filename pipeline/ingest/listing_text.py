@@ -48,9 +48,9 @@ import regex
 
 from pipeline.errors import Reason
 from pipeline.ingest import listing_entries as entries_model
+from pipeline.ingest import listing_features, listing_names, table
 from pipeline.ingest import listing_fields as fields
 from pipeline.ingest import listing_model as model
-from pipeline.ingest import listing_names, table
 from pipeline.ingest import listing_rules as rules
 from pipeline.ingest.common import (
     Source,
@@ -384,9 +384,10 @@ _RULES = (_title_runs, _cited_items, _cited_pairs, _bibtex_blocks, _translated_t
 """The structure rules, in the order they amend the line model's labels."""
 
 
-# the same words in Chinese digest tables: 题目 / 标题 (title), 论文 (paper)
+# a reading group's schedule names it "Topic" or "What"; Chinese digest tables 题目 / 标题
+# (title), 论文 (paper)
 _PAPER_COLUMN = frozenset({"paper", "papers", "title", "paper title", "paper name", "titles",
-                           "题目", "标题", "论文", "论文标题"})
+                           "topic", "what", "题目", "标题", "论文", "论文标题"})
 _AUTHORS_COLUMN = frozenset({"authors", "author", "author(s)"})
 
 
@@ -403,16 +404,31 @@ TableRow = tuple[str, str | None, str]
 """A table row's paper cell, its authors cell (or None) and its other cells."""
 
 
+_LINK_FILLERS = frozenset({"to", "the", "of", "on", "at", "and", "|", "·", "/"})
+
+
+def _link_row(text: str) -> bool:
+    """A short line of link words ("Link to Paper", "PDF | Code"), which a table may have
+    under each row."""
+    words = text.casefold().split()
+    links = listing_features.link_words()
+    return 0 < len(words) <= 5 and any(w in links for w in words) and all(
+        w in links or w in _LINK_FILLERS for w in words)
+
+
 def _table_rows(window: list[tuple[int, str]]) -> dict[int, TableRow]:
     """The rows of a tab-separated table whose header names a paper (or title) column: each
     row's paper cell, its authors cell when the header has one (a "Presenter" is no
     author), and its other cells (a "Link to code" cell's URL is the paper's). The table
-    ends at the first line with no tab or too few cells."""
+    ends at the first line with no tab or too few cells, but for a short line of link words
+    under a row ("Link to Paper")."""
     out: dict[int, TableRow] = {}
     table: dict[int, TableRow] = {}
     paper: int | None = None
     authors: int | None = None
     for i, (_, text) in enumerate([*window, (0, "")]):
+        if paper is not None and "\t" not in text and _link_row(text):
+            continue  # "Link to Paper" under each row
         cells = [c.strip() for c in text.rstrip("\n").split("\t")]
         heads = [c.casefold() for c in cells]
         header = len(cells) > 1 and any(_paper_head(h) for h in heads)
