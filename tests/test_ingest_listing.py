@@ -213,6 +213,8 @@ def test_page_is_labelled_in_windows_cut_at_blank_lines() -> None:
     ("Characteristic Circuits Zhongjie Yu · Martin Trapp · Kristian Kersting", "TTT",
      "Characteristic Circuits"),
     ("Gaussian Error Linear Units (GELUs) [arXiv]", "TTT", "Gaussian Error Linear Units (GELUs)"),
+    ("Prioritized Experience Replay, Schaul et al, 2015. Algorithm: Experience Replay (PER).",
+     "TTTT", "Prioritized Experience Replay"),  # the title ends where its authors start
     ("UNH @ Rag4Reports: LLM-Judges for RAG - Shared Task", "TT",
      "UNH @ Rag4Reports: LLM-Judges for RAG - Shared Task"),
 ])
@@ -221,6 +223,18 @@ def test_brackets_inside_a_title_stay_in_it(line: str, tags: str, title: str) ->
     assert len(segs) == len(tags)
     kept = listing_fields.title_brackets(segs, list(tags))
     assert listing_fields.span_text(line, segs, kept, "T")[0] == title
+
+
+def test_a_title_line_with_no_title_segment_still_has_its_title() -> None:
+    for line, title in (
+            ("[5]\tPrioritized Experience Replay, Schaul et al, 2015. Algorithm: PER.",
+             "Prioritized Experience Replay"),
+            ("8. Deep Learning-Driven Fourier Ptychographic Microscopy (DL-PFPM)",
+             "Deep Learning-Driven Fourier Ptychographic Microscopy (DL-PFPM)"),
+            ("Sanjoy Dasgupta (UC San Diego)", None),  # names and a bracket: no title in it
+            ("Bradley Efron, Jeffrey T. Leek", None)):
+        segs = listing_fields.segments(line)
+        assert listing_fields.untagged_title(line, segs) == title, line
 
 
 @pytest.mark.parametrize(("line", "title", "authors"), [

@@ -498,6 +498,18 @@ def _closing_tag(text: str) -> str | None:
     return "O" if words and all(w in listing_features.link_words() for w in words) else None
 
 
+def untagged_title(text: str, segs: Sequence[Segment]) -> str | None:
+    """The title of a title line whose segments the segment model tagged with no title: its
+    first run of segments that hold no names, reference, link words or year, and some
+    letters, and that does not open with a bracket ("[5]  Prioritized Experience Replay,
+    Schaul et al, 2015. ..."; "8. Deep Learning-Driven Microscopy (DL-PFPM)"; not "Sanjoy
+    Dasgupta (UC San Diego)"), or None: then the whole line is the title, as before."""
+    tags = ["T" if any(c.isalpha() for c in seg.text) and _closing_tag(seg.text) is None
+            and not YEAR_WORD.search(seg.text) else "O" for seg in segs]
+    spans = [s for s in span_text(text, segs, tags, "T") if not s.startswith(("(", "["))]
+    return spans[0] if spans else None
+
+
 def title_brackets(segs: Sequence[Segment], tags: Sequence[str]) -> list[str]:
     """The segment tags with the title's end settled. Segments that close a title and hold
     names, an "et al." reference or link words only are not the title's ("... Identification
@@ -508,8 +520,16 @@ def title_brackets(segs: Sequence[Segment], tags: Sequence[str]) -> list[str]:
     an acronym of the words before it ("Long Short-Term Memory (LSTM)"), with the subtitle
     after its colon ("Robust Body Exposure (RoBE): A Graph-based ...")."""
     out = list(tags)
+    for i in range(1, len(segs)):
+        # "Title, Schaul et al, 2015. Algorithm: X": the title ends where its authors start
+        if out[i] == "T" and out[i - 1] == "T" and _closing_tag(segs[i].text) == "A":
+            out[i] = "A"
+            for j in range(i + 1, len(segs)):
+                if out[j] != "T":
+                    break
+                out[j] = _closing_tag(segs[j].text) or "O"
     for i in range(len(segs) - 1, 0, -1):
-        # "Title (Ann Lee and Bo Chen) (Paper PDF)": names or links end no title
+        # "Title (Paper PDF)": links end no title
         if out[i] == "T" and out[i - 1] == "T" and (i + 1 == len(segs) or out[i + 1] != "T"):
             out[i] = _closing_tag(segs[i].text) or out[i]
     for i in range(1, len(segs)):

@@ -502,6 +502,8 @@ def _add_title_line(entry: Entry, lineno: int, text: str, taggers: Taggers) -> N
         segs, tags = model.tag_segments(body, taggers.segments)
         tags = fields.title_brackets(segs, tags)
         titles = [quoted[1]] if quoted is not None else fields.span_text(body, segs, tags, "T")
+        if not titles:
+            titles = [t for t in (fields.untagged_title(body, segs),) if t is not None]
         names = [*(fields.parse_authors(lead[0]) if lead is not None else ()),
                  *(a for span in fields.span_text(body, segs, tags, "A")
                    for a in fields.parse_authors(span))]
