@@ -491,8 +491,8 @@ def _closing_tag(text: str) -> str | None:
     m = _ENCLOSED.match(text)
     inner = (m.group(1) if m is not None else text).strip(" ·•|")
     parts = [p for p in _NAME_PARTS.split(inner) if p.strip()]
-    if _ET_AL_REF.match(inner) or is_name_list(inner) and (
-            len(parts) > 1 or rules.is_person_name(inner)):
+    if _ET_AL_REF.match(inner) or (is_name_list(inner) and (
+            len(parts) > 1 or rules.is_person_name(inner))):
         return "A"
     words = _LINK_MARKS.sub(" ", inner).casefold().split()
     return "O" if words and all(w in listing_features.link_words() for w in words) else None
@@ -511,14 +511,16 @@ def untagged_title(text: str, segs: Sequence[Segment]) -> str | None:
 
 
 def title_brackets(segs: Sequence[Segment], tags: Sequence[str]) -> list[str]:
-    """The segment tags with the title's end settled. Segments that close a title and hold
-    names, an "et al." reference or link words only are not the title's ("... Identification
-    (Diego Piccinotti and Marcello Restelli) (Paper PDF)", "DeRF, Rebain et al. Arxiv 2020":
-    authors, then links; the segment model reads them as title on pages it was not trained
-    on; `_closing_tag`). A bracket inside a title stays in
-    it: one between two title segments ("Privacy Auditing with One (1) Training Run"), and
-    an acronym of the words before it ("Long Short-Term Memory (LSTM)"), with the subtitle
-    after its colon ("Robust Body Exposure (RoBE): A Graph-based ...")."""
+    """The segment tags with the title's end settled.
+
+    Segments that close a title and hold names, an "et al." reference or link words only are
+    not the title's ("... Identification (Diego Piccinotti and Marcello Restelli) (Paper
+    PDF)", "DeRF, Rebain et al. Arxiv 2020": authors, then links; the segment model reads
+    them as title on pages it was not trained on; `_closing_tag`), and a title ends where
+    such authors start. A bracket inside a title stays in it: one between two title
+    segments ("Privacy Auditing with One (1) Training Run"), and an acronym of the words
+    before it ("Long Short-Term Memory (LSTM)"), with the subtitle after its colon ("Robust
+    Body Exposure (RoBE): A Graph-based ...")."""
     out = list(tags)
     for i in range(1, len(segs)):
         # "Title, Schaul et al, 2015. Algorithm: X": the title ends where its authors start

@@ -14,6 +14,9 @@ Quantification Gianni Franchi"), so that the segment model can tell them apart; 
 abstracts write in lower case (`listing_common_words.txt`) keep "Can Self-Improve" a title's.
 It misses names whose given name is not listed ("Yoshua Bengio") and surnames that are common
 words ("Michael Black"): the segment model then reads the line as before.
+`names_before_title` finds the other end: an author list that runs straight into the title
+("E. Ekblom, O. Mogren EFFGAN: ...", "Le, A., Peters, J. Accelerating ..."), whose names
+the reader takes as the authors before the segment model reads the rest.
 """
 
 from __future__ import annotations
@@ -229,8 +232,8 @@ def _name_then_rest(chunk: str, listed: bool, inverted: bool) -> int | None:
 
 
 def names_before_title(text: str) -> tuple[str, str] | None:
-    """(the author list, the title) of a line whose author list runs straight into the title, with
-    no mark between them: "E. Ekblom, E. Listo Zec, O. Mogren EFFGAN: Ensembles of ...",
+    """(the author list, the title) of a line whose author list runs straight into the
+    title, with no mark between them: "E. Ekblom, E. Listo Zec, O. Mogren EFFGAN: Ensembles of ...",
     "Maurais, A., Marzouk Y. Adaptive Algorithms for ...", "E. Listo Zec Probabilistic
     Modelling of ...". Every part before the last comma is a name (or a "Last, I." pair),
     the last opens with one, and at least three words that open in capitals or digits follow

@@ -556,7 +556,8 @@ def segment_entries(lines: Iterable[tuple[int, str]], taggers: Taggers | None = 
             continue
         # Authors written before their title ("Liu, S.-C. and Delbruck, T.," then the
         # title): names right before a title open the next entry once the current one has
-        # its own, and a title joins an entry that so far has only its authors.
+        # authors or an abstract of its own (a seminar page's speaker line after the last
+        # talk's abstract), and a title joins an entry that so far has only its authors.
         authors_first = label == "authors" and following == "title" and previous not in (
             "authors", "title") and current is not None and current.title is not None \
             and (bool(current.authors) or bool(current.abstract))
