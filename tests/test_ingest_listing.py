@@ -874,6 +874,18 @@ def test_a_reading_groups_topic_column_and_link_lines_under_rows() -> None:
         "Three Dogmas of Reinforcement Learning"]
 
 
+def test_a_table_cells_dash_keeps_its_subtitle_and_a_paper_link_cell_is_no_header() -> None:
+    page = ["Title\tAuthors\tPaper\tSlides",
+            "Rigging the Lottery - Making All Tickets Winners (Oral)\tUtku Evci\tPaper\tSlide",
+            "Beyond Good Intentions - Data Sharing in Africa (Oral)\tAbeba Birhane\tPaper\t"]
+    entries = _entries(page, "chrome")
+    assert [(e.title[1] if e.title else None, e.authors) for e in entries] == [
+        ("Rigging the Lottery - Making All Tickets Winners", ["Utku Evci"]),
+        ("Beyond Good Intentions - Data Sharing in Africa", ["Abeba Birhane"])]
+    segs = listing_fields.segments("Deep Nets - Ann Lee, Bo Chen")
+    assert listing_fields.dashed_subtitle(segs, ["T", "A"]) == ["T", "A"]  # names stay out
+
+
 def test_a_table_rows_link_cell_gives_the_paper_its_url() -> None:
     page = ["Paper Title (Conf/Year of Paper)\tLink to code\tPresenters",
             "Random Feature Attention (ICLR 2021)\tNot Provided\tEric",

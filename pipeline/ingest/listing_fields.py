@@ -498,6 +498,20 @@ def _closing_tag(text: str) -> str | None:
     return "O" if words and all(w in listing_features.link_words() for w in words) else None
 
 
+def dashed_subtitle(segs: Sequence[Segment], tags: Sequence[str]) -> list[str]:
+    """The tags with a title's subtitle after a dash kept in it, for a table's paper cell,
+    where the dash cuts no authors off ("Rigging the Lottery - Making All Tickets Winners"):
+    a segment after " - " that follows the title and holds no names, reference, link words
+    or year is the title's too."""
+    out = list(tags)
+    for i in range(1, len(segs)):
+        if out[i - 1] == "T" and out[i] != "T" and segs[i].before in ("-", "–", "—") and \
+                _closing_tag(segs[i].text) is None and not YEAR_WORD.search(segs[i].text) \
+                and not segs[i].text.startswith(("(", "[")):
+            out[i] = "T"
+    return out
+
+
 def untagged_title(text: str, segs: Sequence[Segment]) -> str | None:
     """The title of a title line whose segments the segment model tagged with no title: its
     first run of segments that hold no names, reference, link words or year, and some

@@ -400,6 +400,12 @@ def _paper_head(head: str) -> bool:
     return _QUALIFIER.sub("", head) in _PAPER_COLUMN
 
 
+CELL_TITLE = "title_cell"
+"""The label `labelled` gives a table row's paper cell: a title line whose dashes cut no
+authors off (`listing_fields.dashed_subtitle`: "Rigging the Lottery - Making All Tickets
+Winners (Oral)")."""
+
+
 TableRow = tuple[str, str | None, str]
 """A table row's paper cell, its authors cell (or None) and its other cells."""
 
@@ -431,7 +437,9 @@ def _table_rows(window: list[tuple[int, str]]) -> dict[int, TableRow]:
             continue  # "Link to Paper" under each row
         cells = [c.strip() for c in text.rstrip("\n").split("\t")]
         heads = [c.casefold() for c in cells]
-        header = len(cells) > 1 and any(_paper_head(h) for h in heads)
+        # in an open table, a row is no header for a "Paper" link in another cell
+        header = len(cells) > 1 and any(_paper_head(h) for h in heads) and (
+            paper is None or paper >= len(heads) or _paper_head(heads[paper]))
         if paper is not None and (header or len(cells) < 2 or len(cells) <= paper):
             if len(table) > 1:  # (one row under a header is a page's own front matter)
                 out.update(table)
@@ -461,7 +469,7 @@ def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
         for i, ((n, text), label) in enumerate(zip(window, labels, strict=True)):
             if i in rows:
                 cell, names, rest = rows[i]
-                yield n, cell, "title"
+                yield n, cell, CELL_TITLE
                 if names is not None:
                     yield n, names, "authors"
                 if fields.urls(rest):
@@ -488,7 +496,8 @@ def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
             yield n, text, label
 
 
-def _add_title_line(entry: Entry, lineno: int, text: str, taggers: Taggers) -> None:
+def _add_title_line(entry: Entry, lineno: int, text: str, taggers: Taggers,
+                    cell: bool = False) -> None:
     # A citation with its title in quotes: the quotes say where the title is, and the names
     # before them who wrote it; the segment model is asked only for what they leave open.
     quoted = fields.quoted_title(text) or fields.apa_citation(text)
@@ -501,6 +510,8 @@ def _add_title_line(entry: Entry, lineno: int, text: str, taggers: Taggers) -> N
     else:
         segs, tags = model.tag_segments(body, taggers.segments)
         tags = fields.title_brackets(segs, tags)
+        if cell:  # a table's paper cell: a dash in it cuts no authors off
+            tags = fields.dashed_subtitle(segs, tags)
         titles = [quoted[1]] if quoted is not None else fields.span_text(body, segs, tags, "T")
         if not titles:
             titles = [t for t in (fields.untagged_title(body, segs),) if t is not None]
@@ -516,6 +527,10 @@ def _add_title_line(entry: Entry, lineno: int, text: str, taggers: Taggers) -> N
     title, summary = fields.title_and_summary(title)
     if summary is not None and not entry.abstract:
         entry.abstract.append(summary)  # "Title: a one-line summary" (digests, reading lists)
+    _set_title(entry, lineno, title, names)
+
+
+def _set_title(entry: Entry, lineno: int, title: str, names: list[str]) -> None:
     if entry.title is None:
         entry.title = (lineno, title)
     elif not entry.authors and not entry.abstract:
@@ -527,8 +542,8 @@ def add_line(entry: Entry, lineno: int, text: str, kind: str, taggers: Taggers) 
     entry.lines.append((lineno, text))
     if kind != "abstract":  # an abstract's links are the extract stage's to find
         entry.urls.extend(fields.urls(text))
-    if kind == "title":
-        _add_title_line(entry, lineno, text, taggers)
+    if kind in ("title", CELL_TITLE):
+        _add_title_line(entry, lineno, text, taggers, cell=kind == CELL_TITLE)
     elif kind == "authors":
         names = fields.parse_authors(rules.without_venue(text))
         entry.authors.extend(a for a in names if a not in entry.authors)
@@ -546,7 +561,9 @@ def segment_entries(lines: Iterable[tuple[int, str]], taggers: Taggers | None = 
     taggers = taggers or SHIPPED
     current: Entry | None = None
     previous: str | None = None  # the label of the entry line before
-    for (lineno, text, label), following in _with_next_field(labelled(lines, taggers)):
+    for (lineno, text, kind), following in _with_next_field(labelled(lines, taggers)):
+        label = "title" if kind == CELL_TITLE else kind
+        following = "title" if following == CELL_TITLE else following
         if label in model.OUTSIDE:
             if label == "heading" and current is not None:
                 yield current
@@ -567,7 +584,7 @@ def segment_entries(lines: Iterable[tuple[int, str]], taggers: Taggers | None = 
             if current is not None:
                 yield current
             current = Entry()
-        add_line(current, lineno, text, label, taggers)
+        add_line(current, lineno, text, kind, taggers)
         previous = label
     if current is not None:
         yield current
