@@ -410,6 +410,7 @@ TableRow = tuple[str, str | None, str]
 """A table row's paper cell, its authors cell (or None) and its other cells."""
 
 
+_HEADER_WORDS = 4
 _LINK_FILLERS = frozenset({"to", "the", "of", "on", "at", "and", "|", "·", "/"})
 
 
@@ -437,9 +438,9 @@ def _table_rows(window: list[tuple[int, str]]) -> dict[int, TableRow]:
             continue  # "Link to Paper" under each row
         cells = [c.strip() for c in text.rstrip("\n").split("\t")]
         heads = [c.casefold() for c in cells]
-        # in an open table, a row is no header for a "Paper" link in another cell
-        header = len(cells) > 1 and any(_paper_head(h) for h in heads) and (
-            paper is None or paper >= len(heads) or _paper_head(heads[paper]))
+        # a header's cells are short: a row with a "Paper" link cell is no header
+        header = len(cells) > 1 and any(_paper_head(h) for h in heads) and all(
+            len(_QUALIFIER.sub("", c).split()) <= _HEADER_WORDS for c in cells)
         if paper is not None and (header or len(cells) < 2 or len(cells) <= paper):
             if len(table) > 1:  # (one row under a header is a page's own front matter)
                 out.update(table)
