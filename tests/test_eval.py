@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.records import CodeLink, DatasetMention, Paper, Resolution, Result
 from pipeline.schemas import to_table
-from pipeline.tools.evaluate import evaluate_release
+from pipeline.tools.evaluate import author_key, evaluate_release
 
 GOLD = {
     "source_file": "001_x.txt", "title": "A  Paper", "authors": ["Ann Lee", "Bo Chen"],
@@ -171,3 +171,11 @@ def test_the_gold_model_is_the_contract_field_where_the_gold_has_it() -> None:
     assert not same_model(dict(v3, model=None), pred)
     # an older gold, without the field: its qualifiers name the model
     assert same_model({"value": 80.6, "qualifiers": {"model": "METok"}}, pred)
+
+
+def test_a_name_written_last_name_first_is_the_same_name() -> None:
+    # gold copies "Bengio, Y." as the page writes it; the reader writes "Y. Bengio"
+    assert author_key("Bengio, Y.") == author_key("Y.  Bengio") == "y. bengio"
+    assert author_key("Alvarez-Melis, David") == author_key("David Alvarez-Melis")
+    assert author_key("Ann Lee") != author_key("Lee Ann")  # no comma: the order counts
+    assert author_key("A, B, C") == "a, b, c"  # two commas: left as written

@@ -91,6 +91,18 @@ def norm(s: str | None) -> str:
     return " ".join(unicodedata.normalize("NFKC", s or "").casefold().split())
 
 
+def author_key(name: str | None) -> str:
+    """A person's name as the scorers compare it: `norm`, and a "Last, First" name turned
+    round ("Bengio, Y." is "y. bengio"). Gold copies a name as its page writes it; the
+    reader writes the given name first."""
+    n = norm(name)
+    if n.count(",") == 1:
+        last, first = (p.strip() for p in n.split(","))
+        if last and first:
+            n = f"{first} {last}"
+    return n
+
+
 def _norm_url(u: str) -> str:
     return u.strip().rstrip("/")
 
@@ -318,8 +330,8 @@ def evaluate_release(release_dir: Path, gold_path: Path, complete: bool = False)
         ds_match = dataset_matcher(g)
 
         authors = list(pred["authors"] or []) if pred is not None else []
-        t_authors.match(where, [(norm(a), True) for a in g.get("authors", [])],
-                        [norm(a) for a in authors], lambda a, b: a == b, str)
+        t_authors.match(where, [(author_key(a), True) for a in g.get("authors", [])],
+                        [author_key(a) for a in authors], lambda a, b: a == b, str)
         gold_urls = [(_norm_url(u), True) for u in g.get("code_urls", []) + g.get("other_urls", [])]
         pred_urls = [_norm_url(str(r["url"])) for r in links.get(pid or "", [])]
         t_urls.match(where, gold_urls, pred_urls, lambda a, b: a == b, str)

@@ -52,7 +52,7 @@ from pipeline.ingest import (
 from pipeline.ingest.common import iter_lines
 from pipeline.records import Record
 from pipeline.tools import listing_synth
-from pipeline.tools.evaluate import normalise_title
+from pipeline.tools.evaluate import author_key, normalise_title
 
 PAGES = ROOT / "tests" / "fixtures" / "pages"
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"
@@ -313,8 +313,8 @@ class Tally:
             else:
                 seen.add(key)
                 self.title_tp += 1
-            gold_authors = {_norm(a) for a in g.get("authors", [])}
-            pred_authors = {_norm(a) for a in (rec.authors if rec else ())}
+            gold_authors = {author_key(a) for a in g.get("authors", [])}
+            pred_authors = {author_key(a) for a in (rec.authors if rec else ())}
             self.author_tp += len(gold_authors & pred_authors)
             self.author_fp += len(pred_authors - gold_authors)
             self.author_fn += len(gold_authors - pred_authors)
