@@ -458,7 +458,8 @@ def _table_rows(window: list[tuple[int, str]]) -> dict[int, TableRow]:
 def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
              ) -> Iterator[tuple[int, str, str]]:
     """`(line number, text, label)` for every line; a row of a table with a paper column
-    gives its paper cell as a title (and its authors cell as authors) instead."""
+    gives its paper cell as a title (`CELL_TITLE`) and its authors cell as authors
+    instead."""
     taggers = taggers or SHIPPED
     for window in windows(lines):
         labels = model.tag_lines([t for _, t in window], taggers.lines)
