@@ -131,3 +131,20 @@ def test_the_common_words_are_rebuilt_from_the_training_abstracts() -> None:
             .joinpath("listing_common_words.txt").read_text(encoding="utf-8"))
     assert text == build_common_words.render(
         build_common_words.common_words(build_common_words.read_abstracts()))
+
+
+@given(st.text(max_size=80))
+def test_names_before_title_reads_any_line(line: str) -> None:
+    cut = names.names_before_title(line)
+    assert cut is None or (cut[0] and cut[1] and " ".join(line.split()).startswith(
+        " ".join(cut[0].split())) and line.strip().endswith(cut[1]))
+
+
+@given(st.lists(_NAME, min_size=1, max_size=3), st.lists(_TITLE_WORD, min_size=3, max_size=8))
+def test_names_run_into_a_title_are_cut_before_it(people: list[str], title: list[str]) -> None:
+    line = ", ".join(people) + " " + " ".join(["Robust", *title])
+    cut = names.names_before_title(line)
+    if len(people) > 1 or people[0].startswith("T."):  # a name alone only in initials
+        assert cut == (", ".join(people), " ".join(["Robust", *title]))
+    else:
+        assert cut is None
