@@ -625,6 +625,12 @@ def quoted_title(text: str) -> tuple[tuple[str, ...], str] | None:
     return _person_names(before), title
 
 
+def citation(text: str) -> tuple[tuple[str, ...], str] | None:
+    """(authors, title) of a citation line whose title is quoted (`quoted_title`) or follows
+    an APA year (`apa_citation`), or None."""
+    return quoted_title(text) or apa_citation(text)
+
+
 def names_then_venue(text: str) -> bool:
     """A line of authors and then a venue and year ("Doersch, Carl and Gupta, Abhinav. ICCV
     2015", "Hsin-Ying Lee, Jia-Bin Huang, and Ming-Hsuan Yang. ICCV 2017")."""

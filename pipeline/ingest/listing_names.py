@@ -185,7 +185,6 @@ def glued_names_at(text: str) -> tuple[int, int] | None:
     return None
 
 
-_LEAD_SPLIT = regex.compile(r"\s*(?:,\s*(?:and\s+|&\s*)?|\s+and\s+|\s*&\s*)")
 _MIN_LEAD_TITLE_WORDS = 3
 _MAX_SURNAME_WORDS = 2
 
@@ -238,7 +237,7 @@ def names_before_title(text: str) -> tuple[str, str] | None:
     Modelling of ...". Every part before the last comma is a name (or a "Last, I." pair),
     the last opens with one, and at least three words that open in capitals or digits follow
     it. None otherwise."""
-    parts = _LEAD_SPLIT.split(text.strip())
+    parts = _NAME_JOINS.split(text.strip())
     if not parts or not all(parts):
         return None
     *names, last = parts

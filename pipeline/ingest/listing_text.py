@@ -294,7 +294,7 @@ def _citation_lines(window: list[tuple[int, str]], labels: list[str]) -> list[st
     out = list(labels)
     for i, (_, text) in enumerate(window):
         if out[i] != "title" and text.strip():
-            cited = fields.quoted_title(text) or fields.apa_citation(text)
+            cited = fields.citation(text)
             if cited is not None and cited[0]:
                 out[i] = "title"
     return out
@@ -502,7 +502,7 @@ def _add_title_line(entry: Entry, lineno: int, text: str, taggers: Taggers,
                     cell: bool = False) -> None:
     # A citation with its title in quotes: the quotes say where the title is, and the names
     # before them who wrote it; the segment model is asked only for what they leave open.
-    quoted = fields.quoted_title(text) or fields.apa_citation(text)
+    quoted = fields.citation(text)
     # Names run straight into the title ("E. Ekblom, O. Mogren EFFGAN: ..."): they are the
     # authors, and the segment model reads only what follows them.
     lead = None if quoted is not None else listing_names.names_before_title(text)
