@@ -1028,3 +1028,34 @@ def test_line_features_mark_section_numbers_and_organisations(
     f = listing_features.own_features(line)
     assert ("section" in f) is section
     assert ("org" in f) is org
+
+
+def test_a_label_opening_every_summary_of_the_page_is_cut() -> None:
+    lead = "Why we're reading it."
+    page = []
+    for k in range(3):
+        page += [f"Paper Title Number {k}", f"{lead} It studies topic {k}."]
+    page += ["Another Paper", "Why not. Two words open only this one."]
+    said = ("title", "abstract") * 4
+    taggers = listing_text.Taggers(_Lines(*said), judge_entries=False)
+    records = [r for r in listing_text.read(io.StringIO("\n".join(page)), "p.txt", taggers)
+               if isinstance(r, Record)]
+    assert [r.abstract for r in records] == [
+        "It studies topic 0.", "It studies topic 1.", "It studies topic 2.",
+        "Why not. Two words open only this one."]
+
+
+@pytest.mark.parametrize(("abstracts", "leads"), [
+    (["TL;DR: a.", "TL;DR: b.", "TL;DR: c."], {"TL;DR:"}),
+    (["TL;DR: a.", "TL;DR: b.", "Other. c."], set()),  # two are not a page's habit
+    (["We propose A. x", "We propose A. y", "We propose A. z"], {"We propose A."}),
+    (["A phrase far too long to be any label at all. x"] * 3, set()),
+])
+def test_repeated_leads(abstracts: list[str], leads: set[str]) -> None:
+    assert listing_fields.repeated_leads(abstracts) == leads
+
+
+@pytest.mark.parametrize("bullet", ["- ", "• ", "* "])
+def test_a_list_bullet_is_not_part_of_the_title(bullet: str) -> None:
+    assert listing_fields.clean_title(f"{bullet}DeepSeek-V3 Technical Report") == \
+        "DeepSeek-V3 Technical Report"

@@ -12,7 +12,8 @@ as title (`T`), authors (`A`) or other (`O`). Author lines are parsed by structu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -95,6 +96,8 @@ _LEADING_DATE = regex.compile(
     r"^(?:\d{6}|\d{8}|\d{4}[-./]\d{2}(?:[-./]\d{2})?|\[\d{4}[-./]\d{2}(?:[-./]\d{2})?\])"
     r"\s+(?=\S)")
 _LEADING_MARKS = regex.compile(r"^[\p{Extended_Pictographic}\p{So}\uFE0F\u200D\s]+")
+_LEADING_BULLET = regex.compile(r"^[-*+•‣◦–—]\s+(?=\S)")
+"""A list bullet left before a title ("- Title", "• Title")."""
 _TRAILING_TAGS = regex.compile(
     r"(?:\s+#[\w-]+)+\s*$"
     # arXiv category codes a digest prints after the title ("... Splatting CV/RO"); not "AI",
@@ -328,6 +331,29 @@ def without_note_label(text: str) -> str:
             m.group("l").split()[0].casefold() in _SENTENCE_START:  # "We ask: can ...?"
         return text
     return text[m.end() - 1:].lstrip()
+
+
+_LEAD = regex.compile(r"^(?P<lead>[^\s.:!?][^.:!?\n]{1,40}?[.:])\s+\S")
+"""A short phrase closed by a period or colon at the start of an abstract."""
+LEAD_REPEATS = 3
+"""How many abstracts of a page must open with the same phrase for it to be a label."""
+
+
+def repeated_leads(abstracts: Iterable[str]) -> frozenset[str]:
+    """The phrases of at most six words that open at least `LEAD_REPEATS` of a page's
+    abstracts word for word ("Why we're reading it.", "TL;DR.", "Key idea:"): a label the
+    page puts before every summary, not the summary's first sentence."""
+    found = Counter(m.group("lead") for a in abstracts
+                    if (m := _LEAD.match(a)) is not None and len(m.group("lead").split()) <= 6)
+    return frozenset(lead for lead, n in found.items() if n >= LEAD_REPEATS)
+
+
+def without_lead(text: str, leads: frozenset[str]) -> str:
+    """`text` without the page's repeated label (`repeated_leads`) opening it."""
+    m = _LEAD.match(text)
+    if m is None or m.group("lead") not in leads:
+        return text
+    return text[m.end("lead"):].lstrip()
 
 
 def other_label(text: str) -> bool:
@@ -588,11 +614,12 @@ def list_numbered(text: str) -> bool:
 
 
 def clean_title(text: str) -> str:
-    """A title span without a leading list number ("1. ", "[3] ", "#5: "), a leading date code
-    ("200630 "), trailing hashtags, wrapping quotes, a closing period or comma or a leading
-    label."""
+    """A title span without a leading list number ("1. ", "[3] ", "#5: ") or bullet ("- "), a
+    leading date code ("200630 "), trailing hashtags, wrapping quotes, a closing period or
+    comma or a leading label."""
     text = _LEADING_NUMBER.sub("", strip_label(rules.collapse(text))[1])
-    text = _TRAILING_TAGS.sub("", _LEADING_DATE.sub("", _LEADING_MARKS.sub("", text)))
+    text = _TRAILING_TAGS.sub("", _LEADING_DATE.sub("", _LEADING_MARKS.sub(
+        "", _LEADING_BULLET.sub("", text))))
     text = text.strip(" \"“”'‘’")
     if text.endswith((".", ",")) and not text.endswith(".."):
         text = text[:-1].rstrip(" \"“”'‘’")

@@ -642,7 +642,12 @@ def shape(entry: Entry) -> entries_model.EntryShape:
 
 def _judged(batch: list[Entry], name: str, taggers: Taggers) -> Iterator[Record | Rejected]:
     """The items of a run of entries: a titled entry the entry model reads as no paper is
-    quarantined (PC112) with its lines."""
+    quarantined (PC112) with its lines. A label that opens several of the run's abstracts
+    word for word ("Why we're reading it.") is cut from them (`fields.repeated_leads`)."""
+    leads = fields.repeated_leads(e.abstract[0] for e in batch if e.abstract)
+    for e in batch:
+        if e.abstract and leads:
+            e.abstract[0] = fields.without_lead(e.abstract[0], leads)
     titled = [shape(e) for e in batch if e.title is not None]
     verdicts = iter(entries_model.not_papers(titled, taggers.entries) if taggers.judge_entries
                     else [None] * len(titled))
