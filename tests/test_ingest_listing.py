@@ -217,6 +217,8 @@ def test_page_is_labelled_in_windows_cut_at_blank_lines() -> None:
      "TTTT", "Prioritized Experience Replay"),  # the title ends where its authors start
     ("UNH @ Rag4Reports: LLM-Judges for RAG - Shared Task", "TT",
      "UNH @ Rag4Reports: LLM-Judges for RAG - Shared Task"),
+    ("07 | 06-05 | Gen-n-Val: Agentic Data | Gen-n-Val: Agentische Daten | 2506.04679v1",
+     "OOTTO", "Gen-n-Val: Agentic Data"),  # a bar ends the title's cell
 ])
 def test_brackets_inside_a_title_stay_in_it(line: str, tags: str, title: str) -> None:
     segs = listing_fields.segments(line)

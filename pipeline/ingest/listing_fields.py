@@ -557,11 +557,19 @@ def title_brackets(segs: Sequence[Segment], tags: Sequence[str]) -> list[str]:
     not the title's ("... Identification (Diego Piccinotti and Marcello Restelli) (Paper
     PDF)", "DeRF, Rebain et al. Arxiv 2020": authors, then links; the segment model reads
     them as title on pages it was not trained on; `_closing_tag`), and a title ends where
-    such authors start. A bracket inside a title stays in it: one between two title
+    such authors start; no title runs across a bar ("|", a cell's end: no gold title of the
+    annotated pages holds one). A bracket inside a title stays in it: one between two title
     segments ("Privacy Auditing with One (1) Training Run"), and an acronym of the words
     before it ("Long Short-Term Memory (LSTM)"), with the subtitle after its colon ("Robust
     Body Exposure (RoBE): A Graph-based ...")."""
     out = list(tags)
+    for i in range(1, len(segs)):
+        # "Title | Titel auf Deutsch | 2506.04679": a bar is a cell's end, no title crosses it
+        if out[i] == "T" and out[i - 1] == "T" and segs[i - 1].after == "|":
+            for j in range(i, len(segs)):
+                if out[j] != "T":
+                    break
+                out[j] = "O"
     for i in range(1, len(segs)):
         # "Title, Schaul et al, 2015. Algorithm: X": the title ends where its authors start
         if out[i] == "T" and out[i - 1] == "T" and _closing_tag(segs[i].text) == "A":
