@@ -1061,3 +1061,15 @@ def test_repeated_leads(abstracts: list[str], leads: set[str]) -> None:
 def test_a_list_bullet_is_not_part_of_the_title(bullet: str) -> None:
     assert listing_fields.clean_title(f"{bullet}DeepSeek-V3 Technical Report") == \
         "DeepSeek-V3 Technical Report"
+
+
+def test_lines_written_like_the_titles_of_their_block_are_titles() -> None:
+    block = [(k, f"Paper Number {k} About Things - A. Lee et al, ICCV2017.") for k in range(1, 7)]
+    window = [(0, "Intro line of the page."), (0, ""), *block, (0, "")]
+    said = ["chrome", "blank", "title", "chrome", "title", "venue_links", "title", "title",
+            "blank"]
+    out = listing_text._alike_lines(window, said)
+    assert out[2:8] == ["title"] * 6 and out[0] == "chrome"
+    # two titles of a shape are no habit of the block yet
+    said = ["chrome", "blank", "title", "chrome", "title", "chrome", "chrome", "chrome", "blank"]
+    assert listing_text._alike_lines(window, said) == said

@@ -378,9 +378,48 @@ def _cited_items(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
     return out
 
 
+ALIKE_LINES = 3
+"""Title lines of one shape in a block that make the block a list of one-line entries."""
+
+
+def _first_mark(text: str) -> str | None:
+    """The mark after a line's first segment ("Title - A. Lee et al, ICCV2017." -> "-") when
+    it has more than one and the first opens with a capital and has three words or more."""
+    segs = fields.segments(text)
+    if len(segs) < 2 or len(segs[0].text.split()) < 3 or not segs[0].text[:1].isupper():
+        return None
+    return segs[0].after if segs[0].after.strip() else None
+
+
+def _alike_lines(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
+    """A block of one-line entries (lines between blank lines) is written alike: when at
+    least `ALIKE_LINES` of its lines are titles whose first segment ends with the same mark
+    ("Title - G. Singh et al, ICCV2017."), and they are most of the block's lines with that
+    mark, a line of the same shape the model took for chrome or links is a title too."""
+    out = list(labels)
+    block: list[int] = []
+    for i, (_, text) in enumerate([*window, (0, "")]):
+        if text.strip():
+            block.append(i)
+            continue
+        if len(block) > ALIKE_LINES:
+            marks = {k: _first_mark(window[k][1]) for k in block}
+            titled = Counter(marks[k] for k in block if out[k] == "title" and marks[k])
+            if titled:
+                mark, count = titled.most_common(1)[0]
+                same = [k for k in block if marks[k] == mark]
+                if count >= ALIKE_LINES and count * 2 > len(same):
+                    for k in same:
+                        if out[k] in ("chrome", "venue_links") and \
+                                not window[k][1].rstrip().endswith(":"):
+                            out[k] = "title"
+        block = []
+    return out
+
+
 _RULES = (_title_runs, _cited_items, _cited_pairs, _bibtex_blocks, _translated_titles,
           _repeated_blocks, _names_under_title, _reference_lines, _title_prose_pairs,
-          _prose_after_authors, _citation_lines)
+          _prose_after_authors, _citation_lines, _alike_lines)
 """The structure rules, in the order they amend the line model's labels."""
 
 
