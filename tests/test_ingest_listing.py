@@ -129,12 +129,12 @@ def test_annotated_pages_read_with_the_shipped_model() -> None:
     for page in PAGES:
         tally.add(page, train_listing.read_page(page))
     scores = tally.scores()
-    # Measured when the 127-page line model was trained at c1 2.0: titles 0.886, authors
-    # 0.917, abstracts 0.818 of 592, 6 on entries without one (at c1 0.5 these seen pages
-    # read 0.890 / 0.919 / 0.826 / 5, and unseen ones worse: pipeline/ingest/models/README.md).
-    assert scores["titles"]["f1"] >= 0.88, scores
-    assert scores["authors"]["f1"] >= 0.91, scores
-    assert scores["abstracts_attached"] >= 0.81, scores
+    # Measured when the 155-page models were trained (stop 50): titles 0.921, authors 0.950,
+    # abstracts 0.800 of 750, none on entries without one (the 127-page model read 0.886 /
+    # 0.917 / 0.818 of 592: batch p23's 88 summaries are read less well even when seen).
+    assert scores["titles"]["f1"] >= 0.91, scores
+    assert scores["authors"]["f1"] >= 0.94, scores
+    assert scores["abstracts_attached"] >= 0.79, scores
     assert scores["abstracts_on_entries_without_one"] <= 6, scores
 
 
