@@ -650,6 +650,7 @@ def test_a_bare_label_in_another_language_and_its_names() -> None:
     ("Key idea: shrink the KV cache.", "shrink the KV cache."),
     ("Results: It reconstructs the field.", "Results: It reconstructs the field."),
     ("We ask: can models plan?", "We ask: can models plan?"),
+    ("Pangu-Agent: Introduces an objective.", "Pangu-Agent: Introduces an objective."),
 ])
 def test_an_abstract_line_loses_a_notes_label(text: str, kept: str) -> None:
     assert listing_fields.without_note_label(text) == kept
@@ -1073,3 +1074,20 @@ def test_lines_written_like_the_titles_of_their_block_are_titles() -> None:
     # two titles of a shape are no habit of the block yet
     said = ["chrome", "blank", "title", "chrome", "title", "chrome", "chrome", "chrome", "blank"]
     assert listing_text._alike_lines(window, said) == said
+
+
+def test_a_line_between_abstract_lines_is_abstract_and_keeps_its_colon() -> None:
+    page = ["AppAgent: Multimodal Agents as Smartphone Users",
+            "Agents learn apps through: exploration and demonstrations.",
+            "Includes: Exploration phase and Deployment phase.",
+            "Exploration phase learns functionalities by trial and error."]
+    window = list(enumerate(page, 1))
+    said = ["title", "abstract", "chrome", "abstract"]
+    assert listing_text._inside_abstracts(window, said) == [
+        "title", "abstract", "abstract", "abstract"]
+    (entry,) = _entries(page, "title", "abstract", "abstract", "abstract")
+    assert entry.abstract == page[1:]
+    # a blank line on either side leaves the line as the model read it
+    window = list(enumerate([page[0], page[1], "", page[2], page[3]], 1))
+    said = ["title", "abstract", "blank", "chrome", "abstract"]
+    assert listing_text._inside_abstracts(window, said) == said

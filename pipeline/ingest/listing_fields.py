@@ -325,10 +325,13 @@ def _note_label(text: str) -> regex.Match[str] | None:
 
 def without_note_label(text: str) -> str:
     """An abstract line without a note's label of one to three words ("Contribution: The
-    paper ...", "Key idea: ..."); a structured abstract's sections keep theirs."""
+    paper ...", "Key idea: ..."); a structured abstract's sections keep theirs, and so does a
+    name of one word with two capitals or more ("Pangu-Agent: Introduces ...")."""
     m = _note_label(text)
-    if m is None or len(m.group("l").split()) > 3 or \
-            m.group("l").split()[0].casefold() in _SENTENCE_START:  # "We ask: can ...?"
+    label = m.group("l").split() if m is not None else []
+    if m is None or len(label) > 3 or label[0].casefold() in _SENTENCE_START or (
+            # "We ask: can ...?"; a name as a summary opens with ("Pangu-Agent: Introduces")
+            len(label) == 1 and sum(c.isupper() for c in label[0]) > 1):
         return text
     return text[m.end() - 1:].lstrip()
 

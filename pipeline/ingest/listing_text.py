@@ -378,6 +378,20 @@ def _cited_items(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
     return out
 
 
+def _inside_abstracts(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
+    """A line between two abstract lines, with no blank line on either side, is more of the
+    abstract ("... through: Autonomous exploration and Human demonstrations." / "Includes:
+    Exploration phase and Deployment phase." / "Exploration phase learns ..."), whatever
+    the model took it for, unless it is a title or authors."""
+    out = list(labels)
+    for i in range(1, len(window) - 1):
+        if labels[i - 1] == "abstract" and labels[i + 1] == "abstract" and \
+                labels[i] in ("chrome", "venue_links", "heading", "date_presenter") and \
+                window[i][1].strip() and window[i - 1][1].strip() and window[i + 1][1].strip():
+            out[i] = "abstract"
+    return out
+
+
 ALIKE_LINES = 3
 """Title lines of one shape in a block that make the block a list of one-line entries."""
 
@@ -419,7 +433,7 @@ def _alike_lines(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
 
 _RULES = (_title_runs, _cited_items, _cited_pairs, _bibtex_blocks, _translated_titles,
           _repeated_blocks, _names_under_title, _reference_lines, _title_prose_pairs,
-          _prose_after_authors, _citation_lines, _alike_lines)
+          _prose_after_authors, _citation_lines, _alike_lines, _inside_abstracts)
 """The structure rules, in the order they amend the line model's labels."""
 
 
@@ -593,7 +607,9 @@ def add_line(entry: Entry, lineno: int, text: str, kind: str, taggers: Taggers) 
             # "Contribution: ..." then "Abstract: ...": the labelled abstract is the abstract
             entry.abstract.clear()
             entry.stated_abstract = True
-        entry.abstract.append(fields.without_note_label(fields.strip_label(text)[1]))
+        body = fields.strip_label(text)[1]
+        # a note's label opens the abstract ("Key idea: ..."); further in, a colon is the text's
+        entry.abstract.append(body if entry.abstract else fields.without_note_label(body))
 
 
 def segment_entries(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
