@@ -1091,3 +1091,16 @@ def test_a_line_between_abstract_lines_is_abstract_and_keeps_its_colon() -> None
     window = list(enumerate([page[0], page[1], "", page[2], page[3]], 1))
     said = ["title", "abstract", "blank", "chrome", "abstract"]
     assert listing_text._inside_abstracts(window, said) == said
+
+
+def test_a_talk_title_over_a_bare_abstract_label_is_a_title() -> None:
+    page = ["02/05/2024", "Peyman Milanfar / Google Research",
+            "Denoising as a Building Block for Imaging and Inverse Problems", "Abstract",
+            "Denoising is one of the oldest problems in imaging, with thousands of papers."]
+    said = ["chrome", "chrome", "chrome", "abstract", "abstract"]
+    out = listing_text._title_over_abstract(list(enumerate(page, 1)), said)
+    assert out == ["chrome", "chrome", "title", "abstract", "abstract"]
+    # "Abstract" then "TBD": no abstract follows, so nothing is said of the line above
+    said = ["chrome", "chrome", "chrome", "abstract", "abstract"]
+    page[4] = "TBD"
+    assert listing_text._title_over_abstract(list(enumerate(page, 1)), said) == said

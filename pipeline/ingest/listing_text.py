@@ -392,6 +392,21 @@ def _inside_abstracts(window: list[tuple[int, str]], labels: list[str]) -> list[
     return out
 
 
+def _title_over_abstract(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
+    """A title-shaped line the model took for chrome, right above a bare "Abstract" label
+    (blank lines aside) under which an abstract follows, is that abstract's title (a
+    seminar's talk: date, speaker, title, "Abstract", text)."""
+    out = list(labels)
+    filled = [i for i, (_, t) in enumerate(window) if t.strip()]
+    for k in range(1, len(filled) - 1):
+        i, before, after = filled[k], filled[k - 1], filled[k + 1]
+        if fields.is_abstract_label(window[i][1]) and out[before] == "chrome" and \
+                labels[after] == "abstract" and len(window[after][1].split()) >= 8 and \
+                rules.title_shaped(window[before][1]):
+            out[before] = "title"
+    return out
+
+
 ALIKE_LINES = 3
 """Title lines of one shape in a block that make the block a list of one-line entries."""
 
@@ -433,7 +448,8 @@ def _alike_lines(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
 
 _RULES = (_title_runs, _cited_items, _cited_pairs, _bibtex_blocks, _translated_titles,
           _repeated_blocks, _names_under_title, _reference_lines, _title_prose_pairs,
-          _prose_after_authors, _citation_lines, _alike_lines, _inside_abstracts)
+          _prose_after_authors, _citation_lines, _alike_lines, _inside_abstracts,
+          _title_over_abstract)
 """The structure rules, in the order they amend the line model's labels."""
 
 
