@@ -1104,3 +1104,11 @@ def test_a_talk_title_over_a_bare_abstract_label_is_a_title() -> None:
     said = ["chrome", "chrome", "chrome", "abstract", "abstract"]
     page[4] = "TBD"
     assert listing_text._title_over_abstract(list(enumerate(page, 1)), said) == said
+
+
+@pytest.mark.parametrize("tail", ["", " [HTML] [PDF] [CODE]", ". (pdf)"])
+def test_names_closing_a_line_are_cut_off_before_its_link_marks(tail: str) -> None:
+    line = ("IET Biometrics 2023 On Improving Cross-Domain Fingerprint Matching, Md Mahedi Hasan, "
+            "Nasser Nasrabadi, and Jeremy Dawson" + tail)
+    texts = [s.text for s in listing_fields.segments(line)]
+    assert "On Improving Cross-Domain Fingerprint Matching" in texts

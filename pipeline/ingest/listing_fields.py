@@ -81,8 +81,10 @@ _BOUNDARY = regex.compile(
     r"|(?-i:(?<=^\s*" + _FULL_NAME + r"(?:(?:" + _NAME_JOIN + r"|\s*&\s*)" + _FULL_NAME
     + r")+)\s*:\s+)"
     r"|(?-i:(?<=\bet\.?\s*al\.?),\s+(?=\p{Lu}))"  # "Hassan et al., Title"
-    # "Title, Ann Lee, Bo Chen and Cy Dow": a comma before full names that end the line
-    r"|(?-i:,\s+(?=" + _FULL_NAME + r"(?:" + _NAME_JOIN + _FULL_NAME + r")*\.?\s*$))",
+    # "Title, Ann Lee, Bo Chen and Cy Dow": a comma before full names that end the line, link
+    # marks after them aside ("..., and Jeremy Dawson [HTML] [PDF]")
+    r"|(?-i:,\s+(?=" + _FULL_NAME + r"(?:" + _NAME_JOIN + _FULL_NAME + r")*\.?\s*"
+    r"(?:[\[(][^\[\]()]{1,20}[\])]\s*)*$))",
     regex.IGNORECASE,
 )
 YEAR_WORD = regex.compile(rf"\b{rules.YEAR}\b")
