@@ -1112,3 +1112,17 @@ def test_names_closing_a_line_are_cut_off_before_its_link_marks(tail: str) -> No
             "Nasser Nasrabadi, and Jeremy Dawson" + tail)
     texts = [s.text for s in listing_fields.segments(line)]
     assert "On Improving Cross-Domain Fingerprint Matching" in texts
+
+
+def test_a_title_over_lines_of_links_is_a_title() -> None:
+    page = ["Exploring Self-attention for Image Recognition", "",
+            "论文：https://hszhao.github.io/papers/cvpr20_san.pdf", "",
+            "代码：https://github.com/hszhao/SAN", "", "Some closing words of the page here"]
+    said = ["chrome", "blank", "chrome", "blank", "chrome", "blank", "chrome"]
+    out = listing_text._title_over_links(list(enumerate(page, 1)), said)
+    assert out == ["title", "blank", "venue_links", "blank", "venue_links", "blank", "chrome"]
+    # a second line of a title the model read is no title of its own
+    said = ["title", "chrome", "chrome"]
+    page = ["Exploring Self-attention for", "Image Recognition in the Wild of Things",
+            "Code: https://github.com/hszhao/SAN"]
+    assert listing_text._title_over_links(list(enumerate(page, 1)), said)[1] == "chrome"

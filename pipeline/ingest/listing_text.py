@@ -407,6 +407,33 @@ def _title_over_abstract(window: list[tuple[int, str]], labels: list[str]) -> li
     return out
 
 
+_LINK_LINE = regex.compile(r"^\s*(?:[\p{L}\p{M}][\p{L}\p{M}()（） ]{0,20}\s?[:：]\s*)?https?://\S+\s*$")
+"""A line that is a link and at most its label ("论文：https://...", "Code: https://...")."""
+
+
+def _title_over_links(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
+    """A title-shaped line the model took for chrome, right above a line that is only a
+    link (blank lines aside: "Exploring Self-attention for Image Recognition", then
+    "论文：https://...", "代码：https://..."), is a title, and the link lines under it are its
+    links, unless the line above it is a title already (a title over two lines)."""
+    out = list(labels)
+    filled = [i for i, (_, t) in enumerate(window) if t.strip()]
+    for k in range(len(filled) - 1):
+        i, after = filled[k], filled[k + 1]
+        if out[i] != "chrome" or _LINK_LINE.match(window[after][1]) is None or \
+                _LINK_LINE.match(window[i][1]) is not None or \
+                not rules.title_shaped(window[i][1]) or \
+                (k > 0 and out[filled[k - 1]] == "title"):
+            continue
+        out[i] = "title"
+        for j in filled[k + 1:]:
+            if _LINK_LINE.match(window[j][1]) is None:
+                break
+            if out[j] in ("chrome", "heading"):
+                out[j] = "venue_links"
+    return out
+
+
 ALIKE_LINES = 3
 """Title lines of one shape in a block that make the block a list of one-line entries."""
 
@@ -449,7 +476,7 @@ def _alike_lines(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
 _RULES = (_title_runs, _cited_items, _cited_pairs, _bibtex_blocks, _translated_titles,
           _repeated_blocks, _names_under_title, _reference_lines, _title_prose_pairs,
           _prose_after_authors, _citation_lines, _alike_lines, _inside_abstracts,
-          _title_over_abstract)
+          _title_over_abstract, _title_over_links)
 """The structure rules, in the order they amend the line model's labels."""
 
 
