@@ -1126,3 +1126,13 @@ def test_a_title_over_lines_of_links_is_a_title() -> None:
     page = ["Exploring Self-attention for", "Image Recognition in the Wild of Things",
             "Code: https://github.com/hszhao/SAN"]
     assert listing_text._title_over_links(list(enumerate(page, 1)), said)[1] == "chrome"
+
+
+@pytest.mark.parametrize(("line", "names"), [
+    ("Runge V, Hocking TD, Romano G, Rigaill G. gfpop: an R Package for Change-point Detection.",
+     "Runge V, Hocking TD, Romano G, Rigaill G"),
+    ("Hocking TD and Killick R. Changepoint detection algorithms in practice.",
+     "Hocking TD and Killick R"),
+])
+def test_surname_initials_names_end_at_their_period(line: str, names: str) -> None:
+    assert listing_fields.segments(line)[0].text == names
