@@ -1136,3 +1136,12 @@ def test_a_title_over_lines_of_links_is_a_title() -> None:
 ])
 def test_surname_initials_names_end_at_their_period(line: str, names: str) -> None:
     assert listing_fields.segments(line)[0].text == names
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("Curating Publications as Artefacts ORAL", "Curating Publications as Artefacts"),
+    ("Multi-View 3D Object Detection (Spotlight)", "Multi-View 3D Object Detection"),
+    ("Detecting Oral Cancer with Deep Nets", "Detecting Oral Cancer with Deep Nets"),
+])
+def test_a_presentation_badge_is_no_part_of_the_title(text: str, title: str) -> None:
+    assert listing_fields.clean_title(text) == title

@@ -108,7 +108,10 @@ _TRAILING_TAGS = regex.compile(
     # arXiv category codes a digest prints after the title ("... Splatting CV/RO"); not "AI",
     # which ends real titles
     r"|\s(?:cs\.)?(?:CV|RO|LG|CL|IR|NE|SD|AS|IV|HC|GR|MM|CR|SY|MA)"
-    r"(?:/(?:cs\.)?(?:CV|RO|LG|CL|IR|NE|SD|AS|IV|HC|GR|MM|CR|SY|MA|AI))*\s*$")
+    r"(?:/(?:cs\.)?(?:CV|RO|LG|CL|IR|NE|SD|AS|IV|HC|GR|MM|CR|SY|MA|AI))*\s*$"
+    # a presentation badge ("... Virtual Museum ORAL", "... Detection (Spotlight)")
+    r"|\s(?:ORAL|SPOTLIGHT|POSTER|HIGHLIGHT)\s*$"
+    r"|\s*[(\[](?i:oral|spotlight|poster|highlight|best paper(?: award)?)[)\]]\s*$")
 _NAME_PARTS = regex.compile(r"\s*(?:,\s*and\s+|,|;|\s+and\s+|\s*&\s*|\s*[·•]\s*)\s*")
 
 
