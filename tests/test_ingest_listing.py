@@ -129,12 +129,13 @@ def test_annotated_pages_read_with_the_shipped_model() -> None:
     for page in PAGES:
         tally.add(page, train_listing.read_page(page))
     scores = tally.scores()
-    # Measured when the 155-page models were trained (stop 50): titles 0.921, authors 0.950,
-    # abstracts 0.800 of 750, none on entries without one (the 127-page model read 0.886 /
-    # 0.917 / 0.818 of 592: batch p23's 88 summaries are read less well even when seen).
-    assert scores["titles"]["f1"] >= 0.91, scores
-    assert scores["authors"]["f1"] >= 0.94, scores
-    assert scores["abstracts_attached"] >= 0.79, scores
+    # Measured when the 169-page models were trained (stop 50): titles 0.927, authors 0.953,
+    # abstracts 0.779 of 850 (the 127-page model read 0.886 / 0.917 / 0.818 of 592: the
+    # summaries of batches p23 and p26, in table cells and bullet notes, are read less well
+    # even when seen).
+    assert scores["titles"]["f1"] >= 0.92, scores
+    assert scores["authors"]["f1"] >= 0.95, scores
+    assert scores["abstracts_attached"] >= 0.77, scores
     assert scores["abstracts_on_entries_without_one"] <= 6, scores
 
 
