@@ -58,9 +58,9 @@ _BOUNDARY = regex.compile(
     r"|(?<=[\p{L}\d)\]\"”’]{2})(?<!\bet|\bal|\bvs)[.?!](?:\s+|(?=\p{Lu}))"  # a sentence end
     # "Mroueh, Y. Towards", "Makhzani, A. A Computational"
     r"|(?<=,\s\p{Lu}\.)\s+(?=\p{Lu}\p{Ll}|(?-i:A\s\p{L}{2}))"
-    # "Fearnhead P, Rigaill G. gfpop: ...", "Hocking TD and Killick R. Changepoint ...":
-    # the period after the last of a list of "Surname Initials" names
-    r"|(?-i:(?<=(?:,|\band)\s\p{Lu}[\p{L}'’-]+\s\p{Lu}{1,3})\.\s+(?=\p{L}))"
+    r"|(?-i:(?<=\p{Lu}[\p{L}'’-]+\s\p{Lu}{1,3}(?:,|\sand)\s\p{Lu}[\p{L}'’-]+\s\p{Lu}{1,3})"
+    r"\.\s+(?=\p{L}))"  # the period closing a list of names written surname, then
+    # initials, no comma between (Vancouver style; two in a row, so not a given name's initial)
     r"|(?<=\b(?:19|20)\d\d[a-z]?\)?)\s*[:.,]?\s+"  # after a year
     r"|\s+(?=[(\[])|(?<=[)\]])\s*[.,:]?\s*"  # around a bracketed group
     r"|(?<=^\s*\d{1,3}[.)])\s+"  # after a leading number
