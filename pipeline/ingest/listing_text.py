@@ -21,7 +21,13 @@ title line whatever the model said of it. Names run straight into a title with n
 between ("E. Ekblom, O. Mogren EFFGAN: ...") are its authors (`listing_names.names_before_title`).
 A reference on two lines, "Title. [pdf] [code]" and then "Authors. VENUE 2015", is a title and
 its authors; an authors line loses the venue and year after the names. A BibTeX record shown
-under an entry ("@inproceedings{key, title={...}, ...}") is that entry's reference.
+under an entry ("@inproceedings{key, title={...}, ...}") is that entry's reference. Lines of
+one block written alike ("Title - A. Lee et al, ICCV2017.") share the title label most of
+them got (`_alike_lines`); a title-shaped line the model left as chrome is a title right above
+a bare "Abstract" label with text under it (`_title_over_abstract`) or above lines that are
+only links ("论文：https://...", `_title_over_links`); a line between two abstract lines is
+more of the abstract (`_inside_abstracts`); a phrase that opens at least three of a page's
+abstracts word for word ("Why we're reading it.") is a label and is cut from them.
 
 Grouping: a title line starts an entry; authors, abstract, venue/links and date lines join
 the open one (or start one without a title when none is open); chrome and blank lines are
