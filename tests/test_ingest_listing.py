@@ -364,8 +364,15 @@ def test_titles_lose_a_leading_list_number() -> None:
     ("2048 Games Solved by Search", "2048 Games Solved by Search"),
     ("#Exploration: A Study of Counts", "#Exploration: A Study of Counts"),
     ("Is C# Typed Enough?", "Is C# Typed Enough?"),
+    # list bullets and presentation badges are no part of a title; a title's own word stays
+    ("- DeepSeek-V3 Technical Report", "DeepSeek-V3 Technical Report"),
+    ("• DeepSeek-V3 Technical Report", "DeepSeek-V3 Technical Report"),
+    ("* DeepSeek-V3 Technical Report", "DeepSeek-V3 Technical Report"),
+    ("Curating Publications as Artefacts ORAL", "Curating Publications as Artefacts"),
+    ("Multi-View 3D Object Detection (Spotlight)", "Multi-View 3D Object Detection"),
+    ("Detecting Oral Cancer with Deep Nets", "Detecting Oral Cancer with Deep Nets"),
 ])
-def test_titles_lose_a_date_code_and_hashtags(text: str, title: str) -> None:
+def test_titles_lose_dates_hashtags_bullets_and_badges(text: str, title: str) -> None:
     assert listing_fields.clean_title(text) == title
 
 
@@ -1059,12 +1066,6 @@ def test_repeated_leads(abstracts: list[str], leads: set[str]) -> None:
     assert listing_fields.repeated_leads(abstracts) == leads
 
 
-@pytest.mark.parametrize("bullet", ["- ", "• ", "* "])
-def test_a_list_bullet_is_not_part_of_the_title(bullet: str) -> None:
-    assert listing_fields.clean_title(f"{bullet}DeepSeek-V3 Technical Report") == \
-        "DeepSeek-V3 Technical Report"
-
-
 def test_lines_written_like_the_titles_of_their_block_are_titles() -> None:
     block = [(k, f"Paper Number {k} About Things - A. Lee et al, ICCV2017.") for k in range(1, 7)]
     window = [(0, "Intro line of the page."), (0, ""), *block, (0, "")]
@@ -1137,15 +1138,6 @@ def test_a_title_over_lines_of_links_is_a_title() -> None:
 ])
 def test_surname_initials_names_end_at_their_period(line: str, names: str) -> None:
     assert listing_fields.segments(line)[0].text == names
-
-
-@pytest.mark.parametrize(("text", "title"), [
-    ("Curating Publications as Artefacts ORAL", "Curating Publications as Artefacts"),
-    ("Multi-View 3D Object Detection (Spotlight)", "Multi-View 3D Object Detection"),
-    ("Detecting Oral Cancer with Deep Nets", "Detecting Oral Cancer with Deep Nets"),
-])
-def test_a_presentation_badge_is_no_part_of_the_title(text: str, title: str) -> None:
-    assert listing_fields.clean_title(text) == title
 
 
 def test_the_seed_pages_stay_exact_with_the_shipped_models() -> None:
