@@ -20,6 +20,7 @@ from pipeline.ingest import (
     listing_entries,
     listing_features,
     listing_fields,
+    listing_layout,
     listing_model,
     listing_rules,
     listing_text,
@@ -708,7 +709,7 @@ def test_blocks_of_one_shape_share_the_labels_most_of_them_were_read_with() -> N
     assert [e.abstract for e in entries][:4] == [[f"The paper {k} routes tokens."]
                                                  for k in range(4)]
     # a title's own "Name:" is no label: one block's word does not make a shape
-    assert listing_text._block_key("KuaiLive: A Dataset") == "kuailive"
+    assert listing_layout._block_key("KuaiLive: A Dataset") == "kuailive"
 
 
 def test_a_long_prose_line_under_title_and_authors_is_the_abstract() -> None:
@@ -736,9 +737,9 @@ def test_title_and_abstract_lines_keep_their_rhythm_with_an_acronym_title() -> N
     assert [e.title[1] for e in entries if e.title] == [
         "Sparse Routing of Tokens in Mixtures", "Dense Routing of Tokens in Mixtures",
         "CLUTR: Curriculum Learning via Task Representations"]
-    assert listing_text._keyed_field("Summary: A Short Note on Routing")
-    assert listing_text._keyed_field("Por qué es útil: porque sí")
-    assert not listing_text._keyed_field("GFlowNets: Sampling Diverse Candidates")
+    assert listing_layout._keyed_field("Summary: A Short Note on Routing")
+    assert listing_layout._keyed_field("Por qué es útil: porque sí")
+    assert not listing_layout._keyed_field("GFlowNets: Sampling Diverse Candidates")
 
 
 def test_a_line_of_names_under_a_title_is_its_authors() -> None:
@@ -919,7 +920,7 @@ def test_numbered_items_written_title_then_names_are_papers() -> None:
     assert [e.authors for e in _entries(page, "chrome")] == [
         ["Chaudhuri", "Kakade"], ["Langford", "Zhang"], ["Mairal", "Bach"]]
     # "(N.D.)", no date, is no list of names
-    assert not listing_text._cited_names(listing_text._CITED_ITEM.match(
+    assert not listing_layout.cited_names(listing_layout.CITED_ITEM.match(
         "3. Bluche, T. (N.D.). The intriguing blank label in CTC. [Blog post]."))
 
 
@@ -1071,11 +1072,11 @@ def test_lines_written_like_the_titles_of_their_block_are_titles() -> None:
     window = [(0, "Intro line of the page."), (0, ""), *block, (0, "")]
     said = ["chrome", "blank", "title", "chrome", "title", "venue_links", "title", "title",
             "blank"]
-    out = listing_text._alike_lines(window, said)
+    out = listing_layout._alike_lines(window, said)
     assert out[2:8] == ["title"] * 6 and out[0] == "chrome"
     # two titles of a shape are no habit of the block yet
     said = ["chrome", "blank", "title", "chrome", "title", "chrome", "chrome", "chrome", "blank"]
-    assert listing_text._alike_lines(window, said) == said
+    assert listing_layout._alike_lines(window, said) == said
 
 
 def test_a_line_between_abstract_lines_is_abstract_and_keeps_its_colon() -> None:
@@ -1085,14 +1086,14 @@ def test_a_line_between_abstract_lines_is_abstract_and_keeps_its_colon() -> None
             "Exploration phase learns functionalities by trial and error."]
     window = list(enumerate(page, 1))
     said = ["title", "abstract", "chrome", "abstract"]
-    assert listing_text._inside_abstracts(window, said) == [
+    assert listing_layout._inside_abstracts(window, said) == [
         "title", "abstract", "abstract", "abstract"]
     (entry,) = _entries(page, "title", "abstract", "abstract", "abstract")
     assert entry.abstract == page[1:]
     # a blank line on either side leaves the line as the model read it
     window = list(enumerate([page[0], page[1], "", page[2], page[3]], 1))
     said = ["title", "abstract", "blank", "chrome", "abstract"]
-    assert listing_text._inside_abstracts(window, said) == said
+    assert listing_layout._inside_abstracts(window, said) == said
 
 
 def test_a_talk_title_over_a_bare_abstract_label_is_a_title() -> None:
@@ -1100,12 +1101,12 @@ def test_a_talk_title_over_a_bare_abstract_label_is_a_title() -> None:
             "Denoising as a Building Block for Imaging and Inverse Problems", "Abstract",
             "Denoising is one of the oldest problems in imaging, with thousands of papers."]
     said = ["chrome", "chrome", "chrome", "abstract", "abstract"]
-    out = listing_text._title_over_abstract(list(enumerate(page, 1)), said)
+    out = listing_layout._title_over_abstract(list(enumerate(page, 1)), said)
     assert out == ["chrome", "chrome", "title", "abstract", "abstract"]
     # "Abstract" then "TBD": no abstract follows, so nothing is said of the line above
     said = ["chrome", "chrome", "chrome", "abstract", "abstract"]
     page[4] = "TBD"
-    assert listing_text._title_over_abstract(list(enumerate(page, 1)), said) == said
+    assert listing_layout._title_over_abstract(list(enumerate(page, 1)), said) == said
 
 
 @pytest.mark.parametrize("tail", ["", " [HTML] [PDF] [CODE]", ". (pdf)"])
@@ -1121,13 +1122,13 @@ def test_a_title_over_lines_of_links_is_a_title() -> None:
             "论文：https://hszhao.github.io/papers/cvpr20_san.pdf", "",
             "代码：https://github.com/hszhao/SAN", "", "Some closing words of the page here"]
     said = ["chrome", "blank", "chrome", "blank", "chrome", "blank", "chrome"]
-    out = listing_text._title_over_links(list(enumerate(page, 1)), said)
+    out = listing_layout._title_over_links(list(enumerate(page, 1)), said)
     assert out == ["title", "blank", "venue_links", "blank", "venue_links", "blank", "chrome"]
     # a second line of a title the model read is no title of its own
     said = ["title", "chrome", "chrome"]
     page = ["Exploring Self-attention for", "Image Recognition in the Wild of Things",
             "Code: https://github.com/hszhao/SAN"]
-    assert listing_text._title_over_links(list(enumerate(page, 1)), said)[1] == "chrome"
+    assert listing_layout._title_over_links(list(enumerate(page, 1)), said)[1] == "chrome"
 
 
 @pytest.mark.parametrize(("line", "names"), [
