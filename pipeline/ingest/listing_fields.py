@@ -331,6 +331,12 @@ def _note_label(text: str) -> regex.Match[str] | None:
     return m
 
 
+def name_key(key: str) -> bool:
+    """A key before a colon that is a name, not a label: one word with two capitals or more
+    ("CLUTR: Curriculum ...", "GFlowNets: ...", "Pangu-Agent: Introduces ...")."""
+    return " " not in key.strip() and sum(c.isupper() for c in key) > 1
+
+
 def without_note_label(text: str) -> str:
     """An abstract line without a note's label of one to three words ("Contribution: The
     paper ...", "Key idea: ..."); a structured abstract's sections keep theirs, and so does a
@@ -339,7 +345,7 @@ def without_note_label(text: str) -> str:
     label = m.group("l").split() if m is not None else []
     if m is None or len(label) > 3 or label[0].casefold() in _SENTENCE_START or (
             # "We ask: can ...?"; a name as a summary opens with ("Pangu-Agent: Introduces")
-            len(label) == 1 and sum(c.isupper() for c in label[0]) > 1):
+            len(label) == 1 and name_key(label[0])):
         return text
     return text[m.end() - 1:].lstrip()
 

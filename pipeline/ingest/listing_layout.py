@@ -18,6 +18,26 @@ import regex
 from pipeline.ingest import listing_fields as fields
 from pipeline.ingest import listing_rules as rules
 
+
+def _filled(window: list[tuple[int, str]]) -> list[int]:
+    """The indexes of the window's lines that are not blank."""
+    return [i for i, (_, text) in enumerate(window) if text.strip()]
+
+
+def _blocks(window: list[tuple[int, str]]) -> list[list[int]]:
+    """The window's blocks: runs of non-blank lines between blank lines, as line indexes."""
+    blocks: list[list[int]] = []
+    for i, (_, text) in enumerate(window):
+        if not text.strip():
+            if blocks and blocks[-1]:
+                blocks.append([])
+        elif blocks:
+            blocks[-1].append(i)
+        else:
+            blocks.append([i])
+    return [b for b in blocks if b]
+
+
 TITLE_RUN = 4
 """Consecutive title-shaped lines the model left as chrome that make a list of titles."""
 
@@ -70,7 +90,7 @@ def _cited_pairs(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
     [code]") and then its authors and venue ("Agrawal, Pulkit and Malik, Jitendra. ICCV
     2015"), is a title and its authors, whatever the model took them for."""
     out = list(labels)
-    filled = [i for i, (_, text) in enumerate(window) if text.strip()]
+    filled = _filled(window)
     for i, j in zip(filled, filled[1:], strict=False):
         if out[i] != "title" and rules.cited_title(window[i][1]) and \
                 fields.names_then_venue(window[j][1]):
@@ -82,7 +102,7 @@ def _translated_titles(window: list[tuple[int, str]], labels: list[str]) -> list
     """A bilingual digest gives each title again in its other language ("Title (ZH): ..."):
     that line is a note, and the line before it is the entry's title."""
     out = list(labels)
-    filled = [i for i, (_, text) in enumerate(window) if text.strip()]
+    filled = _filled(window)
     for i, j in zip(filled, filled[1:], strict=False):
         if fields.translated_title(window[j][1]):
             out[j] = "venue_links"
@@ -105,7 +125,7 @@ def _keyed_field(text: str) -> bool:
     key: str = m.group(1).strip()
     if " " in key or fields.inline_label(text) is not None:
         return True
-    return sum(c.isupper() for c in key) < 2
+    return not fields.name_key(key)
 
 
 def _block_key(text: str) -> str:
@@ -123,15 +143,7 @@ def _repeated_blocks(window: list[tuple[int, str]], labels: list[str]) -> list[s
     counts in a shape only when two blocks use it (else "KuaiLive: A Dataset" would be a
     label)."""
     out = list(labels)
-    blocks: list[list[int]] = []
-    for i, (_, text) in enumerate(window):
-        if not text.strip():
-            blocks.append([])
-        elif blocks and blocks[-1]:
-            blocks[-1].append(i)
-        else:
-            blocks.append([i])
-    blocks = [b for b in blocks if len(b) > 1]
+    blocks = [b for b in _blocks(window) if len(b) > 1]
     keys = {i: _block_key(window[i][1]) for b in blocks for i in b}
     uses = Counter(k for b in blocks for k in {keys[i] for i in b})
     shapes: dict[tuple[str, ...], list[list[int]]] = {}
@@ -164,7 +176,7 @@ def _names_under_title(window: list[tuple[int, str]], labels: list[str]) -> list
     authors, even when the model took it for a second title; so is a line of names and then a
     venue ("Noroozi, Mehdi and Favaro, Paolo. ECCV 2016") that it took for a venue line."""
     out = list(labels)
-    filled = [i for i, (_, text) in enumerate(window) if text.strip()]
+    filled = _filled(window)
     for i, j in zip(filled, filled[1:], strict=False):
         if out[i] != "title":
             continue
@@ -180,7 +192,7 @@ def _reference_lines(window: list[tuple[int, str]], labels: list[str]) -> list[s
     S.-C. and Delbruck, T.,"), its title ("Neuromorphic sensory systems,") and its venue
     with a year ("Current Opinion in Neurobiology, 20:3(288-295), 2010.")."""
     out = list(labels)
-    filled = [i for i, (_, text) in enumerate(window) if text.strip()]
+    filled = _filled(window)
     for i, j, k in zip(filled, filled[1:], filled[2:], strict=False):
         names, title, venue = (window[x][1].strip() for x in (i, j, k))
         if names.endswith(",") and title.endswith(",") and fields.YEAR_WORD.search(venue) and \
@@ -215,7 +227,7 @@ def _title_prose_pairs(window: list[tuple[int, str]], labels: list[str]) -> list
     under a title is its abstract even when a link in it made the model read it as a link
     row ("... Code is available at https://github.com/...") or a second title."""
     out = list(labels)
-    filled = [i for i, (_, text) in enumerate(window) if text.strip()]
+    filled = _filled(window)
     pairs = list(zip(filled, filled[1:], strict=False))
 
     def prose(j: int) -> bool:
@@ -240,7 +252,7 @@ def _prose_after_authors(window: list[tuple[int, str]], labels: list[str]) -> li
     """A long line of prose right under an entry's title and authors that the model took for
     chrome (a digest's summary in a language it has seen little of) is the entry's abstract."""
     out = list(labels)
-    filled = [i for i, (_, text) in enumerate(window) if text.strip()]
+    filled = _filled(window)
     said = {i: fields.inline_label(window[i][1]) or out[i] for i in filled}  # "👥 A, B"
     for h, i, j in zip(filled, filled[1:], filled[2:], strict=False):
         text = window[j][1].strip()
@@ -301,7 +313,7 @@ def _title_over_abstract(window: list[tuple[int, str]], labels: list[str]) -> li
     (blank lines aside) under which an abstract follows, is that abstract's title (a
     seminar's talk: date, speaker, title, "Abstract", text)."""
     out = list(labels)
-    filled = [i for i, (_, t) in enumerate(window) if t.strip()]
+    filled = _filled(window)
     for k in range(1, len(filled) - 1):
         i, before, after = filled[k], filled[k - 1], filled[k + 1]
         if fields.is_abstract_label(window[i][1]) and out[before] == "chrome" and \
@@ -321,7 +333,7 @@ def _title_over_links(window: list[tuple[int, str]], labels: list[str]) -> list[
     "论文：https://...", "代码：https://..."), is a title, and the link lines under it are its
     links, unless the line above it is a title already (a title over two lines)."""
     out = list(labels)
-    filled = [i for i, (_, t) in enumerate(window) if t.strip()]
+    filled = _filled(window)
     for k in range(len(filled) - 1):
         i, after = filled[k], filled[k + 1]
         if out[i] != "chrome" or _LINK_LINE.match(window[after][1]) is None or \
@@ -357,23 +369,21 @@ def _alike_lines(window: list[tuple[int, str]], labels: list[str]) -> list[str]:
     ("Title - G. Singh et al, ICCV2017."), and they are most of the block's lines with that
     mark, a line of the same shape the model took for chrome or links is a title too."""
     out = list(labels)
-    block: list[int] = []
-    for i, (_, text) in enumerate([*window, (0, "")]):
-        if text.strip():
-            block.append(i)
+    for block in _blocks(window):
+        # (segments are cut only for a block with enough titles to have a habit)
+        if len(block) <= ALIKE_LINES or sum(out[k] == "title" for k in block) < ALIKE_LINES:
             continue
-        if len(block) > ALIKE_LINES:
-            marks = {k: _first_mark(window[k][1]) for k in block}
-            titled = Counter(marks[k] for k in block if out[k] == "title" and marks[k])
-            if titled:
-                mark, count = titled.most_common(1)[0]
-                same = [k for k in block if marks[k] == mark]
-                if count >= ALIKE_LINES and count * 2 > len(same):
-                    for k in same:
-                        if out[k] in ("chrome", "venue_links") and \
-                                not window[k][1].rstrip().endswith(":"):
-                            out[k] = "title"
-        block = []
+        marks = {k: _first_mark(window[k][1]) for k in block}
+        titled = Counter(marks[k] for k in block if out[k] == "title" and marks[k])
+        if not titled:
+            continue
+        mark, count = titled.most_common(1)[0]
+        same = [k for k in block if marks[k] == mark]
+        if count >= ALIKE_LINES and count * 2 > len(same):
+            for k in same:
+                if out[k] in ("chrome", "venue_links") and \
+                        not window[k][1].rstrip().endswith(":"):
+                    out[k] = "title"
     return out
 
 
