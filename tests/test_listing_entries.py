@@ -52,6 +52,26 @@ def test_any_titles_get_one_verdict_each(items: list[tuple[str, bool, bool]]) ->
     assert all(v is None or listing_entries.DROP_AT <= v <= 1.0 for v in verdicts)
 
 
+class _SureItIsNone:
+    """A tagger that reads every entry as no paper, sure of it."""
+
+    def tag(self, xseq: object) -> list[str]:
+        return [listing_entries.NOT_A_PAPER] * len(xseq)  # type: ignore[arg-type]
+
+    def marginal(self, label: str, index: int) -> float:
+        return 1.0 if label == listing_entries.NOT_A_PAPER else 0.0
+
+
+def test_a_titled_entry_with_authors_stays_whatever_the_model_says() -> None:
+    shapes = [_shape("Periodic agent-state based Q-learning for POMDPs", 1),
+              _shape("Periodic agent-state based Q-learning for POMDPs", 4, authors=False),
+              _shape("Harvard University", 7),
+              _shape("(GAN)", 9)]
+    assert listing_entries.named_paper(shapes[0])
+    assert not any(listing_entries.named_paper(s) for s in shapes[1:])
+    assert listing_entries.not_papers(shapes, _SureItIsNone()) == [None, 1.0, 1.0, 1.0]
+
+
 def _read(name: str, taggers: listing_text.Taggers | None = None) -> list[Record | Rejected]:
     return list(listing_text.read(io.StringIO(PAGES[name].text), name, taggers))
 
