@@ -350,16 +350,18 @@ def without_note_label(text: str) -> str:
     return text[m.end() - 1:].lstrip()
 
 
-_LEAD = regex.compile(r"^(?P<lead>[^\s.:!?][^.:!?\n]{1,40}?[.:])\s+\S")
-"""A short phrase closed by a period or colon at the start of an abstract."""
+_LEAD = regex.compile(r"^(?:(?P<lead>[^\s.:!?][^.:!?\n]{1,40}?[.:])\s+\S"
+                      rf"|(?P<lead>(?i:{_ABSTRACT_WORDS}))\s+(?=\p{{Lu}}))")
+"""A short phrase closed by a period or colon at the start of an abstract, or an abstract
+label without its colon before a capital ("Abstract As vision-based robots ...")."""
 LEAD_REPEATS = 3
 """How many abstracts of a page must open with the same phrase for it to be a label."""
 
 
 def repeated_leads(abstracts: Iterable[str]) -> frozenset[str]:
     """The phrases of at most six words that open at least `LEAD_REPEATS` of a page's
-    abstracts word for word ("Why we're reading it.", "TL;DR.", "Key idea:"): a label the
-    page puts before every summary, not the summary's first sentence."""
+    abstracts word for word ("Why we're reading it.", "TL;DR.", "Key idea:", "Abstract"): a
+    label the page puts before every summary, not the summary's first sentence."""
     found = Counter(m.group("lead") for a in abstracts
                     if (m := _LEAD.match(a)) is not None and len(m.group("lead").split()) <= 6)
     return frozenset(lead for lead, n in found.items() if n >= LEAD_REPEATS)
@@ -378,6 +380,17 @@ def other_label(text: str) -> bool:
     sections of a structured abstract ("Por qué es implementable: ...", "Why it matters:
     ..."): after a labelled abstract it is not more of the abstract."""
     return _note_label(text) is not None
+
+
+_SUMMARY_HEADS = (r"in one sentence|one[- ]liner|one[- ]sentence summary|一言|一句话(?:总结|要点)?|"
+                  r"한 줄 요약")
+
+
+def summary_head(head: str) -> bool:
+    """A table header cell that names an abstract or summary column ("Abstract", "摘要",
+    "TL;DR", "In One Sentence", "一言")."""
+    return regex.fullmatch(rf"\s*(?:{_ABSTRACT_LABEL}|{_SUMMARY_HEADS})\s*", head,
+                           regex.IGNORECASE) is not None
 
 
 def is_abstract_label(text: str) -> bool:

@@ -123,9 +123,9 @@ def windows(lines: Iterable[tuple[int, str]], size: int = WINDOW_LINES
 
 
 # a reading group's schedule names it "Topic" or "What"; Chinese digest tables 题目 / 标题
-# (title), 论文 (paper)
+# (title), 论文 (paper), Japanese ones 論文
 _PAPER_COLUMN = frozenset({"paper", "papers", "title", "paper title", "paper name", "titles",
-                           "topic", "what", "题目", "标题", "论文", "论文标题"})
+                           "topic", "what", "题目", "标题", "论文", "論文", "论文标题"})
 _AUTHORS_COLUMN = frozenset({"authors", "author", "author(s)"})
 
 
@@ -144,8 +144,9 @@ authors off (`listing_fields.dashed_subtitle`: "Rigging the Lottery - Making All
 Winners (Oral)")."""
 
 
-TableRow = tuple[str, str | None, str]
-"""A table row's paper cell, its authors cell (or None) and its other cells."""
+TableRow = tuple[str, str | None, str | None, str]
+"""A table row's paper cell, its authors cell (or None), its abstract or summary cell (or
+None) and its other cells."""
 
 
 _HEADER_WORDS = 4
@@ -164,13 +165,16 @@ def _link_row(text: str) -> bool:
 def _table_rows(window: list[tuple[int, str]]) -> dict[int, TableRow]:
     """The rows of a tab-separated table whose header names a paper (or title) column: each
     row's paper cell, its authors cell when the header has one (a "Presenter" is no
-    author), and its other cells (a "Link to code" cell's URL is the paper's). The table
-    ends at the first line with no tab or too few cells, but for a short line of link words
-    under a row ("Link to Paper")."""
+    author), its abstract cell when the header has an abstract or summary column ("摘要",
+    "TL;DR", "一言"), and its other cells (a "Link to code" cell's URL is the paper's). A
+    paper cell of one word is a paper's short name only beside a summary ("IAT"
+    | "...")). The table ends at the first line with no tab or too few cells, but for a
+    short line of link words under a row ("Link to Paper")."""
     out: dict[int, TableRow] = {}
     table: dict[int, TableRow] = {}
     paper: int | None = None
     authors: int | None = None
+    summary: int | None = None
     for i, (_, text) in enumerate([*window, (0, "")]):
         if paper is not None and "\t" not in text and _link_row(text):
             continue  # "Link to Paper" under each row
@@ -182,14 +186,19 @@ def _table_rows(window: list[tuple[int, str]]) -> dict[int, TableRow]:
         if paper is not None and (header or len(cells) < 2 or len(cells) <= paper):
             if len(table) > 1:  # (one row under a header is a page's own front matter)
                 out.update(table)
-            table, paper, authors = {}, None, None
+            table, paper, authors, summary = {}, None, None, None
         if header:
             paper = next(k for k, h in enumerate(heads) if _paper_head(h))
             authors = next((k for k, h in enumerate(heads) if h in _AUTHORS_COLUMN), None)
-        elif paper is not None and cells[paper] and len(cells[paper].split()) > 1:
+            summary = next((k for k, h in enumerate(heads)
+                            if k != paper and fields.summary_head(h)), None)
+        elif paper is not None and cells[paper]:
             names = cells[authors] if authors is not None and authors < len(cells) else None
-            rest = "\t".join(c for k, c in enumerate(cells) if k not in (paper, authors))
-            table[i] = (cells[paper], names or None, rest)
+            about = cells[summary] if summary is not None and summary < len(cells) else None
+            if len(cells[paper].split()) > 1 or about:
+                rest = "\t".join(c for k, c in enumerate(cells)
+                                 if k not in (paper, authors, summary))
+                table[i] = (cells[paper], names or None, about or None, rest)
     return out
 
 
@@ -208,10 +217,12 @@ def labelled(lines: Iterable[tuple[int, str]], taggers: Taggers | None = None
         in_stated_abstract = False
         for i, ((n, text), label) in enumerate(zip(window, labels, strict=True)):
             if i in rows:
-                cell, names, rest = rows[i]
+                cell, names, about, rest = rows[i]
                 yield n, cell, CELL_TITLE
                 if names is not None:
                     yield n, names, "authors"
+                if about is not None:
+                    yield n, about, "abstract"
                 if fields.urls(rest):
                     yield n, rest, "venue_links"
                 introduced, in_stated_abstract = None, False
