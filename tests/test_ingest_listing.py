@@ -130,13 +130,13 @@ def test_annotated_pages_read_with_the_shipped_model() -> None:
     for page in PAGES:
         tally.add(page, train_listing.read_page(page))
     scores = tally.scores()
-    # Measured when the 182-page models were trained (stop 51, with a table's summary column
-    # read as the abstract): titles 0.931, authors 0.956, abstracts 0.845 of 998 (the
-    # 175-page model read 0.927 / 0.954 / 0.769 of 904, the 127-page model 0.886 / 0.917 /
-    # 0.818 of 592).
-    assert scores["titles"]["f1"] >= 0.93, scores
-    assert scores["authors"]["f1"] >= 0.95, scores
-    assert scores["abstracts_attached"] >= 0.84, scores
+    # Measured when the 186-page models were trained (stop 51): titles 0.929, authors 0.948,
+    # abstracts 0.836 of 1,035 (the 182-page model read 0.931 / 0.956 / 0.845 of 998 before
+    # batch p29's citation lines and emoji link rows; the 175-page model 0.927 / 0.954 /
+    # 0.769 of 904, before a table's summary column was read as the abstract).
+    assert scores["titles"]["f1"] >= 0.92, scores
+    assert scores["authors"]["f1"] >= 0.94, scores
+    assert scores["abstracts_attached"] >= 0.83, scores
     assert scores["abstracts_on_entries_without_one"] <= 6, scores
 
 

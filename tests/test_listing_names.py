@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from importlib import resources
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline.ingest import listing_fields
 from pipeline.ingest import listing_names as names
 from pipeline.tools import build_common_words, build_given_names
 
@@ -51,6 +53,10 @@ def test_names_glued_to_a_title_are_found_where_they_start() -> None:
         "Variational Inference in Bayesian Neural Networks Tim G. J. Rudner": "Tim G. J. Rudner",
         "Deep Kernel Processes  Lawrence Aitchison · Sebastian Ober": "Lawrence Aitchison · "
                                                                        "Sebastian Ober",
+        # p29a_personal_kierandidi_mixedpubs: marks after names, a venue and date after them
+        "GPU-accelerated homology search with MMseqs2 Felix Kallenborn*, Alejandro Chacon*, "
+        "Martin Steinegger, bioRxiv, 04/2025":
+            "Felix Kallenborn*, Alejandro Chacon*, Martin Steinegger, bioRxiv, 04/2025",
     }
     for line, tail in cases.items():
         gap = names.glued_names_at(line)
@@ -148,3 +154,21 @@ def test_names_run_into_a_title_are_cut_before_it(people: list[str], title: list
         assert cut == (", ".join(people), " ".join(["Robust", *title]))
     else:
         assert cut is None
+
+
+@pytest.mark.parametrize(("line", "cut"), [
+    ("Proteina: Scaling Flow-based Protein Models, Tomas Geffner*, Kieran Didi*, Arash Vahdat, "
+     "ICLR 2025 (oral presentation)",
+     ["Proteina: Scaling Flow-based Protein Models", "Tomas Geffner*", "Kieran Didi*",
+      "Arash Vahdat", "ICLR 2025", "(oral presentation)"]),
+    ("Synsor: a tool for detection of DNA sequences, Aidan Tay, Kieran Didi, Frontiers in "
+     "Bioengineering, 04/2024",
+     ["Synsor: a tool for detection of DNA sequences", "Aidan Tay", "Kieran Didi",
+      "Frontiers in Bioengineering, 04/2024"]),
+    # no names before the year: the title keeps its commas
+    ("Vision, Language, and Action Models, 2024", ["Vision, Language, and Action Models",
+                                                    "2024"]),
+])
+def test_names_before_a_closing_venue_and_date_end_at_it(line: str, cut: list[str]) -> None:
+    assert [s.text for s in listing_fields.segments(line)] == cut
+

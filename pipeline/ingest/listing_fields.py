@@ -85,9 +85,11 @@ _BOUNDARY = regex.compile(
     + r")+)\s*:\s+)"
     r"|(?-i:(?<=\bet\.?\s*al\.?),\s+(?=\p{Lu}))"  # "Hassan et al., Title"
     # "Title, Ann Lee, Bo Chen and Cy Dow": a comma before full names that end the line, link
-    # marks after them aside ("..., and Jeremy Dawson [HTML] [PDF]")
-    r"|(?-i:,\s+(?=" + _FULL_NAME + r"(?:" + _NAME_JOIN + _FULL_NAME + r")*\.?\s*"
-    r"(?:[\[(][^\[\]()]{1,20}[\])]\s*)*$))",
+    # marks ("..., and Jeremy Dawson [HTML] [PDF]") or a venue and date (", ICLR 2025")
+    # after them aside; and the comma before that venue
+    r"|(?-i:,\s+(?=" + _FULL_NAME + r"[*†]?(?:" + _NAME_JOIN + _FULL_NAME + r"[*†]?)*\.?\s*"
+    r"(?:(?:[\[(][^\[\]()]{1,20}[\])]\s*)*$|,\s+" + listing_names.VENUE_DATE + r")))"
+    r"|(?-i:(?<=" + _FULL_NAME + r"[*†]?),\s+(?=" + listing_names.VENUE_DATE + r"))",
     regex.IGNORECASE,
 )
 YEAR_WORD = regex.compile(rf"\b{rules.YEAR}\b")

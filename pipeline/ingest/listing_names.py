@@ -89,9 +89,15 @@ _NAME_JOINS = regex.compile(
 _INITIAL = regex.compile(r"^(?:\p{Lu}\.-?){1,3}$")
 _SURNAME = regex.compile(r"^\p{Lu}[\p{L}'’-]*\p{Ll}[\p{L}'’-]*$")
 _LAST_KEPT = regex.compile(r"(?r)[^\s.*†‡¹²³⁴⁵⁶⁷⁸⁹⁰]")  # searched from the end
+VENUE_DATE = (rf"(?:[^,\d()]{{1,60}}?(?:,\s*|\s+))?(?:\d{{1,2}}/)?{rules.YEAR}\b"
+              r"(?:\s*\([^()]{1,40}\))?\s*$")
+"""A venue and date closing a citation line after its names ("ICLR 2025 (oral
+presentation)", "Nature Computational Science, 12/2024", "bioRxiv, 04/2025")."""
+_VENUE_TAIL = regex.compile(r",\s+" + VENUE_DATE)
 _MIN_TITLE_WORDS = 3
 _WORD = regex.compile(r"\S+")
 _CHUNK = regex.compile(r"\S(?:.*\S)?")
+_MARKS = "*†‡§¶"
 _NOT_BEFORE = frozenset("by and with from given dr prof".split())
 _MAX_NAME_WORDS = 4
 
@@ -136,7 +142,9 @@ def _glued_name(before: str, name: list[str]) -> bool:
     opens as names do and `before` does not; its other words are not words abstracts write
     in lower case ("Can Self-Improve") and its surname is no Western given name ("Hamiltonian
     Monte Carlo"); `before` is a word (not "|"), and no "by", "and" or punctuation, which
-    cut the line already."""
+    cut the line already. Footnote marks after a name ("Felix Kallenborn*") are no part of
+    it."""
+    name = [w.rstrip(_MARKS) for w in name]
     last = name[-1]
     if not _name_words(name) or not _opens_name(name) or _opens_name([before]):
         return False
@@ -164,10 +172,13 @@ def glued_names_at(text: str) -> tuple[int, int] | None:
     """The gap before a run of names glued to the words before them, when a line ends with
     one: "... for Uncertainty Quantification Gianni Franchi" (the space before "Gianni"),
     "Self Normalizing Flows T. Anderson Keller, Jorn W. T. Peters, Max Welling" (before
-    "T."). The run's first name opens with a given name or an initial and the word before it
-    is neither; at least three words stand before it. None when the line does not end so."""
+    "T."), a venue and date after them aside (`VENUE_DATE`). The run's first name opens with a
+    given name or an initial and the word before it is neither; at least three words stand
+    before it. None when the line does not end so."""
     if "\t" in text:
         return None  # a table's cells are cut at their tabs
+    tail = _VENUE_TAIL.search(text)
+    text = text[:tail.start()] if tail is not None else text
     last = _LAST_KEPT.search(text)
     body = text[:last.end()] if last is not None else ""
     chunks = _chunks(body)
