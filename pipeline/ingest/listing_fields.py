@@ -29,7 +29,12 @@ _ABSTRACT_WORDS = (r"abstract|summary|tl;?dr|摘要|概要|要旨|초록|요약|
 _AUTHOR_WORDS = r"authors?|author\(s\)|作者|著者|저자|autor(?:es|en)?|auteurs?"
 _TITLE_WORDS = r"title|标题|標題|題目|제목|t[íi]tulo|titre|titel"
 # "Abstract summary:", "Paper summary:", "Short abstract:": a summary word after one word
-_ABSTRACT_LABEL = rf"(?:[\p{{L}}-]{{2,12}}\s)?(?:{_ABSTRACT_WORDS})"
+_CJK_ABSTRACT_WORDS = r"摘要|概要|要旨|요약|초록"
+# ... and in Chinese, Japanese or Korean a word glued before or after one ("简要摘要" brief
+# abstract, "摘要摘录" abstract excerpt, "核心摘要" core abstract)
+_CJK_ABSTRACT_LABEL = (rf"[\p{{Han}}\p{{Hangul}}]{{0,4}}(?:{_CJK_ABSTRACT_WORDS})"
+                       rf"[\p{{Han}}\p{{Hangul}}]{{0,4}}")
+_ABSTRACT_LABEL = rf"(?:(?:[\p{{L}}-]{{2,12}}\s)?(?:{_ABSTRACT_WORDS})|{_CJK_ABSTRACT_LABEL})"
 _LABEL = regex.compile(
     rf"^\s*\[?({_TITLE_WORDS}|{_AUTHOR_WORDS}|{_ABSTRACT_LABEL}|by|paper)\]?\s*[:：]\s*",
     regex.IGNORECASE,
@@ -84,6 +89,9 @@ _BOUNDARY = regex.compile(
     r"|(?-i:(?<=^\s*" + _FULL_NAME + r"(?:(?:" + _NAME_JOIN + r"|\s*&\s*)" + _FULL_NAME
     + r")+)\s*:\s+)"
     r"|(?-i:(?<=\bet\.?\s*al\.?),\s+(?=\p{Lu}))"  # "Hassan et al., Title"
+    # "Guanyi Chen : Title": a colon with a space on each side after the one name opening the
+    # line (a reading group's presenter)
+    r"|(?-i:(?<=^\s*" + _FULL_NAME + r")\s+:\s+)"
     # "Title, Ann Lee, Bo Chen and Cy Dow": a comma before full names that end the line, link
     # marks ("..., and Jeremy Dawson [HTML] [PDF]") or a venue and date (", ICLR 2025")
     # after them aside; and the comma before that venue
@@ -264,7 +272,8 @@ def strip_label(text: str) -> tuple[str | None, str]:
 
 
 _BARE_LABEL = regex.compile(
-    rf"^\s*\[?(?:(?P<abstract>{_ABSTRACT_WORDS})|(?P<authors>{_AUTHOR_WORDS}))\]?\s*[:：]?\s*$",
+    rf"^\s*\[?(?:(?P<abstract>{_ABSTRACT_WORDS}|{_CJK_ABSTRACT_LABEL})|(?P<authors>"
+    rf"{_AUTHOR_WORDS}))\]?\s*[:：]?\s*$",
     regex.IGNORECASE)
 
 

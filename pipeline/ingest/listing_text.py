@@ -122,10 +122,12 @@ def windows(lines: Iterable[tuple[int, str]], size: int = WINDOW_LINES
 
 
 
-# a reading group's schedule names it "Topic" or "What"; Chinese digest tables 题目 / 标题
-# (title), 论文 (paper), Japanese ones 論文
+# a reading group's schedule names it "Topic", "What" or "Readings"; Chinese digest tables
+# 题目 / 标题 (title), 论文 (paper), Japanese ones 論文
 _PAPER_COLUMN = frozenset({"paper", "papers", "title", "paper title", "paper name", "titles",
-                           "topic", "what", "题目", "标题", "论文", "論文", "论文标题"})
+                           "topic", "what", "reading", "readings", "题目", "标题", "论文",
+                           "論文", "论文标题"})
+_VAGUE_PAPER_COLUMN = frozenset({"topic", "what"})
 _AUTHORS_COLUMN = frozenset({"authors", "author", "author(s)"})
 
 
@@ -188,7 +190,9 @@ def _table_rows(window: list[tuple[int, str]]) -> dict[int, TableRow]:
                 out.update(table)
             table, paper, authors, summary = {}, None, None, None
         if header:
-            paper = next(k for k, h in enumerate(heads) if _paper_head(h))
+            # "Topic" and "What" name the paper column only where no other header does
+            paper = min((k for k, h in enumerate(heads) if _paper_head(h)),
+                        key=lambda k: (heads[k] in _VAGUE_PAPER_COLUMN, k))
             authors = next((k for k, h in enumerate(heads) if h in _AUTHORS_COLUMN), None)
             summary = next((k for k, h in enumerate(heads)
                             if k != paper and fields.summary_head(h)), None)
@@ -445,8 +449,10 @@ SNIFF_PAIRS = 3
 SNIFF_PAIRS_SHARE = 0.5
 """A page the shape rules do not recognise is a listing when the line model labels at least
 `SNIFF_TITLES` of its first `SNIFF_LINES` lines as titles, and at least this share of its
-non-blank lines (a higher share for markdown: a README or a spec has headings the model may
-take for titles; this repository's READMEs reach 0.51 with the 80-page model), or when at
+non-blank lines other than venue and link lines (since stop 51: a digest with four link
+lines under each title, p30b, read 0.11 of all its lines; a higher share for markdown: a
+README or a spec has headings the model may take for titles; this repository's READMEs
+reach 0.51 with the 80-page model), or when at
 least `SNIFF_PAIRS` titles, and `SNIFF_PAIRS_SHARE` of them, are each followed by an authors line (a
 homepage of five papers). Measured on the 106 annotated pages (104 read; a markdown README of
 14 papers among its prose, and a page whose tab-separated header makes it a table) and on
@@ -481,7 +487,8 @@ def sniff(head: bytes) -> bool:
     labels = [x for x in model.tag_lines(lines[:SNIFF_LINES]) if x != "blank"]
     titles = labels.count("title")
     share = SNIFF_MARKDOWN_SHARE if is_markdown(text) else SNIFF_SHARE
-    if titles >= SNIFF_TITLES and titles >= share * len(labels):
+    # (a digest's rows of links under each title are no text that could be anything else)
+    if titles >= SNIFF_TITLES and titles >= share * (len(labels) - labels.count("venue_links")):
         return True
     # A short page (a homepage's five papers): titles the model sees each followed by an
     # authors line, for most of its titles.
