@@ -893,8 +893,10 @@ def test_a_readings_column_beats_a_topic_column_and_a_presenter_is_cut() -> None
     page = ["Date\t\tTopic\t\tReadings",
             "Nov. 3rd, 2017\t\tInformation\t\tGuanyi Chen : Adversarial Multi-task Learning",
             "\t\tExtraction\t\tRui Mao : Neural End-to-End Argumentation Mining"]
-    assert [e.title[1] for e in _entries(page, "chrome") if e.title] == [
-        "Adversarial Multi-task Learning", "Neural End-to-End Argumentation Mining"]
+    assert [(e.title[1] if e.title else None, e.authors) for e in _entries(page, "chrome")] == [
+        ("Adversarial Multi-task Learning", []), ("Neural End-to-End Argumentation Mining", [])]
+    assert listing_fields.without_presenter("Graph Networks : A Survey") == (
+        "Graph Networks : A Survey")
     assert [s.text for s in listing_fields.segments("Rui Mao : Skip-Gram: Zipf")] == [
         "Rui Mao", "Skip-Gram: Zipf"]
     assert [s.text for s in listing_fields.segments("Deep Nets: A Survey")] == [

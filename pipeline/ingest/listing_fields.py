@@ -404,6 +404,16 @@ def summary_head(head: str) -> bool:
                            regex.IGNORECASE) is not None
 
 
+_PRESENTER = regex.compile(r"^\s*(" + _FULL_NAME + r")\s+:\s+(?=\S)")
+
+
+def without_presenter(cell: str) -> str:
+    """A schedule cell without the one person's name and spaced colon opening it ("Guanyi
+    Chen : Adversarial Multi-task Learning"): the presenter, not an author."""
+    m = _PRESENTER.match(cell)
+    return cell[m.end():] if m is not None and rules.is_person_name(m.group(1)) else cell
+
+
 def is_abstract_label(text: str) -> bool:
     """A line that is only an "Abstract" (or "Summary", "TL;DR") label, colon or not."""
     return bare_label(text) == "abstract"

@@ -168,10 +168,11 @@ def _table_rows(window: list[tuple[int, str]]) -> dict[int, TableRow]:
     """The rows of a tab-separated table whose header names a paper (or title) column: each
     row's paper cell, its authors cell when the header has one (a "Presenter" is no
     author), its abstract cell when the header has an abstract or summary column ("摘要",
-    "TL;DR", "一言"), and its other cells (a "Link to code" cell's URL is the paper's). A
-    paper cell of one word is a paper's short name only beside a summary ("IAT"
-    | "...")). The table ends at the first line with no tab or too few cells, but for a
-    short line of link words under a row ("Link to Paper")."""
+    "TL;DR", "一言"), and its other cells (a "Link to code" cell's URL is the paper's); a
+    presenter opening the paper cell ("Rui Mao : Title") is cut off. A paper cell of one
+    word is a paper's short name only beside a summary ("IAT" | "..."). The table ends at
+    the first line with no tab or too few cells, but for a short line of link words under a
+    row ("Link to Paper")."""
     out: dict[int, TableRow] = {}
     table: dict[int, TableRow] = {}
     paper: int | None = None
@@ -202,7 +203,8 @@ def _table_rows(window: list[tuple[int, str]]) -> dict[int, TableRow]:
             if len(cells[paper].split()) > 1 or about:
                 rest = "\t".join(c for k, c in enumerate(cells)
                                  if k not in (paper, authors, summary))
-                table[i] = (cells[paper], names or None, about or None, rest)
+                table[i] = (fields.without_presenter(cells[paper]), names or None,
+                            about or None, rest)
     return out
 
 
