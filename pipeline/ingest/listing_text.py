@@ -467,7 +467,8 @@ the shape rules miss has 0.195: hence 0.15."""
 def sniff(head: bytes) -> bool:
     """Plain UTF-8 text, not JSON or CSV: a page with a prose paragraph or a title+author pair
     (the shape rules, on text that is not markdown), or where the line model finds enough
-    titles (`SNIFF_TITLES`, `SNIFF_SHARE`)."""
+    titles (`SNIFF_TITLES`, `SNIFF_SHARE`), or a tab-separated table with a paper column and
+    at least `SNIFF_TITLES` rows."""
     if b"\x00" in head:
         return False
     text = head_text(head)
@@ -491,6 +492,10 @@ def sniff(head: bytes) -> bool:
     share = SNIFF_MARKDOWN_SHARE if is_markdown(text) else SNIFF_SHARE
     # (a digest's rows of links under each title are no text that could be anything else)
     if titles >= SNIFF_TITLES and titles >= share * (len(labels) - labels.count("venue_links")):
+        return True
+    # A tab-separated schedule whose header names a paper column ("Date / Presenter / Paper"):
+    # its rows are the papers, whatever the line model makes of them.
+    if len(_table_rows(list(enumerate(lines[:SNIFF_LINES], 1)))) >= SNIFF_TITLES:
         return True
     # A short page (a homepage's five papers): titles the model sees each followed by an
     # authors line, for most of its titles.
