@@ -1197,3 +1197,22 @@ def test_the_seed_pages_stay_exact_with_the_shipped_models() -> None:
         assert not [i for i in items if isinstance(i, Rejected)], path.name
         counts[path.name] = len(items)
     assert counts == {"000_2a00aa8dfd2c52e5.txt": 12, "004_2a3305efe35c12b7.txt": 51}
+
+
+def test_a_paper_a_page_lists_twice_is_scored_once() -> None:
+    """The release merges the entries of one title, so the score counts the paper once: the
+    first authors and abstract any of its entries has."""
+    gold = [{"title": "Meta-Learning Probabilistic Inference", "authors": [], "abstract": None},
+            {"title": "Other Paper", "authors": ["Bo Chen"], "abstract": None},
+            {"title": "Meta-learning probabilistic inference.", "authors": ["Ann Lee"],
+             "abstract": "We study X.", "has_abstract": True}]
+    merged = train_listing.one_per_paper(gold)
+    assert [(g["title"], g["authors"], g["abstract"]) for g in merged] == [
+        ("Meta-Learning Probabilistic Inference", ["Ann Lee"], "We study X."),
+        ("Other Paper", ["Bo Chen"], None)]
+    page = train_listing.Page(name="p", text="", labels=(), entries=(), gold=tuple(gold))
+    tally = train_listing.Tally()
+    tally.add(page, [Record(source_file="p", line=1, source_format="listing_text",
+                            title="Meta-Learning Probabilistic Inference", authors=("Ann Lee",),
+                            abstract="We study X.")])
+    assert (tally.title_tp, tally.title_fn, tally.abstracts_right) == (1, 1, 1)

@@ -288,6 +288,24 @@ def _norm(s: str) -> str:
     return " ".join(s.casefold().split())
 
 
+def one_per_paper(gold: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A page's gold entries with the entries of one title merged into the first, as the
+    release merges a paper a page lists twice (a spotlight list and the accepted list): the
+    first authors and abstract any of them has."""
+    out: dict[str, dict[str, Any]] = {}
+    for g in gold:
+        key = normalise_title(g["title"])
+        old = out.get(key)
+        if old is None:
+            out[key] = dict(g)
+            continue
+        for field in ("authors", "abstract"):
+            if not old.get(field) and g.get(field):
+                old[field] = g[field]
+        old["has_abstract"] = bool(old.get("has_abstract") or g.get("has_abstract"))
+    return list(out.values())
+
+
 @dataclass(slots=True)
 class Tally:
     """Counts for titles, authors and abstracts over pages."""
@@ -305,7 +323,7 @@ class Tally:
     def add(self, page: Page, records: Sequence[Record]) -> None:
         by_title = {normalise_title(r.title or ""): r for r in records}
         seen: set[str] = set()
-        for g in page.gold:
+        for g in one_per_paper(page.gold):
             key = normalise_title(g["title"])
             rec = by_title.get(key)
             if rec is None or key in seen:
