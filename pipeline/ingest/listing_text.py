@@ -454,9 +454,9 @@ SNIFF_PAIRS_SHARE = 0.5
 non-blank lines other than venue and link lines (since stop 51: a digest with four link
 lines under each title, p30b, read 0.11 of all its lines; a higher share for markdown: a
 README or a spec has headings the model may take for titles; this repository's READMEs
-reach 0.51 with the 80-page model), or when at
-least `SNIFF_PAIRS` titles, and `SNIFF_PAIRS_SHARE` of them, are each followed by an authors line (a
-homepage of five papers). Measured on the 106 annotated pages (104 read; a markdown README of
+reach 0.51 with the 80-page model), or when at least `SNIFF_PAIRS` titles, and
+`SNIFF_PAIRS_SHARE` of them, are each followed by an authors line (a homepage of five
+papers). Measured on the 106 annotated pages (104 read; a markdown README of
 14 papers among its prose, and a page whose tab-separated header makes it a table) and on
 this repository's own README, Makefile, docs and sources (none read):
 `tests/test_ingest_listing.py`. With the 127-page model trained at c1 2.0, the highest share
