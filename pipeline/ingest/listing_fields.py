@@ -24,12 +24,12 @@ from pipeline.ingest import listing_rules as rules
 
 # Field labels, in English and in the languages of the pages users bring (Chinese, Japanese,
 # Korean, Spanish, French, German, Portuguese).
-_ABSTRACT_WORDS = (r"abstract|summary|tl;?dr|摘要|概要|要旨|초록|요약|resumen|r[ée]sum[ée]|"
+_CJK_ABSTRACT_WORDS = r"摘要|概要|要旨|초록|요약"
+_ABSTRACT_WORDS = (rf"abstract|summary|tl;?dr|{_CJK_ABSTRACT_WORDS}|resumen|r[ée]sum[ée]|"
                    r"zusammenfassung|resumo")
 _AUTHOR_WORDS = r"authors?|author\(s\)|作者|著者|저자|autor(?:es|en)?|auteurs?"
 _TITLE_WORDS = r"title|标题|標題|題目|제목|t[íi]tulo|titre|titel"
 # "Abstract summary:", "Paper summary:", "Short abstract:": a summary word after one word
-_CJK_ABSTRACT_WORDS = r"摘要|概要|要旨|요약|초록"
 # ... and in Chinese, Japanese or Korean a word glued before or after one ("简要摘要" brief
 # abstract, "摘要摘录" abstract excerpt, "核心摘要" core abstract)
 _CJK_ABSTRACT_LABEL = (rf"[\p{{Han}}\p{{Hangul}}]{{0,4}}(?:{_CJK_ABSTRACT_WORDS})"
@@ -96,7 +96,7 @@ _BOUNDARY = regex.compile(
     # marks ("..., and Jeremy Dawson [HTML] [PDF]") or a venue and date (", ICLR 2025")
     # after them aside; and the comma before that venue
     r"|(?-i:,\s+(?=" + _FULL_NAME + r"[*†]?(?:" + _NAME_JOIN + _FULL_NAME + r"[*†]?)*\.?\s*"
-    r"(?:(?:[\[(][^\[\]()]{1,20}[\])]\s*)*$|,\s+" + listing_names.VENUE_DATE + r")))"
+    r"(?:(?:[\[(][^\[\]()]{1,20}[\])]\s*)*$|" + listing_names.VENUE_TAIL + r")))"
     r"|(?-i:(?<=" + _FULL_NAME + r"[*†]?),\s+(?=" + listing_names.VENUE_DATE + r"))",
     regex.IGNORECASE,
 )

@@ -93,7 +93,9 @@ VENUE_DATE = (rf"(?:[^,\d()]{{1,60}}?(?:,\s*|\s+))?(?:\d{{1,2}}/)?{rules.YEAR}\b
               r"(?:\s*\([^()]{1,40}\))?\s*$")
 """A venue and date closing a citation line after its names ("ICLR 2025 (oral
 presentation)", "Nature Computational Science, 12/2024", "bioRxiv, 04/2025")."""
-_VENUE_TAIL = regex.compile(r",\s+" + VENUE_DATE)
+VENUE_TAIL = r",\s+" + VENUE_DATE
+"""`VENUE_DATE` after the comma that closes the names."""
+_VENUE_TAIL = regex.compile(VENUE_TAIL)
 _MIN_TITLE_WORDS = 3
 _WORD = regex.compile(r"\S+")
 _CHUNK = regex.compile(r"\S(?:.*\S)?")

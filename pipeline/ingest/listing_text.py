@@ -495,7 +495,9 @@ def sniff(head: bytes) -> bool:
         return True
     # A tab-separated schedule whose header names a paper column ("Date / Presenter / Paper"):
     # its rows are the papers, whatever the line model makes of them.
-    if len(_table_rows(list(enumerate(lines[:SNIFF_LINES], 1)))) >= SNIFF_TITLES:
+    head_lines = lines[:SNIFF_LINES]
+    if any("\t" in line for line in head_lines) and \
+            len(_table_rows(list(enumerate(head_lines, 1)))) >= SNIFF_TITLES:
         return True
     # A short page (a homepage's five papers): titles the model sees each followed by an
     # authors line, for most of its titles.
