@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "annotated" / "gold"
-# the annotated batches (b1 ... b8b), in name order; not dev/blind: this script's outputs
+# the annotated batches (b1 ... b9b), in name order; not dev/blind: this script's outputs
 SETS = tuple(sorted(p.name.removesuffix(".gold.jsonl") for p in FOLDER.glob("b[0-9]*.gold.jsonl")))
 
 
