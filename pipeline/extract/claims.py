@@ -1343,9 +1343,11 @@ def change_name(text: str, v: _Value, metrics: list[Tag], cues: list[Tag],
     """The name of a relative change of a cost (a percentage or a factor): the metric as the
     text words it ("parameter", "training time") and the direction of the change ("15x fewer
     parameters" -> "parameter reduction"). A quality metric keeps its name ("improves CTR by
-    2.81%"); a speedup is a speedup. `table_name` is the table's metric when `v.metric` is
-    the text's more specific name of it ("reduces verification tokens by 91.2%": the table's
-    token count, a cost, named "verification token" -> "verification token reduction")."""
+    2.81%") but for a factor its clause names it by ("a 2x improvement in Rigid Motion
+    Consistency" -> "Rigid Motion Consistency improvement"); a speedup is a speedup.
+    `table_name` is the table's metric when `v.metric` is the text's more specific name of it
+    ("reduces verification tokens by 91.2%": the table's token count, a cost, named
+    "verification token" -> "verification token reduction")."""
     if v.metric is None or not (v.kind == "relative" and v.unit == "%"
                                 or v.kind in ("relative", "count") and v.unit == "x"):
         return None
@@ -1355,15 +1357,20 @@ def change_name(text: str, v: _Value, metrics: list[Tag], cues: list[Tag],
             v.metric.rsplit(" ", 1)[-1] in _CHANGE_NOUNS:
         return None
     last = (v.groups.get("range") or v.groups.get("list") or [v])[-1]
-    if v.unit == "x" and _FACTOR_KEEPS_NAME.match(text, last.end):
-        return None  # "500x fewer environment interactions", "a 100x reduction in the budget"
     name = v.metric
     entry = resources.metrics().by_name.get(name) or resources.metrics().by_name.get(
         table_name or "")
+    cost = entry is not None and entry.relative_only
+    if cost and v.unit == "x" and _FACTOR_KEEPS_NAME.match(text, last.end):
+        return None  # "500x fewer environment interactions", "a 100x reduction in the budget"
     own = [m for m in metrics if str(m.value) == name and m.label != "phrase"]
     m = min(own, key=lambda t: min(abs(t.end - v.start), abs(t.start - v.end))) if own else None
-    cost = entry is not None and entry.relative_only
-    if not cost:
+    if not cost and not (v.unit == "x" and any(
+            str(t.value) == name and clause.start <= t.start and t.end <= clause.end
+            for t in metrics)):
+        # a quality metric's percentage change keeps its name ("improves CTR by 2.81%"); a
+        # factor of a metric its clause names is named with its direction ("a 2x improvement
+        # in Rigid Motion Consistency"), unless it refers back ("these scores mark a 3.5x ...")
         return None
     noun = _direction(text, v, cues, clause, 0)
     if noun is None:
