@@ -381,6 +381,11 @@ def test_titles_lose_a_leading_list_number() -> None:
     ("Curating Publications as Artefacts ORAL", "Curating Publications as Artefacts"),
     ("Multi-View 3D Object Detection (Spotlight)", "Multi-View 3D Object Detection"),
     ("Detecting Oral Cancer with Deep Nets", "Detecting Oral Cancer with Deep Nets"),
+    # a repository's star count after the title (p35a), not a title's own number
+    ("DFlash: Block Diffusion for Flash Speculative Decoding ⭐ 489",
+     "DFlash: Block Diffusion for Flash Speculative Decoding"),
+    ("Reinforced Attention Learning ⭐ 0", "Reinforced Attention Learning"),
+    ("Five Star Reviews in 5 Languages", "Five Star Reviews in 5 Languages"),
 ])
 def test_titles_lose_dates_hashtags_bullets_and_badges(text: str, title: str) -> None:
     assert listing_fields.clean_title(text) == title

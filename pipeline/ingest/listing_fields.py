@@ -121,7 +121,9 @@ _TRAILING_TAGS = regex.compile(
     r"(?:/(?:cs\.)?(?:CV|RO|LG|CL|IR|NE|SD|AS|IV|HC|GR|MM|CR|SY|MA|AI))*\s*$"
     # a presentation badge ("... Virtual Museum ORAL", "... Detection (Spotlight)")
     r"|\s(?:ORAL|SPOTLIGHT|POSTER|HIGHLIGHT)\s*$"
-    r"|\s*[(\[](?i:oral|spotlight|poster|highlight|best paper(?: award)?)[)\]]\s*$")
+    r"|\s*[(\[](?i:oral|spotlight|poster|highlight|best paper(?: award)?)[)\]]\s*$"
+    # a repository's star count a digest prints after the title ("... Decoding ⭐ 489")
+    r"|\s*[⭐★🌟]\uFE0F?\s*\d[\d.,]*[kK]?\s*$")
 _NAME_PARTS = regex.compile(r"\s*(?:,\s*and\s+|,|;|\s+and\s+|\s*&\s*|\s*[·•]\s*)\s*")
 
 
@@ -674,8 +676,8 @@ def list_numbered(text: str) -> bool:
 
 def clean_title(text: str) -> str:
     """A title span without a leading list number ("1. ", "[3] ", "#5: ") or bullet ("- "), a
-    leading date code ("200630 "), trailing hashtags, wrapping quotes, a closing period or
-    comma or a leading label."""
+    leading date code ("200630 "), trailing hashtags or a star count ("⭐ 24"), wrapping
+    quotes, a closing period or comma or a leading label."""
     text = _LEADING_NUMBER.sub("", strip_label(rules.collapse(text))[1])
     text = _TRAILING_TAGS.sub("", _LEADING_DATE.sub("", _LEADING_MARKS.sub(
         "", _LEADING_BULLET.sub("", text))))
