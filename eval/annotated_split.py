@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "annotated" / "gold"
-# the annotated batches (b1 ... b10b), in batch order (b10a after b9b); not dev/blind: this
+# the annotated batches (b1 ... b11b), in batch order (b10a after b9b); not dev/blind: this
 # script's outputs
 SETS = tuple(sorted((p.name.removesuffix(".gold.jsonl") for p in FOLDER.glob("b[0-9]*.gold.jsonl")),
                     key=lambda n: (int(re.sub(r"\D", "", n)), n)))
