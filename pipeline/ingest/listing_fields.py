@@ -66,6 +66,9 @@ _BOUNDARY = regex.compile(
     r"|(?-i:(?<=\p{Lu}[\p{L}'’-]+\s\p{Lu}{1,3}(?:,|\sand)\s\p{Lu}[\p{L}'’-]+\s\p{Lu}{1,3})"
     r"\.\s+(?=\p{L}))"  # the period closing a list of names written surname, then
     # initials, no comma between (Vancouver style; two in a row, so not a given name's initial)
+    r"|(?-i:(?<=\p{Lu}[\p{L}'’-]+\s\p{Lu}{1,3}[*†]?,\s\p{Lu}[\p{L}'’-]+\s\p{Lu}{1,3}[*†]?),\s+"
+    r"(?!\p{Lu}[\p{L}'’-]+(?:\s\p{Lu}[\p{L}'’-]+)?(?:\s\p{Lu}{1,3}){1,2}[*†]?(?:[,.]|$)))"
+    # the comma closing such a list ("Kuo CH, Tseng YJ*, Title, Journal")
     r"|(?<=\b(?:19|20)\d\d[a-z]?\)?)\s*[:.,]?\s+"  # after a year
     r"|\s+(?=[(\[])|(?<=[)\]])\s*[.,:]?\s*"  # around a bracketed group
     r"|(?<=^\s*\d{1,3}[.)])\s+"  # after a leading number
