@@ -1366,8 +1366,7 @@ def change_name(text: str, v: _Value, metrics: list[Tag], cues: list[Tag],
     own = [m for m in metrics if str(m.value) == name and m.label != "phrase"]
     m = min(own, key=lambda t: min(abs(t.end - v.start), abs(t.start - v.end))) if own else None
     if not cost and not (v.unit == "x" and any(
-            str(t.value) == name and clause.start <= t.start and t.end <= clause.end
-            for t in metrics)):
+            str(t.value) == name and _inside(t, clause) for t in metrics)):
         # a quality metric's percentage change keeps its name ("improves CTR by 2.81%"); a
         # factor of a metric its clause names is named with its direction ("a 2x improvement
         # in Rigid Motion Consistency"), unless it refers back ("these scores mark a 3.5x ...")

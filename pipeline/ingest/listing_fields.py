@@ -58,15 +58,17 @@ _FUNCTION_WORDS = frozenset(
 _FULL_NAME = (r"(?:\p{Lu}[\p{L}.'’‐-]*\s+){1,3}(?:(?:" + "|".join(rules.PARTICLE_WORDS)
               + r")\s+){0,3}\p{Lu}[\p{L}'’‐-]+")
 _NAME_JOIN = r"(?:,\s+|,?\s+and\s+)"
+_VANCOUVER_NAME = r"\p{Lu}[\p{L}'’-]+\s\p{Lu}{1,3}"
+"""A name written surname, then initials, no comma between ("Tseng YJ", Vancouver style)."""
 _BOUNDARY = regex.compile(
     r"\t+|\s{2,}"  # a tab or a wide gap
     r"|(?<=[\p{L}\d)\]\"”’]{2})(?<!\bet|\bal|\bvs)[.?!](?:\s+|(?=\p{Lu}))"  # a sentence end
     # "Mroueh, Y. Towards", "Makhzani, A. A Computational"
     r"|(?<=,\s\p{Lu}\.)\s+(?=\p{Lu}\p{Ll}|(?-i:A\s\p{L}{2}))"
-    r"|(?-i:(?<=\p{Lu}[\p{L}'’-]+\s\p{Lu}{1,3}(?:,|\sand)\s\p{Lu}[\p{L}'’-]+\s\p{Lu}{1,3})"
-    r"\.\s+(?=\p{L}))"  # the period closing a list of names written surname, then
-    # initials, no comma between (Vancouver style; two in a row, so not a given name's initial)
-    r"|(?-i:(?<=\p{Lu}[\p{L}'’-]+\s\p{Lu}{1,3}[*†]?,\s\p{Lu}[\p{L}'’-]+\s\p{Lu}{1,3}[*†]?),\s+"
+    r"|(?-i:(?<=" + _VANCOUVER_NAME + r"(?:,|\sand)\s" + _VANCOUVER_NAME + r")"
+    r"\.\s+(?=\p{L}))"  # the period closing a list of Vancouver names (two in a row, so not
+    # a given name's initial)
+    r"|(?-i:(?<=" + _VANCOUVER_NAME + r"[*†]?,\s" + _VANCOUVER_NAME + r"[*†]?),\s+"
     r"(?!\p{Lu}[\p{L}'’-]+(?:\s\p{Lu}[\p{L}'’-]+)?(?:\s\p{Lu}{1,3}){1,2}[*†]?(?:[,.]|$)))"
     # the comma closing such a list ("Kuo CH, Tseng YJ*, Title, Journal")
     r"|(?<=\b(?:19|20)\d\d[a-z]?\)?)\s*[:.,]?\s+"  # after a year

@@ -490,7 +490,8 @@ def sniff(head: bytes) -> bool:
             return True
     # Layouts the shape rules do not know (a README of "[Title](link), Name et al." lines, a
     # schedule, a numbered list): a listing when the learned line model finds titles in it.
-    labels = [x for x in model.tag_lines(lines[:SNIFF_LINES]) if x != "blank"]
+    head_lines = lines[:SNIFF_LINES]
+    labels = [x for x in model.tag_lines(head_lines) if x != "blank"]
     titles = labels.count("title")
     share = SNIFF_MARKDOWN_SHARE if is_markdown(text) else SNIFF_SHARE
     # (a digest's rows of links under each title are no text that could be anything else)
@@ -498,7 +499,6 @@ def sniff(head: bytes) -> bool:
         return True
     # A tab-separated schedule whose header names a paper column ("Date / Presenter / Paper"):
     # its rows are the papers, whatever the line model makes of them.
-    head_lines = lines[:SNIFF_LINES]
     if any("\t" in line for line in head_lines) and \
             len(_table_rows(list(enumerate(head_lines, 1)))) >= SNIFF_TITLES:
         return True

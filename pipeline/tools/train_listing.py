@@ -325,8 +325,8 @@ class Tally:
         seen: set[str] = set()
         for g in one_per_paper(page.gold):
             key = normalise_title(g["title"])
-            rec = by_title.get(key)
-            if rec is None or key in seen:
+            rec = by_title.get(key)  # (one gold entry per title: `one_per_paper`)
+            if rec is None:
                 self.title_fn += 1
             else:
                 seen.add(key)
