@@ -251,7 +251,7 @@ def heldout_section(files: dict[str, Path], after_lead: str = "") -> str:
         *([after_lead, ""] if after_lead else []),
         "Per field, on real abstracts annotated by hand (Hugging Face Daily Papers: "
         f"`tests/fixtures/gold/HELDOUT.md`; {annotated} abstracts of 14 fields and more, annotated "
-        "blind in eight batches, each read once before anything was tuned on it: "
+        "blind in eleven batches, each read once before anything was tuned on it: "
         "`tests/fixtures/annotated/README.md`; measured by `make eval`), F1 per field, blind "
         "sets first:",
         "",
